@@ -1,0 +1,166 @@
+/*
+ * book.c — clients to cohorts.
+ *
+ * Clients are grouped by the tuple that fixes their cash-flow shape: segment, own overrides
+ * and (for tenure-dependent retention) tenure. A hash table over that tuple keeps this linear
+ * in the number of clients.
+ */
+#include "book.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct CohortKey {
+    int segment;
+    double margin, revenue_growth, retention, transfer_retention; /* own values, NaN if none */
+    double tenure;
+} CohortKey;
+
+/* Canonical bits of a double for hashing and equality: all NaNs alike, -0 as +0. */
+static uint64_t bits_of(double x)
+{
+    if (isnan(x))
+        return UINT64_C(0x7ff8000000000000);
+    x += 0.0;
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+static uint64_t key_hash(const CohortKey *k)
+{
+    uint64_t h = UINT64_C(1469598103934665603) ^ (uint64_t)(int64_t)k->segment;
+    const double fields[] = {k->margin, k->revenue_growth, k->retention,
+                             k->transfer_retention, k->tenure};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        h ^= bits_of(fields[i]);
+        h *= UINT64_C(0x100000001b3);
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+static bool key_equal(const CohortKey *a, const CohortKey *b)
+{
+    return a->segment == b->segment && bits_of(a->margin) == bits_of(b->margin) &&
+           bits_of(a->revenue_growth) == bits_of(b->revenue_growth) &&
+           bits_of(a->retention) == bits_of(b->retention) &&
+           bits_of(a->transfer_retention) == bits_of(b->transfer_retention) &&
+           bits_of(a->tenure) == bits_of(b->tenure);
+}
+
+static CohortKey client_key(const Scenario *sc, const Client *c)
+{
+    const Assumptions *a = c->segment >= 0 ? &sc->segments[c->segment].assumptions
+                                           : &sc->defaults;
+    bool tenure_matters = isnan(c->retention) && retention_uses_tenure(&a->retention);
+    return (CohortKey){c->segment,       c->margin,
+                       c->revenue_growth, c->retention,
+                       c->transfer_retention, tenure_matters ? c->tenure_years : 0};
+}
+
+static Cohort cohort_from_key(const Scenario *sc, const CohortKey *k)
+{
+    const Assumptions *a = k->segment >= 0 ? &sc->segments[k->segment].assumptions
+                                           : &sc->defaults;
+    Cohort c = {.segment = k->segment,
+                .margin = a->margin,
+                .revenue_growth = a->revenue_growth,
+                .transfer_retention = a->transfer_retention,
+                .retention = a->retention,
+                .tenure_years = k->tenure};
+    if (!isnan(k->margin)) {
+        c.margin = dist_fixed(k->margin);
+        c.own |= OWN_MARGIN;
+    }
+    if (!isnan(k->revenue_growth)) {
+        c.revenue_growth = dist_fixed(k->revenue_growth);
+        c.own |= OWN_REVENUE_GROWTH;
+    }
+    if (!isnan(k->transfer_retention)) {
+        c.transfer_retention = dist_fixed(k->transfer_retention);
+        c.own |= OWN_TRANSFER_RETENTION;
+    }
+    if (!isnan(k->retention)) {
+        c.retention = (RetentionModel){.kind = RETENTION_CONSTANT,
+                                       .constant = dist_fixed(k->retention)};
+        c.own |= OWN_RETENTION;
+    }
+    return c;
+}
+
+BvStatus book_new(const Scenario *sc, Book **out, BvErrors *errors)
+{
+    *out = NULL;
+    size_t n = sc->client_count;
+    size_t slots = 64;
+    while (slots < 2 * n)
+        slots *= 2;
+    Book *book = calloc(1, sizeof *book);
+    size_t *table = malloc(slots * sizeof *table); /* cohort index + 1; 0 = empty */
+    CohortKey *keys = NULL;
+    size_t key_cap = 0;
+    if (!book || !table)
+        goto nomem;
+    memset(table, 0, slots * sizeof *table);
+    book->scenario = sc;
+    book->client_cohort = malloc((n ? n : 1) * sizeof *book->client_cohort);
+    if (!book->client_cohort)
+        goto nomem;
+    double sum = 0, carry = 0;
+    for (size_t i = 0; i < n; i++) {
+        const Client *cl = &sc->clients[i];
+        CohortKey k = client_key(sc, cl);
+        size_t slot = (size_t)key_hash(&k) & (slots - 1);
+        while (table[slot] && !key_equal(&keys[table[slot] - 1], &k))
+            slot = (slot + 1) & (slots - 1);
+        if (!table[slot]) {
+            size_t idx = book->cohort_count;
+            if (idx == key_cap) {
+                size_t cap = key_cap ? 2 * key_cap : 16;
+                CohortKey *gk = realloc(keys, cap * sizeof *gk);
+                if (!gk)
+                    goto nomem;
+                keys = gk;
+                Cohort *gc = realloc(book->cohorts, cap * sizeof *gc);
+                if (!gc)
+                    goto nomem;
+                book->cohorts = gc;
+                key_cap = cap;
+            }
+            keys[idx] = k;
+            book->cohorts[idx] = cohort_from_key(sc, &k);
+            book->cohort_count++;
+            table[slot] = idx + 1;
+        }
+        size_t idx = table[slot] - 1;
+        Cohort *c = &book->cohorts[idx];
+        c->clients++;
+        c->annual_revenue += cl->annual_revenue;
+        book->client_cohort[i] = idx;
+        double y = cl->annual_revenue - carry, t = sum + y;
+        carry = (t - sum) - y;
+        sum = t;
+    }
+    book->annual_revenue = sum;
+    free(keys);
+    free(table);
+    *out = book;
+    return BV_OK;
+nomem:
+    free(keys);
+    free(table);
+    book_free(book);
+    return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+}
+
+void book_free(Book *book)
+{
+    if (!book)
+        return;
+    free(book->cohorts);
+    free(book->client_cohort);
+    free(book);
+}

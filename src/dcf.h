@@ -1,0 +1,62 @@
+/*
+ * dcf.h — the deterministic discounted-cash-flow valuation of a book (DESIGN §5).
+ *
+ * Every uncertain assumption takes its mean. Values are computed per cohort per unit of
+ * annual revenue, then scaled: a client's value is R_i times its cohort's unit value.
+ */
+#ifndef BOOKVAL_DCF_H
+#define BOOKVAL_DCF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "book.h"
+#include "error.h"
+
+/* The assumptions a cohort was valued with (means of its distributions). */
+typedef struct DcfCohortInputs {
+    double margin, revenue_growth, transfer_retention;
+    double retention; /* the constant rate (constant models), else NaN */
+} DcfCohortInputs;
+
+typedef struct Dcf {
+    int horizon;                 /* H, years */
+    double discount_rate;        /* d, the mean used */
+    double value;                /* horizon_value + tail_value, currency */
+    double horizon_value;        /* years 1..H */
+    double tail_value;           /* beyond H (0 unless tail: runoff) */
+    double annual_revenue;       /* sum of R_i */
+    double value_to_revenue;     /* value / annual_revenue (NaN when revenue is 0) */
+    /* By year t = 1..H, index t-1. */
+    double *discount_factor;     /* DF(t) */
+    double *expected_clients;    /* sum_i S_i(t) */
+    double *revenue;             /* expected revenue */
+    double *cash;                /* expected cash: margin x revenue */
+    double *present_value;       /* cash x DF */
+    /* By cohort. */
+    size_t cohort_count;
+    DcfCohortInputs *inputs;
+    double *survival;            /* [cohort * H + t-1]: S(t) */
+    double *unit_value;          /* value per unit of annual revenue (horizon + tail) */
+    double *tail_factor;         /* tail / PV of year H (0 when that PV is 0) */
+    double *cohort_horizon_value;/* currency, years 1..H */
+    double *cohort_last_pv;      /* currency, PV of year H's cash */
+    double *cohort_tail_value;   /* currency, beyond H */
+    /* Market cross-check (DESIGN §5), when the scenario gives market multiples. */
+    bool has_market;
+    double market_low, market_high; /* multiple x annual revenue */
+    int market_flag;             /* -1 value below low by > 20%, +1 above high by > 20%, else 0 */
+} Dcf;
+
+/*
+ * Value `book`. exceptions: BV_ERR_INPUT when the run-off tail would be infinite (the message
+ * says which cohort and why, at the scenario's tail: line); BV_ERR_NUMERIC when the sBG tail
+ * quadrature fails; BV_ERR_NOMEM.
+ */
+BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors);
+void dcf_free(Dcf *dcf); /* NULL is a no-op */
+
+/* The value of client `i` of the book's scenario, currency. */
+double dcf_client_value(const Dcf *dcf, const Book *book, size_t i);
+
+#endif

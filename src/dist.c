@@ -1,0 +1,201 @@
+/*
+ * dist.c — parameter checks, support and means of the (D) distributions.
+ * Sampling belongs to the Monte Carlo module; this file only describes the distributions.
+ */
+#include "dist.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const kind_names[] = {
+    [DIST_FIXED] = "fixed",         [DIST_UNIFORM] = "uniform", [DIST_TRIANGULAR] = "triangular",
+    [DIST_PERT] = "pert",           [DIST_NORMAL] = "normal",   [DIST_LOGNORMAL] = "lognormal",
+    [DIST_BETA] = "beta",
+};
+_Static_assert(sizeof kind_names / sizeof kind_names[0] == DIST_KIND_COUNT,
+               "kind_names must name every DistKind");
+
+static const char *const fixed_params[] = {"value", NULL};
+static const char *const range_params[] = {"min", "max", NULL};
+static const char *const three_point_params[] = {"min", "mode", "max", NULL};
+static const char *const normal_params[] = {"mean", "sd", "min", "max", NULL};
+static const char *const moment_params[] = {"mean", "sd", NULL};
+static const char *const beta_params[] = {"mean", "sd", "alpha", "beta", NULL};
+
+static const char *const *const kind_params[] = {
+    [DIST_FIXED] = fixed_params,       [DIST_UNIFORM] = range_params,
+    [DIST_TRIANGULAR] = three_point_params, [DIST_PERT] = three_point_params,
+    [DIST_NORMAL] = normal_params,     [DIST_LOGNORMAL] = moment_params,
+    [DIST_BETA] = beta_params,
+};
+_Static_assert(sizeof kind_params / sizeof kind_params[0] == DIST_KIND_COUNT,
+               "kind_params must list every DistKind");
+
+Dist dist_fixed(double x)
+{
+    return (Dist){.kind = DIST_FIXED, .value = x};
+}
+
+const char *dist_kind_name(DistKind kind)
+{
+    return (unsigned)kind < DIST_KIND_COUNT ? kind_names[kind] : NULL;
+}
+
+bool dist_kind_from_name(const char *name, DistKind *kind)
+{
+    for (int k = 0; k < DIST_KIND_COUNT; k++) {
+        if (strcmp(name, kind_names[k]) == 0) {
+            *kind = (DistKind)k;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *const *dist_param_names(DistKind kind)
+{
+    return (unsigned)kind < DIST_KIND_COUNT ? kind_params[kind] : NULL;
+}
+
+bool dist_is_fixed(const Dist *d)
+{
+    return d->kind == DIST_FIXED;
+}
+
+static bool reject(char *why, size_t size, const char *msg)
+{
+    snprintf(why, size, "%s", msg);
+    return false;
+}
+
+/* Mass of the standard normal between a and b, computed on the side of the smaller tail so
+ * a truncation far out in a tail keeps its digits. */
+static double normal_mass(double a, double b)
+{
+    if (a > 0)
+        return gsl_cdf_ugaussian_Q(a) - gsl_cdf_ugaussian_Q(b);
+    return gsl_cdf_ugaussian_P(b) - gsl_cdf_ugaussian_P(a);
+}
+
+bool dist_beta_from_moments(double mean, double sd, double *alpha, double *beta, char *why,
+                            size_t why_size)
+{
+    if (!(mean > 0 && mean < 1))
+        return reject(why, why_size, "beta mean must lie in (0, 1)");
+    if (!(sd > 0))
+        return reject(why, why_size, "beta sd must be > 0");
+    double var = sd * sd, limit = mean * (1 - mean);
+    if (!(var < limit)) {
+        snprintf(why, why_size,
+                 "beta sd is too large for its mean: sd^2 = %.6g must be below "
+                 "mean*(1-mean) = %.6g",
+                 var, limit);
+        return false;
+    }
+    double k = limit / var - 1;
+    *alpha = mean * k;
+    *beta = (1 - mean) * k;
+    return true;
+}
+
+bool dist_check(const Dist *d, char *why, size_t n)
+{
+    switch (d->kind) {
+    case DIST_FIXED:
+        return isfinite(d->value) || reject(why, n, "value must be a finite number");
+    case DIST_UNIFORM:
+        if (!(d->min < d->max))
+            return reject(why, n, "uniform needs min < max");
+        return true;
+    case DIST_TRIANGULAR:
+    case DIST_PERT:
+        if (!(d->min < d->max))
+            return reject(why, n, "needs min < max");
+        if (!(d->min <= d->mode && d->mode <= d->max))
+            return reject(why, n, "needs min <= mode <= max");
+        return true;
+    case DIST_NORMAL: {
+        if (!(d->sd > 0))
+            return reject(why, n, "normal sd must be > 0");
+        if (!(d->min < d->max))
+            return reject(why, n, "normal truncation needs min < max");
+        double mass = normal_mass((d->min - d->mean) / d->sd, (d->max - d->mean) / d->sd);
+        if (!(mass > 1e-6))
+            return reject(why, n,
+                          "normal truncation [min, max] holds almost none of the distribution "
+                          "(under 1e-6 of its probability); move min/max towards the mean");
+        return true;
+    }
+    case DIST_LOGNORMAL:
+        if (!(d->mean > 0))
+            return reject(why, n, "lognormal mean must be > 0 (it is the mean of the variable)");
+        if (!(d->sd > 0))
+            return reject(why, n, "lognormal sd must be > 0");
+        return true;
+    case DIST_BETA:
+        if (!(d->alpha > 0 && d->beta > 0))
+            return reject(why, n, "beta alpha and beta must be > 0");
+        return true;
+    case DIST_KIND_COUNT:
+        break;
+    }
+    return reject(why, n, "unknown distribution");
+}
+
+void dist_support(const Dist *d, double *lo, double *hi)
+{
+    switch (d->kind) {
+    case DIST_FIXED:
+        *lo = *hi = d->value;
+        return;
+    case DIST_UNIFORM:
+    case DIST_TRIANGULAR:
+    case DIST_PERT:
+    case DIST_NORMAL:
+        *lo = d->min;
+        *hi = d->max;
+        return;
+    case DIST_LOGNORMAL:
+        *lo = 0;
+        *hi = INFINITY;
+        return;
+    case DIST_BETA:
+        *lo = 0;
+        *hi = 1;
+        return;
+    case DIST_KIND_COUNT:
+        break;
+    }
+    *lo = *hi = NAN;
+}
+
+double dist_mean(const Dist *d)
+{
+    switch (d->kind) {
+    case DIST_FIXED:
+        return d->value;
+    case DIST_UNIFORM:
+        return 0.5 * (d->min + d->max);
+    case DIST_TRIANGULAR:
+        return (d->min + d->mode + d->max) / 3;
+    case DIST_PERT:
+        return (d->min + 4 * d->mode + d->max) / 6;
+    case DIST_NORMAL: {
+        /* Truncated normal: mu + sd (phi(a) - phi(b)) / (Phi(b) - Phi(a)). */
+        double a = (d->min - d->mean) / d->sd, b = (d->max - d->mean) / d->sd;
+        double pa = isfinite(a) ? gsl_ran_ugaussian_pdf(a) : 0;
+        double pb = isfinite(b) ? gsl_ran_ugaussian_pdf(b) : 0;
+        return d->mean + d->sd * (pa - pb) / normal_mass(a, b);
+    }
+    case DIST_LOGNORMAL:
+        return d->mean;
+    case DIST_BETA:
+        return d->alpha / (d->alpha + d->beta);
+    case DIST_KIND_COUNT:
+        break;
+    }
+    return NAN;
+}

@@ -1,0 +1,320 @@
+/*
+ * main.c — the bookval command line (DESIGN §3).
+ *
+ * The only place that prints errors or chooses an exit code: 0 success, 1 the run failed
+ * (I/O, numerical failure), 2 usage or invalid input. Outputs are written to temporary files
+ * and renamed only once everything has succeeded.
+ */
+#include <gsl/gsl_errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "book.h"
+#include "dcf.h"
+#include "error.h"
+#include "outfile.h"
+#include "report_json.h"
+#include "report_xlsx.h"
+#include "runinfo.h"
+#include "scenario.h"
+#include "schema.h"
+
+#define MAX_SETS 256
+
+static const char usage_text[] =
+    "usage:\n"
+    "  bookval run SCENARIO.yaml [-o OUT.xlsx] [--json OUT.json] [--threads T]\n"
+    "              [--set PATH=VALUE]... [--quiet]\n"
+    "  bookval validate SCENARIO.yaml...     check only; every error, not just the first\n"
+    "  bookval help scenario                 the scenario reference (every key, its range)\n"
+    "  bookval --version | --help\n"
+    "\n"
+    "Exit status: 0 success, 1 the run failed (I/O, numerical failure), 2 usage or invalid "
+    "input.\n";
+
+static void print_errors(const BvErrors *errors)
+{
+    char line[BV_ERROR_FILE_MAX + BV_ERROR_KEY_MAX + BV_ERROR_MESSAGE_MAX + 64];
+    for (size_t i = 0; i < errors->count; i++) {
+        bv_error_format(&errors->items[i], line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
+    if (errors->dropped)
+        fprintf(stderr, "bookval: %zu more errors not shown\n", errors->dropped);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "bookval: usage error: ");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n\n%s", usage_text);
+    return 2;
+}
+
+static const char *models_dir(void)
+{
+    const char *env = getenv("BOOKVAL_MODELS");
+    return env && *env ? env : BOOKVAL_MODELS_DIR;
+}
+
+/* "<basename without .yaml>.xlsx" in the current directory. */
+static char *default_output(const char *scenario)
+{
+    const char *base = strrchr(scenario, '/');
+    base = base ? base + 1 : scenario;
+    size_t len = strlen(base);
+    const char *exts[] = {".yaml", ".yml"};
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = strlen(exts[i]);
+        if (len > n && strcmp(base + len - n, exts[i]) == 0) {
+            len -= n;
+            break;
+        }
+    }
+    char *out = malloc(len + 6);
+    if (out)
+        snprintf(out, len + 6, "%.*s.xlsx", (int)len, base);
+    return out;
+}
+
+typedef struct RunOptions {
+    const char *scenario;
+    const char *output;
+    const char *json;
+    int threads;
+    bool quiet;
+    ScenarioSet sets[MAX_SETS];
+    size_t set_count;
+} RunOptions;
+
+static int parse_run_options(int argc, char **argv, RunOptions *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--json") == 0 ||
+            strcmp(a, "--set") == 0 || strcmp(a, "--threads") == 0 ||
+            strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0) {
+            if (!value)
+                return usage_error("%s needs a value", a);
+            i++;
+            if (strcmp(a, "--json") == 0) {
+                o->json = value;
+            } else if (strcmp(a, "--set") == 0) {
+                if (o->set_count == MAX_SETS)
+                    return usage_error("more than %s --set options", "256");
+                o->sets[o->set_count++].assignment = value;
+            } else if (strcmp(a, "--threads") == 0) {
+                char *end;
+                long t = strtol(value, &end, 10);
+                if (*end || t < 1 || t > 1024)
+                    return usage_error("--threads takes an integer from 1 to 1024, got '%s'",
+                                       value);
+                o->threads = (int)t;
+            } else if (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0) {
+                return usage_error("%s: Monte Carlo is not supported by this version yet", a);
+            } else {
+                o->output = value;
+            }
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o->quiet = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error("unknown option '%s'", a);
+        } else if (o->scenario) {
+            return usage_error("run takes one scenario; '%s' is a second one", a);
+        } else {
+            o->scenario = a;
+        }
+    }
+    if (!o->scenario)
+        return usage_error("%s", "run needs a scenario file");
+    return 0;
+}
+
+/* Load, value and (when `o` asks) write the outputs. */
+static BvStatus run(const RunOptions *o, BvErrors *errors)
+{
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    Scenario *sc = NULL;
+    Book *book = NULL;
+    Dcf *dcf = NULL;
+    OutFile *xlsx = NULL, *json = NULL;
+    char *default_path = NULL;
+    RunInfo info;
+    BvStatus status = scenario_load(o->scenario, o->sets, o->set_count, models_dir(), &sc,
+                                    errors);
+    if (status == BV_OK)
+        status = book_new(sc, &book, errors);
+    if (status == BV_OK)
+        status = dcf_run(book, &dcf, errors);
+    if (status == BV_OK)
+        status = runinfo_collect(o->scenario, &info, errors);
+    if (status != BV_OK)
+        goto done;
+#ifdef _OPENMP
+    if (o->threads)
+        info.threads = o->threads;
+#endif
+    const char *xlsx_path = o->output;
+    if (!xlsx_path) {
+        xlsx_path = default_path = default_output(o->scenario);
+        if (!default_path) {
+            status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+            goto done;
+        }
+    }
+    status = outfile_open(xlsx_path, &xlsx, errors);
+    if (status == BV_OK && o->json)
+        status = outfile_open(o->json, &json, errors);
+    if (status == BV_OK)
+        status = report_xlsx_write(outfile_temp_path(xlsx), sc, book, dcf, &info, errors);
+    if (status == BV_OK && json && !report_json_write(outfile_stream(json), sc, book, dcf, &info))
+        status = bv_error(errors, BV_ERR_IO, &(Mark){o->json, 0, 0}, NULL, "write failed");
+    if (status != BV_OK) {
+        /* Errors from the temporary file name the file the user asked for. */
+        for (size_t i = 0; i < errors->count; i++)
+            if (xlsx && strcmp(errors->items[i].file, outfile_temp_path(xlsx)) == 0)
+                snprintf(errors->items[i].file, sizeof errors->items[i].file, "%s", xlsx_path);
+        goto done;
+    }
+    status = outfile_commit(xlsx, errors);
+    xlsx = NULL;
+    if (status == BV_OK && json) {
+        status = outfile_commit(json, errors);
+        json = NULL;
+    }
+    if (status == BV_OK) {
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        double seconds = (double)(end.tv_sec - start.tv_sec) +
+                         1e-9 * (double)(end.tv_nsec - start.tv_nsec);
+        printf("%s: DCF value %.2f %s (%.2fx annual revenue of %.2f %s, %zu clients)\n",
+               sc->name, dcf->value, sc->currency, dcf->value_to_revenue, dcf->annual_revenue,
+               sc->currency, sc->client_count);
+        printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
+        if (!o->quiet)
+            fprintf(stderr, "bookval: run took %.3f s\n", seconds);
+    }
+done:
+    outfile_abort(xlsx);
+    outfile_abort(json);
+    free(default_path);
+    dcf_free(dcf);
+    book_free(book);
+    scenario_free(sc);
+    return status;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    RunOptions *o = malloc(sizeof *o);
+    if (!o) {
+        fprintf(stderr, "bookval: out of memory\n");
+        return 1;
+    }
+    int rc = parse_run_options(argc, argv, o);
+    if (rc == 0) {
+#ifdef _OPENMP
+        if (o->threads)
+            omp_set_num_threads(o->threads);
+#endif
+        BvErrors *errors = malloc(sizeof *errors);
+        if (!errors) {
+            fprintf(stderr, "bookval: out of memory\n");
+            free(o);
+            return 1;
+        }
+        bv_errors_init(errors);
+        BvStatus status = run(o, errors);
+        print_errors(errors);
+        rc = bv_status_exit_code(status);
+        free(errors);
+    }
+    free(o);
+    return rc;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    if (argc == 0)
+        return usage_error("%s", "validate needs one or more scenario files");
+    BvErrors *errors = malloc(sizeof *errors);
+    if (!errors) {
+        fprintf(stderr, "bookval: out of memory\n");
+        return 1;
+    }
+    BvStatus worst = BV_OK;
+    for (int i = 0; i < argc; i++) {
+        if (argv[i][0] == '-') {
+            free(errors);
+            return usage_error("validate takes no option '%s'", argv[i]);
+        }
+        bv_errors_init(errors);
+        Scenario *sc = NULL;
+        Book *book = NULL;
+        Dcf *dcf = NULL;
+        BvStatus status = scenario_load(argv[i], NULL, 0, models_dir(), &sc, errors);
+        if (status == BV_OK)
+            status = book_new(sc, &book, errors);
+        if (status == BV_OK)
+            status = dcf_run(book, &dcf, errors);
+        print_errors(errors);
+        if (status == BV_OK)
+            printf("%s: ok (%zu clients, %zu segments)\n", argv[i], sc->client_count,
+                   sc->segment_count);
+        else if (worst == BV_OK || bv_status_exit_code(status) < bv_status_exit_code(worst))
+            worst = status;
+        dcf_free(dcf);
+        book_free(book);
+        scenario_free(sc);
+    }
+    free(errors);
+    return bv_status_exit_code(worst);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (argc < 2)
+        return usage_error("%s", "no command given");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0) {
+        printf("bookval %s\n", BOOKVAL_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        (strcmp(cmd, "help") == 0 && argc == 2)) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (strcmp(argv[2], "scenario") == 0) {
+            printf("### Scenario reference (schema 1)\n");
+            schema_write_reference(stdout);
+            return 0;
+        }
+        if (strcmp(argv[2], "run") == 0 || strcmp(argv[2], "validate") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        return usage_error("no help on '%s'; try: bookval help scenario", argv[2]);
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "validate") == 0)
+        return cmd_validate(argc - 2, argv + 2);
+    if (strcmp(cmd, "fit") == 0 || strcmp(cmd, "batch") == 0)
+        return usage_error("'%s' is not supported by this version yet", cmd);
+    return usage_error("unknown command '%s'", cmd);
+}

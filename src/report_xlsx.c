@@ -1,0 +1,1170 @@
+/*
+ * report_xlsx.c — the audit workbook.
+ *
+ * The layout of every sheet is fixed before anything is written (rows of the Assumptions
+ * entries, of the Projection's years and cohorts), so formulas on one sheet can name cells
+ * of another, and each sheet is then written top to bottom: libxlsxwriter's constant-memory
+ * mode keeps a million-client book within memory.
+ *
+ * The chain an auditor follows: Assumptions (inputs, and the mean each distribution
+ * contributes) -> Projection cohorts (survival S(t) year by year, values per cohort) ->
+ * Projection years (book totals) -> Summary. Clients holds the inputs per client and each
+ * client's value as revenue x its cohort's value per unit of revenue.
+ */
+#include "report_xlsx.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#define FORMULA_MAX 4096
+#define REF_MAX 80
+#define EXCEL_TEXT_MAX 32767
+/* A fixed creation date (2000-01-01 00:00 UTC): same inputs, same bytes. */
+#define WORKBOOK_CREATED ((time_t)946684800)
+
+/* Columns of the Assumptions table. */
+enum {
+    A_SCOPE,
+    A_PARAMETER,
+    A_VALUE,
+    A_DIST,
+    A_P1_NAME,
+    A_P1,
+    A_P2_NAME,
+    A_P2,
+    A_P3_NAME,
+    A_P3,
+    A_P4_NAME,
+    A_P4,
+    A_UNIT,
+    A_COLUMNS
+};
+
+/* Columns of the Projection's cohort table; the survival columns follow P_SURVIVAL. */
+enum {
+    P_COHORT,
+    P_SEGMENT,
+    P_CLIENTS,
+    P_REVENUE,
+    P_MARGIN,
+    P_GROWTH,
+    P_TRANSFER,
+    P_MODEL,
+    P_RATE_OR_ALPHA,
+    P_BETA,
+    P_TENURE,
+    P_CURVE_LEN,
+    P_SURVIVAL
+};
+
+/* Columns of the Clients sheets. */
+enum {
+    C_ID,
+    C_NAME,
+    C_SEGMENT,
+    C_REVENUE,
+    C_TENURE,
+    C_ACTIVE,
+    C_RECEIVABLE,
+    C_RECEIVABLE_AGE,
+    C_MARGIN,
+    C_RETENTION,
+    C_GROWTH,
+    C_TRANSFER,
+    C_COHORT,
+    C_VALUE,
+    C_COLUMNS
+};
+
+/* Where one scope's (scenario or segment) assumptions sit on Assumptions, 0-based rows. */
+typedef struct ScopeRows {
+    int margin, growth, transfer, retention;
+    int curve; /* row in the curve table, -1 when the scope's retention is not a curve */
+} ScopeRows;
+
+typedef struct Formats {
+    lxw_format *title, *note, *header, *year_header, *label, *text, *bold;
+    lxw_format *input_rate, *input_number, *input_money, *input_text, *input_count;
+    lxw_format *money, *money_total, *rate, *factor, *count, *multiple;
+} Formats;
+
+typedef struct Ctx {
+    lxw_workbook *wb;
+    lxw_error err;
+    const Scenario *sc;
+    const Book *book;
+    const Dcf *dcf;
+    const RunInfo *info;
+    Formats f;
+    /* Assumptions layout */
+    int discount_row, horizon_row, timing_row, shift_row, tail_row;
+    ScopeRows *scopes; /* [segment_count + 1]: index 0 is the scenario */
+    /* Projection layout */
+    int year_first;    /* row of year 1 */
+    int total_row, tail_total_row, value_row;
+    int df_row;        /* the horizontal discount factors above the cohort table */
+    int cohort_header; /* row of the cohort table's header (years as numbers) */
+    int cohort_first;  /* row of cohort 0 */
+    int col_horizon, col_last_pv, col_factor, col_tail, col_value, col_unit;
+    /* Clients */
+    size_t client_sheets;
+} Ctx;
+
+static void check(Ctx *x, lxw_error e)
+{
+    if (e != LXW_NO_ERROR && x->err == LXW_NO_ERROR)
+        x->err = e;
+}
+
+/* ---- cell writers: no NaN or Inf ever reaches a cell ---- */
+
+static void put_number(Ctx *x, lxw_worksheet *ws, int r, int c, double v, lxw_format *f)
+{
+    if (isfinite(v))
+        check(x, worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c, v, f));
+    else
+        check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, "n/a", f));
+}
+
+/* Excel holds at most 32,767 characters a cell; cut at a UTF-8 character boundary. */
+static void put_text(Ctx *x, lxw_worksheet *ws, int r, int c, const char *s, lxw_format *f)
+{
+    size_t len = strlen(s);
+    if (len <= EXCEL_TEXT_MAX) {
+        check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, s, f));
+        return;
+    }
+    len = EXCEL_TEXT_MAX;
+    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+        len--;
+    char *cut = strndup(s, len);
+    if (!cut) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, cut, f));
+    free(cut);
+}
+
+/* A live formula with the engine's value cached. */
+static void put_formula(Ctx *x, lxw_worksheet *ws, int r, int c, lxw_format *f, double cached,
+                        const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static void put_formula(Ctx *x, lxw_worksheet *ws, int r, int c, lxw_format *f, double cached,
+                        const char *fmt, ...)
+{
+    char formula[FORMULA_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(formula, sizeof formula, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof formula) {
+        check(x, LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED);
+        return;
+    }
+    if (!isfinite(cached))
+        cached = 0; /* callers guard: only finite engine values are cached */
+    check(x, worksheet_write_formula_num(ws, (lxw_row_t)r, (lxw_col_t)c, formula, f, cached));
+}
+
+/* "$C$5", or "'Sheet'!$C$5" when `sheet` is given. */
+static const char *ref(char *buf, const char *sheet, int r, int c)
+{
+    char cell[32];
+    lxw_rowcol_to_cell_abs(cell, (lxw_row_t)r, (lxw_col_t)c, 1, 1);
+    if (sheet)
+        snprintf(buf, REF_MAX, "'%s'!%s", sheet, cell);
+    else
+        snprintf(buf, REF_MAX, "%s", cell);
+    return buf;
+}
+
+/* "$C$5:$C$9" on `sheet` (or this sheet). */
+static const char *range_ref(char *buf, const char *sheet, int r1, int c1, int r2, int c2)
+{
+    char a[32], b[32];
+    lxw_rowcol_to_cell_abs(a, (lxw_row_t)r1, (lxw_col_t)c1, 1, 1);
+    lxw_rowcol_to_cell_abs(b, (lxw_row_t)r2, (lxw_col_t)c2, 1, 1);
+    if (sheet)
+        snprintf(buf, REF_MAX, "'%s'!%s:%s", sheet, a, b);
+    else
+        snprintf(buf, REF_MAX, "%s:%s", a, b);
+    return buf;
+}
+
+/* ---- formats ---- */
+
+static lxw_format *fmt(Ctx *x, const char *num_format, bool bold, bool input)
+{
+    lxw_format *f = workbook_add_format(x->wb);
+    if (!f) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return NULL;
+    }
+    if (num_format)
+        format_set_num_format(f, num_format);
+    if (bold)
+        format_set_bold(f);
+    if (input) {
+        format_set_bg_color(f, 0xFFF2CC); /* inputs: pale yellow, as spreadsheet modellers mark them */
+        format_set_border(f, LXW_BORDER_HAIR);
+    }
+    return f;
+}
+
+static void make_formats(Ctx *x)
+{
+    char money[96], money_total[96];
+    snprintf(money, sizeof money, "#,##0.00 \"%s\";[Red]-#,##0.00 \"%s\"", x->sc->currency,
+             x->sc->currency);
+    snprintf(money_total, sizeof money_total, "%s", money);
+    Formats *f = &x->f;
+    f->title = fmt(x, NULL, true, false);
+    if (f->title)
+        format_set_font_size(f->title, 14);
+    f->note = fmt(x, NULL, false, false);
+    if (f->note) {
+        format_set_italic(f->note);
+        format_set_font_color(f->note, 0x595959);
+    }
+    f->header = fmt(x, NULL, true, false);
+    f->year_header = fmt(x, "\"Year \"0", true, false);
+    for (int i = 0; i < 2; i++) {
+        lxw_format *h = i ? f->year_header : f->header;
+        if (h) {
+            format_set_bg_color(h, 0xD9E1F2);
+            format_set_bottom(h, LXW_BORDER_THIN);
+            format_set_text_wrap(h);
+            format_set_align(h, LXW_ALIGN_VERTICAL_TOP);
+        }
+    }
+    f->label = fmt(x, NULL, false, false);
+    f->text = fmt(x, NULL, false, false);
+    f->bold = fmt(x, NULL, true, false);
+    f->input_rate = fmt(x, "0.00%", false, true);
+    f->input_number = fmt(x, "0.0000", false, true);
+    f->input_money = fmt(x, money, false, true);
+    f->input_text = fmt(x, NULL, false, true);
+    f->input_count = fmt(x, "0", false, true);
+    f->money = fmt(x, money, false, false);
+    f->money_total = fmt(x, money_total, true, false);
+    if (f->money_total)
+        format_set_top(f->money_total, LXW_BORDER_THIN);
+    f->rate = fmt(x, "0.00%", false, false);
+    f->factor = fmt(x, "0.000000", false, false);
+    f->count = fmt(x, "#,##0.00", false, false);
+    f->multiple = fmt(x, "0.00\"x\"", false, false);
+}
+
+static lxw_worksheet *add_sheet(Ctx *x, const char *name)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+    if (!ws)
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    return ws;
+}
+
+static void widths(Ctx *x, lxw_worksheet *ws, const double *w, int n)
+{
+    for (int c = 0; c < n; c++)
+        check(x, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c], NULL));
+}
+
+/* ---- Assumptions ---- */
+
+static const char *scope_name(const Ctx *x, int scope)
+{
+    return scope == 0 ? "Scenario" : x->sc->segments[scope - 1].name;
+}
+
+static const Assumptions *scope_assumptions(const Ctx *x, int scope)
+{
+    return scope == 0 ? &x->sc->defaults : &x->sc->segments[scope - 1].assumptions;
+}
+
+/* Fix every Assumptions row before writing, so Projection formulas can point at them. */
+static void layout_assumptions(Ctx *x)
+{
+    int row = 4;
+    x->discount_row = row++;
+    x->horizon_row = row++;
+    x->timing_row = row++;
+    x->shift_row = row++;
+    x->tail_row = row++;
+    size_t scopes = x->sc->segment_count + 1;
+    for (size_t s = 0; s < scopes; s++) {
+        ScopeRows *sr = &x->scopes[s];
+        sr->margin = row++;
+        sr->growth = row++;
+        sr->transfer = row++;
+        sr->retention = row++;
+    }
+    row += 2; /* blank, then the curve table's header */
+    for (size_t s = 0; s < scopes; s++)
+        x->scopes[s].curve =
+            scope_assumptions(x, (int)s)->retention.kind == RETENTION_CURVE ? ++row : -1;
+}
+
+static void put_param(Ctx *x, lxw_worksheet *ws, int r, int name_col, const char *name,
+                      double v, lxw_format *f)
+{
+    put_text(x, ws, r, name_col, name, x->f.label);
+    put_number(x, ws, r, name_col + 1, v, f);
+}
+
+/* One uncertain assumption: its distribution's parameters as inputs, the mean as a formula. */
+static void write_dist_row(Ctx *x, lxw_worksheet *ws, int r, const Dist *d, lxw_format *f)
+{
+    char p1[32], p2[32], p3[32], p4[32];
+    lxw_rowcol_to_cell(p1, (lxw_row_t)r, A_P1);
+    lxw_rowcol_to_cell(p2, (lxw_row_t)r, A_P2);
+    lxw_rowcol_to_cell(p3, (lxw_row_t)r, A_P3);
+    lxw_rowcol_to_cell(p4, (lxw_row_t)r, A_P4);
+    double mean = dist_mean(d);
+    lxw_format *vf = f == x->f.input_rate ? x->f.rate : x->f.factor;
+    if (d->kind != DIST_FIXED)
+        put_text(x, ws, r, A_DIST, dist_kind_name(d->kind), x->f.text);
+    switch (d->kind) {
+    case DIST_FIXED:
+        put_number(x, ws, r, A_VALUE, d->value, f);
+        return;
+    case DIST_UNIFORM:
+        put_param(x, ws, r, A_P1_NAME, "min", d->min, f);
+        put_param(x, ws, r, A_P2_NAME, "max", d->max, f);
+        put_formula(x, ws, r, A_VALUE, vf, mean, "=(%s+%s)/2", p1, p2);
+        return;
+    case DIST_TRIANGULAR:
+    case DIST_PERT:
+        put_param(x, ws, r, A_P1_NAME, "min", d->min, f);
+        put_param(x, ws, r, A_P2_NAME, "mode", d->mode, f);
+        put_param(x, ws, r, A_P3_NAME, "max", d->max, f);
+        if (d->kind == DIST_TRIANGULAR)
+            put_formula(x, ws, r, A_VALUE, vf, mean, "=(%s+%s+%s)/3", p1, p2, p3);
+        else
+            put_formula(x, ws, r, A_VALUE, vf, mean, "=(%s+4*%s+%s)/6", p1, p2, p3);
+        return;
+    case DIST_NORMAL: {
+        put_param(x, ws, r, A_P1_NAME, "mean", d->mean, f);
+        put_param(x, ws, r, A_P2_NAME, "sd", d->sd, f);
+        bool lo = isfinite(d->min), hi = isfinite(d->max);
+        if (lo)
+            put_param(x, ws, r, A_P3_NAME, "min", d->min, f);
+        if (hi)
+            put_param(x, ws, r, A_P4_NAME, "max", d->max, f);
+        /* Truncated normal mean: mu + sd (phi(a) - phi(b)) / (Phi(b) - Phi(a)). */
+        char a[160], b[160];
+        snprintf(a, sizeof a, "(%s-%s)/%s", p3, p1, p2);
+        snprintf(b, sizeof b, "(%s-%s)/%s", p4, p1, p2);
+        if (lo && hi)
+            put_formula(x, ws, r, A_VALUE, vf, mean,
+                        "=%s+%s*(_xlfn.NORM.S.DIST(%s,FALSE)-_xlfn.NORM.S.DIST(%s,FALSE))/"
+                        "(_xlfn.NORM.S.DIST(%s,TRUE)-_xlfn.NORM.S.DIST(%s,TRUE))",
+                        p1, p2, a, b, b, a);
+        else if (lo)
+            put_formula(x, ws, r, A_VALUE, vf, mean,
+                        "=%s+%s*_xlfn.NORM.S.DIST(%s,FALSE)/(1-_xlfn.NORM.S.DIST(%s,TRUE))", p1,
+                        p2, a, a);
+        else if (hi)
+            put_formula(x, ws, r, A_VALUE, vf, mean,
+                        "=%s-%s*_xlfn.NORM.S.DIST(%s,FALSE)/_xlfn.NORM.S.DIST(%s,TRUE)", p1, p2,
+                        b, b);
+        else
+            put_formula(x, ws, r, A_VALUE, vf, mean, "=%s", p1);
+        return;
+    }
+    case DIST_LOGNORMAL:
+        put_param(x, ws, r, A_P1_NAME, "mean", d->mean, f);
+        put_param(x, ws, r, A_P2_NAME, "sd", d->sd, f);
+        put_formula(x, ws, r, A_VALUE, vf, mean, "=%s", p1);
+        return;
+    case DIST_BETA:
+        put_param(x, ws, r, A_P1_NAME, "alpha", d->alpha, x->f.input_number);
+        put_param(x, ws, r, A_P2_NAME, "beta", d->beta, x->f.input_number);
+        put_formula(x, ws, r, A_VALUE, vf, mean, "=%s/(%s+%s)", p1, p1, p2);
+        return;
+    case DIST_KIND_COUNT:
+        return;
+    }
+}
+
+/* A segment row that takes the scenario's value: formulas pointing at the scenario's row. */
+static void write_inherited_row(Ctx *x, lxw_worksheet *ws, int r, int from, const int *cols,
+                                const double *cached, int n, lxw_format *f)
+{
+    for (int i = 0; i < n; i++) {
+        char cell[32];
+        lxw_rowcol_to_cell(cell, (lxw_row_t)from, (lxw_col_t)cols[i]);
+        put_formula(x, ws, r, cols[i], f, cached[i], "=%s", cell);
+    }
+    put_text(x, ws, r, A_DIST, "as Scenario", x->f.note);
+}
+
+static void write_retention_row(Ctx *x, lxw_worksheet *ws, int r, int scope, bool own)
+{
+    const RetentionModel *m = &scope_assumptions(x, scope)->retention;
+    int from = x->scopes[0].retention;
+    switch (m->kind) {
+    case RETENTION_CONSTANT:
+        if (own) {
+            write_dist_row(x, ws, r, &m->constant, x->f.input_rate);
+        } else {
+            double v = dist_mean(&m->constant);
+            write_inherited_row(x, ws, r, from, (const int[]){A_VALUE}, &v, 1, x->f.rate);
+        }
+        return;
+    case RETENTION_CURVE:
+        put_text(x, ws, r, A_VALUE, "curve", x->f.text);
+        put_text(x, ws, r, A_P1_NAME, "years", x->f.label);
+        if (own) {
+            put_text(x, ws, r, A_DIST, "see curves below", x->f.note);
+            put_number(x, ws, r, A_P1, m->curve_len, x->f.input_count);
+        } else {
+            double v = m->curve_len;
+            write_inherited_row(x, ws, r, from, (const int[]){A_P1}, &v, 1, x->f.count);
+        }
+        return;
+    case RETENTION_SBG:
+        put_text(x, ws, r, A_VALUE, "sBG", x->f.text);
+        put_text(x, ws, r, A_P1_NAME, "alpha", x->f.label);
+        put_text(x, ws, r, A_P2_NAME, "beta", x->f.label);
+        if (own) {
+            put_text(x, ws, r, A_DIST, "shifted-beta-geometric", x->f.note);
+            put_number(x, ws, r, A_P1, m->alpha, x->f.input_number);
+            put_number(x, ws, r, A_P2, m->beta, x->f.input_number);
+        } else {
+            double v[2] = {m->alpha, m->beta};
+            write_inherited_row(x, ws, r, from, (const int[]){A_P1, A_P2}, v, 2,
+                                x->f.input_number);
+        }
+        return;
+    }
+}
+
+static void write_scope(Ctx *x, lxw_worksheet *ws, int scope)
+{
+    const Assumptions *a = scope_assumptions(x, scope);
+    const ScopeRows *sr = &x->scopes[scope];
+    const ScopeRows *base = &x->scopes[0];
+    const char *name = scope_name(x, scope);
+    struct {
+        int row, base_row;
+        const char *label, *unit;
+        const Dist *dist;
+        unsigned given;
+    } rows[] = {
+        {sr->margin, base->margin, "Margin", "of revenue", &a->margin, GIVEN_MARGIN},
+        {sr->growth, base->growth, "Revenue growth", "per year", &a->revenue_growth,
+         GIVEN_REVENUE_GROWTH},
+        {sr->transfer, base->transfer, "Transfer retention", "once, at the sale",
+         &a->transfer_retention, GIVEN_TRANSFER_RETENTION},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        put_text(x, ws, rows[i].row, A_SCOPE, name, x->f.text);
+        put_text(x, ws, rows[i].row, A_PARAMETER, rows[i].label, x->f.text);
+        put_text(x, ws, rows[i].row, A_UNIT, rows[i].unit, x->f.note);
+        if (scope == 0 || (a->given & rows[i].given)) {
+            write_dist_row(x, ws, rows[i].row, rows[i].dist, x->f.input_rate);
+        } else {
+            double v = dist_mean(rows[i].dist);
+            write_inherited_row(x, ws, rows[i].row, rows[i].base_row, (const int[]){A_VALUE},
+                                &v, 1, x->f.rate);
+        }
+    }
+    put_text(x, ws, sr->retention, A_SCOPE, name, x->f.text);
+    put_text(x, ws, sr->retention, A_PARAMETER, "Retention", x->f.text);
+    put_text(x, ws, sr->retention, A_UNIT, "renewal probability per year", x->f.note);
+    write_retention_row(x, ws, sr->retention, scope, scope == 0 || (a->given & GIVEN_RETENTION));
+}
+
+static void write_assumptions(Ctx *x)
+{
+    lxw_worksheet *ws = add_sheet(x, "Assumptions");
+    if (!ws)
+        return;
+    const Scenario *sc = x->sc;
+    static const double w[A_COLUMNS] = {16, 22, 13, 20, 7, 11, 7, 11, 7, 11, 7, 11, 28};
+    widths(x, ws, w, A_COLUMNS);
+    worksheet_freeze_panes(ws, 4, 0);
+    put_text(x, ws, 0, 0, "Assumptions", x->f.title);
+    put_text(x, ws, 1, 0,
+             "Yellow cells are inputs from the scenario. 'Value used' is what the DCF uses: the "
+             "input itself or, for an uncertain input, the mean of its distribution.",
+             x->f.note);
+    static const char *const header[A_COLUMNS] = {
+        "Scope", "Parameter", "Value used", "Distribution", "", "", "", "", "", "", "", "",
+        "Unit"};
+    for (int c = 0; c < A_COLUMNS; c++)
+        put_text(x, ws, 3, c, header[c], x->f.header);
+
+    put_text(x, ws, x->discount_row, A_SCOPE, "Scenario", x->f.text);
+    put_text(x, ws, x->discount_row, A_PARAMETER, "Discount rate", x->f.text);
+    write_dist_row(x, ws, x->discount_row, &sc->discount_rate, x->f.input_rate);
+    put_text(x, ws, x->discount_row, A_UNIT, "per year", x->f.note);
+
+    put_text(x, ws, x->horizon_row, A_SCOPE, "Scenario", x->f.text);
+    put_text(x, ws, x->horizon_row, A_PARAMETER, "Horizon", x->f.text);
+    put_number(x, ws, x->horizon_row, A_VALUE, sc->horizon_years, x->f.input_count);
+    put_text(x, ws, x->horizon_row, A_UNIT, "years", x->f.note);
+
+    put_text(x, ws, x->timing_row, A_SCOPE, "Scenario", x->f.text);
+    put_text(x, ws, x->timing_row, A_PARAMETER, "Timing", x->f.text);
+    put_text(x, ws, x->timing_row, A_VALUE,
+             sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year", x->f.input_text);
+    put_text(x, ws, x->timing_row, A_UNIT, "when a year's cash arrives", x->f.note);
+
+    char timing[32];
+    lxw_rowcol_to_cell(timing, (lxw_row_t)x->timing_row, A_VALUE);
+    put_text(x, ws, x->shift_row, A_SCOPE, "Scenario", x->f.text);
+    put_text(x, ws, x->shift_row, A_PARAMETER, "Discounting shift", x->f.text);
+    put_formula(x, ws, x->shift_row, A_VALUE, x->f.count,
+                sc->timing == TIMING_MID_YEAR ? 0.5 : 0, "=IF(%s=\"mid_year\",0.5,0)", timing);
+    put_text(x, ws, x->shift_row, A_UNIT, "years earlier than year end", x->f.note);
+
+    put_text(x, ws, x->tail_row, A_SCOPE, "Scenario", x->f.text);
+    put_text(x, ws, x->tail_row, A_PARAMETER, "Tail", x->f.text);
+    put_text(x, ws, x->tail_row, A_VALUE, sc->tail == TAIL_RUNOFF ? "runoff" : "none",
+             x->f.input_text);
+    put_text(x, ws, x->tail_row, A_UNIT, "value beyond the horizon", x->f.note);
+
+    for (size_t s = 0; s <= sc->segment_count; s++)
+        write_scope(x, ws, (int)s);
+
+    /* Retention curves: c_1..c_n by year, the last repeated after n. */
+    bool any_curve = false;
+    for (size_t s = 0; s <= sc->segment_count; s++)
+        any_curve |= x->scopes[s].curve >= 0;
+    if (!any_curve)
+        return;
+    int header_row = -1;
+    for (size_t s = 0; s <= sc->segment_count; s++)
+        if (x->scopes[s].curve >= 0 && (header_row < 0 || x->scopes[s].curve - 1 < header_row))
+            header_row = x->scopes[s].curve - 1;
+    int max_len = 0;
+    for (size_t s = 0; s <= sc->segment_count; s++)
+        if (x->scopes[s].curve >= 0 &&
+            scope_assumptions(x, (int)s)->retention.curve_len > max_len)
+            max_len = scope_assumptions(x, (int)s)->retention.curve_len;
+    put_text(x, ws, header_row, A_SCOPE, "Retention curve", x->f.header);
+    for (int k = 1; k <= max_len; k++) {
+        char label[32];
+        snprintf(label, sizeof label, "c%d", k);
+        put_text(x, ws, header_row, k, label, x->f.header);
+    }
+    for (size_t s = 0; s <= sc->segment_count; s++) {
+        int r = x->scopes[s].curve;
+        if (r < 0)
+            continue;
+        const Assumptions *a = scope_assumptions(x, (int)s);
+        bool own = s == 0 || (a->given & GIVEN_RETENTION);
+        put_text(x, ws, r, A_SCOPE, scope_name(x, (int)s), x->f.text);
+        for (int k = 1; k <= a->retention.curve_len; k++) {
+            if (own) {
+                put_number(x, ws, r, k, a->retention.curve[k - 1], x->f.input_rate);
+            } else {
+                char cell[32];
+                lxw_rowcol_to_cell(cell, (lxw_row_t)x->scopes[0].curve, (lxw_col_t)k);
+                put_formula(x, ws, r, k, x->f.rate, a->retention.curve[k - 1], "=%s", cell);
+            }
+        }
+    }
+}
+
+/* ---- Projection ---- */
+
+static void layout_projection(Ctx *x)
+{
+    int H = x->sc->horizon_years;
+    x->year_first = 4;
+    x->total_row = x->year_first + H;
+    x->tail_total_row = x->total_row + 1;
+    x->value_row = x->total_row + 2;
+    x->df_row = x->value_row + 3;
+    x->cohort_header = x->df_row + 1;
+    x->cohort_first = x->cohort_header + 1;
+    x->col_horizon = P_SURVIVAL + H;
+    x->col_last_pv = x->col_horizon + 1;
+    x->col_factor = x->col_horizon + 2;
+    x->col_tail = x->col_horizon + 3;
+    x->col_value = x->col_horizon + 4;
+    x->col_unit = x->col_horizon + 5;
+}
+
+/* Sum of f(sheet) over the Clients sheets, e.g. SUMIF over each sheet's cohort column. */
+static int clients_sheet_name(char *buf, size_t size, size_t sheet)
+{
+    return snprintf(buf, size, sheet ? "Clients %zu" : "Clients", sheet + 1);
+}
+
+static size_t clients_on_sheet(const Ctx *x, size_t sheet)
+{
+    size_t first = sheet * REPORT_XLSX_CLIENT_ROWS;
+    size_t left = x->sc->client_count - first;
+    return left < REPORT_XLSX_CLIENT_ROWS ? left : REPORT_XLSX_CLIENT_ROWS;
+}
+
+/* Append "+SUMIF('Clients'!$M$2:$M$41,A20,'Clients'!$D$2:$D$41)" for each Clients sheet
+ * (COUNTIF when value_col < 0). */
+static void sum_over_clients(const Ctx *x, char *out, size_t size, const char *criterion,
+                             int value_col)
+{
+    size_t used = strlen(out);
+    for (size_t s = 0; s < x->client_sheets; s++) {
+        char sheet[32], keys[REF_MAX], values[REF_MAX];
+        clients_sheet_name(sheet, sizeof sheet, s);
+        int last = (int)clients_on_sheet(x, s);
+        range_ref(keys, sheet, 1, C_COHORT, last, C_COHORT);
+        int n;
+        if (value_col < 0) {
+            n = snprintf(out + used, size - used, "%sCOUNTIF(%s,%s)", s ? "+" : "", keys,
+                         criterion);
+        } else {
+            range_ref(values, sheet, 1, value_col, last, value_col);
+            n = snprintf(out + used, size - used, "%sSUMIF(%s,%s,%s)", s ? "+" : "", keys,
+                         criterion, values);
+        }
+        if (n < 0 || (size_t)n >= size - used)
+            return;
+        used += (size_t)n;
+    }
+}
+
+/* The cell holding the cohort's assumption: its scope's Assumptions cell, or its own value. */
+static void cohort_input(Ctx *x, lxw_worksheet *ws, int r, int c, const Cohort *co,
+                         unsigned own_bit, int assumption_row, int assumption_col, double value,
+                         lxw_format *own_fmt, lxw_format *ref_fmt)
+{
+    if (co->own & own_bit) {
+        put_number(x, ws, r, c, value, own_fmt);
+        return;
+    }
+    char cell[REF_MAX];
+    put_formula(x, ws, r, c, ref_fmt, value, "=%s",
+                ref(cell, "Assumptions", assumption_row, assumption_col));
+}
+
+static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
+{
+    const Cohort *co = &x->book->cohorts[c];
+    const DcfCohortInputs *in = &x->dcf->inputs[c];
+    const ScopeRows *sr = &x->scopes[co->segment + 1];
+    int H = x->sc->horizon_years;
+    int r = x->cohort_first + (int)c;
+    char formula[FORMULA_MAX], cell[REF_MAX], criterion[32];
+
+    put_number(x, ws, r, P_COHORT, (double)(c + 1), x->f.text);
+    put_text(x, ws, r, P_SEGMENT, co->segment >= 0 ? x->sc->segments[co->segment].name : "",
+             x->f.text);
+    lxw_rowcol_to_cell(criterion, (lxw_row_t)r, P_COHORT);
+    formula[0] = '\0';
+    sum_over_clients(x, formula, sizeof formula, criterion, -1);
+    put_formula(x, ws, r, P_CLIENTS, x->f.count, (double)co->clients, "=%s", formula);
+    formula[0] = '\0';
+    sum_over_clients(x, formula, sizeof formula, criterion, C_REVENUE);
+    put_formula(x, ws, r, P_REVENUE, x->f.money, co->annual_revenue, "=%s", formula);
+    cohort_input(x, ws, r, P_MARGIN, co, OWN_MARGIN, sr->margin, A_VALUE, in->margin,
+                 x->f.input_rate, x->f.rate);
+    cohort_input(x, ws, r, P_GROWTH, co, OWN_REVENUE_GROWTH, sr->growth, A_VALUE,
+                 in->revenue_growth, x->f.input_rate, x->f.rate);
+    cohort_input(x, ws, r, P_TRANSFER, co, OWN_TRANSFER_RETENTION, sr->transfer, A_VALUE,
+                 in->transfer_retention, x->f.input_rate, x->f.rate);
+
+    const RetentionModel *m = &co->retention;
+    static const char *const model_names[] = {"constant", "curve", "sBG"};
+    put_text(x, ws, r, P_MODEL, model_names[m->kind], x->f.text);
+    switch (m->kind) {
+    case RETENTION_CONSTANT:
+        cohort_input(x, ws, r, P_RATE_OR_ALPHA, co, OWN_RETENTION, sr->retention, A_VALUE,
+                     in->retention, x->f.input_rate, x->f.rate);
+        break;
+    case RETENTION_CURVE:
+        put_formula(x, ws, r, P_CURVE_LEN, x->f.count, m->curve_len, "=%s",
+                    ref(cell, "Assumptions", sr->retention, A_P1));
+        break;
+    case RETENTION_SBG:
+        put_formula(x, ws, r, P_RATE_OR_ALPHA, x->f.factor, m->alpha, "=%s",
+                    ref(cell, "Assumptions", sr->retention, A_P1));
+        put_formula(x, ws, r, P_BETA, x->f.factor, m->beta, "=%s",
+                    ref(cell, "Assumptions", sr->retention, A_P2));
+        put_number(x, ws, r, P_TENURE, co->tenure_years, x->f.count);
+        break;
+    }
+
+    /* Survival S(t) = S(t-1) r(t), from S(0) = transfer retention. */
+    char rate_cell[32], alpha[32], beta[32], tenure[32];
+    lxw_rowcol_to_cell_abs(rate_cell, (lxw_row_t)r, P_RATE_OR_ALPHA, 0, 1);
+    lxw_rowcol_to_cell_abs(alpha, (lxw_row_t)r, P_RATE_OR_ALPHA, 0, 1);
+    lxw_rowcol_to_cell_abs(beta, (lxw_row_t)r, P_BETA, 0, 1);
+    lxw_rowcol_to_cell_abs(tenure, (lxw_row_t)r, P_TENURE, 0, 1);
+    const double *S = &x->dcf->survival[c * (size_t)H];
+    for (int t = 1; t <= H; t++) {
+        char prev[32], year[32];
+        lxw_rowcol_to_cell(prev, (lxw_row_t)r, (lxw_col_t)(t == 1 ? P_TRANSFER : P_SURVIVAL + t - 2));
+        lxw_rowcol_to_cell_abs(year, (lxw_row_t)x->cohort_header, (lxw_col_t)(P_SURVIVAL + t - 1),
+                               1, 0);
+        int col = P_SURVIVAL + t - 1;
+        switch (m->kind) {
+        case RETENTION_CONSTANT:
+            put_formula(x, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev, rate_cell);
+            break;
+        case RETENTION_CURVE: {
+            int k = t <= m->curve_len ? t : m->curve_len;
+            put_formula(x, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev,
+                        ref(cell, "Assumptions", sr->curve, k));
+            break;
+        }
+        case RETENTION_SBG:
+            put_formula(x, ws, r, col, x->f.factor, S[t - 1], "=%s*(%s+%s+%s-1)/(%s+%s+%s+%s-1)",
+                        prev, beta, tenure, year, alpha, beta, tenure, year);
+            break;
+        }
+    }
+
+    /* Values: horizon PV, year H's PV, the tail as a multiple of it, and the totals. */
+    char rev[32], margin[32], growth[32], years[REF_MAX], surv[REF_MAX], dfs[REF_MAX];
+    char s_last[32], df_last[32], last_pv[32], factor[32], horizon[32], tail[32];
+    lxw_rowcol_to_cell(rev, (lxw_row_t)r, P_REVENUE);
+    lxw_rowcol_to_cell(margin, (lxw_row_t)r, P_MARGIN);
+    lxw_rowcol_to_cell(growth, (lxw_row_t)r, P_GROWTH);
+    range_ref(years, NULL, x->cohort_header, P_SURVIVAL, x->cohort_header, P_SURVIVAL + H - 1);
+    range_ref(surv, NULL, r, P_SURVIVAL, r, P_SURVIVAL + H - 1);
+    range_ref(dfs, NULL, x->df_row, P_SURVIVAL, x->df_row, P_SURVIVAL + H - 1);
+    lxw_rowcol_to_cell(s_last, (lxw_row_t)r, (lxw_col_t)(P_SURVIVAL + H - 1));
+    lxw_rowcol_to_cell_abs(df_last, (lxw_row_t)x->df_row, (lxw_col_t)(P_SURVIVAL + H - 1), 1, 1);
+    lxw_rowcol_to_cell(last_pv, (lxw_row_t)r, (lxw_col_t)x->col_last_pv);
+    lxw_rowcol_to_cell(factor, (lxw_row_t)r, (lxw_col_t)x->col_factor);
+    lxw_rowcol_to_cell(horizon, (lxw_row_t)r, (lxw_col_t)x->col_horizon);
+    lxw_rowcol_to_cell(tail, (lxw_row_t)r, (lxw_col_t)x->col_tail);
+    char unit_pv[FORMULA_MAX];
+    snprintf(unit_pv, sizeof unit_pv, "%s*SUMPRODUCT((1+%s)^(%s-1),%s,%s)", margin, growth,
+             years, surv, dfs);
+    put_formula(x, ws, r, x->col_horizon, x->f.money, x->dcf->cohort_horizon_value[c],
+                "=%s*%s", rev, unit_pv);
+    char unit_last[FORMULA_MAX];
+    snprintf(unit_last, sizeof unit_last, "%s*(1+%s)^(%d-1)*%s*%s", margin, growth, H, s_last,
+             df_last);
+    put_formula(x, ws, r, x->col_last_pv, x->f.money, x->dcf->cohort_last_pv[c], "=%s*%s", rev,
+                unit_last);
+
+    /* Geometric tails have a closed form a spreadsheet can recompute; the sBG series and the
+     * years of a curve beyond the horizon are summed by bookval and written as values. */
+    double F = x->dcf->tail_factor[c];
+    bool geometric = m->kind == RETENTION_CONSTANT ||
+                     (m->kind == RETENTION_CURVE && m->curve_len <= H);
+    if (x->sc->tail == TAIL_RUNOFF && geometric && x->dcf->cohort_last_pv[c] != 0) {
+        char r_last[REF_MAX], disc[REF_MAX], q[600];
+        if (m->kind == RETENTION_CONSTANT)
+            snprintf(r_last, sizeof r_last, "%s", rate_cell);
+        else
+            ref(r_last, "Assumptions", sr->curve, m->curve_len);
+        snprintf(q, sizeof q, "(%s*(1+%s)/(1+%s))", r_last, growth,
+                 ref(disc, "Assumptions", x->discount_row, A_VALUE));
+        put_formula(x, ws, r, x->col_factor, x->f.factor, F, "=%s/(1-%s)", q, q);
+    } else {
+        put_number(x, ws, r, x->col_factor, F, x->f.factor);
+    }
+    put_formula(x, ws, r, x->col_tail, x->f.money, x->dcf->cohort_tail_value[c], "=%s*%s",
+                last_pv, factor);
+    put_formula(x, ws, r, x->col_value, x->f.money,
+                x->dcf->cohort_horizon_value[c] + x->dcf->cohort_tail_value[c], "=%s+%s",
+                horizon, tail);
+    put_formula(x, ws, r, x->col_unit, x->f.factor, x->dcf->unit_value[c], "=%s+%s*%s",
+                unit_pv, unit_last, factor);
+}
+
+static void write_projection(Ctx *x)
+{
+    lxw_worksheet *ws = add_sheet(x, "Projection");
+    if (!ws)
+        return;
+    const Dcf *dcf = x->dcf;
+    int H = x->sc->horizon_years;
+    int first = x->cohort_first, last = x->cohort_first + (int)x->book->cohort_count - 1;
+    check(x, worksheet_set_column(ws, 0, 0, 12, NULL));
+    check(x, worksheet_set_column(ws, 1, 1, 16, NULL));
+    check(x, worksheet_set_column(ws, 2, 2, 14, NULL));
+    check(x, worksheet_set_column(ws, 3, 6, 18, NULL));
+    check(x, worksheet_set_column(ws, 7, (lxw_col_t)(P_SURVIVAL - 1), 12, NULL));
+    check(x, worksheet_set_column(ws, P_SURVIVAL, (lxw_col_t)(P_SURVIVAL + H - 1), 11, NULL));
+    check(x, worksheet_set_column(ws, (lxw_col_t)x->col_horizon, (lxw_col_t)x->col_unit, 17,
+                                  NULL));
+    worksheet_freeze_panes(ws, 4, 1);
+    put_text(x, ws, 0, 0, "Projection: expected cash flows of the book", x->f.title);
+    put_text(x, ws, 1, 0,
+             "Book totals by year, summed over the cohorts below (clients that share every "
+             "assumption). Every figure is a formula over Assumptions and Clients.",
+             x->f.note);
+    static const char *const header[] = {"Year", "Discount factor", "Expected clients",
+                                         "Expected revenue", "Expected cash",
+                                         "Present value"};
+    for (int c = 0; c < 6; c++)
+        put_text(x, ws, 3, c, header[c], x->f.header);
+
+    char disc[REF_MAX], shift[REF_MAX], counts[REF_MAX], revs[REF_MAX], margins[REF_MAX],
+        growths[REF_MAX], surv[REF_MAX];
+    ref(disc, "Assumptions", x->discount_row, A_VALUE);
+    ref(shift, "Assumptions", x->shift_row, A_VALUE);
+    range_ref(counts, NULL, first, P_CLIENTS, last, P_CLIENTS);
+    range_ref(revs, NULL, first, P_REVENUE, last, P_REVENUE);
+    range_ref(margins, NULL, first, P_MARGIN, last, P_MARGIN);
+    range_ref(growths, NULL, first, P_GROWTH, last, P_GROWTH);
+    for (int t = 1; t <= H; t++) {
+        int r = x->year_first + t - 1;
+        char year[32], df[32], cash[32];
+        lxw_rowcol_to_cell(year, (lxw_row_t)r, 0);
+        lxw_rowcol_to_cell(df, (lxw_row_t)r, 1);
+        lxw_rowcol_to_cell(cash, (lxw_row_t)r, 4);
+        range_ref(surv, NULL, first, P_SURVIVAL + t - 1, last, P_SURVIVAL + t - 1);
+        put_number(x, ws, r, 0, t, x->f.text);
+        put_formula(x, ws, r, 1, x->f.factor, dcf->discount_factor[t - 1], "=1/(1+%s)^(%s-%s)",
+                    disc, year, shift);
+        put_formula(x, ws, r, 2, x->f.count, dcf->expected_clients[t - 1], "=SUMPRODUCT(%s,%s)",
+                    counts, surv);
+        put_formula(x, ws, r, 3, x->f.money, dcf->revenue[t - 1],
+                    "=SUMPRODUCT(%s,(1+%s)^(%s-1),%s)", revs, growths, year, surv);
+        put_formula(x, ws, r, 4, x->f.money, dcf->cash[t - 1],
+                    "=SUMPRODUCT(%s,%s,(1+%s)^(%s-1),%s)", margins, revs, growths, year, surv);
+        put_formula(x, ws, r, 5, x->f.money, dcf->present_value[t - 1], "=%s*%s", cash, df);
+    }
+    char col_range[REF_MAX], tails[REF_MAX];
+    put_text(x, ws, x->total_row, 0, "Years 1 to H", x->f.bold);
+    for (int c = 3; c <= 5; c++) {
+        double v = 0;
+        for (int t = 0; t < H; t++)
+            v += c == 3 ? dcf->revenue[t] : c == 4 ? dcf->cash[t] : dcf->present_value[t];
+        if (c == 5)
+            v = dcf->horizon_value; /* the engine's own total of the same sum */
+        put_formula(x, ws, x->total_row, c, x->f.money_total, v, "=SUM(%s)",
+                    range_ref(col_range, NULL, x->year_first, c, x->total_row - 1, c));
+    }
+    put_text(x, ws, x->tail_total_row, 0,
+             x->sc->tail == TAIL_RUNOFF ? "Run-off beyond year H (present value)"
+                                        : "Beyond year H (tail: none)",
+             x->f.bold);
+    range_ref(tails, NULL, first, x->col_tail, last, x->col_tail);
+    put_formula(x, ws, x->tail_total_row, 5, x->f.money, dcf->tail_value, "=SUM(%s)", tails);
+    put_text(x, ws, x->value_row, 0, "DCF value", x->f.bold);
+    char total[32], tail[32];
+    lxw_rowcol_to_cell(total, (lxw_row_t)x->total_row, 5);
+    lxw_rowcol_to_cell(tail, (lxw_row_t)x->tail_total_row, 5);
+    put_formula(x, ws, x->value_row, 5, x->f.money_total, dcf->value, "=%s+%s", total, tail);
+
+    /* The cohort table. */
+    put_text(x, ws, x->df_row - 1, 0,
+             "Cohorts: survival S(t) = transfer retention x r(1) x ... x r(t); values per cohort",
+             x->f.bold);
+    put_text(x, ws, x->df_row, P_SURVIVAL - 1, "Discount factor", x->f.label);
+    for (int t = 1; t <= H; t++) {
+        char df[32];
+        lxw_rowcol_to_cell(df, (lxw_row_t)(x->year_first + t - 1), 1);
+        put_formula(x, ws, x->df_row, P_SURVIVAL + t - 1, x->f.factor,
+                    dcf->discount_factor[t - 1], "=%s", df);
+    }
+    static const char *const cohort_header[P_SURVIVAL] = {
+        "Cohort", "Segment", "Clients", "Annual revenue", "Margin", "Revenue growth",
+        "Transfer retention", "Retention model", "Retention r / sBG alpha", "sBG beta",
+        "Tenure (renewals)", "Curve years"};
+    for (int c = 0; c < P_SURVIVAL; c++)
+        put_text(x, ws, x->cohort_header, c, cohort_header[c], x->f.header);
+    for (int t = 1; t <= H; t++)
+        put_number(x, ws, x->cohort_header, P_SURVIVAL + t - 1, t, x->f.year_header);
+    static const char *const value_header[] = {"Value years 1-H", "PV of year H",
+                                               "Tail factor (x PV of year H)", "Run-off tail",
+                                               "Value", "Value per unit of revenue"};
+    for (int i = 0; i < 6; i++)
+        put_text(x, ws, x->cohort_header, x->col_horizon + i, value_header[i], x->f.header);
+    for (size_t c = 0; c < x->book->cohort_count; c++)
+        write_cohort_row(x, ws, c);
+}
+
+/* ---- Clients ---- */
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void write_clients_sheet(Ctx *x, size_t sheet)
+{
+    char name[32];
+    clients_sheet_name(name, sizeof name, sheet);
+    lxw_worksheet *ws = add_sheet(x, name);
+    if (!ws)
+        return;
+    const Scenario *sc = x->sc;
+    size_t first = sheet * REPORT_XLSX_CLIENT_ROWS, count = clients_on_sheet(x, sheet);
+    double w[C_COLUMNS] = {10, 16, 12, 16, 9, 8, 14, 10, 9, 10, 9, 10, 8, 18};
+    for (size_t i = 0; i < count; i++) {
+        const Client *cl = &sc->clients[first + i];
+        double id = (double)utf8_chars(cl->id) + 2, nm = (double)utf8_chars(cl->name) + 2;
+        if (id > w[C_ID])
+            w[C_ID] = id < 40 ? id : 40;
+        if (nm > w[C_NAME])
+            w[C_NAME] = nm < 50 ? nm : 50;
+    }
+    widths(x, ws, w, C_COLUMNS);
+    worksheet_freeze_panes(ws, 1, 2);
+    static const char *const header[C_COLUMNS] = {
+        "Id", "Name", "Segment", "Annual revenue", "Tenure (years)", "Active", "Receivable",
+        "Receivable age (days)", "Own margin", "Own retention", "Own growth",
+        "Own transfer retention", "Cohort", "Value (DCF)"};
+    for (int c = 0; c < C_COLUMNS; c++)
+        put_text(x, ws, 0, c, header[c], x->f.header);
+    for (size_t i = 0; i < count && x->err == LXW_NO_ERROR; i++) {
+        size_t k = first + i;
+        const Client *cl = &sc->clients[k];
+        int r = (int)i + 1;
+        size_t cohort = x->book->client_cohort[k];
+        put_text(x, ws, r, C_ID, cl->id, x->f.input_text);
+        put_text(x, ws, r, C_NAME, cl->name, x->f.input_text);
+        if (cl->segment >= 0)
+            put_text(x, ws, r, C_SEGMENT, sc->segments[cl->segment].name, x->f.input_text);
+        put_number(x, ws, r, C_REVENUE, cl->annual_revenue, x->f.input_money);
+        put_number(x, ws, r, C_TENURE, cl->tenure_years, x->f.input_number);
+        check(x, worksheet_write_boolean(ws, (lxw_row_t)r, C_ACTIVE, cl->active, x->f.input_text));
+        put_number(x, ws, r, C_RECEIVABLE, cl->receivable, x->f.input_money);
+        put_number(x, ws, r, C_RECEIVABLE_AGE, cl->receivable_age_days, x->f.input_count);
+        const double own[4] = {cl->margin, cl->retention, cl->revenue_growth,
+                               cl->transfer_retention};
+        for (int j = 0; j < 4; j++)
+            if (!isnan(own[j]))
+                put_number(x, ws, r, C_MARGIN + j, own[j], x->f.input_rate);
+        put_number(x, ws, r, C_COHORT, (double)(cohort + 1), x->f.text);
+        char revenue[32], unit[REF_MAX];
+        lxw_rowcol_to_cell(revenue, (lxw_row_t)r, C_REVENUE);
+        put_formula(x, ws, r, C_VALUE, x->f.money, dcf_client_value(x->dcf, x->book, k),
+                    "=%s*%s", revenue,
+                    ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_unit));
+    }
+}
+
+/* ---- Summary ---- */
+
+static void summary_row(Ctx *x, lxw_worksheet *ws, int r, const char *label, const char *note)
+{
+    put_text(x, ws, r, 0, label, x->f.text);
+    if (note)
+        put_text(x, ws, r, 2, note, x->f.note);
+}
+
+static void write_summary(Ctx *x)
+{
+    lxw_worksheet *ws = add_sheet(x, "Summary");
+    if (!ws)
+        return;
+    const Scenario *sc = x->sc;
+    const Dcf *dcf = x->dcf;
+    check(x, worksheet_set_column(ws, 0, 0, 34, NULL));
+    check(x, worksheet_set_column(ws, 1, 1, 20, NULL));
+    check(x, worksheet_set_column(ws, 2, 2, 60, NULL));
+    worksheet_freeze_panes(ws, 3, 0);
+    put_text(x, ws, 0, 0, sc->name, x->f.title);
+    put_text(x, ws, 1, 0,
+             "Value of the book by discounted cash flow. Every figure is a live formula: "
+             "follow it to Projection, Assumptions and Clients.",
+             x->f.note);
+    put_text(x, ws, 2, 0, "Figure", x->f.header);
+    put_text(x, ws, 2, 1, sc->currency, x->f.header);
+    put_text(x, ws, 2, 2, "How it is computed", x->f.header);
+
+    char formula[FORMULA_MAX] = "", cell[REF_MAX], a[REF_MAX], b[REF_MAX];
+    int r = 3;
+    for (size_t s = 0; s < x->client_sheets; s++) {
+        char sheet[32], ids[REF_MAX];
+        clients_sheet_name(sheet, sizeof sheet, s);
+        range_ref(ids, sheet, 1, C_ID, (int)clients_on_sheet(x, s), C_ID);
+        snprintf(formula + strlen(formula), sizeof formula - strlen(formula), "%sCOUNTA(%s)",
+                 s ? "+" : "", ids);
+    }
+    summary_row(x, ws, r, "Clients", "count of the Clients sheet");
+    put_formula(x, ws, r++, 1, x->f.count, (double)sc->client_count, "=%s", formula);
+    formula[0] = '\0';
+    for (size_t s = 0; s < x->client_sheets; s++) {
+        char sheet[32], revs[REF_MAX];
+        clients_sheet_name(sheet, sizeof sheet, s);
+        range_ref(revs, sheet, 1, C_REVENUE, (int)clients_on_sheet(x, s), C_REVENUE);
+        snprintf(formula + strlen(formula), sizeof formula - strlen(formula), "%sSUM(%s)",
+                 s ? "+" : "", revs);
+    }
+    int revenue_row = r;
+    summary_row(x, ws, r, "Annual revenue of the book", "sum of the clients' annual revenue");
+    put_formula(x, ws, r++, 1, x->f.money, dcf->annual_revenue, "=%s", formula);
+    r++;
+    int value_row = r;
+    summary_row(x, ws, r, "DCF value", "years 1 to H plus the run-off tail");
+    put_formula(x, ws, r++, 1, x->f.money_total, dcf->value, "=%s",
+                ref(cell, "Projection", x->value_row, 5));
+    summary_row(x, ws, r, "  of which years 1 to H", NULL);
+    put_formula(x, ws, r++, 1, x->f.money, dcf->horizon_value, "=%s",
+                ref(cell, "Projection", x->total_row, 5));
+    summary_row(x, ws, r, "  of which beyond year H",
+                sc->tail == TAIL_RUNOFF ? "exact run-off of the surviving book"
+                                        : "tail: none (nothing counted after the horizon)");
+    put_formula(x, ws, r++, 1, x->f.money, dcf->tail_value, "=%s",
+                ref(cell, "Projection", x->tail_total_row, 5));
+    summary_row(x, ws, r, "Value / annual revenue", "the multiple the DCF implies");
+    lxw_rowcol_to_cell(a, (lxw_row_t)value_row, 1);
+    lxw_rowcol_to_cell(b, (lxw_row_t)revenue_row, 1);
+    if (isfinite(dcf->value_to_revenue))
+        put_formula(x, ws, r++, 1, x->f.multiple, dcf->value_to_revenue, "=%s/%s", a, b);
+    else
+        put_text(x, ws, r++, 1, "n/a (no revenue)", x->f.text);
+
+    if (dcf->has_market) {
+        r++;
+        char low[REF_MAX], high[REF_MAX];
+        summary_row(x, ws, r, "Market value, low multiple", NULL);
+        put_number(x, ws, r, 2, sc->multiple_low, x->f.multiple);
+        lxw_rowcol_to_cell(low, (lxw_row_t)r, 2);
+        put_formula(x, ws, r++, 1, x->f.money, dcf->market_low, "=%s*%s", low, b);
+        summary_row(x, ws, r, "Market value, high multiple", NULL);
+        put_number(x, ws, r, 2, sc->multiple_high, x->f.multiple);
+        lxw_rowcol_to_cell(high, (lxw_row_t)r, 2);
+        put_formula(x, ws, r++, 1, x->f.money, dcf->market_high, "=%s*%s", high, b);
+        char lo_v[32], hi_v[32];
+        lxw_rowcol_to_cell(lo_v, (lxw_row_t)(r - 2), 1);
+        lxw_rowcol_to_cell(hi_v, (lxw_row_t)(r - 1), 1);
+        static const char *const verdicts[] = {"DCF more than 20% below the market range",
+                                               "DCF within 20% of the market range",
+                                               "DCF more than 20% above the market range"};
+        summary_row(x, ws, r, "Market cross-check", NULL);
+        char f[FORMULA_MAX];
+        snprintf(f, sizeof f, "=IF(%s<0.8*%s,\"%s\",IF(%s>1.2*%s,\"%s\",\"%s\"))", a, lo_v,
+                 verdicts[0], a, hi_v, verdicts[2], verdicts[1]);
+        check(x, worksheet_write_formula_str(ws, (lxw_row_t)r++, 1, f, x->f.bold,
+                                             verdicts[dcf->market_flag + 1]));
+    }
+    r++;
+    summary_row(x, ws, r, "Discount rate", "mean of its distribution when uncertain");
+    put_formula(x, ws, r++, 1, x->f.rate, dcf->discount_rate, "=%s",
+                ref(cell, "Assumptions", x->discount_row, A_VALUE));
+    summary_row(x, ws, r, "Horizon (years)", NULL);
+    put_formula(x, ws, r++, 1, x->f.count, sc->horizon_years, "=%s",
+                ref(cell, "Assumptions", x->horizon_row, A_VALUE));
+    summary_row(x, ws, r, "Timing", "end_of_year or mid_year");
+    put_text(x, ws, r++, 1, sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year",
+             x->f.text);
+    summary_row(x, ws, r, "Tail", NULL);
+    put_text(x, ws, r++, 1, sc->tail == TAIL_RUNOFF ? "runoff" : "none", x->f.text);
+
+    /* Expected revenue retained, year by year. */
+    lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
+    if (!chart) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    int H = sc->horizon_years;
+    lxw_chart_series *revenue = chart_add_series(chart, NULL, NULL);
+    lxw_chart_series *pv = chart_add_series(chart, NULL, NULL);
+    if (!revenue || !pv) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    chart_series_set_categories(revenue, "Projection", (lxw_row_t)x->year_first, 0,
+                                (lxw_row_t)(x->year_first + H - 1), 0);
+    chart_series_set_values(revenue, "Projection", (lxw_row_t)x->year_first, 3,
+                            (lxw_row_t)(x->year_first + H - 1), 3);
+    chart_series_set_name(revenue, "Expected revenue");
+    chart_series_set_categories(pv, "Projection", (lxw_row_t)x->year_first, 0,
+                                (lxw_row_t)(x->year_first + H - 1), 0);
+    chart_series_set_values(pv, "Projection", (lxw_row_t)x->year_first, 5,
+                            (lxw_row_t)(x->year_first + H - 1), 5);
+    chart_series_set_name(pv, "Present value of cash");
+    chart_title_set_name(chart, "Expected revenue retained by year");
+    chart_axis_set_name(chart->x_axis, "Year after the sale");
+    chart_axis_set_name(chart->y_axis, sc->currency);
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4, .y_scale = 1.3};
+    check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(r + 1), 0, chart, &place));
+}
+
+/* ---- Run info ---- */
+
+static void write_run_info(Ctx *x)
+{
+    lxw_worksheet *ws = add_sheet(x, "Run info");
+    if (!ws)
+        return;
+    const RunInfo *in = x->info;
+    check(x, worksheet_set_column(ws, 0, 0, 26, NULL));
+    check(x, worksheet_set_column(ws, 1, 1, 70, NULL));
+    put_text(x, ws, 0, 0, "Run info", x->f.title);
+    put_text(x, ws, 1, 0,
+             "What reproduces this workbook: the same scenario file (same SHA-256) and the same "
+             "bookval version give the same bytes.",
+             x->f.note);
+    char threads[32], clients[32], cohorts[32];
+    snprintf(threads, sizeof threads, "%d", in->threads);
+    snprintf(clients, sizeof clients, "%zu", x->sc->client_count);
+    snprintf(cohorts, sizeof cohorts, "%zu", x->book->cohort_count);
+    const char *rows[][2] = {
+        {"bookval version", in->bookval_version},
+        {"Scenario file", x->sc->file},
+        {"Scenario SHA-256", in->scenario_sha256},
+        {"Clients file", x->sc->clients_csv ? x->sc->clients_csv : "(inline)"},
+        {"Clients", clients},
+        {"Cohorts", cohorts},
+        {"Valuation", "deterministic DCF (means of uncertain inputs)"},
+        {"Seed", "n/a (no Monte Carlo in this run)"},
+        {"Iterations", "n/a"},
+        {"Threads", threads},
+        {"GSL", in->gsl_version},
+        {"libxlsxwriter", in->xlsxwriter_version},
+        {"libyaml", in->yaml_version},
+        {"libcsv", in->csv_version},
+        {"nettle (SHA-256)", in->nettle_version},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        put_text(x, ws, 3 + (int)i, 0, rows[i][0], x->f.bold);
+        put_text(x, ws, 3 + (int)i, 1, rows[i][1], x->f.text);
+    }
+}
+
+BvStatus report_xlsx_write(const char *path, const Scenario *sc, const Book *book,
+                           const Dcf *dcf, const RunInfo *info, BvErrors *errors)
+{
+    Mark where = {path, 0, 0};
+    Ctx x = {.sc = sc, .book = book, .dcf = dcf, .info = info};
+    x.client_sheets = (sc->client_count + REPORT_XLSX_CLIENT_ROWS - 1) / REPORT_XLSX_CLIENT_ROWS;
+    if ((size_t)sc->horizon_years + book->cohort_count + 32 > 1048576)
+        return bv_error(errors, BV_ERR_INPUT, NULL, "clients",
+                        "%zu distinct sets of client assumptions do not fit on one sheet; "
+                        "group clients into segments instead of giving each its own values",
+                        book->cohort_count);
+    x.scopes = calloc(sc->segment_count + 1, sizeof *x.scopes);
+    if (!x.scopes)
+        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+    lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = NULL,
+                                    .use_zip64 = LXW_TRUE};
+    x.wb = workbook_new_opt(path, &options);
+    if (!x.wb) {
+        free(x.scopes);
+        return bv_error(errors, BV_ERR_IO, &where, NULL, "cannot create the workbook");
+    }
+    lxw_doc_properties props = {.title = (char *)sc->name, .author = "bookval",
+                                .comments = "Valuation of a book of clients",
+                                .created = WORKBOOK_CREATED};
+    check(&x, workbook_set_properties(x.wb, &props));
+    make_formats(&x);
+    layout_assumptions(&x);
+    layout_projection(&x);
+    write_summary(&x);
+    write_assumptions(&x);
+    for (size_t s = 0; s < x.client_sheets && x.err == LXW_NO_ERROR; s++)
+        write_clients_sheet(&x, s);
+    write_projection(&x);
+    write_run_info(&x);
+    lxw_error closed = workbook_close(x.wb); /* frees the workbook even on failure */
+    free(x.scopes);
+    if (x.err == LXW_NO_ERROR)
+        x.err = closed;
+    if (x.err != LXW_NO_ERROR)
+        return bv_error(errors, x.err == LXW_ERROR_MEMORY_MALLOC_FAILED ? BV_ERR_NOMEM : BV_ERR_IO,
+                        &where, NULL, "writing the workbook failed: %s", lxw_strerror(x.err));
+    return BV_OK;
+}

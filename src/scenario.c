@@ -1,0 +1,1169 @@
+/*
+ * scenario.c — from YAML tree to validated Scenario.
+ *
+ * The order of work is the data flow of DESIGN §2: parse the file, merge what it extends
+ * beneath it, merge each --set above it, then walk the merged tree once against the schema
+ * tables, recording every error (validate reports them all) rather than stopping at the first.
+ */
+#include "scenario.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clients_csv.h"
+#include "schema.h"
+#include "tree.h"
+#include "yamltree.h"
+
+#define EXTENDS_MAX_DEPTH 8
+#define KEY_PATH_MAX BV_ERROR_KEY_MAX
+#define POOL_CHUNK 65536
+
+/* ---- string pool: every string a scenario holds, freed at once ---- */
+
+typedef struct PoolChunk {
+    struct PoolChunk *next;
+    size_t used, size;
+    char data[];
+} PoolChunk;
+
+struct StringPool {
+    PoolChunk *chunks;
+};
+
+static void pool_free(struct StringPool *pool)
+{
+    if (!pool)
+        return;
+    PoolChunk *c = pool->chunks;
+    while (c) {
+        PoolChunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(pool);
+}
+
+const char *scenario_intern(Scenario *sc, const char *text, size_t len)
+{
+    PoolChunk *c = sc->pool->chunks;
+    if (!c || c->size - c->used < len + 1) {
+        size_t size = len + 1 > POOL_CHUNK ? len + 1 : POOL_CHUNK;
+        PoolChunk *fresh = malloc(sizeof *fresh + size);
+        if (!fresh)
+            return NULL;
+        fresh->size = size;
+        fresh->used = 0;
+        /* A chunk too big to share goes second so the current one keeps filling. */
+        if (c && size > POOL_CHUNK) {
+            fresh->next = c->next;
+            c->next = fresh;
+        } else {
+            fresh->next = c;
+            sc->pool->chunks = fresh;
+        }
+        c = fresh;
+    }
+    char *p = c->data + c->used;
+    memcpy(p, text, len);
+    p[len] = '\0';
+    c->used += len + 1;
+    return p;
+}
+
+/* ---- the loader's state ---- */
+
+typedef struct Loader {
+    Scenario *sc;
+    Tree *tree;
+    BvErrors *errors;
+    const char *models_dir;
+    const char *last_file;   /* mark interning cache: tree's name ... */
+    const char *last_copy;   /* ... and the scenario's copy */
+} Loader;
+
+/* Marks must outlive the tree: copy the file name into the scenario's pool. */
+static Mark keep_mark(Loader *L, Mark m)
+{
+    if (m.file && m.file != L->last_file) {
+        const char *copy = scenario_intern(L->sc, m.file, strlen(m.file));
+        if (copy) {
+            L->last_file = m.file;
+            L->last_copy = copy;
+        }
+    }
+    if (m.file && m.file == L->last_file)
+        m.file = L->last_copy;
+    return m;
+}
+
+static void nomem(Loader *L)
+{
+    bv_error(L->errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+}
+
+static void join_path(char *out, const char *parent, const char *key)
+{
+    snprintf(out, KEY_PATH_MAX, "%s%s%s", parent, parent[0] ? "." : "", key);
+}
+
+static const char *kind_text(const Node *n)
+{
+    if (n->kind == NODE_MAP)
+        return "a mapping";
+    if (n->kind == NODE_SEQ)
+        return "a list";
+    return "a value";
+}
+
+/* ---- scalars ---- */
+
+static bool read_string(Loader *L, const Node *n, const char *path, const char **out)
+{
+    if (n->kind != NODE_SCALAR) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "expected text, got %s",
+                 kind_text(n));
+        return false;
+    }
+    if (tree_is_null(n)) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "has no value; expected text");
+        return false;
+    }
+    *out = scenario_intern(L->sc, n->text, strlen(n->text));
+    if (!*out)
+        nomem(L);
+    return *out != NULL;
+}
+
+static bool read_number(Loader *L, const Node *n, const char *path, const SchemaRange *range,
+                        bool integer, double *out)
+{
+    char accepted[64];
+    schema_range_text(range, accepted, sizeof accepted);
+    const char *what = integer ? "an integer" : "a number";
+    if (n->kind != NODE_SCALAR) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "expected %s in %s, got %s", what,
+                 accepted, kind_text(n));
+        return false;
+    }
+    if (tree_is_null(n)) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "has no value; expected %s in %s",
+                 what, accepted);
+        return false;
+    }
+    double x;
+    bool parsed = schema_parse_number(n->text, &x);
+    if (n->quoted) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path,
+                 "expected %s in %s, got the text \"%.40s\"%s", what, accepted, n->text,
+                 parsed ? " (write numbers without quotes)" : "");
+        return false;
+    }
+    if (!parsed) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path,
+                 "expected %s in %s, got '%.40s'%s", what, accepted, n->text,
+                 strpbrk(n->text, "nN") ? " (NaN and infinity are not numbers here)" : "");
+        return false;
+    }
+    if (integer && x != floor(x)) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "expected an integer in %s, got %s",
+                 accepted, n->text);
+        return false;
+    }
+    if (!schema_in_range(range, x)) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "%s is out of range; accepted: %s",
+                 n->text, accepted);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+static bool read_bool(Loader *L, const Node *n, const char *path, bool *out)
+{
+    if (n->kind != NODE_SCALAR || n->quoted || !schema_parse_bool(n->text, out)) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "expected true or false, got %s%s%s",
+                 n->kind == NODE_SCALAR ? "'" : kind_text(n),
+                 n->kind == NODE_SCALAR ? n->text : "", n->kind == NODE_SCALAR ? "'" : "");
+        return false;
+    }
+    return true;
+}
+
+static bool read_enum(Loader *L, const Node *n, const char *path, const char *values, int *out)
+{
+    if (n->kind == NODE_SCALAR && !n->quoted) {
+        int index = 0;
+        const char *p = values;
+        while (*p) {
+            size_t len = strcspn(p, "|");
+            if (strlen(n->text) == len && strncmp(n->text, p, len) == 0) {
+                *out = index;
+                return true;
+            }
+            p += len + (p[len] == '|');
+            index++;
+        }
+    }
+    bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "expected one of %s, got %s%.40s%s",
+             values, n->kind == NODE_SCALAR ? "'" : kind_text(n),
+             n->kind == NODE_SCALAR ? n->text : "", n->kind == NODE_SCALAR ? "'" : "");
+    return false;
+}
+
+/* Report every key of `map` that `table` does not know, or that a later version owns. */
+static bool check_keys(Loader *L, const Node *map, const char *path, const SchemaTable *table)
+{
+    bool ok = true;
+    for (size_t i = 0; i < map->count; i++) {
+        const NodeEntry *e = &map->entries[i];
+        const SchemaKey *k = schema_find(table, e->key);
+        char key_path[KEY_PATH_MAX];
+        join_path(key_path, path, e->key);
+        if (!k) {
+            char list[512];
+            schema_key_list(table, list, sizeof list);
+            bv_error(L->errors, BV_ERR_INPUT, &e->key_mark, key_path,
+                     "unknown key in %s; accepted keys: %s", table->name, list);
+            ok = false;
+        } else if (k->type == SCHEMA_LATER) {
+            bv_error(L->errors, BV_ERR_INPUT, &e->key_mark, key_path, "%s", k->doc);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static bool expect_map(Loader *L, const Node *n, const char *path, const char *what)
+{
+    if (n->kind == NODE_MAP)
+        return true;
+    bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "expected %s, got %s", what,
+             tree_is_null(n) ? "no value" : kind_text(n));
+    return false;
+}
+
+static bool expect_seq(Loader *L, const Node *n, const char *path, const char *what)
+{
+    if (n->kind == NODE_SEQ)
+        return true;
+    bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "expected %s, got %s", what,
+             tree_is_null(n) ? "no value" : kind_text(n));
+    return false;
+}
+
+/* ---- distributions ---- */
+
+/* Read parameter `name` of a distribution; absent is reported when `required`. */
+static bool dist_param(Loader *L, const Node *map, const char *path, const char *name,
+                       bool required, double *out)
+{
+    static const SchemaRange any = {-INFINITY, INFINITY, false, false};
+    const Node *v = tree_map_get(map, name);
+    char p[KEY_PATH_MAX];
+    join_path(p, path, name);
+    if (!v) {
+        if (required)
+            bv_error(L->errors, BV_ERR_INPUT, &map->mark, path,
+                     "distribution needs '%s'", name);
+        return false;
+    }
+    return read_number(L, v, p, &any, false, out);
+}
+
+static bool read_dist_map(Loader *L, const Node *n, const char *path, Dist *out)
+{
+    const Node *kind_node = tree_map_get(n, "dist");
+    char kinds[160] = "";
+    for (int k = 0; k < DIST_KIND_COUNT; k++)
+        snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s", k ? ", " : "",
+                 dist_kind_name((DistKind)k));
+    if (!kind_node) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path,
+                 "expected a number or a distribution {dist: KIND, ...} with KIND one of %s",
+                 kinds);
+        return false;
+    }
+    DistKind kind;
+    if (kind_node->kind != NODE_SCALAR || !dist_kind_from_name(kind_node->text, &kind)) {
+        bv_error(L->errors, BV_ERR_INPUT, &kind_node->mark, path,
+                 "unknown distribution; accepted: %s", kinds);
+        return false;
+    }
+    const char *const *names = dist_param_names(kind);
+    bool ok = true;
+    for (size_t i = 0; i < n->count; i++) {
+        const char *key = n->entries[i].key;
+        bool known = strcmp(key, "dist") == 0;
+        for (size_t j = 0; names[j] && !known; j++)
+            known = strcmp(key, names[j]) == 0;
+        if (!known) {
+            char list[128] = "";
+            for (size_t j = 0; names[j]; j++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? ", " : "",
+                         names[j]);
+            char p[KEY_PATH_MAX];
+            join_path(p, path, key);
+            bv_error(L->errors, BV_ERR_INPUT, &n->entries[i].key_mark, p,
+                     "unknown parameter of a %s distribution; accepted: %s",
+                     dist_kind_name(kind), list);
+            ok = false;
+        }
+    }
+    if (!ok)
+        return false;
+
+    Dist d = {.kind = kind, .min = -INFINITY, .max = INFINITY};
+    switch (kind) {
+    case DIST_FIXED:
+        ok = dist_param(L, n, path, "value", true, &d.value);
+        break;
+    case DIST_UNIFORM:
+        ok = dist_param(L, n, path, "min", true, &d.min) &
+             dist_param(L, n, path, "max", true, &d.max);
+        break;
+    case DIST_TRIANGULAR:
+    case DIST_PERT:
+        ok = dist_param(L, n, path, "min", true, &d.min) &
+             dist_param(L, n, path, "mode", true, &d.mode) &
+             dist_param(L, n, path, "max", true, &d.max);
+        break;
+    case DIST_NORMAL:
+        ok = dist_param(L, n, path, "mean", true, &d.mean) &
+             dist_param(L, n, path, "sd", true, &d.sd);
+        if (tree_map_get(n, "min"))
+            ok &= dist_param(L, n, path, "min", false, &d.min);
+        if (tree_map_get(n, "max"))
+            ok &= dist_param(L, n, path, "max", false, &d.max);
+        break;
+    case DIST_LOGNORMAL:
+        ok = dist_param(L, n, path, "mean", true, &d.mean) &
+             dist_param(L, n, path, "sd", true, &d.sd);
+        break;
+    case DIST_BETA: {
+        bool by_moments = tree_map_get(n, "mean") || tree_map_get(n, "sd");
+        bool by_shape = tree_map_get(n, "alpha") || tree_map_get(n, "beta");
+        if (by_moments == by_shape) {
+            bv_error(L->errors, BV_ERR_INPUT, &n->mark, path,
+                     "a beta distribution takes either {mean, sd} or {alpha, beta}");
+            return false;
+        }
+        if (by_shape) {
+            ok = dist_param(L, n, path, "alpha", true, &d.alpha) &
+                 dist_param(L, n, path, "beta", true, &d.beta);
+        } else {
+            ok = dist_param(L, n, path, "mean", true, &d.mean) &
+                 dist_param(L, n, path, "sd", true, &d.sd);
+            char why[200];
+            if (ok && !dist_beta_from_moments(d.mean, d.sd, &d.alpha, &d.beta, why,
+                                              sizeof why)) {
+                bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "%s", why);
+                return false;
+            }
+        }
+        break;
+    }
+    case DIST_KIND_COUNT:
+        ok = false;
+        break;
+    }
+    if (!ok)
+        return false;
+    char why[200];
+    if (!dist_check(&d, why, sizeof why)) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "%s", why);
+        return false;
+    }
+    *out = d;
+    return true;
+}
+
+/* A (D) value: a plain number or a distribution whose every value lies in `range`. */
+static bool read_uncertain(Loader *L, const Node *n, const char *path, const SchemaRange *range,
+                           Dist *out)
+{
+    if (n->kind != NODE_MAP) {
+        double x;
+        if (!read_number(L, n, path, range, false, &x))
+            return false;
+        *out = dist_fixed(x);
+        return true;
+    }
+    Dist d;
+    if (!read_dist_map(L, n, path, &d))
+        return false;
+    double lo, hi;
+    dist_support(&d, &lo, &hi);
+    bool lo_ok = isinf(lo) ? isinf(range->min) : schema_in_range(range, lo) ||
+                                                     (d.kind == DIST_LOGNORMAL && lo >= range->min);
+    bool hi_ok = isinf(hi) ? isinf(range->max) : schema_in_range(range, hi);
+    if (!lo_ok || !hi_ok) {
+        char accepted[64], support[64];
+        schema_range_text(range, accepted, sizeof accepted);
+        SchemaRange s = {lo, hi, false, false};
+        schema_range_text(&s, support, sizeof support);
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path,
+                 "a %s distribution here can take values in %s, outside the accepted range %s; "
+                 "%s",
+                 dist_kind_name(d.kind), support, accepted,
+                 d.kind == DIST_NORMAL ? "truncate it with min and max"
+                                       : "choose parameters or a distribution inside the range");
+        return false;
+    }
+    *out = d;
+    return true;
+}
+
+/* ---- retention ---- */
+
+static bool read_retention(Loader *L, const Node *n, const char *path, const SchemaRange *range,
+                           RetentionModel *out)
+{
+    RetentionModel m = {0};
+    const Node *curve = n->kind == NODE_MAP ? tree_map_get(n, "curve") : NULL;
+    const Node *sbg = n->kind == NODE_MAP ? tree_map_get(n, "sbg") : NULL;
+    char p[KEY_PATH_MAX];
+    if ((curve || sbg) && n->count != 1) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path,
+                 "retention is a number or distribution, {curve: [...]} or "
+                 "{sbg: {alpha, beta}}: one of them");
+        return false;
+    }
+    if (curve) {
+        join_path(p, path, "curve");
+        if (!expect_seq(L, curve, p, "a list of yearly retention rates"))
+            return false;
+        if (curve->count < 1 || curve->count > RETENTION_CURVE_MAX) {
+            bv_error(L->errors, BV_ERR_INPUT, &curve->mark, p,
+                     "a curve has 1 to %d yearly rates, got %zu", RETENTION_CURVE_MAX,
+                     curve->count);
+            return false;
+        }
+        bool ok = true;
+        for (size_t i = 0; i < curve->count; i++) {
+            char item[KEY_PATH_MAX];
+            snprintf(item, sizeof item, "%s[%zu]", p, i);
+            ok &= read_number(L, curve->items[i], item, range, false, &m.curve[i]);
+        }
+        m.kind = RETENTION_CURVE;
+        m.curve_len = (int)curve->count;
+        if (ok)
+            *out = m;
+        return ok;
+    }
+    if (sbg) {
+        static const SchemaRange positive = {0, INFINITY, true, false};
+        join_path(p, path, "sbg");
+        if (!expect_map(L, sbg, p, "{alpha, beta}"))
+            return false;
+        bool ok = true;
+        for (size_t i = 0; i < sbg->count; i++) {
+            const char *key = sbg->entries[i].key;
+            if (strcmp(key, "alpha") != 0 && strcmp(key, "beta") != 0) {
+                char kp[KEY_PATH_MAX];
+                join_path(kp, p, key);
+                bv_error(L->errors, BV_ERR_INPUT, &sbg->entries[i].key_mark, kp,
+                         "unknown key in sbg; accepted keys: alpha, beta");
+                ok = false;
+            }
+        }
+        const char *names[2] = {"alpha", "beta"};
+        double *fields[2] = {&m.alpha, &m.beta};
+        for (int i = 0; i < 2; i++) {
+            const Node *v = tree_map_get(sbg, names[i]);
+            char kp[KEY_PATH_MAX];
+            join_path(kp, p, names[i]);
+            if (!v) {
+                bv_error(L->errors, BV_ERR_INPUT, &sbg->mark, p, "sbg needs '%s' (> 0)",
+                         names[i]);
+                ok = false;
+            } else {
+                ok &= read_number(L, v, kp, &positive, false, fields[i]);
+            }
+        }
+        m.kind = RETENTION_SBG;
+        if (ok)
+            *out = m;
+        return ok;
+    }
+    m.kind = RETENTION_CONSTANT;
+    if (!read_uncertain(L, n, path, range, &m.constant))
+        return false;
+    *out = m;
+    return true;
+}
+
+/* ---- assumptions shared by the scenario and its segments ---- */
+
+/* Read the assumption `k` from value `v` into `a`. True when it is one of them. */
+static bool read_assumption(Loader *L, const SchemaKey *k, const Node *v, const char *path,
+                            Assumptions *a)
+{
+    switch (k->id) {
+    case KEY_MARGIN:
+        if (read_uncertain(L, v, path, &k->range, &a->margin))
+            a->given |= GIVEN_MARGIN;
+        return true;
+    case KEY_REVENUE_GROWTH:
+        if (read_uncertain(L, v, path, &k->range, &a->revenue_growth))
+            a->given |= GIVEN_REVENUE_GROWTH;
+        return true;
+    case KEY_TRANSFER_RETENTION:
+        if (read_uncertain(L, v, path, &k->range, &a->transfer_retention))
+            a->given |= GIVEN_TRANSFER_RETENTION;
+        return true;
+    case KEY_RETENTION:
+        if (read_retention(L, v, path, &k->range, &a->retention))
+            a->given |= GIVEN_RETENTION;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void read_segments(Loader *L, const Node *n)
+{
+    if (!expect_map(L, n, "segments", "a mapping of segment names to their assumptions"))
+        return;
+    Scenario *sc = L->sc;
+    sc->segments = calloc(n->count ? n->count : 1, sizeof *sc->segments);
+    if (!sc->segments) {
+        nomem(L);
+        return;
+    }
+    for (size_t i = 0; i < n->count; i++) {
+        const NodeEntry *e = &n->entries[i];
+        char path[KEY_PATH_MAX];
+        join_path(path, "segments", e->key);
+        Segment *seg = &sc->segments[sc->segment_count++];
+        seg->name = scenario_intern(sc, e->key, strlen(e->key));
+        seg->mark = keep_mark(L, e->key_mark);
+        seg->assumptions = sc->defaults;
+        seg->assumptions.given = 0;
+        if (!seg->name) {
+            nomem(L);
+            return;
+        }
+        if (e->key[0] == '\0')
+            bv_error(L->errors, BV_ERR_INPUT, &e->key_mark, "segments",
+                     "a segment needs a non-empty name");
+        if (!expect_map(L, e->value, path, "a mapping of assumptions"))
+            continue;
+        if (!check_keys(L, e->value, path, &schema_segment))
+            continue;
+        for (size_t j = 0; j < e->value->count; j++) {
+            const NodeEntry *f = &e->value->entries[j];
+            char fpath[KEY_PATH_MAX];
+            join_path(fpath, path, f->key);
+            read_assumption(L, schema_find(&schema_segment, f->key), f->value, fpath,
+                            &seg->assumptions);
+        }
+    }
+}
+
+/* ---- clients ---- */
+
+void scenario_client_init(Client *c)
+{
+    *c = (Client){.segment = -1, .name = "", .active = true,
+                  .margin = NAN, .retention = NAN, .revenue_growth = NAN,
+                  .transfer_retention = NAN};
+}
+
+int scenario_segment_index(const Scenario *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->segment_count; i++)
+        if (strcmp(sc->segments[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+Client *scenario_add_client(Scenario *sc)
+{
+    /* Capacity is the next power of two above the count. */
+    size_t n = sc->client_count;
+    if (n == 0 || (n & (n - 1)) == 0) {
+        size_t cap = n ? 2 * n : 64;
+        Client *grown = realloc(sc->clients, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        sc->clients = grown;
+    }
+    Client *c = &sc->clients[sc->client_count++];
+    scenario_client_init(c);
+    return c;
+}
+
+static void segment_list(const Scenario *sc, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < sc->segment_count; i++)
+        snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? ", " : "",
+                 sc->segments[i].name);
+    if (!sc->segment_count)
+        snprintf(buf, size, "(none defined)");
+}
+
+static void read_client(Loader *L, const Node *n, const char *path)
+{
+    if (!expect_map(L, n, path, "a client mapping {id, annual_revenue, ...}") ||
+        !check_keys(L, n, path, &schema_client))
+        return;
+    Client *c = scenario_add_client(L->sc);
+    if (!c) {
+        nomem(L);
+        return;
+    }
+    c->mark = keep_mark(L, n->mark);
+    for (size_t i = 0; i < schema_client.count; i++) {
+        const SchemaKey *k = &schema_client.keys[i];
+        const Node *v = tree_map_get(n, k->key);
+        char kp[KEY_PATH_MAX];
+        join_path(kp, path, k->key);
+        if (!v) {
+            if (k->required)
+                bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "client needs '%s'", k->key);
+            continue;
+        }
+        switch (k->id) {
+        case KEY_ID:
+            read_string(L, v, kp, &c->id);
+            break;
+        case KEY_CLIENT_NAME:
+            read_string(L, v, kp, &c->name);
+            break;
+        case KEY_SEGMENT: {
+            const char *name;
+            if (read_string(L, v, kp, &name)) {
+                c->segment = scenario_segment_index(L->sc, name);
+                if (c->segment < 0) {
+                    char list[400];
+                    segment_list(L->sc, list, sizeof list);
+                    bv_error(L->errors, BV_ERR_INPUT, &v->mark, kp,
+                             "unknown segment '%s'; segments are: %s", name, list);
+                }
+            }
+            break;
+        }
+        case KEY_ACTIVE:
+            read_bool(L, v, kp, &c->active);
+            break;
+        default: {
+            double *field = k->id == KEY_ANNUAL_REVENUE        ? &c->annual_revenue
+                            : k->id == KEY_TENURE_YEARS        ? &c->tenure_years
+                            : k->id == KEY_RECEIVABLE          ? &c->receivable
+                            : k->id == KEY_RECEIVABLE_AGE_DAYS ? &c->receivable_age_days
+                            : k->id == KEY_MARGIN              ? &c->margin
+                            : k->id == KEY_RETENTION           ? &c->retention
+                            : k->id == KEY_REVENUE_GROWTH      ? &c->revenue_growth
+                                                               : &c->transfer_retention;
+            read_number(L, v, kp, &k->range, false, field);
+            break;
+        }
+        }
+    }
+    if (c->id && c->id[0] == '\0')
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "client id must not be empty");
+}
+
+static void read_clients(Loader *L, const Node *n)
+{
+    if (!expect_seq(L, n, "clients", "a list of clients"))
+        return;
+    for (size_t i = 0; i < n->count; i++) {
+        char path[KEY_PATH_MAX];
+        snprintf(path, sizeof path, "clients[%zu]", i);
+        read_client(L, n->items[i], path);
+    }
+}
+
+static int compare_client_ids(const void *a, const void *b)
+{
+    const Client *x = *(const Client *const *)a, *y = *(const Client *const *)b;
+    int c = strcmp(x->id, y->id);
+    if (c)
+        return c;
+    return (x > y) - (x < y); /* input order among equals: report the later one */
+}
+
+static void check_unique_ids(Loader *L)
+{
+    Scenario *sc = L->sc;
+    if (sc->client_count < 2)
+        return;
+    const Client **sorted = malloc(sc->client_count * sizeof *sorted);
+    if (!sorted) {
+        nomem(L);
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < sc->client_count; i++)
+        if (sc->clients[i].id)
+            sorted[n++] = &sc->clients[i];
+    qsort(sorted, n, sizeof *sorted, compare_client_ids);
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(sorted[i]->id, sorted[i - 1]->id) == 0)
+            bv_error(L->errors, BV_ERR_INPUT, &sorted[i]->mark, "id",
+                     "duplicate client id '%s' (first at %s:%d)", sorted[i]->id,
+                     sorted[i - 1]->mark.file ? sorted[i - 1]->mark.file : "?",
+                     sorted[i - 1]->mark.line);
+    }
+    free(sorted);
+}
+
+/* ---- market and provision ---- */
+
+static void read_market(Loader *L, const Node *n)
+{
+    if (!expect_map(L, n, "market", "{multiple_low, multiple_high}") ||
+        !check_keys(L, n, "market", &schema_market))
+        return;
+    bool ok = true;
+    double *fields[2] = {&L->sc->multiple_low, &L->sc->multiple_high};
+    for (size_t i = 0; i < schema_market.count; i++) {
+        const SchemaKey *k = &schema_market.keys[i];
+        const Node *v = tree_map_get(n, k->key);
+        char kp[KEY_PATH_MAX];
+        join_path(kp, "market", k->key);
+        if (!v) {
+            bv_error(L->errors, BV_ERR_INPUT, &n->mark, "market", "market needs '%s'", k->key);
+            ok = false;
+            continue;
+        }
+        ok &= read_number(L, v, kp, &k->range, false, fields[k->id == KEY_MULTIPLE_HIGH]);
+    }
+    if (ok && L->sc->multiple_high < L->sc->multiple_low) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, "market",
+                 "multiple_high (%g) is below multiple_low (%g)", L->sc->multiple_high,
+                 L->sc->multiple_low);
+        ok = false;
+    }
+    L->sc->has_market = ok;
+}
+
+static void read_provision(Loader *L, const Node *n)
+{
+    static const SchemaRange days = {0, INFINITY, false, false};
+    static const SchemaRange rate = {0, 1, false, false};
+    if (!expect_map(L, n, "provision", "{buckets: [[days, rate], ...]}") ||
+        !check_keys(L, n, "provision", &schema_provision))
+        return;
+    const Node *b = tree_map_get(n, "buckets");
+    if (!b) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, "provision", "provision needs 'buckets'");
+        return;
+    }
+    if (!expect_seq(L, b, "provision.buckets", "a list of [days, rate] pairs"))
+        return;
+    if (b->count == 0 || b->count > 64) {
+        bv_error(L->errors, BV_ERR_INPUT, &b->mark, "provision.buckets",
+                 "give 1 to 64 [days, rate] buckets, got %zu", b->count);
+        return;
+    }
+    Scenario *sc = L->sc;
+    sc->provision = calloc(b->count, sizeof *sc->provision);
+    if (!sc->provision) {
+        nomem(L);
+        return;
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        const Node *pair = b->items[i];
+        char kp[KEY_PATH_MAX];
+        snprintf(kp, sizeof kp, "provision.buckets[%zu]", i);
+        if (pair->kind != NODE_SEQ || pair->count != 2) {
+            bv_error(L->errors, BV_ERR_INPUT, &pair->mark, kp,
+                     "expected a [days, rate] pair");
+            continue;
+        }
+        ProvisionBucket *pb = &sc->provision[sc->provision_count++];
+        char dp[KEY_PATH_MAX], rp[KEY_PATH_MAX];
+        snprintf(dp, sizeof dp, "%s[0]", kp);
+        snprintf(rp, sizeof rp, "%s[1]", kp);
+        bool ok = read_number(L, pair->items[0], dp, &days, false, &pb->age_days);
+        read_number(L, pair->items[1], rp, &rate, false, &pb->rate);
+        if (ok && i > 0 && !(pb->age_days > sc->provision[i - 1].age_days))
+            bv_error(L->errors, BV_ERR_INPUT, &pair->items[0]->mark, dp,
+                     "bucket ages must increase: %g follows %g", pb->age_days,
+                     sc->provision[i - 1].age_days);
+    }
+}
+
+/* ---- files: extends and clients_csv ---- */
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static char *join_file(const char *dir, const char *name)
+{
+    if (name[0] == '/')
+        return strdup(name);
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static bool readable(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+static bool is_model_name(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_'))
+            return false;
+    return true;
+}
+
+/* Where `extends: value` (written in `from`) lives, malloc'd, or NULL when not found. */
+static char *find_model(const char *value, const char *from, const char *models_dir)
+{
+    char *dir = dir_of(from);
+    if (!dir)
+        return NULL;
+    if (!is_model_name(value)) {
+        char *p = join_file(dir, value);
+        free(dir);
+        return p; /* a path: existence is checked when it is read */
+    }
+    char file[PATH_MAX];
+    snprintf(file, sizeof file, "%s.yaml", value);
+    /* The file's own directory (a model extending a model), then models/ in it and in each
+     * parent, then the installed models. */
+    char *found = join_file(dir, file);
+    if (found && readable(found)) {
+        free(dir);
+        return found;
+    }
+    free(found);
+    found = NULL;
+    char current[PATH_MAX];
+    if (!realpath(dir, current)) {
+        free(dir);
+        return NULL;
+    }
+    free(dir);
+    for (int depth = 0; depth < 64 && !found; depth++) {
+        char candidate[PATH_MAX + 80];
+        snprintf(candidate, sizeof candidate, "%s/models/%s", current, file);
+        if (readable(candidate))
+            found = strdup(candidate);
+        char *slash = strrchr(current, '/');
+        if (!slash || slash == current)
+            break;
+        *slash = '\0';
+    }
+    if (!found && models_dir) {
+        char *candidate = join_file(models_dir, file);
+        if (candidate && readable(candidate))
+            found = candidate;
+        else
+            free(candidate);
+    }
+    return found;
+}
+
+/* Replace `root`'s `extends:` by the model it names, merged beneath. */
+static Node *resolve_extends(Loader *L, Node *root, const char *file, int depth)
+{
+    Node *ext = tree_map_get(root, "extends");
+    if (!ext)
+        return root;
+    if (ext->kind != NODE_SCALAR || tree_is_null(ext)) {
+        bv_error(L->errors, BV_ERR_INPUT, &ext->mark, "extends",
+                 "expected a model name or a path to a YAML file");
+        return NULL;
+    }
+    if (depth >= EXTENDS_MAX_DEPTH) {
+        bv_error(L->errors, BV_ERR_INPUT, &ext->mark, "extends",
+                 "models extend each other more than %d levels deep (a cycle?)",
+                 EXTENDS_MAX_DEPTH);
+        return NULL;
+    }
+    char *model = find_model(ext->text, file, L->models_dir);
+    if (!model) {
+        bv_error(L->errors, BV_ERR_INPUT, &ext->mark, "extends",
+                 "no model '%s': looked for %s.yaml beside %s and in models/ directories "
+                 "above it%s%s",
+                 ext->text, ext->text, file, L->models_dir ? " and in " : "",
+                 L->models_dir ? L->models_dir : "");
+        return NULL;
+    }
+    Node *base;
+    BvErrors *errors = L->errors;
+    size_t before = errors->count;
+    BvStatus status = yamltree_parse_file(L->tree, model, &base, errors);
+    if (status == BV_OK && (!base || base->kind != NODE_MAP))
+        status = bv_error(errors, BV_ERR_INPUT, &ext->mark, "extends",
+                          "model %s is not a mapping of assumptions", model);
+    /* A model that cannot be opened is the extending file's error, at its extends: line. */
+    if (status != BV_OK && errors->count > before && errors->items[before].line == 0) {
+        BvError *e = &errors->items[before];
+        snprintf(e->key, sizeof e->key, "extends");
+        char msg[BV_ERROR_MESSAGE_MAX];
+        snprintf(msg, sizeof msg, "%.100s: %.280s", model, e->message);
+        snprintf(e->message, sizeof e->message, "%s", msg);
+        snprintf(e->file, sizeof e->file, "%s", ext->mark.file);
+        e->line = ext->mark.line;
+        e->col = ext->mark.col;
+    }
+    if (status != BV_OK) {
+        free(model);
+        return NULL;
+    }
+    const char *model_file = tree_intern_file(L->tree, model);
+    free(model);
+    if (!model_file) {
+        nomem(L);
+        return NULL;
+    }
+    base = resolve_extends(L, base, model_file, depth + 1);
+    if (!base)
+        return NULL;
+    tree_map_remove(root, "extends");
+    Node *merged = tree_merge(L->tree, base, root);
+    if (!merged)
+        nomem(L);
+    return merged;
+}
+
+/* Overlay each --set PATH=VALUE, in order. Marks name "--set", line N for the Nth. */
+static Node *apply_sets(Loader *L, Node *root, const ScenarioSet *sets, size_t count)
+{
+    for (size_t i = 0; i < count && root; i++) {
+        const char *a = sets[i].assignment;
+        const char *eq = strchr(a, '=');
+        Mark key_mark = {tree_intern_file(L->tree, "--set"), (int)i + 1, 1};
+        if (!key_mark.file) {
+            nomem(L);
+            return NULL;
+        }
+        if (!eq || eq == a) {
+            bv_error(L->errors, BV_ERR_USAGE, &key_mark, NULL,
+                     "expected --set PATH=VALUE (e.g. segments.A.retention=0.97), got '%s'", a);
+            return NULL;
+        }
+        char *path = strndup(a, (size_t)(eq - a));
+        Node *value = NULL;
+        BvStatus s = path ? yamltree_parse_string(L->tree, "--set", eq + 1, strlen(eq + 1),
+                                                  (int)i + 1, (int)(eq - a) + 1, &value,
+                                                  L->errors)
+                          : BV_ERR_NOMEM;
+        if (s == BV_OK && !value)
+            value = tree_scalar(L->tree, key_mark, "", 0, false);
+        Node *patch = s == BV_OK && value
+                          ? tree_path_patch(L->tree, path, key_mark, value, L->errors)
+                          : NULL;
+        free(path);
+        if (!patch)
+            return NULL;
+        root = tree_merge(L->tree, root, patch);
+    }
+    return root;
+}
+
+/* ---- the scenario walk ---- */
+
+static void read_top_level(Loader *L, const Node *root)
+{
+    Scenario *sc = L->sc;
+    check_keys(L, root, "", &schema_scenario);
+    /* Scenario-level assumptions first, so segments can inherit them. */
+    for (size_t i = 0; i < schema_scenario.count; i++) {
+        const SchemaKey *k = &schema_scenario.keys[i];
+        const Node *v = tree_map_get(root, k->key);
+        if (!v) {
+            if (k->required)
+                bv_error(L->errors, BV_ERR_INPUT, &root->mark, k->key,
+                         "missing; the scenario (or the model it extends) must give %s",
+                         k->doc);
+            continue;
+        }
+        if (read_assumption(L, k, v, k->key, &sc->defaults))
+            continue;
+        double x;
+        int choice;
+        switch (k->id) {
+        case KEY_NAME:
+            read_string(L, v, k->key, &sc->name);
+            break;
+        case KEY_CURRENCY: {
+            const char *c;
+            if (read_string(L, v, k->key, &c)) {
+                bool iso = strlen(c) == 3;
+                for (int j = 0; j < 3 && iso; j++)
+                    iso = c[j] >= 'A' && c[j] <= 'Z';
+                if (!iso)
+                    bv_error(L->errors, BV_ERR_INPUT, &v->mark, k->key,
+                             "expected an ISO 4217 code of three capital letters (EUR, USD, "
+                             "BRL), got '%.20s'",
+                             c);
+                else
+                    memcpy(sc->currency, c, 4);
+            }
+            break;
+        }
+        case KEY_HORIZON_YEARS:
+            if (read_number(L, v, k->key, &k->range, true, &x))
+                sc->horizon_years = (int)x;
+            sc->marks.horizon_years = keep_mark(L, v->mark);
+            break;
+        case KEY_TIMING:
+            if (read_enum(L, v, k->key, k->values, &choice))
+                sc->timing = (Timing)choice;
+            break;
+        case KEY_TAIL:
+            if (read_enum(L, v, k->key, k->values, &choice))
+                sc->tail = (TailKind)choice;
+            sc->marks.tail = keep_mark(L, v->mark);
+            break;
+        case KEY_DISCOUNT_RATE:
+            read_uncertain(L, v, k->key, &k->range, &sc->discount_rate);
+            sc->marks.discount_rate = keep_mark(L, v->mark);
+            break;
+        case KEY_CLIENTS_CSV: {
+            const char *name;
+            if (read_string(L, v, k->key, &name)) {
+                char *dir = dir_of(v->mark.file);
+                char *full = dir ? join_file(dir, name) : NULL;
+                sc->clients_csv = full ? scenario_intern(sc, full, strlen(full)) : NULL;
+                if (!sc->clients_csv)
+                    nomem(L);
+                free(dir);
+                free(full);
+            }
+            break;
+        }
+        default:
+            break; /* structures below; extends was resolved; later keys reported above */
+        }
+        if (k->id == KEY_REVENUE_GROWTH)
+            sc->marks.revenue_growth = keep_mark(L, v->mark);
+        if (k->id == KEY_RETENTION)
+            sc->marks.retention = keep_mark(L, v->mark);
+    }
+    const Node *v;
+    if ((v = tree_map_get(root, "retention")))
+        sc->marks.retention = keep_mark(L, v->mark);
+    if ((v = tree_map_get(root, "revenue_growth")))
+        sc->marks.revenue_growth = keep_mark(L, v->mark);
+    if ((v = tree_map_get(root, "market")))
+        read_market(L, v);
+    if ((v = tree_map_get(root, "provision")))
+        read_provision(L, v);
+    if ((v = tree_map_get(root, "segments")))
+        read_segments(L, v);
+    const Node *inline_clients = tree_map_get(root, "clients");
+    const Node *csv = tree_map_get(root, "clients_csv");
+    if (inline_clients && csv)
+        bv_error(L->errors, BV_ERR_INPUT, &csv->mark, "clients_csv",
+                 "give clients inline or clients_csv, not both");
+    else if (!inline_clients && !csv)
+        bv_error(L->errors, BV_ERR_INPUT, &root->mark, "clients",
+                 "no clients: list them under clients or name a CSV file in clients_csv");
+    else if (inline_clients)
+        read_clients(L, inline_clients);
+}
+
+static void set_defaults(Scenario *sc)
+{
+    sc->horizon_years = 10;
+    sc->timing = TIMING_END_OF_YEAR;
+    sc->tail = TAIL_NONE;
+    sc->discount_rate = dist_fixed(NAN);
+    sc->defaults.margin = dist_fixed(NAN);
+    sc->defaults.revenue_growth = dist_fixed(0);
+    sc->defaults.transfer_retention = dist_fixed(1);
+    sc->defaults.retention.kind = RETENTION_CONSTANT;
+    sc->defaults.retention.constant = dist_fixed(NAN);
+}
+
+BvStatus scenario_load(const char *path, const ScenarioSet *sets, size_t set_count,
+                       const char *models_dir, Scenario **out, BvErrors *errors)
+{
+    *out = NULL;
+    size_t errors_before = errors->count + errors->dropped;
+    Scenario *sc = calloc(1, sizeof *sc);
+    Tree *tree = tree_new();
+    if (sc)
+        sc->pool = calloc(1, sizeof *sc->pool);
+    if (!sc || !tree || !sc->pool) {
+        tree_free(tree);
+        scenario_free(sc);
+        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    Loader L = {sc, tree, errors, models_dir, NULL, NULL};
+    set_defaults(sc);
+    sc->file = scenario_intern(sc, path, strlen(path));
+
+    Node *root = NULL;
+    BvStatus status = yamltree_parse_file(tree, path, &root, errors);
+    if (status == BV_OK && (!root || root->kind != NODE_MAP)) {
+        Mark m = {path, root ? root->mark.line : 1, root ? root->mark.col : 1};
+        bv_error(errors, BV_ERR_INPUT, &m, NULL,
+                 "a scenario is a mapping of keys (name, currency, clients, ...)%s",
+                 root ? "" : "; the file is empty");
+        root = NULL;
+    }
+    if (root)
+        root = resolve_extends(&L, root, tree_intern_file(tree, path), 0);
+    if (root)
+        root = apply_sets(&L, root, sets, set_count);
+    if (root)
+        read_top_level(&L, root);
+    tree_free(tree);
+
+    if (errors->count + errors->dropped == errors_before && sc->clients_csv)
+        clients_csv_read(sc, sc->clients_csv, errors);
+    if (errors->count + errors->dropped == errors_before) {
+        check_unique_ids(&L);
+        if (sc->client_count == 0)
+            bv_error(errors, BV_ERR_INPUT, NULL, "clients", "the book has no clients");
+    }
+    if (errors->count + errors->dropped != errors_before) {
+        status = bv_errors_status(errors);
+        scenario_free(sc);
+        return status == BV_OK ? BV_ERR_INPUT : status;
+    }
+    *out = sc;
+    return BV_OK;
+}
+
+void scenario_free(Scenario *sc)
+{
+    if (!sc)
+        return;
+    free(sc->segments);
+    free(sc->clients);
+    free(sc->provision);
+    pool_free(sc->pool);
+    free(sc);
+}
+
+double scenario_annual_revenue(const Scenario *sc)
+{
+    /* Kahan-compensated: a million fees should add up to the cent. */
+    double sum = 0, carry = 0;
+    for (size_t i = 0; i < sc->client_count; i++) {
+        double y = sc->clients[i].annual_revenue - carry;
+        double t = sum + y;
+        carry = (t - sum) - y;
+        sum = t;
+    }
+    return sum;
+}

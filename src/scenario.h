@@ -1,0 +1,123 @@
+/*
+ * scenario.h — a validated scenario: plain, immutable C structs with every value checked.
+ *
+ * scenario_load reads a YAML scenario, resolves `extends:` and `--set`, validates it against
+ * schema 1 (schema.h) and reads the clients inline or from CSV. Nothing downstream sees
+ * YAML or re-checks a value. What a scenario means is DESIGN §4-5.
+ */
+#ifndef BOOKVAL_SCENARIO_H
+#define BOOKVAL_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dist.h"
+#include "error.h"
+#include "retention.h"
+
+typedef enum Timing { TIMING_END_OF_YEAR, TIMING_MID_YEAR } Timing;
+typedef enum TailKind { TAIL_NONE, TAIL_RUNOFF } TailKind;
+
+/* The assumptions a segment may override; `given` says which this level wrote itself. */
+enum {
+    GIVEN_MARGIN = 1u << 0,
+    GIVEN_REVENUE_GROWTH = 1u << 1,
+    GIVEN_RETENTION = 1u << 2,
+    GIVEN_TRANSFER_RETENTION = 1u << 3,
+};
+
+typedef struct Assumptions {
+    Dist margin;              /* of revenue */
+    Dist revenue_growth;      /* per year */
+    RetentionModel retention; /* per year */
+    Dist transfer_retention;  /* share, once, at the transfer */
+    unsigned given;           /* GIVEN_* bits */
+} Assumptions;
+
+typedef struct Segment {
+    const char *name;
+    Assumptions assumptions; /* effective values: the scenario's, overridden by the segment */
+    Mark mark;
+} Segment;
+
+/* One client. Own overrides are NaN when the client does not set them. */
+typedef struct Client {
+    const char *id;
+    const char *name;            /* "" when not given */
+    int segment;                 /* index into Scenario.segments, -1 for none */
+    double annual_revenue;       /* R_i, currency per year, >= 0 */
+    double tenure_years;         /* completed renewals, >= 0 */
+    double receivable;           /* currency, >= 0 */
+    double receivable_age_days;  /* >= 0 */
+    bool active;
+    double margin, retention, revenue_growth, transfer_retention; /* own values or NaN */
+    Mark mark;                   /* where the client was written (YAML or CSV row) */
+} Client;
+
+typedef struct ProvisionBucket {
+    double age_days; /* the rate applies from this age on */
+    double rate;     /* share of the receivable provided for, 0..1 */
+} ProvisionBucket;
+
+/* Places of the scenario-level keys that later stages may need to point at. */
+typedef struct ScenarioMarks {
+    Mark discount_rate, revenue_growth, retention, tail, horizon_years;
+} ScenarioMarks;
+
+typedef struct Scenario {
+    const char *name;
+    const char *file;             /* the path the scenario was loaded from */
+    char currency[4];             /* ISO 4217 */
+    int horizon_years;            /* 1..100 */
+    Timing timing;
+    TailKind tail;
+    Dist discount_rate;           /* per year, > -1 */
+    Assumptions defaults;         /* scenario-level values */
+    Segment *segments;
+    size_t segment_count;
+    Client *clients;
+    size_t client_count;
+    bool has_market;
+    double multiple_low, multiple_high; /* x annual revenue */
+    ProvisionBucket *provision;
+    size_t provision_count;
+    const char *clients_csv;      /* resolved path, NULL when clients are inline */
+    ScenarioMarks marks;
+    struct StringPool *pool;      /* owns every string above */
+} Scenario;
+
+/* A command-line override: `--set PATH=VALUE`, the Nth on the command line. */
+typedef struct ScenarioSet {
+    const char *assignment; /* "segments.A.retention=0.97" */
+} ScenarioSet;
+
+/*
+ * Load, merge and validate the scenario at `path`, then apply `sets` in order.
+ * Models named by `extends:` are looked for in a `models/` directory beside the scenario or
+ * in one of its parents, then in `models_dir` (may be NULL).
+ * On success *out owns a scenario (free with scenario_free). On failure *out is NULL and
+ * `errors` holds every problem found (BV_ERR_INPUT with line and column, BV_ERR_USAGE for a
+ * malformed --set, BV_ERR_IO, BV_ERR_NOMEM).
+ */
+BvStatus scenario_load(const char *path, const ScenarioSet *sets, size_t set_count,
+                       const char *models_dir, Scenario **out, BvErrors *errors);
+
+void scenario_free(Scenario *scenario); /* NULL is a no-op */
+
+/* The scenario's total annual revenue, sum of R_i. */
+double scenario_annual_revenue(const Scenario *scenario);
+
+/* A client with every field at its default (no segment, own values NaN). */
+void scenario_client_init(Client *client);
+
+/* Index of the segment called `name`, or -1. */
+int scenario_segment_index(const Scenario *scenario, const char *name);
+
+/*
+ * For the CSV reader: a string copied into the scenario's pool, and the next free client
+ * slot (grown as needed). NULL when out of memory.
+ */
+const char *scenario_intern(Scenario *scenario, const char *text, size_t len);
+Client *scenario_add_client(Scenario *scenario);
+
+#endif

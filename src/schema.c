@@ -1,0 +1,265 @@
+/*
+ * schema.c — the tables of schema 1 and the scalar parsers shared by every reader.
+ */
+#include "schema.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ANY {-INFINITY, INFINITY, false, false}
+#define UNIT {0, 1, false, false}             /* [0, 1] */
+#define ABOVE_MINUS_ONE {-1, INFINITY, true, false} /* (-1, inf) */
+#define MARGIN_RANGE {-1, 1, false, false}
+#define NON_NEGATIVE {0, INFINITY, false, false}
+#define POSITIVE {0, INFINITY, true, false}
+#define HORIZON {1, 100, false, false}
+#define NONE {0, 0, false, false}
+
+#define LATER(id_, key_, issue_)                                                            \
+    {id_, key_, SCHEMA_LATER, NONE, NULL, false, NULL, NULL,                                \
+     "not supported yet by this version (" issue_ ")"}
+
+static const SchemaKey scenario_keys[] = {
+    {KEY_NAME, "name", SCHEMA_STRING, NONE, NULL, true, NULL, NULL,
+     "the scenario's title, shown on every sheet"},
+    {KEY_CURRENCY, "currency", SCHEMA_STRING, NONE, NULL, true, NULL, NULL,
+     "ISO 4217 code (three capital letters) shown on every money cell"},
+    {KEY_EXTENDS, "extends", SCHEMA_STRING, NONE, NULL, false, NULL, NULL,
+     "a model in models/ (by name) or a YAML path, deep-merged under this file"},
+    {KEY_HORIZON_YEARS, "horizon_years", SCHEMA_INTEGER, HORIZON, NULL, false, "10", "years",
+     "years projected one by one"},
+    {KEY_TIMING, "timing", SCHEMA_ENUM, NONE, "end_of_year|mid_year", false, "end_of_year",
+     NULL, "when each year's cash arrives: at its end, or spread evenly (half a year earlier)"},
+    {KEY_TAIL, "tail", SCHEMA_ENUM, NONE, "none|runoff", false, "none", NULL,
+     "runoff adds the exact value of the surviving book beyond the horizon"},
+    {KEY_DISCOUNT_RATE, "discount_rate", SCHEMA_UNCERTAIN, ABOVE_MINUS_ONE, NULL, true, NULL,
+     "per year", "the rate the cash flows are discounted at"},
+    {KEY_REVENUE_GROWTH, "revenue_growth", SCHEMA_UNCERTAIN, ABOVE_MINUS_ONE, NULL, false, "0",
+     "per year", "growth of a retained client's fees"},
+    {KEY_MARGIN, "margin", SCHEMA_UNCERTAIN, MARGIN_RANGE, NULL, true, NULL, "of revenue",
+     "contribution margin: cash profit per unit of revenue"},
+    {KEY_RETENTION, "retention", SCHEMA_RETENTION, UNIT, NULL, true, NULL, "per year",
+     "constant renewal probability, {curve: [c1, c2, ...]} by year, or "
+     "{sbg: {alpha, beta}} (shifted-beta-geometric, uses tenure_years)"},
+    {KEY_TRANSFER_RETENTION, "transfer_retention", SCHEMA_UNCERTAIN, UNIT, NULL, false, "1",
+     NULL, "share of clients that stay despite the sale itself (applied once)"},
+    {KEY_MARKET, "market", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "rule-of-thumb revenue multiples for the cross-check"},
+    {KEY_PROVISION, "provision", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "loss rates on receivables by age"},
+    {KEY_SEGMENTS, "segments", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "named client groups that override margin, retention, revenue_growth, "
+     "transfer_retention"},
+    {KEY_CLIENTS, "clients", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "inline list of clients (or use clients_csv)"},
+    {KEY_CLIENTS_CSV, "clients_csv", SCHEMA_STRING, NONE, NULL, false, NULL, NULL,
+     "CSV file of clients, relative to the scenario; header names the client fields"},
+    LATER(KEY_MONTE_CARLO, "monte_carlo", "Monte Carlo valuation"),
+    LATER(KEY_CORRELATIONS, "correlations", "Monte Carlo valuation"),
+    LATER(KEY_DEAL, "deal", "deal and transfer"),
+    LATER(KEY_SELLER, "seller", "deal and transfer"),
+    LATER(KEY_BUYER, "buyer", "deal and transfer"),
+    LATER(KEY_VARIANTS, "variants", "what-if runs"),
+    LATER(KEY_SENSITIVITY, "sensitivity", "what-if runs"),
+};
+
+static const SchemaKey segment_keys[] = {
+    {KEY_MARGIN, "margin", SCHEMA_UNCERTAIN, MARGIN_RANGE, NULL, false, "scenario's", "of revenue",
+     "overrides the scenario's margin"},
+    {KEY_RETENTION, "retention", SCHEMA_RETENTION, UNIT, NULL, false, "scenario's", "per year",
+     "overrides the scenario's retention model"},
+    {KEY_REVENUE_GROWTH, "revenue_growth", SCHEMA_UNCERTAIN, ABOVE_MINUS_ONE, NULL, false,
+     "scenario's", "per year", "overrides the scenario's growth"},
+    {KEY_TRANSFER_RETENTION, "transfer_retention", SCHEMA_UNCERTAIN, UNIT, NULL, false,
+     "scenario's", NULL, "overrides the scenario's transfer retention"},
+};
+
+static const SchemaKey client_keys[] = {
+    {KEY_ID, "id", SCHEMA_STRING, NONE, NULL, true, NULL, NULL, "unique identifier"},
+    {KEY_CLIENT_NAME, "name", SCHEMA_STRING, NONE, NULL, false, "\"\"", NULL, "display name"},
+    {KEY_SEGMENT, "segment", SCHEMA_STRING, NONE, NULL, false, NULL, NULL,
+     "one of the scenario's segments"},
+    {KEY_ANNUAL_REVENUE, "annual_revenue", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL,
+     "currency per year", "fees billed in the last full year (R_i)"},
+    {KEY_TENURE_YEARS, "tenure_years", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0", "years",
+     "completed renewals so far (sBG retention uses it)"},
+    {KEY_ACTIVE, "active", SCHEMA_BOOL, NONE, NULL, false, "true", NULL,
+     "bought in the last period"},
+    {KEY_RECEIVABLE, "receivable", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0", "currency",
+     "amount the client owes"},
+    {KEY_RECEIVABLE_AGE_DAYS, "receivable_age_days", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false,
+     "0", "days", "age of the receivable"},
+    {KEY_MARGIN, "margin", SCHEMA_NUMBER, MARGIN_RANGE, NULL, false, "segment's", "of revenue",
+     "this client's own margin"},
+    {KEY_RETENTION, "retention", SCHEMA_NUMBER, UNIT, NULL, false, "segment's", "per year",
+     "this client's own constant retention"},
+    {KEY_REVENUE_GROWTH, "revenue_growth", SCHEMA_NUMBER, ABOVE_MINUS_ONE, NULL, false,
+     "segment's", "per year", "this client's own growth"},
+    {KEY_TRANSFER_RETENTION, "transfer_retention", SCHEMA_NUMBER, UNIT, NULL, false,
+     "segment's", NULL, "this client's own transfer retention"},
+};
+
+static const SchemaKey market_keys[] = {
+    {KEY_MULTIPLE_LOW, "multiple_low", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL,
+     "x revenue", "low end of the market's revenue multiple"},
+    {KEY_MULTIPLE_HIGH, "multiple_high", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL,
+     "x revenue", "high end (>= multiple_low)"},
+};
+
+static const SchemaKey provision_keys[] = {
+    {KEY_BUCKETS, "buckets", SCHEMA_MAPPING, NONE, NULL, true, NULL, NULL,
+     "[[days, rate], ...]: from 0 days, ascending; rate in [0, 1] applies from that age on"},
+};
+
+#define TABLE(name_, keys_) {name_, keys_, sizeof keys_ / sizeof keys_[0]}
+const SchemaTable schema_scenario = TABLE("scenario", scenario_keys);
+const SchemaTable schema_segment = TABLE("segment", segment_keys);
+const SchemaTable schema_client = TABLE("client", client_keys);
+const SchemaTable schema_market = TABLE("market", market_keys);
+const SchemaTable schema_provision = TABLE("provision", provision_keys);
+
+const SchemaKey *schema_find(const SchemaTable *table, const char *key)
+{
+    for (size_t i = 0; i < table->count; i++)
+        if (strcmp(table->keys[i].key, key) == 0)
+            return &table->keys[i];
+    return NULL;
+}
+
+bool schema_in_range(const SchemaRange *r, double x)
+{
+    bool above = r->min_open ? x > r->min : x >= r->min;
+    bool below = r->max_open ? x < r->max : x <= r->max;
+    return above && below;
+}
+
+static void bound_text(double x, char *buf, size_t size)
+{
+    if (isinf(x))
+        snprintf(buf, size, "%s", x < 0 ? "-inf" : "inf");
+    else
+        snprintf(buf, size, "%.15g", x);
+}
+
+void schema_range_text(const SchemaRange *r, char *buf, size_t size)
+{
+    char lo[32], hi[32];
+    bound_text(r->min, lo, sizeof lo);
+    bound_text(r->max, hi, sizeof hi);
+    snprintf(buf, size, "%c%s, %s%c", r->min_open || isinf(r->min) ? '(' : '[', lo, hi,
+             r->max_open || isinf(r->max) ? ')' : ']');
+}
+
+void schema_key_list(const SchemaTable *table, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < table->count && used < size; i++) {
+        if (table->keys[i].type == SCHEMA_LATER)
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", table->keys[i].key);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+bool schema_parse_number(const char *text, double *out)
+{
+    /* strtod alone would also take "inf", "nan", hex and leading spaces. */
+    const char *p = text;
+    if (*p == '+' || *p == '-')
+        p++;
+    size_t digits = 0;
+    while (*p >= '0' && *p <= '9')
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++, digits++;
+    }
+    if (digits == 0)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p != '\0')
+        return false;
+    errno = 0;
+    char *end;
+    double x = strtod(text, &end);
+    if (*end != '\0' || !isfinite(x) || (errno == ERANGE && fabs(x) > 1))
+        return false;
+    *out = x;
+    return true;
+}
+
+bool schema_parse_bool(const char *text, bool *out)
+{
+    if (strcmp(text, "true") == 0)
+        *out = true;
+    else if (strcmp(text, "false") == 0)
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+static const char *type_text(const SchemaKey *k)
+{
+    switch (k->type) {
+    case SCHEMA_STRING:
+        return "text";
+    case SCHEMA_NUMBER:
+        return "number";
+    case SCHEMA_INTEGER:
+        return "integer";
+    case SCHEMA_BOOL:
+        return "true/false";
+    case SCHEMA_ENUM:
+        return k->values;
+    case SCHEMA_UNCERTAIN:
+        return "number or distribution (D)";
+    case SCHEMA_RETENTION:
+        return "(D) number, curve or sbg";
+    case SCHEMA_MAPPING:
+        return "structure";
+    case SCHEMA_LATER:
+        return "reserved";
+    }
+    return "";
+}
+
+static void write_table(FILE *out, const SchemaTable *t)
+{
+    fprintf(out, "\n#### %s keys\n\n| key | type | range | default | unit | meaning |\n"
+                 "|---|---|---|---|---|---|\n", t->name);
+    for (size_t i = 0; i < t->count; i++) {
+        const SchemaKey *k = &t->keys[i];
+        char range[64] = "";
+        bool numeric = k->type == SCHEMA_NUMBER || k->type == SCHEMA_INTEGER ||
+                       k->type == SCHEMA_UNCERTAIN || k->type == SCHEMA_RETENTION;
+        if (numeric)
+            schema_range_text(&k->range, range, sizeof range);
+        fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", k->key, type_text(k), range,
+                k->required ? "required" : (k->default_text ? k->default_text : "none"),
+                k->unit ? k->unit : "", k->doc);
+    }
+}
+
+void schema_write_reference(FILE *out)
+{
+    write_table(out, &schema_scenario);
+    write_table(out, &schema_segment);
+    write_table(out, &schema_client);
+    write_table(out, &schema_market);
+    write_table(out, &schema_provision);
+}

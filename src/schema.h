@@ -1,0 +1,121 @@
+/*
+ * schema.h — schema 1 of a scenario as data: every key, where it may appear, its type, its
+ * accepted range, its default, its unit and a one-line description.
+ *
+ * The loader validates against these tables and `bookval help scenario` prints them, so the
+ * reference a user reads and the checks the engine makes cannot drift apart. Scalar parsing
+ * (numbers in the C locale, booleans) lives here too, shared by the YAML and CSV readers.
+ */
+#ifndef BOOKVAL_SCHEMA_H
+#define BOOKVAL_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum SchemaType {
+    SCHEMA_STRING,
+    SCHEMA_NUMBER,
+    SCHEMA_INTEGER,
+    SCHEMA_BOOL,
+    SCHEMA_ENUM,      /* one of `values`, "a|b" */
+    SCHEMA_UNCERTAIN, /* (D): a number or a distribution */
+    SCHEMA_RETENTION, /* (D) number, {curve: [...]} or {sbg: {alpha, beta}} */
+    SCHEMA_MAPPING,   /* a structure described by its own table */
+    SCHEMA_LATER      /* reserved for a later version of bookval: rejected */
+} SchemaType;
+
+typedef enum SchemaKeyId {
+    KEY_NAME,
+    KEY_CURRENCY,
+    KEY_EXTENDS,
+    KEY_HORIZON_YEARS,
+    KEY_TIMING,
+    KEY_TAIL,
+    KEY_DISCOUNT_RATE,
+    KEY_REVENUE_GROWTH,
+    KEY_MARGIN,
+    KEY_RETENTION,
+    KEY_TRANSFER_RETENTION,
+    KEY_MARKET,
+    KEY_MULTIPLE_LOW,
+    KEY_MULTIPLE_HIGH,
+    KEY_PROVISION,
+    KEY_BUCKETS,
+    KEY_SEGMENTS,
+    KEY_CLIENTS,
+    KEY_CLIENTS_CSV,
+    KEY_MONTE_CARLO,
+    KEY_CORRELATIONS,
+    KEY_DEAL,
+    KEY_SELLER,
+    KEY_BUYER,
+    KEY_VARIANTS,
+    KEY_SENSITIVITY,
+    KEY_ID,
+    KEY_CLIENT_NAME,
+    KEY_SEGMENT,
+    KEY_ANNUAL_REVENUE,
+    KEY_TENURE_YEARS,
+    KEY_ACTIVE,
+    KEY_RECEIVABLE,
+    KEY_RECEIVABLE_AGE_DAYS,
+    KEY_COUNT
+} SchemaKeyId;
+
+/* A closed or open numeric interval; infinite ends are unbounded. */
+typedef struct SchemaRange {
+    double min, max;
+    bool min_open, max_open;
+} SchemaRange;
+
+typedef struct SchemaKey {
+    SchemaKeyId id;
+    const char *key;
+    SchemaType type;
+    SchemaRange range;     /* numbers */
+    const char *values;    /* SCHEMA_ENUM: "end_of_year|mid_year" */
+    bool required;
+    const char *default_text; /* as a user would write it; NULL when required or none */
+    const char *unit;
+    const char *doc;
+} SchemaKey;
+
+typedef struct SchemaTable {
+    const char *name;      /* "scenario", "segment", "client", ... */
+    const SchemaKey *keys;
+    size_t count;
+} SchemaTable;
+
+extern const SchemaTable schema_scenario;
+extern const SchemaTable schema_segment;
+extern const SchemaTable schema_client;
+extern const SchemaTable schema_market;
+extern const SchemaTable schema_provision;
+
+/* The entry for `key` in `table`, or NULL. */
+const SchemaKey *schema_find(const SchemaTable *table, const char *key);
+
+/* True when x lies in the range. */
+bool schema_in_range(const SchemaRange *range, double x);
+
+/* The range as a reader would write it: "[0, 1]", "(-1, inf)", ">= 0". */
+void schema_range_text(const SchemaRange *range, char *buf, size_t size);
+
+/* Comma-separated list of a table's keys, for "unknown key" messages. */
+void schema_key_list(const SchemaTable *table, char *buf, size_t size);
+
+/*
+ * Parse a decimal number as written in a scenario or CSV: optional sign, digits, optional
+ * fraction and exponent, in the C locale. Refuses hex, "inf", "nan", digit separators,
+ * surrounding spaces and values that overflow. True on success.
+ */
+bool schema_parse_number(const char *text, double *out);
+
+/* "true" or "false" only. */
+bool schema_parse_bool(const char *text, bool *out);
+
+/* Write the scenario reference (Markdown tables) generated from the schema tables. */
+void schema_write_reference(FILE *out);
+
+#endif
