@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const status_names[] = {
@@ -96,4 +97,49 @@ void bv_error_format(const BvError *e, char *buf, size_t size)
     else if (e->file[0])
         snprintf(where, sizeof where, "%s: ", e->file);
     snprintf(buf, size, "%serror: %s%s%s", where, e->key, e->key[0] ? ": " : "", e->message);
+}
+
+typedef struct SortKey {
+    size_t file_rank, index;
+    const BvError *error;
+} SortKey;
+
+static int compare_positions(const void *a, const void *b)
+{
+    const SortKey *x = a, *y = b;
+    if (x->file_rank != y->file_rank)
+        return x->file_rank < y->file_rank ? -1 : 1;
+    if (x->error->line != y->error->line)
+        return x->error->line < y->error->line ? -1 : 1;
+    if (x->error->col != y->error->col)
+        return x->error->col < y->error->col ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+void bv_errors_sort(BvErrors *errors)
+{
+    size_t n = errors->count;
+    SortKey *keys = malloc(n * sizeof *keys);
+    BvError *sorted = malloc(n * sizeof *sorted);
+    if (!keys || !sorted) {
+        free(keys);
+        free(sorted);
+        return; /* unsorted is still correct */
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t rank = i;
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(errors->items[j].file, errors->items[i].file) == 0) {
+                rank = keys[j].file_rank;
+                break;
+            }
+        }
+        keys[i] = (SortKey){rank, i, &errors->items[i]};
+    }
+    qsort(keys, n, sizeof *keys, compare_positions);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = *keys[i].error;
+    memcpy(errors->items, sorted, n * sizeof *sorted);
+    free(keys);
+    free(sorted);
 }

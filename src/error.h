@@ -69,6 +69,10 @@ BvStatus bv_error(BvErrors *errors, BvStatus status, const Mark *mark, const cha
  * an I/O or memory failure wins, since it is not the user's input at fault. */
 BvStatus bv_errors_status(const BvErrors *errors);
 
+/* Order the errors by file (in order of first appearance), line and column, keeping the
+ * order of errors at the same place: a reader goes through a file top to bottom. */
+void bv_errors_sort(BvErrors *errors);
+
 /* Format one error as "FILE:LINE:COL: error: KEY: MESSAGE" (parts that are unknown are left
  * out) into buf. */
 void bv_error_format(const BvError *error, char *buf, size_t size);

@@ -38,8 +38,9 @@ static const char usage_text[] =
     "Exit status: 0 success, 1 the run failed (I/O, numerical failure), 2 usage or invalid "
     "input.\n";
 
-static void print_errors(const BvErrors *errors)
+static void print_errors(BvErrors *errors)
 {
+    bv_errors_sort(errors);
     char line[BV_ERROR_FILE_MAX + BV_ERROR_KEY_MAX + BV_ERROR_MESSAGE_MAX + 64];
     for (size_t i = 0; i < errors->count; i++) {
         bv_error_format(&errors->items[i], line, sizeof line);

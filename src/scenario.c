@@ -630,7 +630,8 @@ static void read_client(Loader *L, const Node *n, const char *path)
         }
         switch (k->id) {
         case KEY_ID:
-            read_string(L, v, kp, &c->id);
+            if (read_string(L, v, kp, &c->id))
+                c->mark = keep_mark(L, v->mark); /* duplicate ids point at the id itself */
             break;
         case KEY_CLIENT_NAME:
             read_string(L, v, kp, &c->name);
@@ -706,7 +707,7 @@ static void check_unique_ids(Loader *L)
     qsort(sorted, n, sizeof *sorted, compare_client_ids);
     for (size_t i = 1; i < n; i++) {
         if (strcmp(sorted[i]->id, sorted[i - 1]->id) == 0)
-            bv_error(L->errors, BV_ERR_INPUT, &sorted[i]->mark, "id",
+            bv_error(L->errors, BV_ERR_INPUT, &sorted[i]->mark, "clients",
                      "duplicate client id '%s' (first at %s:%d)", sorted[i]->id,
                      sorted[i - 1]->mark.file ? sorted[i - 1]->mark.file : "?",
                      sorted[i - 1]->mark.line);
@@ -1124,17 +1125,18 @@ BvStatus scenario_load(const char *path, const ScenarioSet *sets, size_t set_cou
         root = resolve_extends(&L, root, tree_intern_file(tree, path), 0);
     if (root)
         root = apply_sets(&L, root, sets, set_count);
+    bool walked = root != NULL;
     if (root)
         read_top_level(&L, root);
     tree_free(tree);
+    root = NULL;
 
-    if (errors->count + errors->dropped == errors_before && sc->clients_csv)
+    /* Clients are checked even when the scenario has other errors: validate lists all. */
+    if (walked && sc->clients_csv)
         clients_csv_read(sc, sc->clients_csv, errors);
-    if (errors->count + errors->dropped == errors_before) {
-        check_unique_ids(&L);
-        if (sc->client_count == 0)
-            bv_error(errors, BV_ERR_INPUT, NULL, "clients", "the book has no clients");
-    }
+    check_unique_ids(&L);
+    if (walked && sc->client_count == 0 && errors->count + errors->dropped == errors_before)
+        bv_error(errors, BV_ERR_INPUT, NULL, "clients", "the book has no clients");
     if (errors->count + errors->dropped != errors_before) {
         status = bv_errors_status(errors);
         scenario_free(sc);

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install what bookval needs on Debian 12, as root. With --test, also what its test suite
+# needs (cmocka, LibreOffice to recalculate workbooks, Python's openpyxl, mpmath and yaml for
+# independent reference values). Installs only what is missing, so repeated runs are quick.
+set -eu
+packages="build-essential cmake pkg-config libgsl-dev libxlsxwriter-dev libyaml-dev libcsv-dev nettle-dev"
+if [ "${1:-}" = "--test" ]; then
+  packages="$packages libcmocka-dev libreoffice-calc-nogui python3 python3-openpyxl python3-mpmath python3-yaml valgrind"
+fi
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq $missing
+fi
