@@ -89,7 +89,8 @@ typedef struct ScopeRows {
 typedef struct Formats {
     lxw_format *title, *note, *header, *year_header, *label, *text, *bold;
     lxw_format *input_rate, *input_number, *input_money, *input_text, *input_count;
-    lxw_format *money, *money_total, *rate, *factor, *count, *multiple;
+    lxw_format *money, *money_total, *rate, *factor, *count, *integer, *multiple;
+    lxw_format *input_multiple;
 } Formats;
 
 typedef struct Ctx {
@@ -256,7 +257,11 @@ static void make_formats(Ctx *x)
     f->rate = fmt(x, "0.00%", false, false);
     f->factor = fmt(x, "0.000000", false, false);
     f->count = fmt(x, "#,##0.00", false, false);
+    f->integer = fmt(x, "#,##0", false, false);
     f->multiple = fmt(x, "0.00\"x\"", false, false);
+    f->input_multiple = fmt(x, "0.00\"x revenue\"", false, true);
+    if (f->input_multiple)
+        format_set_align(f->input_multiple, LXW_ALIGN_LEFT);
 }
 
 static lxw_worksheet *add_sheet(Ctx *x, const char *name)
@@ -423,7 +428,7 @@ static void write_retention_row(Ctx *x, lxw_worksheet *ws, int r, int scope, boo
             put_number(x, ws, r, A_P1, m->curve_len, x->f.input_count);
         } else {
             double v = m->curve_len;
-            write_inherited_row(x, ws, r, from, (const int[]){A_P1}, &v, 1, x->f.count);
+            write_inherited_row(x, ws, r, from, (const int[]){A_P1}, &v, 1, x->f.integer);
         }
         return;
     case RETENTION_SBG:
@@ -437,7 +442,7 @@ static void write_retention_row(Ctx *x, lxw_worksheet *ws, int r, int scope, boo
         } else {
             double v[2] = {m->alpha, m->beta};
             write_inherited_row(x, ws, r, from, (const int[]){A_P1, A_P2}, v, 2,
-                                x->f.input_number);
+                                x->f.factor);
         }
         return;
     }
@@ -654,13 +659,13 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
     int r = x->cohort_first + (int)c;
     char formula[FORMULA_MAX], cell[REF_MAX], criterion[32];
 
-    put_number(x, ws, r, P_COHORT, (double)(c + 1), x->f.text);
+    put_number(x, ws, r, P_COHORT, (double)(c + 1), x->f.integer);
     put_text(x, ws, r, P_SEGMENT, co->segment >= 0 ? x->sc->segments[co->segment].name : "",
              x->f.text);
     lxw_rowcol_to_cell(criterion, (lxw_row_t)r, P_COHORT);
     formula[0] = '\0';
     sum_over_clients(x, formula, sizeof formula, criterion, -1);
-    put_formula(x, ws, r, P_CLIENTS, x->f.count, (double)co->clients, "=%s", formula);
+    put_formula(x, ws, r, P_CLIENTS, x->f.integer, (double)co->clients, "=%s", formula);
     formula[0] = '\0';
     sum_over_clients(x, formula, sizeof formula, criterion, C_REVENUE);
     put_formula(x, ws, r, P_REVENUE, x->f.money, co->annual_revenue, "=%s", formula);
@@ -680,7 +685,7 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
                      in->retention, x->f.input_rate, x->f.rate);
         break;
     case RETENTION_CURVE:
-        put_formula(x, ws, r, P_CURVE_LEN, x->f.count, m->curve_len, "=%s",
+        put_formula(x, ws, r, P_CURVE_LEN, x->f.integer, m->curve_len, "=%s",
                     ref(cell, "Assumptions", sr->retention, A_P1));
         break;
     case RETENTION_SBG:
@@ -688,7 +693,7 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
                     ref(cell, "Assumptions", sr->retention, A_P1));
         put_formula(x, ws, r, P_BETA, x->f.factor, m->beta, "=%s",
                     ref(cell, "Assumptions", sr->retention, A_P2));
-        put_number(x, ws, r, P_TENURE, co->tenure_years, x->f.count);
+        put_number(x, ws, r, P_TENURE, co->tenure_years, x->f.text);
         break;
     }
 
@@ -934,7 +939,7 @@ static void write_clients_sheet(Ctx *x, size_t sheet)
         for (int j = 0; j < 4; j++)
             if (!isnan(own[j]))
                 put_number(x, ws, r, C_MARGIN + j, own[j], x->f.input_rate);
-        put_number(x, ws, r, C_COHORT, (double)(cohort + 1), x->f.text);
+        put_number(x, ws, r, C_COHORT, (double)(cohort + 1), x->f.integer);
         char revenue[32], unit[REF_MAX];
         lxw_rowcol_to_cell(revenue, (lxw_row_t)r, C_REVENUE);
         put_formula(x, ws, r, C_VALUE, x->f.money, dcf_client_value(x->dcf, x->book, k),
@@ -982,7 +987,7 @@ static void write_summary(Ctx *x)
                  s ? "+" : "", ids);
     }
     summary_row(x, ws, r, "Clients", "count of the Clients sheet");
-    put_formula(x, ws, r++, 1, x->f.count, (double)sc->client_count, "=%s", formula);
+    put_formula(x, ws, r++, 1, x->f.integer, (double)sc->client_count, "=%s", formula);
     formula[0] = '\0';
     for (size_t s = 0; s < x->client_sheets; s++) {
         char sheet[32], revs[REF_MAX];
@@ -1019,11 +1024,11 @@ static void write_summary(Ctx *x)
         r++;
         char low[REF_MAX], high[REF_MAX];
         summary_row(x, ws, r, "Market value, low multiple", NULL);
-        put_number(x, ws, r, 2, sc->multiple_low, x->f.multiple);
+        put_number(x, ws, r, 2, sc->multiple_low, x->f.input_multiple);
         lxw_rowcol_to_cell(low, (lxw_row_t)r, 2);
         put_formula(x, ws, r++, 1, x->f.money, dcf->market_low, "=%s*%s", low, b);
         summary_row(x, ws, r, "Market value, high multiple", NULL);
-        put_number(x, ws, r, 2, sc->multiple_high, x->f.multiple);
+        put_number(x, ws, r, 2, sc->multiple_high, x->f.input_multiple);
         lxw_rowcol_to_cell(high, (lxw_row_t)r, 2);
         put_formula(x, ws, r++, 1, x->f.money, dcf->market_high, "=%s*%s", high, b);
         char lo_v[32], hi_v[32];
@@ -1044,7 +1049,7 @@ static void write_summary(Ctx *x)
     put_formula(x, ws, r++, 1, x->f.rate, dcf->discount_rate, "=%s",
                 ref(cell, "Assumptions", x->discount_row, A_VALUE));
     summary_row(x, ws, r, "Horizon (years)", NULL);
-    put_formula(x, ws, r++, 1, x->f.count, sc->horizon_years, "=%s",
+    put_formula(x, ws, r++, 1, x->f.integer, sc->horizon_years, "=%s",
                 ref(cell, "Assumptions", x->horizon_row, A_VALUE));
     summary_row(x, ws, r, "Timing", "end_of_year or mid_year");
     put_text(x, ws, r++, 1, sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year",
