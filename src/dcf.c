@@ -123,50 +123,77 @@ static Dcf *dcf_alloc(int H, size_t cohorts)
     return dcf;
 }
 
+void dcf_discount_factors(double d, int horizon, Timing timing, double *df)
+{
+    for (int t = 1; t <= horizon; t++)
+        df[t - 1] = discount_factor(d, t, timing);
+}
+
+void dcf_cohort_means(const Cohort *co, DcfCohortInputs *in)
+{
+    in->margin = dist_mean(&co->margin);
+    in->revenue_growth = dist_mean(&co->revenue_growth);
+    in->transfer_retention = dist_mean(&co->transfer_retention);
+    in->retention = co->retention.kind == RETENTION_CONSTANT ? dist_mean(&co->retention.constant)
+                                                              : (double)NAN;
+}
+
+BvStatus dcf_cohort(const Book *book, size_t c, const DcfCohortInputs *in, double d,
+                    const double *df, double *survival, double *pv, double *tail,
+                    BvErrors *errors)
+{
+    const Cohort *co = &book->cohorts[c];
+    int H = book->scenario->horizon_years;
+    retention_survival(&co->retention, in->retention, co->tenure_years, in->transfer_retention,
+                       H, survival);
+    double grow = 1;
+    for (int t = 1; t <= H; t++) {
+        pv[t - 1] = in->margin * grow * survival[t - 1] * df[t - 1];
+        grow *= 1 + in->revenue_growth;
+    }
+    *tail = 0;
+    if (book->scenario->tail == TAIL_RUNOFF && co->annual_revenue > 0)
+        return cohort_tail(book, co, in, d, pv[H - 1], tail, errors);
+    return BV_OK;
+}
+
 BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors)
 {
     *out = NULL;
     const Scenario *sc = book->scenario;
     int H = sc->horizon_years;
     Dcf *dcf = dcf_alloc(H, book->cohort_count);
-    if (!dcf)
+    double *pv = malloc((size_t)H * sizeof *pv);
+    if (!dcf || !pv) {
+        dcf_free(dcf);
+        free(pv);
         return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
     double d = dist_mean(&sc->discount_rate);
     dcf->discount_rate = d;
     dcf->annual_revenue = book->annual_revenue;
-    for (int t = 1; t <= H; t++)
-        dcf->discount_factor[t - 1] = discount_factor(d, t, sc->timing);
+    dcf_discount_factors(d, H, sc->timing, dcf->discount_factor);
 
     BvStatus status = BV_OK;
-    for (size_t c = 0; c < book->cohort_count; c++) {
+    for (size_t c = 0; c < book->cohort_count && status == BV_OK; c++) {
         const Cohort *co = &book->cohorts[c];
         DcfCohortInputs *in = &dcf->inputs[c];
-        in->margin = dist_mean(&co->margin);
-        in->revenue_growth = dist_mean(&co->revenue_growth);
-        in->transfer_retention = dist_mean(&co->transfer_retention);
-        in->retention = co->retention.kind == RETENTION_CONSTANT
-                            ? dist_mean(&co->retention.constant)
-                            : (double)NAN;
+        dcf_cohort_means(co, in);
         double *S = &dcf->survival[c * (size_t)H];
-        retention_survival(&co->retention, in->retention, co->tenure_years,
-                           in->transfer_retention, H, S);
-        double unit_pv = 0, grow = 1, pv_h = 0;
+        double tail;
+        status = dcf_cohort(book, c, in, d, dcf->discount_factor, S, pv, &tail, errors);
+        if (status != BV_OK)
+            break;
+        double unit_pv = 0, grow = 1;
         for (int t = 1; t <= H; t++) {
+            unit_pv += pv[t - 1];
             double revenue = grow * S[t - 1]; /* per unit of R */
-            double cash = in->margin * revenue;
-            pv_h = cash * dcf->discount_factor[t - 1];
-            unit_pv += pv_h;
             dcf->expected_clients[t - 1] += (double)co->clients * S[t - 1];
             dcf->revenue[t - 1] += co->annual_revenue * revenue;
-            dcf->cash[t - 1] += co->annual_revenue * cash;
+            dcf->cash[t - 1] += co->annual_revenue * in->margin * revenue;
             grow *= 1 + in->revenue_growth;
         }
-        double tail = 0;
-        if (sc->tail == TAIL_RUNOFF && co->annual_revenue > 0) {
-            status = cohort_tail(book, co, in, d, pv_h, &tail, errors);
-            if (status != BV_OK)
-                break;
-        }
+        double pv_h = pv[H - 1];
         dcf->unit_value[c] = unit_pv + tail;
         dcf->tail_factor[c] = pv_h != 0 ? tail / pv_h : 0;
         dcf->cohort_horizon_value[c] = co->annual_revenue * unit_pv;
@@ -175,6 +202,7 @@ BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors)
         dcf->horizon_value += dcf->cohort_horizon_value[c];
         dcf->tail_value += dcf->cohort_tail_value[c];
     }
+    free(pv);
     if (status != BV_OK) {
         dcf_free(dcf);
         return status;
@@ -182,7 +210,8 @@ BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors)
     for (int t = 1; t <= H; t++)
         dcf->present_value[t - 1] = dcf->cash[t - 1] * dcf->discount_factor[t - 1];
     dcf->value = dcf->horizon_value + dcf->tail_value;
-    dcf->value_to_revenue = book->annual_revenue > 0 ? dcf->value / book->annual_revenue : (double)NAN;
+    dcf->value_to_revenue = book->annual_revenue > 0 ? dcf->value / book->annual_revenue
+                                                     : (double)NAN;
     if (sc->has_market) {
         /* Flag a DCF value more than 20% outside the market's range. */
         dcf->has_market = true;

@@ -48,6 +48,23 @@ typedef struct Dcf {
     int market_flag;             /* -1 value below low by > 20%, +1 above high by > 20%, else 0 */
 } Dcf;
 
+/* Discount factors DF(1..horizon) at rate d into df[0..horizon-1]. */
+void dcf_discount_factors(double d, int horizon, Timing timing, double *df);
+
+/* A cohort's assumptions at the means of their distributions. */
+void dcf_cohort_means(const Cohort *cohort, DcfCohortInputs *in);
+
+/*
+ * The valuation kernel the DCF and the Monte Carlo share: cohort `c` of `book` valued per unit
+ * of annual revenue under the numbers `in` and discount rate d (df: its discount factors).
+ * Writes survival[0..H-1], pv[0..H-1] (present value of each year's cash per unit of revenue)
+ * and *tail (the run-off beyond H, 0 unless tail: runoff and the cohort has revenue).
+ * exceptions: as dcf_run for the tail.
+ */
+BvStatus dcf_cohort(const Book *book, size_t c, const DcfCohortInputs *in, double d,
+                    const double *df, double *survival, double *pv, double *tail,
+                    BvErrors *errors);
+
 /*
  * Value `book`. exceptions: BV_ERR_INPUT when the run-off tail would be infinite (the message
  * says which cohort and why, at the scenario's tail: line); BV_ERR_NUMERIC when the sBG tail
