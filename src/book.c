@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,82 @@ static Cohort cohort_from_key(const Scenario *sc, const CohortKey *k)
     return c;
 }
 
+/* Register `d` as an uncertain input unless it is a fixed number; returns its index or -1. */
+static int add_input(Book *book, const Dist *d, const char *scope, const char *name)
+{
+    if (dist_is_fixed(d))
+        return -1;
+    UncertainInput *in = &book->inputs[book->input_count];
+    snprintf(in->path, sizeof in->path, "%s%s%s", scope ? scope : "", scope ? "." : "", name);
+    in->dist = d;
+    return (int)book->input_count++;
+}
+
+typedef struct ScopeInputs {
+    int margin, growth, transfer, retention;
+} ScopeInputs;
+
+/* The uncertain inputs: the scenario's, then each segment's own (a segment that takes the
+ * scenario's value shares its draw). */
+static BvStatus collect_inputs(Book *book, ScopeInputs *scopes)
+{
+    const Scenario *sc = book->scenario;
+    size_t most = 1 + 4 * (sc->segment_count + 1);
+    book->inputs = calloc(most, sizeof *book->inputs);
+    if (!book->inputs)
+        return BV_ERR_NOMEM;
+    book->discount_input = add_input(book, &sc->discount_rate, NULL, "discount_rate");
+    for (size_t s = 0; s <= sc->segment_count; s++) {
+        const Assumptions *a = s ? &sc->segments[s - 1].assumptions : &sc->defaults;
+        char scope[BOOK_INPUT_PATH_MAX];
+        snprintf(scope, sizeof scope, "segments.%s", s ? sc->segments[s - 1].name : "");
+        const char *sp = s ? scope : NULL;
+        ScopeInputs *si = &scopes[s];
+        *si = s ? scopes[0] : (ScopeInputs){-1, -1, -1, -1};
+        if (!s || (a->given & GIVEN_MARGIN))
+            si->margin = add_input(book, &a->margin, sp, "margin");
+        if (!s || (a->given & GIVEN_REVENUE_GROWTH))
+            si->growth = add_input(book, &a->revenue_growth, sp, "revenue_growth");
+        if (!s || (a->given & GIVEN_TRANSFER_RETENTION))
+            si->transfer = add_input(book, &a->transfer_retention, sp, "transfer_retention");
+        if (!s || (a->given & GIVEN_RETENTION))
+            si->retention = a->retention.kind == RETENTION_CONSTANT
+                                ? add_input(book, &a->retention.constant, sp, "retention")
+                                : -1;
+    }
+    return BV_OK;
+}
+
+int book_input_index(const Book *book, const char *path)
+{
+    for (size_t i = 0; i < book->input_count; i++)
+        if (strcmp(book->inputs[i].path, path) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Group client indices by cohort (a counting sort: stable, so ascending within a cohort). */
+static BvStatus group_clients(Book *book)
+{
+    size_t n = book->scenario->client_count, k = book->cohort_count;
+    book->order = malloc((n ? n : 1) * sizeof *book->order);
+    book->cohort_start = calloc(k + 1, sizeof *book->cohort_start);
+    if (!book->order || !book->cohort_start)
+        return BV_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        book->cohort_start[book->client_cohort[i] + 1]++;
+    for (size_t c = 0; c < k; c++)
+        book->cohort_start[c + 1] += book->cohort_start[c];
+    size_t *next = malloc((k ? k : 1) * sizeof *next);
+    if (!next)
+        return BV_ERR_NOMEM;
+    memcpy(next, book->cohort_start, k * sizeof *next);
+    for (size_t i = 0; i < n; i++)
+        book->order[next[book->client_cohort[i]]++] = i;
+    free(next);
+    return BV_OK;
+}
+
 BvStatus book_new(const Scenario *sc, Book **out, BvErrors *errors)
 {
     *out = NULL;
@@ -147,6 +224,24 @@ BvStatus book_new(const Scenario *sc, Book **out, BvErrors *errors)
     book->annual_revenue = sum;
     free(keys);
     free(table);
+    keys = NULL;
+    table = NULL;
+    ScopeInputs *scopes = malloc((sc->segment_count + 1) * sizeof *scopes);
+    if (!scopes || collect_inputs(book, scopes) != BV_OK) {
+        free(scopes);
+        goto nomem;
+    }
+    for (size_t c = 0; c < book->cohort_count; c++) {
+        Cohort *co = &book->cohorts[c];
+        const ScopeInputs *si = &scopes[co->segment + 1];
+        co->margin_input = co->own & OWN_MARGIN ? -1 : si->margin;
+        co->growth_input = co->own & OWN_REVENUE_GROWTH ? -1 : si->growth;
+        co->transfer_input = co->own & OWN_TRANSFER_RETENTION ? -1 : si->transfer;
+        co->retention_input = co->own & OWN_RETENTION ? -1 : si->retention;
+    }
+    free(scopes);
+    if (group_clients(book) != BV_OK)
+        goto nomem;
     *out = book;
     return BV_OK;
 nomem:
@@ -162,5 +257,8 @@ void book_free(Book *book)
         return;
     free(book->cohorts);
     free(book->client_cohort);
+    free(book->inputs);
+    free(book->order);
+    free(book->cohort_start);
     free(book);
 }

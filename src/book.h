@@ -22,6 +22,14 @@ enum {
     OWN_TRANSFER_RETENTION = 1u << 3,
 };
 
+/* An uncertain (D) assumption the Monte Carlo draws once per iteration, shared by every
+ * client that takes it (the systematic risk). */
+#define BOOK_INPUT_PATH_MAX 96
+typedef struct UncertainInput {
+    char path[BOOK_INPUT_PATH_MAX]; /* "discount_rate", "segments.A.retention", ... */
+    const Dist *dist;               /* in the scenario; never fixed */
+} UncertainInput;
+
 typedef struct Cohort {
     int segment;             /* -1: scenario defaults */
     unsigned own;            /* OWN_* bits */
@@ -32,6 +40,8 @@ typedef struct Cohort {
     double tenure_years;     /* completed renewals; 0 unless the retention model uses it */
     size_t clients;
     double annual_revenue;   /* sum of R_i over the cohort, currency per year */
+    /* Index into Book.inputs of each assumption's draw, -1 when it is a fixed number. */
+    int margin_input, growth_input, transfer_input, retention_input;
 } Cohort;
 
 typedef struct Book {
@@ -40,7 +50,17 @@ typedef struct Book {
     size_t cohort_count;
     size_t *client_cohort;     /* [client_count]: each client's cohort */
     double annual_revenue;     /* sum of R_i */
+    UncertainInput *inputs;    /* every uncertain assumption, scenario first, then segments */
+    size_t input_count;
+    int discount_input;        /* index of the discount rate's draw, -1 when fixed */
+    /* Clients grouped by cohort: the clients of cohort c are order[cohort_start[c] ..
+     * cohort_start[c+1]-1] (indices into the scenario's clients, ascending). */
+    size_t *order;
+    size_t *cohort_start;      /* [cohort_count + 1] */
 } Book;
+
+/* Index into book->inputs of the input called `path`, or -1. */
+int book_input_index(const Book *book, const char *path);
 
 /* Resolve the scenario's clients into cohorts, in order of first appearance.
  * exceptions: BV_ERR_NOMEM. */

@@ -131,8 +131,10 @@ static void client_field(CsvReader *r, const char *text)
             r->stop = true;
             return;
         }
-        if (k->id == KEY_ID)
+        if (k->id == KEY_ID) {
             cl->id = s;
+            cl->mark = field_mark(r); /* duplicate ids point at the id itself */
+        }
         else if (k->id == KEY_CLIENT_NAME)
             cl->name = s;
         else if ((cl->segment = scenario_segment_index(r->sc, s)) < 0)
@@ -253,13 +255,14 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
     return len;
 }
 
-BvStatus clients_csv_read(Scenario *sc, const char *path, BvErrors *errors)
+BvStatus clients_csv_read(Scenario *sc, const char *path, const Mark *named_at,
+                          BvErrors *errors)
 {
     Mark whole = {path, 0, 0};
     FILE *f = fopen(path, "rb");
     if (!f)
-        return bv_error(errors, BV_ERR_INPUT, &whole, NULL, "cannot open clients_csv: %s",
-                        strerror(errno));
+        return bv_error(errors, BV_ERR_INPUT, named_at, "clients_csv", "cannot open %s: %s",
+                        path, strerror(errno));
     struct csv_parser parser;
     if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         fclose(f);
@@ -273,6 +276,7 @@ BvStatus clients_csv_read(Scenario *sc, const char *path, BvErrors *errors)
     size_t carry_len = 0;
     size_t field_len = 0;
     bool at_start = true, record_started = false, in_quotes = false;
+    Mark quote_opened = {path, 0, 0}; /* where the quote still open began */
     size_t got;
     while (!r.stop && (got = fread(buf + carry_len, 1, sizeof buf - carry_len, f)) > 0) {
         memcpy(buf, carry, carry_len);
@@ -301,8 +305,13 @@ BvStatus clients_csv_read(Scenario *sc, const char *path, BvErrors *errors)
                 r.field_line = r.line;
                 r.field_col = r.col;
             }
-            if (buf[i] == '"')
+            if (buf[i] == '"') {
                 in_quotes = !in_quotes; /* "" inside quotes toggles twice: still inside */
+                if (in_quotes && quote_opened.line == 0)
+                    quote_opened = (Mark){path, r.line, r.col};
+                if (!in_quotes)
+                    quote_opened.line = 0;
+            }
             /* Feed the whole character: libcsv treats bytes >= 0x80 as data. */
             if (csv_parse(&parser, buf + i, seq, on_field, on_record, &r) != seq) {
                 Mark m = {path, r.line, r.col};
@@ -347,13 +356,18 @@ BvStatus clients_csv_read(Scenario *sc, const char *path, BvErrors *errors)
         r.stop = true;
     }
     if (!r.stop && csv_fini(&parser, on_field, on_record, &r) != 0) {
-        Mark m = {path, r.line, r.col};
-        bv_error(errors, BV_ERR_INPUT, &m, NULL,
-                 "malformed CSV at the end of the file: %s (an unclosed quote?)",
-                 csv_strerror(csv_error(&parser)));
+        if (in_quotes && quote_opened.line > 0)
+            bv_error(errors, BV_ERR_INPUT, &quote_opened, NULL,
+                     "malformed CSV: the quote opened here is never closed");
+        else {
+            Mark m = {path, r.line, r.col};
+            bv_error(errors, BV_ERR_INPUT, &m, NULL, "malformed CSV at the end of the file: %s",
+                     csv_strerror(csv_error(&parser)));
+        }
     }
     if (!r.stop && r.in_header) {
-        bv_error(errors, BV_ERR_INPUT, &whole, NULL,
+        Mark start = {path, 1, 1};
+        bv_error(errors, BV_ERR_INPUT, &start, NULL,
                  "empty: a header line naming the columns (id,annual_revenue,...) is needed");
     }
     csv_free(&parser);

@@ -17,7 +17,9 @@
 /*
  * Append the clients of the CSV file at `path` to `scenario` (whose segments are already
  * read). Records every bad row (up to the error list's bound) and returns its status.
+ * A file that cannot be opened is reported at `named_at`, where the scenario names it.
  */
-BvStatus clients_csv_read(Scenario *scenario, const char *path, BvErrors *errors);
+BvStatus clients_csv_read(Scenario *scenario, const char *path, const Mark *named_at,
+                          BvErrors *errors);
 
 #endif

@@ -632,6 +632,8 @@ static void read_client(Loader *L, const Node *n, const char *path)
         case KEY_ID:
             if (read_string(L, v, kp, &c->id))
                 c->mark = keep_mark(L, v->mark); /* duplicate ids point at the id itself */
+            if (c->id && c->id[0] == '\0')
+                bv_error(L->errors, BV_ERR_INPUT, &v->mark, kp, "client id must not be empty");
             break;
         case KEY_CLIENT_NAME:
             read_string(L, v, kp, &c->name);
@@ -666,8 +668,6 @@ static void read_client(Loader *L, const Node *n, const char *path)
         }
         }
     }
-    if (c->id && c->id[0] == '\0')
-        bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "client id must not be empty");
 }
 
 static void read_clients(Loader *L, const Node *n)
@@ -785,10 +785,131 @@ static void read_provision(Loader *L, const Node *n)
         snprintf(rp, sizeof rp, "%s[1]", kp);
         bool ok = read_number(L, pair->items[0], dp, &days, false, &pb->age_days);
         read_number(L, pair->items[1], rp, &rate, false, &pb->rate);
+        if (ok && i == 0 && pb->age_days != 0)
+            bv_error(L->errors, BV_ERR_INPUT, &pair->items[0]->mark, dp,
+                     "the first bucket starts at 0 days (every receivable needs a rate), got %g",
+                     pb->age_days);
         if (ok && i > 0 && !(pb->age_days > sc->provision[i - 1].age_days))
             bv_error(L->errors, BV_ERR_INPUT, &pair->items[0]->mark, dp,
                      "bucket ages must increase: %g follows %g", pb->age_days,
                      sc->provision[i - 1].age_days);
+    }
+}
+
+/* ---- Monte Carlo and correlations ---- */
+
+static void read_precision(Loader *L, const Node *n, MonteCarloSpec *mc)
+{
+    const char *path = "monte_carlo.precision";
+    if (!expect_map(L, n, path, "{relative, confidence, max_iterations}") ||
+        !check_keys(L, n, path, &schema_precision))
+        return;
+    mc->has_precision = true;
+    for (size_t i = 0; i < schema_precision.count; i++) {
+        const SchemaKey *k = &schema_precision.keys[i];
+        const Node *v = tree_map_get(n, k->key);
+        char kp[KEY_PATH_MAX];
+        join_path(kp, path, k->key);
+        double x;
+        if (!v) {
+            if (k->required)
+                bv_error(L->errors, BV_ERR_INPUT, &n->mark, path, "precision needs '%s'",
+                         k->key);
+            continue;
+        }
+        if (!read_number(L, v, kp, &k->range, k->type == SCHEMA_INTEGER, &x))
+            continue;
+        if (k->id == KEY_RELATIVE)
+            mc->relative = x;
+        else if (k->id == KEY_CONFIDENCE)
+            mc->confidence = x;
+        else
+            mc->iterations = (long)x; /* max_iterations bounds the run */
+    }
+}
+
+static void read_monte_carlo(Loader *L, const Node *n)
+{
+    MonteCarloSpec *mc = &L->sc->monte_carlo;
+    if (!expect_map(L, n, "monte_carlo", "{iterations, seed, client_churn, sampling}") ||
+        !check_keys(L, n, "monte_carlo", &schema_monte_carlo))
+        return;
+    mc->enabled = true;
+    mc->mark = keep_mark(L, n->mark);
+    const Node *precision = tree_map_get(n, "precision");
+    for (size_t i = 0; i < schema_monte_carlo.count; i++) {
+        const SchemaKey *k = &schema_monte_carlo.keys[i];
+        const Node *v = tree_map_get(n, k->key);
+        char kp[KEY_PATH_MAX];
+        join_path(kp, "monte_carlo", k->key);
+        if (!v)
+            continue;
+        double x;
+        int choice;
+        switch (k->id) {
+        case KEY_ITERATIONS:
+            /* With a precision stop, max_iterations (when given) bounds the run instead. */
+            if (read_number(L, v, kp, &k->range, true, &x) &&
+                !(precision && tree_map_get(precision, "max_iterations")))
+                mc->iterations = (long)x;
+            break;
+        case KEY_SEED:
+            if (read_number(L, v, kp, &k->range, true, &x))
+                mc->seed = (unsigned long long)x;
+            break;
+        case KEY_CLIENT_CHURN:
+            read_bool(L, v, kp, &mc->client_churn);
+            break;
+        case KEY_SAMPLING:
+            if (read_enum(L, v, kp, k->values, &choice))
+                mc->sampling = (Sampling)choice;
+            break;
+        case KEY_PRECISION:
+            read_precision(L, v, mc);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void read_correlations(Loader *L, const Node *n)
+{
+    if (!expect_seq(L, n, "correlations", "a list of {between: [PATH, PATH], rank: r}"))
+        return;
+    Scenario *sc = L->sc;
+    sc->correlations = calloc(n->count ? n->count : 1, sizeof *sc->correlations);
+    if (!sc->correlations) {
+        nomem(L);
+        return;
+    }
+    for (size_t i = 0; i < n->count; i++) {
+        const Node *e = n->items[i];
+        char path[KEY_PATH_MAX], kp[KEY_PATH_MAX];
+        snprintf(path, sizeof path, "correlations[%zu]", i);
+        if (!expect_map(L, e, path, "{between: [PATH, PATH], rank: r}") ||
+            !check_keys(L, e, path, &schema_correlation))
+            continue;
+        const Node *between = tree_map_get(e, "between");
+        const Node *rank = tree_map_get(e, "rank");
+        if (!between || !rank) {
+            bv_error(L->errors, BV_ERR_INPUT, &e->mark, path, "a correlation needs '%s'",
+                     between ? "rank" : "between");
+            continue;
+        }
+        Correlation c = {.mark = keep_mark(L, e->mark)};
+        join_path(kp, path, "between");
+        if (between->kind != NODE_SEQ || between->count != 2) {
+            bv_error(L->errors, BV_ERR_INPUT, &between->mark, kp,
+                     "expected two input paths, e.g. [discount_rate, revenue_growth]");
+            continue;
+        }
+        bool ok = read_string(L, between->items[0], kp, &c.a) &
+                  read_string(L, between->items[1], kp, &c.b);
+        join_path(kp, path, "rank");
+        ok &= read_number(L, rank, kp, &schema_correlation.keys[1].range, false, &c.rank);
+        if (ok)
+            sc->correlations[sc->correlation_count++] = c;
     }
 }
 
@@ -806,7 +927,7 @@ static char *dir_of(const char *path)
 
 static char *join_file(const char *dir, const char *name)
 {
-    if (name[0] == '/')
+    if (name[0] == '/' || strcmp(dir, ".") == 0)
         return strdup(name);
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = malloc(n);
@@ -1001,7 +1122,9 @@ static void read_top_level(Loader *L, const Node *root)
         int choice;
         switch (k->id) {
         case KEY_NAME:
-            read_string(L, v, k->key, &sc->name);
+            if (read_string(L, v, k->key, &sc->name) && sc->name[0] == '\0')
+                bv_error(L->errors, BV_ERR_INPUT, &v->mark, k->key,
+                         "must not be empty; give the scenario a title");
             break;
         case KEY_CURRENCY: {
             const char *c;
@@ -1039,6 +1162,7 @@ static void read_top_level(Loader *L, const Node *root)
             break;
         case KEY_CLIENTS_CSV: {
             const char *name;
+            sc->marks.clients_csv = keep_mark(L, v->mark);
             if (read_string(L, v, k->key, &name)) {
                 char *dir = dir_of(v->mark.file);
                 char *full = dir ? join_file(dir, name) : NULL;
@@ -1069,6 +1193,10 @@ static void read_top_level(Loader *L, const Node *root)
         read_provision(L, v);
     if ((v = tree_map_get(root, "segments")))
         read_segments(L, v);
+    if ((v = tree_map_get(root, "monte_carlo")))
+        read_monte_carlo(L, v);
+    if ((v = tree_map_get(root, "correlations")))
+        read_correlations(L, v);
     const Node *inline_clients = tree_map_get(root, "clients");
     const Node *csv = tree_map_get(root, "clients_csv");
     if (inline_clients && csv)
@@ -1092,6 +1220,8 @@ static void set_defaults(Scenario *sc)
     sc->defaults.transfer_retention = dist_fixed(1);
     sc->defaults.retention.kind = RETENTION_CONSTANT;
     sc->defaults.retention.constant = dist_fixed(NAN);
+    sc->monte_carlo = (MonteCarloSpec){.iterations = 10000, .seed = 1, .client_churn = true,
+                                       .sampling = SAMPLING_RANDOM, .confidence = 0.95};
 }
 
 BvStatus scenario_load(const char *path, const ScenarioSet *sets, size_t set_count,
@@ -1133,7 +1263,7 @@ BvStatus scenario_load(const char *path, const ScenarioSet *sets, size_t set_cou
 
     /* Clients are checked even when the scenario has other errors: validate lists all. */
     if (walked && sc->clients_csv)
-        clients_csv_read(sc, sc->clients_csv, errors);
+        clients_csv_read(sc, sc->clients_csv, &sc->marks.clients_csv, errors);
     check_unique_ids(&L);
     if (walked && sc->client_count == 0 && errors->count + errors->dropped == errors_before)
         bv_error(errors, BV_ERR_INPUT, NULL, "clients", "the book has no clients");
@@ -1153,6 +1283,7 @@ void scenario_free(Scenario *sc)
     free(sc->segments);
     free(sc->clients);
     free(sc->provision);
+    free(sc->correlations);
     pool_free(sc->pool);
     free(sc);
 }

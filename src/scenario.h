@@ -59,9 +59,31 @@ typedef struct ProvisionBucket {
     double rate;     /* share of the receivable provided for, 0..1 */
 } ProvisionBucket;
 
+typedef enum Sampling { SAMPLING_RANDOM, SAMPLING_LATIN_HYPERCUBE } Sampling;
+
+/* The Monte Carlo the scenario asks for (DESIGN §6). */
+typedef struct MonteCarloSpec {
+    bool enabled;             /* a monte_carlo: section is present */
+    long iterations;          /* 1..10,000,000; with a precision stop, the most to run */
+    unsigned long long seed;  /* 0..2^53 */
+    bool client_churn;
+    Sampling sampling;
+    bool has_precision;
+    double relative;          /* half-width / |mean| to stop at */
+    double confidence;        /* of the half-width */
+    Mark mark;                /* the monte_carlo: section */
+} MonteCarloSpec;
+
+/* A rank correlation between two uncertain inputs, named by their key paths. */
+typedef struct Correlation {
+    const char *a, *b;
+    double rank;   /* Spearman, -1..1 */
+    Mark mark;     /* the entry */
+} Correlation;
+
 /* Places of the scenario-level keys that later stages may need to point at. */
 typedef struct ScenarioMarks {
-    Mark discount_rate, revenue_growth, retention, tail, horizon_years;
+    Mark discount_rate, revenue_growth, retention, tail, horizon_years, clients_csv;
 } ScenarioMarks;
 
 typedef struct Scenario {
@@ -82,6 +104,9 @@ typedef struct Scenario {
     ProvisionBucket *provision;
     size_t provision_count;
     const char *clients_csv;      /* resolved path, NULL when clients are inline */
+    MonteCarloSpec monte_carlo;
+    Correlation *correlations;
+    size_t correlation_count;
     ScenarioMarks marks;
     struct StringPool *pool;      /* owns every string above */
 } Scenario;

@@ -56,8 +56,10 @@ static const SchemaKey scenario_keys[] = {
      "inline list of clients (or use clients_csv)"},
     {KEY_CLIENTS_CSV, "clients_csv", SCHEMA_STRING, NONE, NULL, false, NULL, NULL,
      "CSV file of clients, relative to the scenario; header names the client fields"},
-    LATER(KEY_MONTE_CARLO, "monte_carlo", "Monte Carlo valuation"),
-    LATER(KEY_CORRELATIONS, "correlations", "Monte Carlo valuation"),
+    {KEY_MONTE_CARLO, "monte_carlo", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "run a Monte Carlo valuation as well (see the monte_carlo keys)"},
+    {KEY_CORRELATIONS, "correlations", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "rank correlations between uncertain inputs: [{between: [PATH, PATH], rank: r}]"},
     LATER(KEY_DEAL, "deal", "deal and transfer"),
     LATER(KEY_SELLER, "seller", "deal and transfer"),
     LATER(KEY_BUYER, "buyer", "deal and transfer"),
@@ -113,12 +115,44 @@ static const SchemaKey provision_keys[] = {
      "[[days, rate], ...]: from 0 days, ascending; rate in [0, 1] applies from that age on"},
 };
 
+static const SchemaKey monte_carlo_keys[] = {
+    {KEY_ITERATIONS, "iterations", SCHEMA_INTEGER, {1, 10000000, false, false}, NULL, false,
+     "10000", NULL, "simulated books (with precision: the most to run)"},
+    {KEY_SEED, "seed", SCHEMA_INTEGER, {0, 9007199254740992.0, false, false}, NULL, false, "1",
+     NULL, "the result depends only on the inputs and this seed"},
+    {KEY_CLIENT_CHURN, "client_churn", SCHEMA_BOOL, NONE, NULL, false, "true", NULL,
+     "draw each client's lifetime (true) or use expected survival (false)"},
+    {KEY_SAMPLING, "sampling", SCHEMA_ENUM, NONE, "random|latin_hypercube", false, "random",
+     NULL, "how the uncertain inputs are drawn"},
+    {KEY_PRECISION, "precision", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "stop early once the mean is known precisely enough (see the precision keys)"},
+};
+
+static const SchemaKey precision_keys[] = {
+    {KEY_RELATIVE, "relative", SCHEMA_NUMBER, {0, 1, true, true}, NULL, true, NULL, NULL,
+     "stop when the mean's confidence half-width is within this share of the mean"},
+    {KEY_CONFIDENCE, "confidence", SCHEMA_NUMBER, {0, 1, true, true}, NULL, false, "0.95", NULL,
+     "confidence level of the half-width"},
+    {KEY_MAX_ITERATIONS, "max_iterations", SCHEMA_INTEGER, {1, 10000000, false, false}, NULL,
+     false, "iterations", NULL, "stop here whatever the precision"},
+};
+
+static const SchemaKey correlation_keys[] = {
+    {KEY_BETWEEN, "between", SCHEMA_MAPPING, NONE, NULL, true, NULL, NULL,
+     "two uncertain inputs by path: [discount_rate, segments.A.retention]"},
+    {KEY_RANK, "rank", SCHEMA_NUMBER, {-1, 1, false, false}, NULL, true, NULL, NULL,
+     "Spearman rank correlation between them"},
+};
+
 #define TABLE(name_, keys_) {name_, keys_, sizeof keys_ / sizeof keys_[0]}
 const SchemaTable schema_scenario = TABLE("scenario", scenario_keys);
 const SchemaTable schema_segment = TABLE("segment", segment_keys);
 const SchemaTable schema_client = TABLE("client", client_keys);
 const SchemaTable schema_market = TABLE("market", market_keys);
 const SchemaTable schema_provision = TABLE("provision", provision_keys);
+const SchemaTable schema_monte_carlo = TABLE("monte_carlo", monte_carlo_keys);
+const SchemaTable schema_precision = TABLE("precision", precision_keys);
+const SchemaTable schema_correlation = TABLE("correlation", correlation_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
 {
@@ -262,4 +296,7 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_client);
     write_table(out, &schema_market);
     write_table(out, &schema_provision);
+    write_table(out, &schema_monte_carlo);
+    write_table(out, &schema_precision);
+    write_table(out, &schema_correlation);
 }

@@ -60,6 +60,16 @@ typedef enum SchemaKeyId {
     KEY_ACTIVE,
     KEY_RECEIVABLE,
     KEY_RECEIVABLE_AGE_DAYS,
+    KEY_ITERATIONS,
+    KEY_SEED,
+    KEY_CLIENT_CHURN,
+    KEY_SAMPLING,
+    KEY_PRECISION,
+    KEY_RELATIVE,
+    KEY_CONFIDENCE,
+    KEY_MAX_ITERATIONS,
+    KEY_BETWEEN,
+    KEY_RANK,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -92,6 +102,9 @@ extern const SchemaTable schema_segment;
 extern const SchemaTable schema_client;
 extern const SchemaTable schema_market;
 extern const SchemaTable schema_provision;
+extern const SchemaTable schema_monte_carlo;
+extern const SchemaTable schema_precision;
+extern const SchemaTable schema_correlation;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);

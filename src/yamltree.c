@@ -70,9 +70,13 @@ static BvStatus check_event(Reader *r, const yaml_event_t *ev)
     if (anchor)
         return fail(r, ev->start_mark, "%s",
                     "anchors (&name) are not allowed in a scenario; write the value out");
-    if (tag && !implicit)
-        return fail(r, ev->start_mark, "tag '%s' is not allowed; write plain values",
-                    (const char *)tag);
+    if (tag && !implicit) {
+        /* Show the tag as written: !!str, not its resolved tag:yaml.org,2002:str. */
+        const char *t = (const char *)tag, *core = "tag:yaml.org,2002:";
+        bool is_core = strncmp(t, core, strlen(core)) == 0;
+        return fail(r, ev->start_mark, "tag '%s%s' is not allowed; write plain values",
+                    is_core ? "!!" : "", is_core ? t + strlen(core) : t);
+    }
     return BV_OK;
 }
 
@@ -153,9 +157,18 @@ static BvStatus read_events(Reader *r, yaml_parser_t *parser, Node **root)
     for (;;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(parser, &ev)) {
-            Mark m = mark_of(r, parser->problem_mark);
             if (parser->error == YAML_MEMORY_ERROR)
                 return bv_error(r->errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+            Mark m = mark_of(r, parser->problem_mark);
+            /* An unclosed [ or { is noticed lines later: point at the bracket left open. */
+            if (parser->context && strstr(parser->context, "flow")) {
+                Mark opened = mark_of(r, parser->context_mark);
+                return bv_error(r->errors, BV_ERR_INPUT, &opened, NULL,
+                                "YAML syntax: %s %s opened here is not closed properly "
+                                "(noticed at %d:%d)",
+                                parser->problem ? parser->problem : "malformed document",
+                                parser->context + strlen("while parsing "), m.line, m.col);
+            }
             return bv_error(r->errors, BV_ERR_INPUT, &m, NULL, "YAML syntax: %s%s%s",
                             parser->problem ? parser->problem : "malformed document",
                             parser->context ? " " : "", parser->context ? parser->context : "");

@@ -232,7 +232,7 @@ def main(argv):
         after = listing(work)
         extra = [f for f in after if f not in before]
         if extra:
-            problems.append("files left behind after a failed run: %s" % ", ".join(extra))
+            problems.append("files left in the directory by the run (want none): %s" % ", ".join(extra))
             for f in extra:
                 os.unlink(os.path.join(work, f))
 
@@ -259,10 +259,12 @@ def main(argv):
             extra2 = [f for f in listing(work) if f not in before2]
             if extra2:
                 problems.append("second run left files behind: %s" % ", ".join(extra2))
-            if err2 != err:
-                problems.append("second run printed different errors:\n%s" % "".join(
-                    difflib.unified_diff(err.splitlines(True), err2.splitlines(True),
-                                         "first run", "second run")))
+            errs1 = [l for l in err.splitlines() if ERROR_LINE.match(l)]
+            errs2 = [l for l in err2.splitlines() if ERROR_LINE.match(l)]
+            if errs2 != errs1:
+                problems.append("second run printed different errors:\n%s" % "\n".join(
+                    difflib.unified_diff(errs1, errs2, "first run", "second run",
+                                         lineterm="")))
 
         if valgrind and rc != 9 and os.path.exists(vg_log):
             with open(vg_log, errors="replace") as f:

@@ -51,7 +51,6 @@ Tail methods (all exact):
 
 import csv
 import json
-import math
 import os
 import re
 import sys
