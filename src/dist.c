@@ -199,3 +199,58 @@ double dist_mean(const Dist *d)
     }
     return NAN;
 }
+
+/* PERT as a beta on [min, max] with the usual shape weight 4. */
+static void pert_shape(const Dist *d, double *a, double *b)
+{
+    double range = d->max - d->min;
+    *a = 1 + 4 * (d->mode - d->min) / range;
+    *b = 1 + 4 * (d->max - d->mode) / range;
+}
+
+double dist_quantile(const Dist *d, double u)
+{
+    switch (d->kind) {
+    case DIST_FIXED:
+        return d->value;
+    case DIST_UNIFORM:
+        return d->min + u * (d->max - d->min);
+    case DIST_TRIANGULAR: {
+        double range = d->max - d->min, left = d->mode - d->min;
+        if (u * range < left)
+            return d->min + sqrt(u * range * left);
+        return d->max - sqrt((1 - u) * range * (d->max - d->mode));
+    }
+    case DIST_PERT: {
+        double a, b;
+        pert_shape(d, &a, &b);
+        return d->min + (d->max - d->min) * gsl_cdf_beta_Pinv(u, a, b);
+    }
+    case DIST_NORMAL: {
+        /* Truncated: map u onto [Phi(lo), Phi(hi)], working in the upper tail when the
+         * window lies there so that far-out truncations keep their digits. */
+        double lo = (d->min - d->mean) / d->sd, hi = (d->max - d->mean) / d->sd;
+        double z;
+        if (lo > 0) {
+            double qlo = gsl_cdf_ugaussian_Q(lo), qhi = gsl_cdf_ugaussian_Q(hi);
+            z = gsl_cdf_ugaussian_Qinv(qlo - u * (qlo - qhi));
+        } else {
+            double plo = gsl_cdf_ugaussian_P(lo), phi = gsl_cdf_ugaussian_P(hi);
+            z = gsl_cdf_ugaussian_Pinv(plo + u * (phi - plo));
+        }
+        double x = d->mean + d->sd * z;
+        return x < d->min ? d->min : x > d->max ? d->max : x;
+    }
+    case DIST_LOGNORMAL: {
+        /* mean m and sd s of X give ln X ~ N(zeta, sigma^2), sigma^2 = ln(1 + s^2/m^2). */
+        double sigma2 = log1p(d->sd * d->sd / (d->mean * d->mean));
+        double zeta = log(d->mean) - 0.5 * sigma2;
+        return gsl_cdf_lognormal_Pinv(u, zeta, sqrt(sigma2));
+    }
+    case DIST_BETA:
+        return gsl_cdf_beta_Pinv(u, d->alpha, d->beta);
+    case DIST_KIND_COUNT:
+        break;
+    }
+    return NAN;
+}

@@ -68,6 +68,12 @@ void dist_support(const Dist *d, double *lo, double *hi);
 /* The distribution's mean (the truncated mean for a truncated normal). Requires dist_check. */
 double dist_mean(const Dist *d);
 
+/*
+ * The quantile (inverse CDF) at probability u in (0, 1): how the Monte Carlo samples, so Latin
+ * hypercube strata and rank correlations carry over to every kind. NaN if GSL's inverse fails.
+ */
+double dist_quantile(const Dist *d, double u);
+
 /* True when the distribution is a single value. */
 bool dist_is_fixed(const Dist *d);
 

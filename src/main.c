@@ -5,7 +5,9 @@
  * (I/O, numerical failure), 2 usage or invalid input. Outputs are written to temporary files
  * and renamed only once everything has succeeded.
  */
+#include <errno.h>
 #include <gsl/gsl_errno.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "book.h"
 #include "dcf.h"
 #include "error.h"
+#include "montecarlo.h"
 #include "outfile.h"
 #include "report_json.h"
 #include "report_xlsx.h"
@@ -29,8 +32,8 @@
 
 static const char usage_text[] =
     "usage:\n"
-    "  bookval run SCENARIO.yaml [-o OUT.xlsx] [--json OUT.json] [--threads T]\n"
-    "              [--set PATH=VALUE]... [--quiet]\n"
+    "  bookval run SCENARIO.yaml [-o OUT.xlsx] [--json OUT.json] [--iterations N] [--seed S]\n"
+    "              [--threads T] [--set PATH=VALUE]... [--quiet]\n"
     "  bookval validate SCENARIO.yaml...     check only; every error, not just the first\n"
     "  bookval help scenario                 the scenario reference (every key, its range)\n"
     "  bookval --version | --help\n"
@@ -93,6 +96,9 @@ typedef struct RunOptions {
     const char *output;
     const char *json;
     int threads;
+    long iterations;          /* 0: the scenario's */
+    bool has_seed;
+    unsigned long long seed;
     bool quiet;
     ScenarioSet sets[MAX_SETS];
     size_t set_count;
@@ -123,8 +129,22 @@ static int parse_run_options(int argc, char **argv, RunOptions *o)
                     return usage_error("--threads takes an integer from 1 to 1024, got '%s'",
                                        value);
                 o->threads = (int)t;
-            } else if (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0) {
-                return usage_error("%s: Monte Carlo is not supported by this version yet", a);
+            } else if (strcmp(a, "--iterations") == 0) {
+                char *end;
+                long n = strtol(value, &end, 10);
+                if (*end || n < 1 || n > 10000000)
+                    return usage_error("--iterations takes an integer from 1 to 10000000, "
+                                       "got '%s'",
+                                       value);
+                o->iterations = n;
+            } else if (strcmp(a, "--seed") == 0) {
+                char *end;
+                errno = 0;
+                unsigned long long seed = strtoull(value, &end, 10);
+                if (*end || errno || value[0] == '-' || seed > (1ULL << 53))
+                    return usage_error("--seed takes an integer from 0 to 2^53, got '%s'", value);
+                o->seed = seed;
+                o->has_seed = true;
             } else {
                 o->output = value;
             }
@@ -143,6 +163,32 @@ static int parse_run_options(int argc, char **argv, RunOptions *o)
     return 0;
 }
 
+/* A progress bar on stderr: done/total, rate and time left. */
+typedef struct Progress {
+    struct timespec start;
+    bool shown;
+} Progress;
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + 1e-9 * (double)(now.tv_nsec - start->tv_nsec);
+}
+
+static void show_progress(long done, long total, void *context)
+{
+    Progress *p = context;
+    double elapsed = seconds_since(&p->start);
+    double rate = elapsed > 0 ? (double)done / elapsed : 0;
+    double left = rate > 0 ? (double)(total - done) / rate : 0;
+    int width = 30, filled = (int)((double)width * (double)done / (double)total);
+    fprintf(stderr, "\rMonte Carlo [%.*s%*s] %ld/%ld  %.0f it/s  %d:%02d left ", filled,
+            "##############################", width - filled, "", done, total, rate,
+            (int)left / 60, (int)left % 60);
+    p->shown = true;
+}
+
 /* Load, value and (when `o` asks) write the outputs. */
 static BvStatus run(const RunOptions *o, BvErrors *errors)
 {
@@ -151,6 +197,7 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
     Scenario *sc = NULL;
     Book *book = NULL;
     Dcf *dcf = NULL;
+    McResult *mc = NULL;
     OutFile *xlsx = NULL, *json = NULL;
     char *default_path = NULL;
     RunInfo info;
@@ -160,10 +207,23 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
         status = book_new(sc, &book, errors);
     if (status == BV_OK)
         status = dcf_run(book, &dcf, errors);
+    bool simulate = status == BV_OK && (sc->monte_carlo.enabled || o->iterations || o->has_seed);
+    if (simulate) {
+        Progress progress;
+        clock_gettime(CLOCK_MONOTONIC, &progress.start);
+        progress.shown = false;
+        bool bar = !o->quiet && isatty(STDERR_FILENO);
+        status = mc_run(book, o->iterations ? o->iterations : sc->monte_carlo.iterations,
+                        o->has_seed ? o->seed : sc->monte_carlo.seed,
+                        bar ? show_progress : NULL, &progress, &mc, errors);
+        if (progress.shown)
+            fputc('\n', stderr);
+    }
     if (status == BV_OK)
         status = runinfo_collect(o->scenario, &info, errors);
     if (status != BV_OK)
         goto done;
+    Results results = {sc, book, dcf, mc, &info};
 #ifdef _OPENMP
     if (o->threads)
         info.threads = o->threads;
@@ -180,8 +240,8 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
     if (status == BV_OK && o->json)
         status = outfile_open(o->json, &json, errors);
     if (status == BV_OK)
-        status = report_xlsx_write(outfile_temp_path(xlsx), sc, book, dcf, &info, errors);
-    if (status == BV_OK && json && !report_json_write(outfile_stream(json), sc, book, dcf, &info))
+        status = report_xlsx_write(outfile_temp_path(xlsx), &results, errors);
+    if (status == BV_OK && json && !report_json_write(outfile_stream(json), &results))
         status = bv_error(errors, BV_ERR_IO, &(Mark){o->json, 0, 0}, NULL, "write failed");
     if (status != BV_OK) {
         /* Errors from the temporary file name the file the user asked for. */
@@ -203,6 +263,11 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
         printf("%s: DCF value %.2f %s (%.2fx annual revenue of %.2f %s, %zu clients)\n",
                sc->name, dcf->value, sc->currency, dcf->value_to_revenue, dcf->annual_revenue,
                sc->currency, sc->client_count);
+        if (mc)
+            printf("Monte Carlo (%ld iterations): mean %.2f, 5th-95th percentile %.2f to %.2f "
+                   "%s\n",
+                   mc->iterations, mc->stats.mean, mc->stats.percentile[1],
+                   mc->stats.percentile[7], sc->currency);
         printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
         if (!o->quiet)
             fprintf(stderr, "bookval: run took %.3f s\n", seconds);
@@ -211,6 +276,7 @@ done:
     outfile_abort(xlsx);
     outfile_abort(json);
     free(default_path);
+    mc_free(mc);
     dcf_free(dcf);
     book_free(book);
     scenario_free(sc);

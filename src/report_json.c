@@ -81,9 +81,51 @@ static void json_text(Json *j, const char *key, const char *s)
     json_string(j->out, s);
 }
 
-bool report_json_write(FILE *out, const Scenario *sc, const Book *book, const Dcf *dcf,
-                       const RunInfo *info)
+static void json_null(Json *j, const char *key)
 {
+    json_key(j, key);
+    fputs("null", j->out);
+}
+
+static void json_bool(Json *j, const char *key, bool b)
+{
+    json_key(j, key);
+    fputs(b ? "true" : "false", j->out);
+}
+
+/* Threads are left out on purpose: the summary is the same for any number of them. */
+static void write_monte_carlo(Json *j, const McResult *mc)
+{
+    if (!mc) {
+        json_null(j, "monte_carlo");
+        return;
+    }
+    static const char *const names[STATS_PERCENTILES] = {"p1",  "p5",  "p10", "p25", "p50",
+                                                         "p75", "p90", "p95", "p99"};
+    json_open(j, "monte_carlo");
+    json_number(j, "iterations", (double)mc->iterations);
+    json_number(j, "seed", (double)mc->seed);
+    json_number(j, "mean", mc->stats.mean);
+    json_number(j, "sd", mc->stats.sd);
+    json_number(j, "se", mc->stats.se);
+    for (size_t i = 0; i < STATS_PERCENTILES; i++)
+        json_number(j, names[i], mc->stats.percentile[i]);
+    json_number(j, "cvar5", mc->stats.cvar5);
+    json_number(j, "min", mc->stats.min);
+    json_number(j, "max", mc->stats.max);
+    json_bool(j, "client_churn", mc->client_churn);
+    json_text(j, "sampling", mc->latin_hypercube ? "latin_hypercube" : "random");
+    json_bool(j, "stopped_early", mc->stopped_early);
+    json_text(j, "generator", MC_GENERATOR);
+    json_close(j);
+}
+
+bool report_json_write(FILE *out, const Results *res)
+{
+    const Scenario *sc = res->scenario;
+    const Book *book = res->book;
+    const Dcf *dcf = res->dcf;
+    const RunInfo *info = res->info;
     Json j = {out, 0, true};
     json_open(&j, NULL);
     json_text(&j, "bookval_version", info->bookval_version);
@@ -108,6 +150,7 @@ bool report_json_write(FILE *out, const Scenario *sc, const Book *book, const Dc
     json_text(&j, "timing", sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year");
     json_text(&j, "tail", sc->tail == TAIL_RUNOFF ? "runoff" : "none");
     json_close(&j);
+    write_monte_carlo(&j, res->mc);
     json_close(&j);
     fputc('\n', out);
     return !ferror(out);

@@ -9,13 +9,9 @@
 
 #include <stdio.h>
 
-#include "book.h"
-#include "dcf.h"
-#include "runinfo.h"
-#include "scenario.h"
+#include "results.h"
 
 /* Write the summary to `out`. Returns false when the stream reports an error. */
-bool report_json_write(FILE *out, const Scenario *scenario, const Book *book, const Dcf *dcf,
-                       const RunInfo *info);
+bool report_json_write(FILE *out, const Results *results);
 
 #endif

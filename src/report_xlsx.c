@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include <xlsxwriter.h>
 
 #define FORMULA_MAX 4096
@@ -61,6 +62,15 @@ enum {
     P_SURVIVAL
 };
 
+/* The Monte Carlo sheet: statistics (A:B), values (D:E), histogram (G:I), convergence (K:N). */
+enum { M_LABEL, M_STAT, M_GAP1, M_ITER, M_VALUE, M_GAP2, M_BIN_FROM, M_BIN_TO, M_COUNT, M_GAP3,
+       M_AT, M_MEAN, M_LOW, M_HIGH };
+enum { MC_ITERATIONS, MC_MEAN, MC_SD, MC_SE, MC_P1, MC_P5 = MC_P1 + 1, MC_P95 = MC_P1 + 7,
+       MC_CVAR5 = MC_P1 + STATS_PERCENTILES, MC_MIN, MC_MAX, MC_Z, MC_STATS };
+#define MC_FIRST_ROW 4
+/* Rows for values below the header: Excel's limit less the rows above. */
+#define MC_VALUE_ROWS_MAX (1048576 - MC_FIRST_ROW)
+
 /* Columns of the Clients sheets. */
 enum {
     C_ID,
@@ -99,6 +109,7 @@ typedef struct Ctx {
     const Scenario *sc;
     const Book *book;
     const Dcf *dcf;
+    const McResult *mc;
     const RunInfo *info;
     Formats f;
     /* Assumptions layout */
@@ -113,6 +124,9 @@ typedef struct Ctx {
     int col_horizon, col_last_pv, col_factor, col_tail, col_value, col_unit;
     /* Clients */
     size_t client_sheets;
+    /* Monte Carlo layout */
+    int mc_stat_row[MC_STATS];  /* rows of the statistics on the Monte Carlo sheet */
+    bool mc_values_fit;         /* every iteration's value is on the sheet */
 } Ctx;
 
 static void check(Ctx *x, lxw_error e)
@@ -1044,6 +1058,28 @@ static void write_summary(Ctx *x)
         check(x, worksheet_write_formula_str(ws, (lxw_row_t)r++, 1, f, x->f.bold,
                                              verdicts[dcf->market_flag + 1]));
     }
+    if (x->mc) {
+        r++;
+        static const struct {
+            int stat;
+            const char *label, *note;
+        } rows[] = {
+            {MC_MEAN, "Monte Carlo mean", "average simulated value: uncertain inputs drawn"},
+            {MC_P5, "  5th percentile", "1 in 20 simulated books is worth less"},
+            {MC_P95, "  95th percentile", "1 in 20 simulated books is worth more"},
+            {MC_SD, "  Standard deviation", NULL},
+            {MC_CVAR5, "  CVaR 5%", "average of the worst 5% of simulated values"},
+        };
+        const Stats *st = &x->mc->stats;
+        const double cached[] = {st->mean, st->percentile[1], st->percentile[7], st->sd,
+                                 st->cvar5};
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+            summary_row(x, ws, r, rows[i].label, rows[i].note);
+            /* The Monte Carlo sheet is laid out (its statistics rows) before Summary. */
+            put_formula(x, ws, r++, 1, i == 0 ? x->f.money_total : x->f.money, cached[i],
+                        "=%s", ref(cell, "Monte Carlo", MC_FIRST_ROW + rows[i].stat, M_STAT));
+        }
+    }
     r++;
     summary_row(x, ws, r, "Discount rate", "mean of its distribution when uncertain");
     put_formula(x, ws, r++, 1, x->f.rate, dcf->discount_rate, "=%s",
@@ -1088,6 +1124,221 @@ static void write_summary(Ctx *x)
     check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(r + 1), 0, chart, &place));
 }
 
+/* ---- Monte Carlo ---- */
+
+static void write_mc_chart(Ctx *x, lxw_worksheet *ws, int row)
+{
+    const McResult *mc = x->mc;
+    int last_bin = MC_FIRST_ROW + (int)mc->bins - 1;
+    lxw_chart *hist = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
+    lxw_chart *conv = workbook_add_chart(x->wb, LXW_CHART_LINE);
+    if (!hist || !conv) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    lxw_chart_series *counts = chart_add_series(hist, NULL, NULL);
+    if (!counts) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    chart_series_set_categories(counts, "Monte Carlo", MC_FIRST_ROW, M_BIN_FROM,
+                                (lxw_row_t)last_bin, M_BIN_FROM);
+    chart_series_set_values(counts, "Monte Carlo", MC_FIRST_ROW, M_COUNT, (lxw_row_t)last_bin,
+                            M_COUNT);
+    chart_series_set_name(counts, "Iterations");
+    chart_title_set_name(hist, "Distribution of the book's value");
+    chart_axis_set_name(hist->x_axis, "Value from (bin's lower edge)");
+    chart_axis_set_name(hist->y_axis, "Iterations");
+    chart_legend_set_position(hist, LXW_CHART_LEGEND_NONE);
+    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.3, .y_scale = 1.2};
+    check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)row, M_LABEL, hist, &place));
+
+    int last_point = MC_FIRST_ROW + (int)mc->points - 1;
+    static const char *const names[] = {"Running mean", "Lower 95% bound", "Upper 95% bound"};
+    for (int i = 0; i < 3; i++) {
+        lxw_chart_series *series = chart_add_series(conv, NULL, NULL);
+        if (!series) {
+            check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return;
+        }
+        chart_series_set_categories(series, "Monte Carlo", MC_FIRST_ROW, M_AT,
+                                    (lxw_row_t)last_point, M_AT);
+        chart_series_set_values(series, "Monte Carlo", MC_FIRST_ROW, (lxw_col_t)(M_MEAN + i),
+                                (lxw_row_t)last_point, (lxw_col_t)(M_MEAN + i));
+        chart_series_set_name(series, names[i]);
+        if (i > 0) {
+            lxw_chart_line dashed = {.color = 0x7F7F7F, .dash_type = LXW_CHART_LINE_DASH_DASH};
+            chart_series_set_line(series, &dashed);
+        }
+    }
+    chart_title_set_name(conv, "Convergence of the mean");
+    chart_axis_set_name(conv->x_axis, "Iterations");
+    chart_axis_set_name(conv->y_axis, x->sc->currency);
+    chart_legend_set_position(conv, LXW_CHART_LEGEND_BOTTOM);
+    check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(row + 20), M_LABEL, conv, &place));
+}
+
+/* One statistic: a formula over the values when they are all on the sheet, else the value. */
+static void mc_stat(Ctx *x, lxw_worksheet *ws, int which, const char *label, lxw_format *f,
+                    double v, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static void mc_stat(Ctx *x, lxw_worksheet *ws, int which, const char *label, lxw_format *f,
+                    double v, const char *fmt, ...)
+{
+    int r = x->mc_stat_row[which];
+    put_text(x, ws, r, M_LABEL, label, x->f.text);
+    if (!x->mc_values_fit && which != MC_Z) {
+        put_number(x, ws, r, M_STAT, v, f);
+        return;
+    }
+    char formula[FORMULA_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(formula, sizeof formula, fmt, ap);
+    va_end(ap);
+    put_formula(x, ws, r, M_STAT, f, v, "%s", formula);
+}
+
+static void write_monte_carlo(Ctx *x)
+{
+    lxw_worksheet *ws = add_sheet(x, "Monte Carlo");
+    if (!ws)
+        return;
+    const McResult *mc = x->mc;
+    const Stats *st = &mc->stats;
+    long n = mc->iterations;
+    x->mc_values_fit = n <= MC_VALUE_ROWS_MAX;
+    long shown = x->mc_values_fit ? n : MC_VALUE_ROWS_MAX;
+    static const double w[] = {30, 18, 3, 10, 16, 3, 16, 16, 10, 3, 11, 16, 16, 16};
+    widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
+    worksheet_freeze_panes(ws, MC_FIRST_ROW, 0);
+    put_text(x, ws, 0, 0, "Monte Carlo: the value's distribution", x->f.title);
+    char note[400];
+    snprintf(note, sizeof note,
+             "%ld simulated books (%s; %s sampling; seed %llu). Statistics are formulas over "
+             "the values in column E%s.",
+             n, mc->client_churn ? "each client's lifetime drawn" : "expected survival",
+             mc->latin_hypercube ? "Latin hypercube" : "random", mc->seed,
+             x->mc_values_fit ? "" : " (too many to list: the first rows only; statistics are "
+                                     "the engine's)");
+    put_text(x, ws, 1, 0, note, x->f.note);
+    const char *const headers[] = {
+        "Statistic", x->sc->currency, "", "Iteration", "Value", "", "Bin from", "Bin to",
+        "Iterations", "", "After", "Running mean", "Lower 95% bound", "Upper 95% bound"};
+    for (int c = 0; c < (int)(sizeof headers / sizeof headers[0]); c++)
+        if (headers[c][0])
+            put_text(x, ws, MC_FIRST_ROW - 1, c, headers[c], x->f.header);
+
+    for (int i = 0; i < MC_STATS; i++)
+        x->mc_stat_row[i] = MC_FIRST_ROW + i;
+    char values[REF_MAX], cell[32], a[32], b[32];
+    range_ref(values, NULL, MC_FIRST_ROW, M_VALUE, MC_FIRST_ROW + (int)shown - 1, M_VALUE);
+    int rows = MC_FIRST_ROW + (int)shown;
+    int stats_end = MC_FIRST_ROW + MC_STATS;
+    if (rows < stats_end)
+        rows = stats_end;
+    int bins_end = MC_FIRST_ROW + (int)mc->bins, points_end = MC_FIRST_ROW + (int)mc->points;
+    /* Row by row, as constant-memory mode requires. */
+    for (int r = MC_FIRST_ROW; r < rows && x->err == LXW_NO_ERROR; r++) {
+        int stat = r - MC_FIRST_ROW;
+        switch (stat) {
+        case MC_ITERATIONS:
+            mc_stat(x, ws, stat, "Iterations", x->f.integer, (double)n, "=COUNT(%s)", values);
+            break;
+        case MC_MEAN:
+            mc_stat(x, ws, stat, "Mean", x->f.money_total, st->mean, "=AVERAGE(%s)", values);
+            break;
+        case MC_SD:
+            mc_stat(x, ws, stat, "Standard deviation", x->f.money, st->sd,
+                    "=_xlfn.STDEV.S(%s)", values);
+            break;
+        case MC_SE:
+            lxw_rowcol_to_cell(a, (lxw_row_t)x->mc_stat_row[MC_SD], M_STAT);
+            lxw_rowcol_to_cell(b, (lxw_row_t)x->mc_stat_row[MC_ITERATIONS], M_STAT);
+            mc_stat(x, ws, stat, "Standard error of the mean", x->f.money, st->se,
+                    "=%s/SQRT(%s)", a, b);
+            break;
+        case MC_CVAR5:
+            lxw_rowcol_to_cell(a, (lxw_row_t)x->mc_stat_row[MC_P5], M_STAT);
+            mc_stat(x, ws, stat, "CVaR 5% (mean of the worst 5%)", x->f.money, st->cvar5,
+                    "=AVERAGEIF(%s,\"<=\"&%s)", values, a);
+            break;
+        case MC_MIN:
+            mc_stat(x, ws, stat, "Lowest", x->f.money, st->min, "=MIN(%s)", values);
+            break;
+        case MC_MAX:
+            mc_stat(x, ws, stat, "Highest", x->f.money, st->max, "=MAX(%s)", values);
+            break;
+        case MC_Z:
+            mc_stat(x, ws, stat, "z for a 95% band", x->f.factor,
+                    gsl_cdf_ugaussian_Pinv(0.975), "=_xlfn.NORM.S.INV(0.975)");
+            break;
+        default:
+            if (stat >= MC_P1 && stat < MC_P1 + STATS_PERCENTILES) {
+                int k = stat - MC_P1;
+                char label[48];
+                snprintf(label, sizeof label, "Percentile %g%%",
+                         100 * stats_percentile_levels[k]);
+                mc_stat(x, ws, stat, label, x->f.money, st->percentile[k],
+                        "=_xlfn.PERCENTILE.INC(%s,%g)", values, stats_percentile_levels[k]);
+            }
+            break;
+        }
+        long it = r - MC_FIRST_ROW;
+        if (it < shown) {
+            put_number(x, ws, r, M_ITER, (double)(it + 1), x->f.integer);
+            put_number(x, ws, r, M_VALUE, mc->values[it], x->f.money);
+        }
+        if (r < bins_end) {
+            size_t bin = (size_t)(r - MC_FIRST_ROW);
+            char lo[32], hi[32];
+            lxw_rowcol_to_cell_abs(lo, (lxw_row_t)x->mc_stat_row[MC_MIN], M_STAT, 1, 1);
+            lxw_rowcol_to_cell_abs(hi, (lxw_row_t)x->mc_stat_row[MC_MAX], M_STAT, 1, 1);
+            bool last = bin + 1 == mc->bins;
+            put_formula(x, ws, r, M_BIN_FROM, x->f.money, mc->bin_edges[bin],
+                        "=%s+(%s-%s)/%zu*%zu", lo, hi, lo, mc->bins, bin);
+            if (last)
+                put_formula(x, ws, r, M_BIN_TO, x->f.money, mc->bin_edges[bin + 1], "=%s", hi);
+            else
+                put_formula(x, ws, r, M_BIN_TO, x->f.money, mc->bin_edges[bin + 1],
+                            "=%s+(%s-%s)/%zu*%zu", lo, hi, lo, mc->bins, bin + 1);
+            lxw_rowcol_to_cell(a, (lxw_row_t)r, M_BIN_FROM);
+            lxw_rowcol_to_cell(b, (lxw_row_t)r, M_BIN_TO);
+            if (x->mc_values_fit)
+                put_formula(x, ws, r, M_COUNT, x->f.integer, mc->bin_counts[bin],
+                            "=COUNTIFS(%s,\">=\"&%s,%s,\"%s\"&%s)", values, a, values,
+                            last ? "<=" : "<", b);
+            else
+                put_number(x, ws, r, M_COUNT, mc->bin_counts[bin], x->f.integer);
+        }
+        if (r < points_end) {
+            size_t p = (size_t)(r - MC_FIRST_ROW);
+            long at = mc->at[p];
+            double half = gsl_cdf_ugaussian_Pinv(0.975) * mc->running_sd[p] / sqrt((double)at);
+            char head[REF_MAX], z[32], mean[32];
+            range_ref(head, NULL, MC_FIRST_ROW, M_VALUE, MC_FIRST_ROW + (int)at - 1, M_VALUE);
+            lxw_rowcol_to_cell_abs(z, (lxw_row_t)x->mc_stat_row[MC_Z], M_STAT, 1, 1);
+            lxw_rowcol_to_cell(mean, (lxw_row_t)r, M_MEAN);
+            lxw_rowcol_to_cell(cell, (lxw_row_t)r, M_AT);
+            put_number(x, ws, r, M_AT, (double)at, x->f.integer);
+            if (x->mc_values_fit) {
+                put_formula(x, ws, r, M_MEAN, x->f.money, mc->running_mean[p], "=AVERAGE(%s)",
+                            head);
+                put_formula(x, ws, r, M_LOW, x->f.money, mc->running_mean[p] - half,
+                            "=%s-%s*IF(%s>1,_xlfn.STDEV.S(%s),0)/SQRT(%s)", mean, z, cell, head,
+                            cell);
+                put_formula(x, ws, r, M_HIGH, x->f.money, mc->running_mean[p] + half,
+                            "=%s+%s*IF(%s>1,_xlfn.STDEV.S(%s),0)/SQRT(%s)", mean, z, cell, head,
+                            cell);
+            } else {
+                put_number(x, ws, r, M_MEAN, mc->running_mean[p], x->f.money);
+                put_number(x, ws, r, M_LOW, mc->running_mean[p] - half, x->f.money);
+                put_number(x, ws, r, M_HIGH, mc->running_mean[p] + half, x->f.money);
+            }
+        }
+    }
+    write_mc_chart(x, ws, stats_end + 1);
+}
+
 /* ---- Run info ---- */
 
 static void write_run_info(Ctx *x)
@@ -1103,7 +1354,12 @@ static void write_run_info(Ctx *x)
              "What reproduces this workbook: the same scenario file (same SHA-256) and the same "
              "bookval version give the same bytes.",
              x->f.note);
-    char threads[32], clients[32], cohorts[32];
+    char threads[32], clients[32], cohorts[32], seed[32] = "", iterations[64] = "";
+    if (x->mc) {
+        snprintf(seed, sizeof seed, "%llu", x->mc->seed);
+        snprintf(iterations, sizeof iterations, "%ld%s", x->mc->iterations,
+                 x->mc->stopped_early ? " (precision reached)" : "");
+    }
     snprintf(threads, sizeof threads, "%d", in->threads);
     snprintf(clients, sizeof clients, "%zu", x->sc->client_count);
     snprintf(cohorts, sizeof cohorts, "%zu", x->book->cohort_count);
@@ -1114,9 +1370,13 @@ static void write_run_info(Ctx *x)
         {"Clients file", x->sc->clients_csv ? x->sc->clients_csv : "(inline)"},
         {"Clients", clients},
         {"Cohorts", cohorts},
-        {"Valuation", "deterministic DCF (means of uncertain inputs)"},
-        {"Seed", "n/a (no Monte Carlo in this run)"},
-        {"Iterations", "n/a"},
+        {"Valuation", x->mc ? "deterministic DCF (means of uncertain inputs) and Monte Carlo"
+                            : "deterministic DCF (means of uncertain inputs)"},
+        {"Generator", x->mc ? MC_GENERATOR : "n/a (no Monte Carlo in this run)"},
+        {"Seed", x->mc ? seed : "n/a"},
+        {"Iterations", x->mc ? iterations : "n/a"},
+        {"Sampling", x->mc ? (x->mc->latin_hypercube ? "latin_hypercube" : "random") : "n/a"},
+        {"Client churn", x->mc ? (x->mc->client_churn ? "true" : "false") : "n/a"},
         {"Threads", threads},
         {"GSL", in->gsl_version},
         {"libxlsxwriter", in->xlsxwriter_version},
@@ -1130,11 +1390,12 @@ static void write_run_info(Ctx *x)
     }
 }
 
-BvStatus report_xlsx_write(const char *path, const Scenario *sc, const Book *book,
-                           const Dcf *dcf, const RunInfo *info, BvErrors *errors)
+BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *errors)
 {
+    const Scenario *sc = res->scenario;
+    const Book *book = res->book;
     Mark where = {path, 0, 0};
-    Ctx x = {.sc = sc, .book = book, .dcf = dcf, .info = info};
+    Ctx x = {.sc = sc, .book = book, .dcf = res->dcf, .mc = res->mc, .info = res->info};
     x.client_sheets = (sc->client_count + REPORT_XLSX_CLIENT_ROWS - 1) / REPORT_XLSX_CLIENT_ROWS;
     if ((size_t)sc->horizon_years + book->cohort_count + 32 > 1048576)
         return bv_error(errors, BV_ERR_INPUT, NULL, "clients",
@@ -1163,6 +1424,8 @@ BvStatus report_xlsx_write(const char *path, const Scenario *sc, const Book *boo
     for (size_t s = 0; s < x.client_sheets && x.err == LXW_NO_ERROR; s++)
         write_clients_sheet(&x, s);
     write_projection(&x);
+    if (x.mc)
+        write_monte_carlo(&x);
     write_run_info(&x);
     lxw_error closed = workbook_close(x.wb); /* frees the workbook even on failure */
     free(x.scopes);

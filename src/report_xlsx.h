@@ -10,11 +10,8 @@
 #ifndef BOOKVAL_REPORT_XLSX_H
 #define BOOKVAL_REPORT_XLSX_H
 
-#include "book.h"
-#include "dcf.h"
 #include "error.h"
-#include "runinfo.h"
-#include "scenario.h"
+#include "results.h"
 
 /* Rows a Clients sheet holds before the book continues on "Clients 2", ... (Excel's limit
  * less the header). */
@@ -24,7 +21,6 @@
  * Write the workbook to `path` (a temporary file: the caller renames it into place).
  * exceptions: BV_ERR_IO naming `path` with libxlsxwriter's reason; BV_ERR_NOMEM.
  */
-BvStatus report_xlsx_write(const char *path, const Scenario *scenario, const Book *book,
-                           const Dcf *dcf, const RunInfo *info, BvErrors *errors);
+BvStatus report_xlsx_write(const char *path, const Results *results, BvErrors *errors);
 
 #endif

@@ -1,0 +1,56 @@
+/*
+ * montecarlo.h — the Monte Carlo valuation (DESIGN §6): each iteration draws the uncertain
+ * inputs once (shared by every client: the systematic risk) and, with client churn, each
+ * client's lifetime from its own survival curve, and values the book so simulated.
+ *
+ * Reproducible: an iteration's draws depend only on (seed, iteration), values are stored by
+ * iteration and reduced in index order, so the result is the same for any number of threads.
+ * Memory is O(clients + iterations).
+ */
+#ifndef BOOKVAL_MONTECARLO_H
+#define BOOKVAL_MONTECARLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "book.h"
+#include "error.h"
+#include "stats.h"
+
+#define MC_GENERATOR "SplitMix64 counter streams keyed by (seed, iteration); GSL quantiles"
+/* The precision stop is checked only after whole blocks, so it is reproducible. */
+#define MC_PRECISION_BLOCK 1000
+#define MC_HISTOGRAM_BINS 40
+#define MC_CONVERGENCE_POINTS 100
+
+typedef struct McResult {
+    long iterations;          /* iterations run */
+    long requested;           /* the most that could have run */
+    unsigned long long seed;
+    bool client_churn;
+    bool latin_hypercube;
+    bool stopped_early;       /* the precision target was met before `requested` */
+    double *values;           /* [iterations]: the book's value in each iteration, currency */
+    Stats stats;
+    size_t bins;              /* histogram of values */
+    double *bin_edges;        /* [bins + 1] */
+    double *bin_counts;       /* [bins] */
+    size_t points;            /* convergence: running mean after at[i] iterations */
+    long *at;
+    double *running_mean, *running_sd;
+} McResult;
+
+/* Called between blocks of iterations, from the calling thread. */
+typedef void (*McProgress)(long done, long total, void *context);
+
+/*
+ * Simulate `iterations` books (the scenario's, or a CLI override) with `seed`.
+ * exceptions: BV_ERR_INPUT when a draw makes the run-off tail infinite (naming the
+ * iteration) or the correlations are inconsistent; BV_ERR_NUMERIC when a quantile function
+ * fails; BV_ERR_NOMEM.
+ */
+BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McProgress progress,
+                void *context, McResult **out, BvErrors *errors);
+void mc_free(McResult *result); /* NULL is a no-op */
+
+#endif

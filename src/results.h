@@ -1,0 +1,22 @@
+/*
+ * results.h — everything a run computed, handed to the report writers as one plain bundle.
+ * Nothing here is owned: the run (main.c) owns each part and frees it.
+ */
+#ifndef BOOKVAL_RESULTS_H
+#define BOOKVAL_RESULTS_H
+
+#include "book.h"
+#include "dcf.h"
+#include "montecarlo.h"
+#include "runinfo.h"
+#include "scenario.h"
+
+typedef struct Results {
+    const Scenario *scenario;
+    const Book *book;
+    const Dcf *dcf;
+    const McResult *mc;  /* NULL when the scenario asks for no Monte Carlo */
+    const RunInfo *info;
+} Results;
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * stats.h — summary statistics of simulated values, with the definitions a spreadsheet uses so
+ * the workbook can recompute them: sample standard deviation (STDEV.S), percentiles by linear
+ * interpolation between order statistics (PERCENTILE.INC), cvar5 the mean of the values at or
+ * below the 5th percentile (AVERAGEIF(values, "<="&P5)).
+ */
+#ifndef BOOKVAL_STATS_H
+#define BOOKVAL_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define STATS_PERCENTILES 9
+extern const double stats_percentile_levels[STATS_PERCENTILES]; /* 0.01, 0.05, ..., 0.99 */
+
+typedef struct Stats {
+    size_t n;
+    double mean, sd, se; /* se = sd / sqrt(n) */
+    double percentile[STATS_PERCENTILES];
+    double cvar5;
+    double min, max;
+} Stats;
+
+/* Summarise values[0..n-1] (n >= 1). false when out of memory (a sorted copy is needed). */
+bool stats_summarise(const double *values, size_t n, Stats *out);
+
+/* Equal-width histogram over [min, max]: bin i counts lo_i <= v < hi_i, the last bin also
+ * v == max. edges[0..bins], counts[0..bins-1]. */
+void stats_histogram(const double *values, size_t n, double min, double max, size_t bins,
+                     double *edges, double *counts);
+
+#endif
