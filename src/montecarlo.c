@@ -34,8 +34,8 @@ typedef struct Sim {
     unsigned long long seed;
     int H;
     bool churn;
-    double *revenue;     /* [clients] revenues in cohort order */
-    uint64_t *index;     /* [clients] the client's index in the scenario (its random stream) */
+    double *revenue;     /* [clients] revenues in cohort order; the position in this order
+                            is the client's random stream */
 } Sim;
 
 /* One thread's scratch space. */
@@ -94,8 +94,8 @@ static double drawn(const double *x, int input, const Dist *fixed)
     return input >= 0 ? x[input] : dist_mean(fixed);
 }
 
-/* Years a client survives: how many of the decreasing thresholds S(1..H) exceed u. */
-static inline int lifetime(const double *S, int H, double u)
+/* Years a client survives: how many of the decreasing thresholds exceed u. */
+static inline int lifetime(const uint64_t *S, int H, uint64_t u)
 {
     if (H <= LINEAR_COUNT_MAX) {
         int L = 0;
@@ -112,6 +112,32 @@ static inline int lifetime(const double *S, int H, double u)
             hi = mid;
     }
     return lo;
+}
+
+/*
+ * The clients of cohort c, each alive while its uniform lies below the survival thresholds:
+ * sum of revenue x W[years alive]. The uniform is compared as 53-bit integers (u < S(t) exactly
+ * when bits < S(t) 2^53, rounded up), and four partial sums break the chain of additions; the
+ * order of the sums is fixed, so the result is too.
+ */
+static double churn_cohort(const Sim *sim, long it, size_t c, const double *S, const double *W)
+{
+    const Book *book = sim->book;
+    int H = sim->H;
+    uint64_t thresholds[RETENTION_CURVE_MAX > 100 ? RETENTION_CURVE_MAX : 100];
+    for (int t = 0; t < H; t++)
+        thresholds[t] = (uint64_t)ceil(S[t] * 0x1.0p53);
+    uint64_t key = rng_key(sim->seed, (uint64_t)it, 0);
+    size_t j = book->cohort_start[c], end = book->cohort_start[c + 1];
+    double acc[4] = {0, 0, 0, 0};
+    for (; j + 4 <= end; j += 4)
+        for (int lane = 0; lane < 4; lane++) {
+            size_t k = j + (size_t)lane;
+            acc[lane] += sim->revenue[k] * W[lifetime(thresholds, H, rng_bits53(key, k))];
+        }
+    for (; j < end; j++)
+        acc[0] += sim->revenue[j] * W[lifetime(thresholds, H, rng_bits53(key, j))];
+    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
 }
 
 /* Value the book once. Mirrors dcf_run's sums exactly when nothing is uncertain and clients
@@ -168,13 +194,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, double *value)
         }
         if (S[H - 1] > 0)
             W[H] += tail / S[H - 1]; /* expected run-off given alive at H */
-        uint64_t key = rng_key(sim->seed, (uint64_t)it, 0);
-        double acc = 0;
-        for (size_t j = book->cohort_start[c]; j < book->cohort_start[c + 1]; j++) {
-            double u = rng_uniform(key, sim->index[j]);
-            acc += sim->revenue[j] * W[lifetime(S, H, u)];
-        }
-        churned += acc;
+        churned += churn_cohort(sim, it, c, S, W);
     }
     *value = sim->churn ? churned : horizon_value + tail_value;
     return BV_OK;
@@ -252,13 +272,10 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         goto fail;
     sim.sampler = sampler;
     sim.revenue = malloc((n_clients ? n_clients : 1) * sizeof *sim.revenue);
-    sim.index = malloc((n_clients ? n_clients : 1) * sizeof *sim.index);
-    if (!sim.revenue || !sim.index)
+    if (!sim.revenue)
         goto nomem;
-    for (size_t j = 0; j < n_clients; j++) {
-        sim.index[j] = book->order[j];
+    for (size_t j = 0; j < n_clients; j++)
         sim.revenue[j] = sc->clients[book->order[j]].annual_revenue;
-    }
 
     /* Blocks: progress between them, the precision check after whole MC_PRECISION_BLOCKs. */
     long block = iterations / 100 > MC_PRECISION_BLOCK ? MC_PRECISION_BLOCK
@@ -319,7 +336,6 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                     r->bin_counts);
     convergence(r);
     free(sim.revenue);
-    free(sim.index);
     sampler_free(sampler);
     *out = r;
     return BV_OK;
@@ -327,7 +343,6 @@ nomem:
     status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
 fail:
     free(sim.revenue);
-    free(sim.index);
     sampler_free(sampler);
     mc_free(r);
     return status;

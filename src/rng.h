@@ -36,4 +36,11 @@ static inline double rng_uniform(uint64_t key, uint64_t index)
     return ((double)(z >> 11) + 0.5) * 0x1.0p-53;
 }
 
+/* The index-th draw as 53 uniform bits: bits < ceil(p 2^53) has probability p to within
+ * 2^-53, and needs no conversion to floating point in a hot loop. */
+static inline uint64_t rng_bits53(uint64_t key, uint64_t index)
+{
+    return rng_mix(key + (index + 1) * RNG_GAMMA) >> 11;
+}
+
 #endif
