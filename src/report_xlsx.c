@@ -939,15 +939,20 @@ static void write_clients_sheet(Ctx *x, size_t sheet)
         const Client *cl = &sc->clients[k];
         int r = (int)i + 1;
         size_t cohort = x->book->client_cohort[k];
+        /* Inputs at their defaults (no name, nothing owed) stay blank: a large book's sheet
+         * is written, and compressed, a cell at a time. */
         put_text(x, ws, r, C_ID, cl->id, x->f.input_text);
-        put_text(x, ws, r, C_NAME, cl->name, x->f.input_text);
+        if (cl->name[0])
+            put_text(x, ws, r, C_NAME, cl->name, x->f.input_text);
         if (cl->segment >= 0)
             put_text(x, ws, r, C_SEGMENT, sc->segments[cl->segment].name, x->f.input_text);
         put_number(x, ws, r, C_REVENUE, cl->annual_revenue, x->f.input_money);
         put_number(x, ws, r, C_TENURE, cl->tenure_years, x->f.input_number);
         check(x, worksheet_write_boolean(ws, (lxw_row_t)r, C_ACTIVE, cl->active, x->f.input_text));
-        put_number(x, ws, r, C_RECEIVABLE, cl->receivable, x->f.input_money);
-        put_number(x, ws, r, C_RECEIVABLE_AGE, cl->receivable_age_days, x->f.input_count);
+        if (cl->receivable != 0 || cl->receivable_age_days != 0) {
+            put_number(x, ws, r, C_RECEIVABLE, cl->receivable, x->f.input_money);
+            put_number(x, ws, r, C_RECEIVABLE_AGE, cl->receivable_age_days, x->f.input_count);
+        }
         const double own[4] = {cl->margin, cl->retention, cl->revenue_growth,
                                cl->transfer_retention};
         for (int j = 0; j < 4; j++)
@@ -1119,6 +1124,7 @@ static void write_summary(Ctx *x)
     chart_title_set_name(chart, "Expected revenue retained by year");
     chart_axis_set_name(chart->x_axis, "Year after the sale");
     chart_axis_set_name(chart->y_axis, sc->currency);
+    chart_axis_set_num_format(chart->y_axis, "#,##0");
     chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4, .y_scale = 1.3};
     check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(r + 1), 0, chart, &place));
@@ -1148,6 +1154,7 @@ static void write_mc_chart(Ctx *x, lxw_worksheet *ws, int row)
     chart_series_set_name(counts, "Iterations");
     chart_title_set_name(hist, "Distribution of the book's value");
     chart_axis_set_name(hist->x_axis, "Value from (bin's lower edge)");
+    chart_axis_set_num_format(hist->x_axis, "#,##0");
     chart_axis_set_name(hist->y_axis, "Iterations");
     chart_legend_set_position(hist, LXW_CHART_LEGEND_NONE);
     lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.3, .y_scale = 1.2};
@@ -1174,6 +1181,7 @@ static void write_mc_chart(Ctx *x, lxw_worksheet *ws, int row)
     chart_title_set_name(conv, "Convergence of the mean");
     chart_axis_set_name(conv->x_axis, "Iterations");
     chart_axis_set_name(conv->y_axis, x->sc->currency);
+    chart_axis_set_num_format(conv->y_axis, "#,##0");
     chart_legend_set_position(conv, LXW_CHART_LEGEND_BOTTOM);
     check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(row + 20), M_LABEL, conv, &place));
 }
