@@ -19,6 +19,7 @@
 #include "yamltree.h"
 
 #define EXTENDS_MAX_DEPTH 8
+#define SCENARIO_MAX_SEGMENTS 1000
 #define KEY_PATH_MAX BV_ERROR_KEY_MAX
 #define POOL_CHUNK 65536
 
@@ -528,6 +529,12 @@ static void read_segments(Loader *L, const Node *n)
 {
     if (!expect_map(L, n, "segments", "a mapping of segment names to their assumptions"))
         return;
+    if (n->count > SCENARIO_MAX_SEGMENTS) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, "segments",
+                 "%zu segments; at most %d (segments group clients that share assumptions)",
+                 n->count, SCENARIO_MAX_SEGMENTS);
+        return;
+    }
     Scenario *sc = L->sc;
     sc->segments = calloc(n->count ? n->count : 1, sizeof *sc->segments);
     if (!sc->segments) {

@@ -136,6 +136,8 @@ static BvStatus attach(Reader *r, Frame *stack, int depth, Node *node, Node **ro
                    ? BV_OK
                    : bv_error(r->errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
     if (!top->pending_key) {
+        if (top->node->count == YAMLTREE_MAX_MAP_KEYS)
+            return fail(r, ev->start_mark, "a mapping with more than %u keys", YAMLTREE_MAX_MAP_KEYS);
         if (node->kind != NODE_SCALAR)
             return fail(r, ev->start_mark, "%s",
                         "a mapping key must be a plain word, not a list or mapping");

@@ -2,8 +2,9 @@
  * yamltree.h — read YAML text into a Tree (the only module that sees libyaml).
  *
  * Strict and bounded: one document; no anchors, aliases or tags; mapping keys are unique
- * plain scalars; nesting deeper than YAMLTREE_MAX_DEPTH, more than YAMLTREE_MAX_NODES nodes
- * or a file larger than YAMLTREE_MAX_BYTES is refused before it can cost time or memory.
+ * plain scalars; nesting deeper than YAMLTREE_MAX_DEPTH, more than YAMLTREE_MAX_NODES nodes,
+ * a mapping of more than YAMLTREE_MAX_MAP_KEYS keys or a file larger than YAMLTREE_MAX_BYTES
+ * is refused before it can cost time or memory.
  */
 #ifndef BOOKVAL_YAMLTREE_H
 #define BOOKVAL_YAMLTREE_H
@@ -13,6 +14,8 @@
 #define YAMLTREE_MAX_BYTES (64u << 20)
 #define YAMLTREE_MAX_DEPTH 32
 #define YAMLTREE_MAX_NODES 2000000u
+/* No scenario mapping needs more keys; the cap keeps merging two mappings cheap. */
+#define YAMLTREE_MAX_MAP_KEYS 10000u
 
 /*
  * Parse the file at `path` into a node of `tree` (marks name `path` as given).
