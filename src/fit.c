@@ -4,22 +4,25 @@
  * The history is first pooled into one table of clients at risk and lost per year; both
  * likelihoods depend on the data only through it. The geometric model has a closed form.
  * The sBG is fitted on (ln alpha, ln beta), where the likelihood is smooth and unconstrained
- * but for the box [FIT_PARAM_MIN, FIT_PARAM_MAX]: Nelder–Mead first (robust from any start,
- * and the box is a hard wall it cannot step through), then BFGS with the analytic gradient to
- * bring the gradient down to FIT_GRADIENT_TOL, which Nelder–Mead alone cannot resolve.
- * Standard errors come from the analytic observed information in (alpha, beta).
+ * but for the box [FIT_PARAM_MIN, FIT_PARAM_MAX]. Nelder–Mead (GSL multimin nmsimplex2) goes
+ * first: robust from any start, and the box is a hard wall it cannot step through. A method
+ * that only compares likelihood values cannot place the optimum closer than about the square
+ * root of the machine epsilon, though, so the optimum is then refined by solving
+ * gradient = 0 with GSL's multiroot hybridsj and the analytic Hessian as Jacobian, until the
+ * gradient is below FIT_GRADIENT_TOL. Standard errors come from the analytic observed
+ * information in (alpha, beta).
  *
  * Every term is written so that it stays accurate at the edges of the box: ln r(t) as
  * -log1p(alpha / (beta + t - 1)), never as the difference of two nearly equal logarithms.
  */
 #include "fit.h"
 
-#include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multimin.h>
+#include <gsl/gsl_multiroots.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
 #include <stdarg.h>
@@ -29,9 +32,6 @@
 
 /* Nelder–Mead's first step in ln alpha and ln beta: a factor e either way. */
 #define FIT_SIMPLEX_STEP 1.0
-/* BFGS: first trial step and line-search tolerance (GSL's recommended 0.1). */
-#define FIT_BFGS_STEP 1e-3
-#define FIT_BFGS_LINE_TOL 0.1
 
 /* The history pooled by year: index t = 1 .. years (index 0 unused). */
 typedef struct Pooled {
@@ -111,6 +111,25 @@ static void sbg_gradient_log(const Pooled *p, double a, double b, double *du, do
     *dv = gv;
 }
 
+/* Hessian of ln L with respect to (ln alpha, ln beta). */
+static void sbg_hessian_log(const Pooled *p, double a, double b, double h[2][2])
+{
+    double uu = 0, vv = 0, uv = 0;
+    for (int t = 1; t <= p->years; t++) {
+        double bt = b + (double)(t - 1);
+        double s = a + bt;
+        double renewed = p->at_risk[t] - p->lost[t];
+        double s2 = s * s;
+        uu -= p->at_risk[t] * a * bt / s2;
+        uv += p->at_risk[t] * a * b / s2;
+        vv += renewed * b * (double)(t - 1) / (bt * bt) -
+              p->at_risk[t] * b * (a + (double)(t - 1)) / s2;
+    }
+    h[0][0] = uu;
+    h[1][1] = vv;
+    h[0][1] = h[1][0] = uv;
+}
+
 /* Minus the Hessian of ln L in (alpha, beta): the observed information. */
 static void sbg_information(const Pooled *p, double a, double b, double info[2][2])
 {
@@ -167,26 +186,53 @@ static double objective_f(const gsl_vector *x, void *params)
     const Objective *o = params;
     double u = gsl_vector_get(x, 0), v = gsl_vector_get(x, 1);
     if (!in_box(o, u, v))
-        return GSL_POSINF; /* a wall: nmsimplex2 treats it as worse than any point inside */
+        return HUGE_VAL; /* a wall: nmsimplex2 treats it as worse than any point inside */
     double f = -sbg_log_likelihood(o->p, exp(u), exp(v)) / o->p->exposure;
-    return isfinite(f) ? f : GSL_POSINF;
+    return isfinite(f) ? f : HUGE_VAL;
 }
 
-static void objective_df(const gsl_vector *x, void *params, gsl_vector *g)
+/* The gradient of the objective, as a root-finding problem: defined wherever exp() of the
+ * coordinates is a positive finite number (the box is checked afterwards). */
+static bool gradient_point(const gsl_vector *x, double *a, double *b)
+{
+    *a = exp(gsl_vector_get(x, 0));
+    *b = exp(gsl_vector_get(x, 1));
+    return isfinite(*a) && isfinite(*b) && *a > 0 && *b > 0;
+}
+
+static int gradient_f(const gsl_vector *x, void *params, gsl_vector *g)
 {
     const Objective *o = params;
-    double u = gsl_vector_get(x, 0), v = gsl_vector_get(x, 1);
-    double du = (double)NAN, dv = (double)NAN;
-    if (in_box(o, u, v))
-        sbg_gradient_log(o->p, exp(u), exp(v), &du, &dv);
+    double a, b, du, dv;
+    if (!gradient_point(x, &a, &b))
+        return GSL_EDOM;
+    sbg_gradient_log(o->p, a, b, &du, &dv);
     gsl_vector_set(g, 0, -du / o->p->exposure);
     gsl_vector_set(g, 1, -dv / o->p->exposure);
+    return isfinite(du) && isfinite(dv) ? GSL_SUCCESS : GSL_EDOM;
 }
 
-static void objective_fdf(const gsl_vector *x, void *params, double *f, gsl_vector *g)
+static int gradient_df(const gsl_vector *x, void *params, gsl_matrix *jacobian)
 {
-    *f = objective_f(x, params);
-    objective_df(x, params, g);
+    const Objective *o = params;
+    double a, b, h[2][2];
+    if (!gradient_point(x, &a, &b))
+        return GSL_EDOM;
+    sbg_hessian_log(o->p, a, b, h);
+    for (size_t i = 0; i < 2; i++)
+        for (size_t j = 0; j < 2; j++) {
+            double v = -h[i][j] / o->p->exposure;
+            if (!isfinite(v))
+                return GSL_EDOM;
+            gsl_matrix_set(jacobian, i, j, v);
+        }
+    return GSL_SUCCESS;
+}
+
+static int gradient_fdf(const gsl_vector *x, void *params, gsl_vector *g, gsl_matrix *jacobian)
+{
+    int status = gradient_f(x, params, g);
+    return status == GSL_SUCCESS ? gradient_df(x, params, jacobian) : status;
 }
 
 /* ---- the sBG fit ---- */
@@ -213,15 +259,19 @@ static BvStatus boundary_problem(SbgOutcome *out, const Objective *o, double u, 
                                  double geometric_retention)
 {
     bool high = u > o->hi - FIT_BOUND_MARGIN || v > o->hi - FIT_BOUND_MARGIN;
-    const char *why =
-        high ? "yearly churn does not fall with tenure in this history, so the sBG runs to "
-               "its no-heterogeneity limit; the constant-retention model describes it: write "
-               "'model: geometric' (retention %.4f)"
-             : "clients either leave at once or stay (churn all but stops after the first "
-               "years), which the sBG reaches only at its edge; check the counts, or write "
-               "'model: geometric' (retention %.4f)";
     char reason[BV_ERROR_MESSAGE_MAX];
-    snprintf(reason, sizeof reason, why, geometric_retention);
+    if (high)
+        snprintf(reason, sizeof reason,
+                 "yearly churn does not fall with tenure in this history, so the sBG runs to "
+                 "its no-heterogeneity limit; the constant-retention model describes it: write "
+                 "'model: geometric' (retention %.4f)",
+                 geometric_retention);
+    else
+        snprintf(reason, sizeof reason,
+                 "clients either leave at once or stay (churn all but stops after the first "
+                 "years), which the sBG reaches only at its edge; check the counts, or write "
+                 "'model: geometric' (retention %.4f)",
+                 geometric_retention);
     return fail(out, BV_ERR_INPUT,
                 "the history does not identify the sBG model: its likelihood keeps rising "
                 "toward the edge of the range searched (alpha = %.4g, beta = %.4g; each in "
@@ -229,101 +279,157 @@ static BvStatus boundary_problem(SbgOutcome *out, const Objective *o, double u, 
                 exp(u), exp(v), FIT_PARAM_MIN, FIT_PARAM_MAX, reason);
 }
 
-static BvStatus fit_sbg(const Pooled *p, double geometric_retention, FitSbg *s,
-                        SbgOutcome *out)
+static bool near_edge(const Objective *o, double u, double v)
 {
-    Objective o = {p, log(FIT_PARAM_MIN), log(FIT_PARAM_MAX)};
+    return u < o->lo + FIT_BOUND_MARGIN || u > o->hi - FIT_BOUND_MARGIN ||
+           v < o->lo + FIT_BOUND_MARGIN || v > o->hi - FIT_BOUND_MARGIN;
+}
+
+/* Stage 1: Nelder–Mead inside the box. On success (u, v) is the simplex's best point. */
+static BvStatus simplex_stage(const Objective *o, double churn1, double geometric_retention,
+                              FitSbg *s, double *u, double *v, SbgOutcome *out)
+{
     gsl_vector *x = gsl_vector_alloc(2), *step = gsl_vector_alloc(2);
-    gsl_multimin_fminimizer *nm = gsl_multimin_fminimizer_alloc(
-        gsl_multimin_fminimizer_nmsimplex2, 2);
-    gsl_multimin_fdfminimizer *bfgs = gsl_multimin_fdfminimizer_alloc(
-        gsl_multimin_fdfminimizer_vector_bfgs2, 2);
-    if (!x || !step || !nm || !bfgs) {
+    gsl_multimin_fminimizer *nm =
+        gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 2);
+    if (!x || !step || !nm) {
         fail(out, BV_ERR_NOMEM, "out of memory");
         goto done;
     }
-
     /* Start where the first year's churn alpha / (alpha + beta) matches the data, alpha = 1. */
-    double churn1 = p->lost[1] / p->at_risk[1];
     churn1 = GSL_MIN(GSL_MAX(churn1, 0.01), 0.99);
     gsl_vector_set(x, 0, 0.0);
     gsl_vector_set(x, 1, log((1 - churn1) / churn1));
     gsl_vector_set_all(step, FIT_SIMPLEX_STEP);
-    gsl_multimin_function f = {objective_f, 2, &o};
+    gsl_multimin_function f = {objective_f, 2, (void *)o};
     int gs = gsl_multimin_fminimizer_set(nm, &f, x, step);
     if (gs != GSL_SUCCESS) {
         fail(out, BV_ERR_NUMERIC, "the sBG fit could not start: %s", gsl_strerror(gs));
         goto done;
     }
-    int iter = 0;
+    /* Stop when the simplex is small, or when it has stalled: no decrease of the objective
+     * by more than FIT_SIMPLEX_STALL_REL (relative) in FIT_SIMPLEX_STALL_ITER iterations,
+     * which is where a value-comparing method meets rounding along a flat ridge. Either way
+     * the Newton stage then certifies the optimum by its gradient. */
+    int iter = 0, improved_at = 0;
+    double mark = gsl_multimin_fminimizer_minimum(nm);
     bool converged = false;
-    while (iter < FIT_SIMPLEX_MAX_ITER) {
+    while (!converged && iter < FIT_SIMPLEX_MAX_ITER) {
         iter++;
         gs = gsl_multimin_fminimizer_iterate(nm);
         if (gs != GSL_SUCCESS)
             break;
-        if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(nm), FIT_SIMPLEX_TOL) ==
-            GSL_SUCCESS) {
-            converged = true;
-            break;
+        double best_f = gsl_multimin_fminimizer_minimum(nm);
+        if (best_f < mark - FIT_SIMPLEX_STALL_REL * fabs(mark)) {
+            mark = best_f;
+            improved_at = iter;
         }
+        converged = gsl_multimin_test_size(gsl_multimin_fminimizer_size(nm),
+                                           FIT_SIMPLEX_TOL) == GSL_SUCCESS ||
+                    iter - improved_at >= FIT_SIMPLEX_STALL_ITER;
     }
     s->simplex_iterations = iter;
     const gsl_vector *best = gsl_multimin_fminimizer_x(nm);
-    double u = gsl_vector_get(best, 0), v = gsl_vector_get(best, 1);
-    if (u < o.lo + FIT_BOUND_MARGIN || u > o.hi - FIT_BOUND_MARGIN ||
-        v < o.lo + FIT_BOUND_MARGIN || v > o.hi - FIT_BOUND_MARGIN) {
-        boundary_problem(out, &o, u, v, geometric_retention);
+    *u = gsl_vector_get(best, 0);
+    *v = gsl_vector_get(best, 1);
+    if (near_edge(o, *u, *v)) {
+        boundary_problem(out, o, *u, *v, geometric_retention);
         goto done;
     }
     if (!converged) {
         fail(out, BV_ERR_NUMERIC,
              "the sBG fit did not converge: the Nelder-Mead simplex still had size %.3g after "
              "%d iterations (tolerance %.0e; last alpha = %.6g, beta = %.6g)%s%s",
-             gsl_multimin_fminimizer_size(nm), iter, FIT_SIMPLEX_TOL, exp(u), exp(v),
+             gsl_multimin_fminimizer_size(nm), iter, FIT_SIMPLEX_TOL, exp(*u), exp(*v),
              gs != GSL_SUCCESS ? ": " : "", gs != GSL_SUCCESS ? gsl_strerror(gs) : "");
         goto done;
     }
+    out->status = BV_OK;
+done:
+    gsl_multimin_fminimizer_free(nm);
+    gsl_vector_free(step);
+    gsl_vector_free(x);
+    return out->status;
+}
 
-    /* Polish with BFGS and the analytic gradient. */
-    gsl_vector_set(x, 0, u);
-    gsl_vector_set(x, 1, v);
-    gsl_multimin_function_fdf fdf = {objective_f, objective_df, objective_fdf, 2, &o};
-    gs = gsl_multimin_fdfminimizer_set(bfgs, &fdf, x, FIT_BFGS_STEP, FIT_BFGS_LINE_TOL);
-    if (gs != GSL_SUCCESS) {
-        fail(out, BV_ERR_NUMERIC, "the sBG fit could not refine its optimum: %s",
-             gsl_strerror(gs));
+/* Stage 2: solve gradient = 0 from (u, v) with the analytic Hessian; updates (u, v). */
+static BvStatus newton_stage(const Objective *o, double geometric_retention, FitSbg *s,
+                             double *u, double *v, SbgOutcome *out)
+{
+    gsl_vector *x = gsl_vector_alloc(2);
+    gsl_multiroot_fdfsolver *solver =
+        gsl_multiroot_fdfsolver_alloc(gsl_multiroot_fdfsolver_hybridsj, 2);
+    if (!x || !solver) {
+        fail(out, BV_ERR_NOMEM, "out of memory");
         goto done;
     }
-    iter = 0;
-    const gsl_vector *gradient = gsl_multimin_fdfminimizer_gradient(bfgs); /* updated in place */
-    gs = gsl_multimin_test_gradient(gradient, FIT_GRADIENT_TOL);
-    while (gs == GSL_CONTINUE && iter < FIT_BFGS_MAX_ITER) {
+    gsl_vector_set(x, 0, *u);
+    gsl_vector_set(x, 1, *v);
+    double start_f = objective_f(x, (void *)o);
+    gsl_multiroot_function_fdf fdf = {gradient_f, gradient_df, gradient_fdf, 2, (void *)o};
+    int gs = gsl_multiroot_fdfsolver_set(solver, &fdf, x);
+    const gsl_vector *gradient = gsl_multiroot_fdfsolver_f(solver); /* updated in place */
+    int iter = 0;
+    if (gs == GSL_SUCCESS)
+        gs = gsl_multiroot_test_residual(gradient, FIT_GRADIENT_TOL);
+    while (gs == GSL_CONTINUE && iter < FIT_NEWTON_MAX_ITER) {
         iter++;
-        int it = gsl_multimin_fdfminimizer_iterate(bfgs);
-        gs = gsl_multimin_test_gradient(gradient, FIT_GRADIENT_TOL);
-        if (it != GSL_SUCCESS && gs != GSL_SUCCESS) {
-            /* GSL_ENOPROG: no further progress possible; the gradient test decides below. */
-            break;
-        }
+        gs = gsl_multiroot_fdfsolver_iterate(solver);
+        if (gs != GSL_SUCCESS)
+            break; /* GSL_ENOPROG and friends: judged by the residual below */
+        gs = gsl_multiroot_test_residual(gradient, FIT_GRADIENT_TOL);
     }
-    s->bfgs_iterations = iter;
-    const gsl_vector *polished = gsl_multimin_fdfminimizer_x(bfgs);
-    u = gsl_vector_get(polished, 0);
-    v = gsl_vector_get(polished, 1);
-    s->gradient_norm = gsl_blas_dnrm2(gradient);
-    if (!(s->gradient_norm <= FIT_GRADIENT_TOL) || !in_box(&o, u, v)) {
+    s->newton_iterations = iter;
+    const gsl_vector *root = gsl_multiroot_fdfsolver_root(solver);
+    double ru = gsl_vector_get(root, 0), rv = gsl_vector_get(root, 1);
+    s->gradient_norm = fabs(gsl_vector_get(gradient, 0)) + fabs(gsl_vector_get(gradient, 1));
+    if (!(s->gradient_norm < FIT_GRADIENT_TOL)) {
         fail(out, BV_ERR_NUMERIC,
-             "the sBG fit did not converge: the gradient was still %.3g after %d BFGS "
-             "iterations (tolerance %.0e; alpha = %.6g, beta = %.6g)",
-             s->gradient_norm, iter, FIT_GRADIENT_TOL, exp(u), exp(v));
+             "the sBG fit did not converge: the gradient was still %.3g after %d Newton "
+             "iterations (tolerance %.0e; alpha = %.6g, beta = %.6g)%s%s",
+             s->gradient_norm, iter, FIT_GRADIENT_TOL, exp(ru), exp(rv),
+             gs != GSL_SUCCESS ? ": " : "", gs != GSL_SUCCESS ? gsl_strerror(gs) : "");
         goto done;
     }
-    if (u < o.lo + FIT_BOUND_MARGIN || u > o.hi - FIT_BOUND_MARGIN ||
-        v < o.lo + FIT_BOUND_MARGIN || v > o.hi - FIT_BOUND_MARGIN) {
-        boundary_problem(out, &o, u, v, geometric_retention);
+    /* The refinement must not trade the simplex's maximum for another stationary point. */
+    if (objective_f(root, (void *)o) > start_f + FIT_SIMPLEX_STALL_REL * fabs(start_f)) {
+        fail(out, BV_ERR_NUMERIC,
+             "the sBG fit did not converge: refining the optimum from alpha = %.6g, "
+             "beta = %.6g led to a worse point, alpha = %.6g, beta = %.6g",
+             exp(*u), exp(*v), exp(ru), exp(rv));
         goto done;
     }
+    if (near_edge(o, ru, rv)) {
+        boundary_problem(out, o, ru, rv, geometric_retention);
+        goto done;
+    }
+    *u = ru;
+    *v = rv;
+    out->status = BV_OK;
+done:
+    gsl_multiroot_fdfsolver_free(solver);
+    gsl_vector_free(x);
+    return out->status;
+}
+
+static BvStatus fit_sbg(const Pooled *p, double geometric_retention, FitSbg *s,
+                        SbgOutcome *out)
+{
+    Objective o = {p, log(FIT_PARAM_MIN), log(FIT_PARAM_MAX)};
+    double u = (double)NAN, v = (double)NAN;
+    int observed_years = 0;
+    for (int t = 1; t <= p->years; t++)
+        observed_years += p->at_risk[t] > 0;
+    if (observed_years < 2)
+        return fail(out, BV_ERR_INPUT,
+                    "one year of history cannot identify the sBG's two parameters (it fixes "
+                    "only the first year's churn, %.4f): observe a cohort with clients at risk "
+                    "for at least two years, or write 'model: geometric' (retention %.4f)",
+                    p->lost[1] / p->at_risk[1], geometric_retention);
+    if (simplex_stage(&o, p->lost[1] / p->at_risk[1], geometric_retention, s, &u, &v, out) !=
+            BV_OK ||
+        newton_stage(&o, geometric_retention, s, &u, &v, out) != BV_OK)
+        return out->status;
     s->alpha = exp(u);
     s->beta = exp(v);
     s->log_likelihood = sbg_log_likelihood(p, s->alpha, s->beta);
@@ -334,34 +440,25 @@ static BvStatus fit_sbg(const Pooled *p, double geometric_retention, FitSbg *s,
     double info[2][2];
     sbg_information(p, s->alpha, s->beta, info);
     gsl_matrix_view m = gsl_matrix_view_array(&info[0][0], 2, 2);
-    gs = gsl_linalg_cholesky_decomp1(&m.matrix);
+    int gs = gsl_linalg_cholesky_decomp1(&m.matrix);
     if (gs == GSL_SUCCESS)
         gs = gsl_linalg_cholesky_invert(&m.matrix);
-    if (gs != GSL_SUCCESS) {
-        fail(out, BV_ERR_NUMERIC,
-             "the observed information is not positive definite at the sBG optimum "
-             "(alpha = %.6g, beta = %.6g), so it is not a proper maximum: %s",
-             s->alpha, s->beta, gsl_strerror(gs));
-        goto done;
-    }
-    double var_a = gsl_matrix_get(&m.matrix, 0, 0), var_b = gsl_matrix_get(&m.matrix, 1, 1);
-    s->alpha_se = sqrt(var_a);
-    s->beta_se = sqrt(var_b);
+    if (gs != GSL_SUCCESS)
+        return fail(out, BV_ERR_NUMERIC,
+                    "the observed information is not positive definite at the sBG optimum "
+                    "(alpha = %.6g, beta = %.6g), so it is not a proper maximum: %s",
+                    s->alpha, s->beta, gsl_strerror(gs));
+    s->alpha_se = sqrt(gsl_matrix_get(&m.matrix, 0, 0));
+    s->beta_se = sqrt(gsl_matrix_get(&m.matrix, 1, 1));
     s->correlation = gsl_matrix_get(&m.matrix, 0, 1) / (s->alpha_se * s->beta_se);
     if (!(isfinite(s->log_likelihood) && isfinite(s->alpha_se) && isfinite(s->beta_se) &&
-          s->alpha_se > 0 && s->beta_se > 0)) {
-        fail(out, BV_ERR_NUMERIC, "the sBG fit left the finite range (alpha = %.6g, "
-             "beta = %.6g)", s->alpha, s->beta);
-        goto done;
-    }
+          s->alpha_se > 0 && s->beta_se > 0 && isfinite(s->correlation)))
+        return fail(out, BV_ERR_NUMERIC,
+                    "the sBG fit left the finite range (alpha = %.6g, beta = %.6g)", s->alpha,
+                    s->beta);
     s->identified = true;
     out->status = BV_OK;
-done:
-    gsl_multimin_fdfminimizer_free(bfgs);
-    gsl_multimin_fminimizer_free(nm);
-    gsl_vector_free(step);
-    gsl_vector_free(x);
-    return out->status;
+    return BV_OK;
 }
 
 /* ---- both models ---- */
@@ -377,8 +474,21 @@ static void fit_geometric(const Pooled *p, FitGeometric *g)
     g->aic = 2.0 * 1 - 2 * g->log_likelihood;
 }
 
+/* One year's term of ln L: lost ln(1 - r) + renewed ln r, with 1 - r = churn. */
+static double year_term(double lost, double renewed, double log_churn, double log_retention)
+{
+    double term = 0;
+    if (lost > 0)
+        term += lost * log_churn;
+    if (renewed > 0)
+        term += renewed * log_retention;
+    return term;
+}
+
 static void fill_years(const Pooled *p, Fit *fit)
 {
+    const FitSbg *s = &fit->sbg;
+    double churn = 1 - fit->geometric.retention;
     double observed = 1, sbg = 1, geometric = 1;
     for (int t = 0; t <= p->years; t++) {
         FitYear *y = &fit->years[t];
@@ -386,15 +496,22 @@ static void fill_years(const Pooled *p, Fit *fit)
         if (t == 0) {
             y->at_risk = y->lost = y->observed_retention = (double)NAN;
             y->sbg_retention = y->geometric_retention = (double)NAN;
+            y->sbg_log_likelihood = y->geometric_log_likelihood = (double)NAN;
         } else {
+            double renewed = p->at_risk[t] - p->lost[t];
+            double bt = s->beta + (double)(t - 1);
+            y->sbg_log_likelihood =
+                s->identified ? year_term(p->lost[t], renewed, log(s->alpha / (s->alpha + bt)),
+                                          -log1p(s->alpha / bt))
+                              : (double)NAN;
+            y->geometric_log_likelihood =
+                year_term(p->lost[t], renewed, log(churn), log1p(-churn));
             y->at_risk = p->at_risk[t];
             y->lost = p->lost[t];
             y->observed_retention =
                 p->at_risk[t] > 0 ? (p->at_risk[t] - p->lost[t]) / p->at_risk[t] : (double)NAN;
             observed *= y->observed_retention; /* NaN from here on once nobody is at risk */
-            y->sbg_retention = fit->sbg.identified
-                                   ? 1 / (1 + fit->sbg.alpha / (fit->sbg.beta + (double)(t - 1)))
-                                   : (double)NAN;
+            y->sbg_retention = s->identified ? bt / (s->alpha + bt) : (double)NAN;
             sbg *= y->sbg_retention;
             y->geometric_retention = fit->geometric.retention;
             geometric *= y->geometric_retention;
@@ -464,6 +581,9 @@ BvStatus fit_run(const History *h, Fit **out, BvErrors *errors)
         fit->sbg = missing;
     }
 
+    fit->preferred = fit->sbg.identified && fit->sbg.aic < fit->geometric.aic
+                         ? HISTORY_MODEL_SBG
+                         : HISTORY_MODEL_GEOMETRIC;
     fit->year_count = (size_t)p.years + 1;
     fit->years = calloc(fit->year_count, sizeof *fit->years);
     if (!fit->years) {

@@ -33,14 +33,18 @@
 #define FIT_PARAM_MAX 1e6
 #define FIT_BOUND_MARGIN 1e-3
 /* Nelder–Mead (GSL nmsimplex2) on (ln alpha, ln beta): stop when the simplex size is below
- * FIT_SIMPLEX_TOL, give up after FIT_SIMPLEX_MAX_ITER iterations. */
-#define FIT_SIMPLEX_TOL 1e-8
-#define FIT_SIMPLEX_MAX_ITER 2000
-/* Then BFGS (GSL vector_bfgs2) with the analytic gradient until the gradient of the mean
- * negative log-likelihood per client-year, in (ln alpha, ln beta), is below FIT_GRADIENT_TOL;
- * at most FIT_BFGS_MAX_ITER iterations. */
-#define FIT_GRADIENT_TOL 1e-9
-#define FIT_BFGS_MAX_ITER 200
+ * FIT_SIMPLEX_TOL or the objective has not fallen by FIT_SIMPLEX_STALL_REL (relative) in
+ * FIT_SIMPLEX_STALL_ITER iterations; give up after FIT_SIMPLEX_MAX_ITER iterations. */
+#define FIT_SIMPLEX_TOL 1e-6
+#define FIT_SIMPLEX_STALL_REL 1e-13
+#define FIT_SIMPLEX_STALL_ITER 100
+#define FIT_SIMPLEX_MAX_ITER 5000
+/* Then Newton–Powell (GSL multiroot hybridsj, analytic Hessian) on gradient = 0 until the
+ * gradient's 1-norm, of the mean negative log-likelihood per client-year in (ln alpha,
+ * ln beta), is below FIT_GRADIENT_TOL; at most FIT_NEWTON_MAX_ITER iterations, and it may
+ * not end at a point worse than the simplex's. */
+#define FIT_GRADIENT_TOL 1e-10
+#define FIT_NEWTON_MAX_ITER 50
 
 /* One year of the pooled table. Year 0 is the start: survival 1, no retention (NaN). */
 typedef struct FitYear {
@@ -55,6 +59,8 @@ typedef struct FitYear {
     double sbg_survival;
     double geometric_retention;
     double geometric_survival;
+    double sbg_log_likelihood;  /* the year's term of each log-likelihood (NaN for year 0): */
+    double geometric_log_likelihood; /* lost ln(1 - r) + (at_risk - lost) ln r */
 } FitYear;
 
 typedef struct FitSbg {
@@ -65,7 +71,7 @@ typedef struct FitSbg {
     double correlation;     /* of the alpha and beta estimates */
     double log_likelihood;  /* at the optimum, natural log */
     double aic;             /* 2 x 2 parameters - 2 log_likelihood */
-    int simplex_iterations, bfgs_iterations;
+    int simplex_iterations, newton_iterations;
     double gradient_norm;   /* of the mean negative log-likelihood in (ln alpha, ln beta) */
 } FitSbg;
 
@@ -78,6 +84,8 @@ typedef struct FitGeometric {
 
 typedef struct Fit {
     HistoryModel model;     /* the history's choice: which model the fitted columns follow */
+    HistoryModel preferred; /* the model with the lower AIC (geometric when the sBG is not
+                               identified) */
     FitSbg sbg;
     FitGeometric geometric;
     FitYear *years;         /* [year_count]: years 0 .. longest cohort's years */

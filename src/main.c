@@ -18,7 +18,9 @@
 #endif
 
 #include "book.h"
+#include "cli_fit.h"
 #include "dcf.h"
+#include "diagnostics.h"
 #include "error.h"
 #include "montecarlo.h"
 #include "outfile.h"
@@ -35,6 +37,8 @@ static const char usage_text[] =
     "  bookval run SCENARIO.yaml [-o OUT.xlsx] [--json OUT.json] [--iterations N] [--seed S]\n"
     "              [--threads T] [--set PATH=VALUE]... [--quiet]\n"
     "  bookval validate SCENARIO.yaml...     check only; every error, not just the first\n"
+    "  bookval fit HISTORY.yaml [--json OUT.json] [-o OUT.xlsx]\n"
+    "                                        fit a retention model to cohort history\n"
     "  bookval help scenario                 the scenario reference (every key, its range)\n"
     "  bookval --version | --help\n"
     "\n"
@@ -198,6 +202,7 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
     Book *book = NULL;
     Dcf *dcf = NULL;
     McResult *mc = NULL;
+    Diagnostics *diag = NULL;
     OutFile *xlsx = NULL, *json = NULL;
     char *default_path = NULL;
     RunInfo info;
@@ -223,7 +228,10 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
         status = runinfo_collect(o->scenario, &info, errors);
     if (status != BV_OK)
         goto done;
-    Results results = {sc, book, dcf, mc, &info};
+    status = diagnostics_new(book, dcf, &diag, errors);
+    if (status != BV_OK)
+        goto done;
+    Results results = {sc, book, dcf, mc, diag, &info};
 #ifdef _OPENMP
     if (o->threads)
         info.threads = o->threads;
@@ -277,6 +285,7 @@ done:
     outfile_abort(json);
     free(default_path);
     mc_free(mc);
+    diagnostics_free(diag);
     dcf_free(dcf);
     book_free(book);
     scenario_free(sc);
@@ -381,7 +390,9 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 2, argv + 2);
-    if (strcmp(cmd, "fit") == 0 || strcmp(cmd, "batch") == 0)
+    if (strcmp(cmd, "fit") == 0)
+        return cli_fit(argc - 2, argv + 2);
+    if (strcmp(cmd, "batch") == 0)
         return usage_error("'%s' is not supported by this version yet", cmd);
     return usage_error("unknown command '%s'", cmd);
 }

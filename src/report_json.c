@@ -135,10 +135,32 @@ bool report_json_write(FILE *out, const Results *res)
     json_text(&j, "currency", sc->currency);
     json_text(&j, "sha256", info->scenario_sha256);
     json_close(&j);
+    const Diagnostics *d = res->diag;
     json_open(&j, "book");
     json_number(&j, "clients", (double)sc->client_count);
     json_number(&j, "annual_revenue", book->annual_revenue);
     json_number(&j, "cohorts", (double)book->cohort_count);
+    json_number(&j, "active_clients", (double)d->active_clients);
+    json_number(&j, "active_rate", d->active_rate);
+    json_number(&j, "hhi", d->hhi);
+    json_number(&j, "top1_share", d->top1_share);
+    json_number(&j, "top5_share", d->top5_share);
+    json_number(&j, "top10_share", d->top10_share);
+    json_number(&j, "top10_value_share", d->top10_value_share);
+    json_number(&j, "revenue_at_risk", d->revenue_at_risk);
+    json_number(&j, "receivables", d->receivables);
+    if (sc->provision_count)
+        json_number(&j, "provision", d->provision);
+    else
+        json_null(&j, "provision");
+    json_open(&j, "abc");
+    for (int c = 0; c < 3; c++) {
+        json_open(&j, (const char *[]){"A", "B", "C"}[c]);
+        json_number(&j, "clients", (double)d->abc_clients[c]);
+        json_number(&j, "annual_revenue", d->abc_revenue[c]);
+        json_close(&j);
+    }
+    json_close(&j);
     json_close(&j);
     json_open(&j, "dcf");
     json_number(&j, "value", dcf->value);

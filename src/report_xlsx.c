@@ -13,6 +13,8 @@
  */
 #include "report_xlsx.h"
 
+#include "diagnostics.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,6 +89,10 @@ enum {
     C_TRANSFER,
     C_COHORT,
     C_VALUE,
+    C_REMAINING,
+    C_ABC,
+    C_RANK,
+    C_PROVISION,
     C_COLUMNS
 };
 
@@ -110,6 +116,7 @@ typedef struct Ctx {
     const Book *book;
     const Dcf *dcf;
     const McResult *mc;
+    const Diagnostics *diag;
     const RunInfo *info;
     Formats f;
     /* Assumptions layout */
@@ -121,7 +128,8 @@ typedef struct Ctx {
     int df_row;        /* the horizontal discount factors above the cohort table */
     int cohort_header; /* row of the cohort table's header (years as numbers) */
     int cohort_first;  /* row of cohort 0 */
-    int col_horizon, col_last_pv, col_factor, col_tail, col_value, col_unit;
+    int col_horizon, col_last_pv, col_factor, col_tail, col_value, col_unit, col_remaining;
+    int provision_first; /* first provision bucket row on Assumptions, -1 when none */
     /* Clients */
     size_t client_sheets;
     /* Monte Carlo layout */
@@ -325,6 +333,10 @@ static void layout_assumptions(Ctx *x)
     for (size_t s = 0; s < scopes; s++)
         x->scopes[s].curve =
             scope_assumptions(x, (int)s)->retention.kind == RETENTION_CURVE ? ++row : -1;
+    if (x->sc->provision_count) {
+        row += 3; /* blank, title, header */
+        x->provision_first = row;
+    }
 }
 
 static void put_param(Ctx *x, lxw_worksheet *ws, int r, int name_col, const char *name,
@@ -498,6 +510,8 @@ static void write_scope(Ctx *x, lxw_worksheet *ws, int scope)
     write_retention_row(x, ws, sr->retention, scope, scope == 0 || (a->given & GIVEN_RETENTION));
 }
 
+static void write_curves(Ctx *x, lxw_worksheet *ws);
+
 static void write_assumptions(Ctx *x)
 {
     lxw_worksheet *ws = add_sheet(x, "Assumptions");
@@ -551,7 +565,29 @@ static void write_assumptions(Ctx *x)
     for (size_t s = 0; s <= sc->segment_count; s++)
         write_scope(x, ws, (int)s);
 
-    /* Retention curves: c_1..c_n by year, the last repeated after n. */
+    write_curves(x, ws);
+    if (x->provision_first < 0)
+        return;
+    put_text(x, ws, x->provision_first - 2, A_SCOPE, "Provision for doubtful receivables",
+             x->f.bold);
+    put_text(x, ws, x->provision_first - 1, A_PARAMETER, "Bucket", x->f.header);
+    put_text(x, ws, x->provision_first - 1, A_VALUE, "From age (days)", x->f.header);
+    put_text(x, ws, x->provision_first - 1, A_DIST, "Loss rate", x->f.header);
+    for (size_t b = 0; b < sc->provision_count; b++) {
+        int r = x->provision_first + (int)b;
+        char label[32];
+        snprintf(label, sizeof label, "%zu", b + 1);
+        put_text(x, ws, r, A_SCOPE, "Scenario", x->f.text);
+        put_text(x, ws, r, A_PARAMETER, label, x->f.text);
+        put_number(x, ws, r, A_VALUE, sc->provision[b].age_days, x->f.input_count);
+        put_number(x, ws, r, A_DIST, sc->provision[b].rate, x->f.input_rate);
+    }
+}
+
+/* Retention curves: c_1..c_n by year, the last repeated after n. */
+static void write_curves(Ctx *x, lxw_worksheet *ws)
+{
+    const Scenario *sc = x->sc;
     bool any_curve = false;
     for (size_t s = 0; s <= sc->segment_count; s++)
         any_curve |= x->scopes[s].curve >= 0;
@@ -609,6 +645,7 @@ static void layout_projection(Ctx *x)
     x->col_tail = x->col_horizon + 3;
     x->col_value = x->col_horizon + 4;
     x->col_unit = x->col_horizon + 5;
+    x->col_remaining = x->col_horizon + 6;
 }
 
 /* Sum of f(sheet) over the Clients sheets, e.g. SUMIF over each sheet's cohort column. */
@@ -791,6 +828,12 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
                 horizon, tail);
     put_formula(x, ws, r, x->col_unit, x->f.factor, x->dcf->unit_value[c], "=%s+%s*%s",
                 unit_pv, unit_last, factor);
+    /* Every future year, not just the horizon: summed exactly by bookval (a series). */
+    double remaining = x->diag->remaining_years[c];
+    if (isfinite(remaining))
+        put_number(x, ws, r, x->col_remaining, remaining, x->f.count);
+    else
+        put_text(x, ws, r, x->col_remaining, "unbounded", x->f.note);
 }
 
 static void write_projection(Ctx *x)
@@ -807,8 +850,8 @@ static void write_projection(Ctx *x)
     check(x, worksheet_set_column(ws, 3, 6, 18, NULL));
     check(x, worksheet_set_column(ws, 7, (lxw_col_t)(P_SURVIVAL - 1), 12, NULL));
     check(x, worksheet_set_column(ws, P_SURVIVAL, (lxw_col_t)(P_SURVIVAL + H - 1), 11, NULL));
-    check(x, worksheet_set_column(ws, (lxw_col_t)x->col_horizon, (lxw_col_t)x->col_unit, 17,
-                                  NULL));
+    check(x, worksheet_set_column(ws, (lxw_col_t)x->col_horizon, (lxw_col_t)x->col_remaining,
+                                  17, NULL));
     worksheet_freeze_panes(ws, 4, 1);
     put_text(x, ws, 0, 0, "Projection: expected cash flows of the book", x->f.title);
     put_text(x, ws, 1, 0,
@@ -891,8 +934,9 @@ static void write_projection(Ctx *x)
         put_number(x, ws, x->cohort_header, P_SURVIVAL + t - 1, t, x->f.year_header);
     static const char *const value_header[] = {"Value years 1-H", "PV of year H",
                                                "Tail factor (x PV of year H)", "Run-off tail",
-                                               "Value", "Value per unit of revenue"};
-    for (int i = 0; i < 6; i++)
+                                               "Value", "Value per unit of revenue",
+                                               "Expected remaining years (sum of S(t), t >= 1)"};
+    for (int i = 0; i < 7; i++)
         put_text(x, ws, x->cohort_header, x->col_horizon + i, value_header[i], x->f.header);
     for (size_t c = 0; c < x->book->cohort_count; c++)
         write_cohort_row(x, ws, c);
@@ -917,7 +961,7 @@ static void write_clients_sheet(Ctx *x, size_t sheet)
         return;
     const Scenario *sc = x->sc;
     size_t first = sheet * REPORT_XLSX_CLIENT_ROWS, count = clients_on_sheet(x, sheet);
-    double w[C_COLUMNS] = {10, 16, 12, 16, 9, 8, 14, 10, 9, 10, 9, 10, 8, 18};
+    double w[C_COLUMNS] = {10, 16, 12, 16, 9, 8, 14, 10, 9, 10, 9, 10, 8, 18, 11, 7, 9, 14};
     for (size_t i = 0; i < count; i++) {
         const Client *cl = &sc->clients[first + i];
         double id = (double)utf8_chars(cl->id) + 2, nm = (double)utf8_chars(cl->name) + 2;
@@ -931,7 +975,8 @@ static void write_clients_sheet(Ctx *x, size_t sheet)
     static const char *const header[C_COLUMNS] = {
         "Id", "Name", "Segment", "Annual revenue", "Tenure (years)", "Active", "Receivable",
         "Receivable age (days)", "Own margin", "Own retention", "Own growth",
-        "Own transfer retention", "Cohort", "Value (DCF)"};
+        "Own transfer retention", "Cohort", "Value (DCF)", "Expected remaining years",
+        "ABC class", "Revenue rank", "Provision"};
     for (int c = 0; c < C_COLUMNS; c++)
         put_text(x, ws, 0, c, header[c], x->f.header);
     for (size_t i = 0; i < count && x->err == LXW_NO_ERROR; i++) {
@@ -964,6 +1009,26 @@ static void write_clients_sheet(Ctx *x, size_t sheet)
         put_formula(x, ws, r, C_VALUE, x->f.money, dcf_client_value(x->dcf, x->book, k),
                     "=%s*%s", revenue,
                     ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_unit));
+        const Diagnostics *dg = x->diag;
+        double years = dg->remaining_years[cohort];
+        if (isfinite(years))
+            put_formula(x, ws, r, C_REMAINING, x->f.count, years, "=%s",
+                        ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_remaining));
+        else
+            put_text(x, ws, r, C_REMAINING, "unbounded", x->f.note);
+        put_text(x, ws, r, C_ABC, (const char *[]){"A", "B", "C"}[dg->abc[k]], x->f.text);
+        put_number(x, ws, r, C_RANK, (double)(dg->rank[k] + 1), x->f.integer);
+        if (x->provision_first >= 0 && (cl->receivable != 0 || cl->receivable_age_days != 0)) {
+            char receivable[32], age[32], days[REF_MAX], rates[REF_MAX];
+            lxw_rowcol_to_cell(receivable, (lxw_row_t)r, C_RECEIVABLE);
+            lxw_rowcol_to_cell(age, (lxw_row_t)r, C_RECEIVABLE_AGE);
+            int last = x->provision_first + (int)sc->provision_count - 1;
+            range_ref(days, "Assumptions", x->provision_first, A_VALUE, last, A_VALUE);
+            range_ref(rates, "Assumptions", x->provision_first, A_DIST, last, A_DIST);
+            /* LOOKUP finds the last bucket whose age is <= the receivable's (ascending ages). */
+            put_formula(x, ws, r, C_PROVISION, x->f.money, dg->client_provision[k],
+                        "=%s*LOOKUP(%s,%s,%s)", receivable, age, days, rates);
+        }
     }
 }
 
@@ -1347,6 +1412,313 @@ static void write_monte_carlo(Ctx *x)
     write_mc_chart(x, ws, stats_end + 1);
 }
 
+/* ---- Diagnostics ---- */
+
+/* "<before>range<after>+<before>range<after>..." over the Clients sheets' column `col`. */
+static void over_clients(const Ctx *x, char *out, size_t size, int col, const char *before,
+                         const char *after)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t s = 0; s < x->client_sheets && used < size; s++) {
+        char sheet[32], range[REF_MAX];
+        clients_sheet_name(sheet, sizeof sheet, s);
+        range_ref(range, sheet, 1, col, (int)clients_on_sheet(x, s), col);
+        int n = snprintf(out + used, size - used, "%s%s%s%s", s ? "+" : "", before, range, after);
+        if (n < 0)
+            return;
+        used += (size_t)n;
+    }
+}
+
+/* Share of the k largest in a Clients column over `total_cell`: a formula when the book is on
+ * one sheet with at least k clients, else the engine's value. */
+static void top_share(Ctx *x, lxw_worksheet *ws, int r, int col, size_t k, const char *total,
+                      double cached)
+{
+    if (x->client_sheets != 1 || x->sc->client_count < k) {
+        put_number(x, ws, r, 1, cached, x->f.rate);
+        return;
+    }
+    char ranks[64] = "", range[REF_MAX];
+    for (size_t i = 1; i <= k; i++)
+        snprintf(ranks + strlen(ranks), sizeof ranks - strlen(ranks), "%s%zu", i > 1 ? "," : "",
+                 i);
+    range_ref(range, "Clients", 1, col, (int)x->sc->client_count, col);
+    put_formula(x, ws, r, 1, x->f.rate, cached, "=SUMPRODUCT(LARGE(%s,{%s}))/%s", range, ranks,
+                total);
+}
+
+#define PARETO_ROWS 1000
+
+static void write_diagnostics(Ctx *x)
+{
+    lxw_worksheet *ws = add_sheet(x, "Diagnostics");
+    if (!ws)
+        return;
+    const Scenario *sc = x->sc;
+    const Diagnostics *d = x->diag;
+    static const double w[] = {46, 18, 16, 16, 16, 3, 8, 14, 16, 14};
+    widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
+    worksheet_freeze_panes(ws, 3, 0);
+    put_text(x, ws, 0, 0, "Diagnostics: the book an acquirer is buying", x->f.title);
+    put_text(x, ws, 1, 0,
+             "Activity, concentration, classes, tenure and receivables; formulas over the "
+             "Clients sheet. The Pareto table (right) lists the largest clients first.",
+             x->f.note);
+    put_text(x, ws, 2, 0, "Figure", x->f.header);
+    put_text(x, ws, 2, 1, "Value", x->f.header);
+    put_text(x, ws, 2, 2, "", x->f.header);
+    put_text(x, ws, 2, 6, "Rank", x->f.header);
+    put_text(x, ws, 2, 7, "Client", x->f.header);
+    put_text(x, ws, 2, 8, "Annual revenue", x->f.header);
+    put_text(x, ws, 2, 9, "Cumulative share", x->f.header);
+
+    /* Lay out every row first: the figures, then the ABC, tenure and segment tables. */
+    enum { D_CLIENTS, D_ACTIVE, D_ACTIVE_RATE, D_REVENUE, D_HHI, D_TOP1, D_TOP5, D_TOP10,
+           D_TOP10_VALUE, D_AT_RISK, D_RECEIVABLES, D_PROVISION, D_FIGURES };
+    int first = 3;
+    int abc_header = first + D_FIGURES + 1, tenure_header = abc_header + 5;
+    int segment_header = tenure_header + DIAG_TENURE_BANDS + 2;
+    int groups = (int)sc->segment_count + 1;
+    int last_row = segment_header + groups;
+    size_t pareto = sc->client_count < PARETO_ROWS ? sc->client_count : PARETO_ROWS;
+    if (first + (int)pareto > last_row)
+        last_row = first + (int)pareto;
+
+    char f[FORMULA_MAX], cell[REF_MAX], total[32], clients[32], tmp[FORMULA_MAX];
+    double share = 0; /* the Pareto table's running share */
+    lxw_rowcol_to_cell_abs(total, (lxw_row_t)(first + D_REVENUE), 1, 1, 1);
+    lxw_rowcol_to_cell_abs(clients, (lxw_row_t)(first + D_CLIENTS), 1, 1, 1);
+    for (int r = first; r <= last_row && x->err == LXW_NO_ERROR; r++) {
+        int fig = r - first;
+        switch (fig) {
+        case D_CLIENTS:
+            put_text(x, ws, r, 0, "Clients", x->f.text);
+            over_clients(x, f, sizeof f, C_ID, "COUNTA(", ")");
+            put_formula(x, ws, r, 1, x->f.integer, (double)d->clients, "=%s", f);
+            break;
+        case D_ACTIVE:
+            put_text(x, ws, r, 0, "Active clients (bought in the last period)", x->f.text);
+            over_clients(x, f, sizeof f, C_ACTIVE, "COUNTIF(", ",TRUE)");
+            put_formula(x, ws, r, 1, x->f.integer, (double)d->active_clients, "=%s", f);
+            break;
+        case D_ACTIVE_RATE:
+            put_text(x, ws, r, 0, "Active rate", x->f.text);
+            lxw_rowcol_to_cell(cell, (lxw_row_t)(first + D_ACTIVE), 1);
+            put_formula(x, ws, r, 1, x->f.rate, d->active_rate, "=%s/%s", cell, clients);
+            break;
+        case D_REVENUE:
+            put_text(x, ws, r, 0, "Annual revenue", x->f.text);
+            over_clients(x, f, sizeof f, C_REVENUE, "SUM(", ")");
+            put_formula(x, ws, r, 1, x->f.money, d->annual_revenue, "=%s", f);
+            break;
+        case D_HHI:
+            put_text(x, ws, r, 0, "Herfindahl index of revenue shares (0..1)", x->f.text);
+            snprintf(tmp, sizeof tmp, "/%s)^2)", total);
+            over_clients(x, f, sizeof f, C_REVENUE, "SUMPRODUCT((", tmp);
+            put_formula(x, ws, r, 1, x->f.factor, d->hhi, "=%s", f);
+            break;
+        case D_TOP1:
+        case D_TOP5:
+        case D_TOP10: {
+            static const size_t k[] = {1, 5, 10};
+            const double shares[] = {d->top1_share, d->top5_share, d->top10_share};
+            char label[64];
+            snprintf(label, sizeof label, "Revenue share of the %zu largest client%s",
+                     k[fig - D_TOP1], fig == D_TOP1 ? "" : "s");
+            put_text(x, ws, r, 0, label, x->f.text);
+            top_share(x, ws, r, C_REVENUE, k[fig - D_TOP1], total, shares[fig - D_TOP1]);
+            break;
+        }
+        case D_TOP10_VALUE:
+            put_text(x, ws, r, 0, "DCF value share of the 10 most valuable clients", x->f.text);
+            top_share(x, ws, r, C_VALUE, 10, ref(cell, "Projection", x->value_row, 5),
+                      d->top10_value_share);
+            break;
+        case D_AT_RISK: {
+            char revs[REF_MAX], s1[REF_MAX];
+            int a = x->cohort_first, b = x->cohort_first + (int)x->book->cohort_count - 1;
+            range_ref(revs, "Projection", a, P_REVENUE, b, P_REVENUE);
+            range_ref(s1, "Projection", a, P_SURVIVAL, b, P_SURVIVAL);
+            put_text(x, ws, r, 0, "Revenue at risk: expected loss in year 1", x->f.text);
+            put_formula(x, ws, r, 1, x->f.money, d->revenue_at_risk, "=SUMPRODUCT(%s,1-%s)",
+                        revs, s1);
+            put_text(x, ws, r, 2, "sum of revenue x (1 - S(1)), transfer losses included",
+                     x->f.note);
+            break;
+        }
+        case D_RECEIVABLES:
+            put_text(x, ws, r, 0, "Receivables", x->f.text);
+            over_clients(x, f, sizeof f, C_RECEIVABLE, "SUM(", ")");
+            put_formula(x, ws, r, 1, x->f.money, d->receivables, "=%s", f);
+            break;
+        case D_PROVISION:
+            put_text(x, ws, r, 0, "Provision for doubtful receivables", x->f.text);
+            if (sc->provision_count) {
+                over_clients(x, f, sizeof f, C_PROVISION, "SUM(", ")");
+                put_formula(x, ws, r, 1, x->f.money, d->provision, "=%s", f);
+            } else {
+                put_text(x, ws, r, 1, "n/a (no provision buckets)", x->f.note);
+            }
+            break;
+        default:
+            break;
+        }
+        /* ABC classes. */
+        if (r == abc_header) {
+            put_text(x, ws, r, 0, "ABC class (A to 80% of revenue, B to 95%)", x->f.header);
+            put_text(x, ws, r, 1, "Clients", x->f.header);
+            put_text(x, ws, r, 2, "Annual revenue", x->f.header);
+            put_text(x, ws, r, 3, "Share", x->f.header);
+        } else if (r > abc_header && r <= abc_header + 3) {
+            int cls = r - abc_header - 1;
+            const char *name = (const char *[]){"A", "B", "C"}[cls];
+            put_text(x, ws, r, 0, name, x->f.text);
+            snprintf(tmp, sizeof tmp, ",\"%s\")", name);
+            over_clients(x, f, sizeof f, C_ABC, "COUNTIF(", tmp);
+            put_formula(x, ws, r, 1, x->f.integer, (double)d->abc_clients[cls], "=%s", f);
+            f[0] = '\0';
+            for (size_t s2 = 0; s2 < x->client_sheets; s2++) {
+                char sheet[32], keys[REF_MAX], vals[REF_MAX];
+                clients_sheet_name(sheet, sizeof sheet, s2);
+                int last = (int)clients_on_sheet(x, s2);
+                range_ref(keys, sheet, 1, C_ABC, last, C_ABC);
+                range_ref(vals, sheet, 1, C_REVENUE, last, C_REVENUE);
+                snprintf(f + strlen(f), sizeof f - strlen(f), "%sSUMIF(%s,\"%s\",%s)",
+                         s2 ? "+" : "", keys, name, vals);
+            }
+            put_formula(x, ws, r, 2, x->f.money, d->abc_revenue[cls], "=%s", f);
+            lxw_rowcol_to_cell(cell, (lxw_row_t)r, 2);
+            put_formula(x, ws, r, 3, x->f.rate,
+                        d->annual_revenue > 0 ? d->abc_revenue[cls] / d->annual_revenue : 0,
+                        "=IF(%s>0,%s/%s,0)", total, cell, total);
+        }
+        /* Tenure bands. */
+        if (r == tenure_header) {
+            put_text(x, ws, r, 0, "Tenure (completed renewals)", x->f.header);
+            put_text(x, ws, r, 1, "Clients", x->f.header);
+            put_text(x, ws, r, 2, "Annual revenue", x->f.header);
+            put_text(x, ws, r, 3, "From (years)", x->f.header);
+            put_text(x, ws, r, 4, "Below (years)", x->f.header);
+        } else if (r > tenure_header && r <= tenure_header + DIAG_TENURE_BANDS) {
+            int band = r - tenure_header - 1;
+            double lo = diagnostics_tenure_bounds[band], hi = diagnostics_tenure_bounds[band + 1];
+            char label[48], lo_cell[32], hi_cell[32];
+            if (isfinite(hi))
+                snprintf(label, sizeof label, "%g to under %g years", lo, hi);
+            else
+                snprintf(label, sizeof label, "%g years or more", lo);
+            put_text(x, ws, r, 0, label, x->f.text);
+            put_number(x, ws, r, 3, lo, x->f.integer);
+            if (isfinite(hi))
+                put_number(x, ws, r, 4, hi, x->f.integer);
+            lxw_rowcol_to_cell(lo_cell, (lxw_row_t)r, 3);
+            lxw_rowcol_to_cell(hi_cell, (lxw_row_t)r, 4);
+            char counts[FORMULA_MAX] = "", sums[FORMULA_MAX] = "";
+            for (size_t s2 = 0; s2 < x->client_sheets; s2++) {
+                char sheet[32], ten[REF_MAX], vals[REF_MAX], cond[160];
+                clients_sheet_name(sheet, sizeof sheet, s2);
+                int last = (int)clients_on_sheet(x, s2);
+                range_ref(ten, sheet, 1, C_TENURE, last, C_TENURE);
+                range_ref(vals, sheet, 1, C_REVENUE, last, C_REVENUE);
+                if (isfinite(hi))
+                    snprintf(cond, sizeof cond, "%s,\">=\"&%s,%s,\"<\"&%s", ten, lo_cell, ten,
+                             hi_cell);
+                else
+                    snprintf(cond, sizeof cond, "%s,\">=\"&%s", ten, lo_cell);
+                snprintf(counts + strlen(counts), sizeof counts - strlen(counts),
+                         "%sCOUNTIFS(%s)", s2 ? "+" : "", cond);
+                snprintf(sums + strlen(sums), sizeof sums - strlen(sums), "%sSUMIFS(%s,%s)",
+                         s2 ? "+" : "", vals, cond);
+            }
+            put_formula(x, ws, r, 1, x->f.integer, (double)d->tenure_clients[band], "=%s",
+                        counts);
+            put_formula(x, ws, r, 2, x->f.money, d->tenure_revenue[band], "=%s", sums);
+        }
+        /* Segments. */
+        if (r == segment_header) {
+            put_text(x, ws, r, 0, "Segment", x->f.header);
+            put_text(x, ws, r, 1, "Clients", x->f.header);
+            put_text(x, ws, r, 2, "Annual revenue", x->f.header);
+            put_text(x, ws, r, 3, "Value (DCF)", x->f.header);
+            put_text(x, ws, r, 4, "Value / revenue", x->f.header);
+        } else if (r > segment_header && r <= segment_header + groups) {
+            int g = r - segment_header - 1;
+            bool none = g == (int)sc->segment_count;
+            put_text(x, ws, r, 0, none ? "(no segment)" : sc->segments[g].name, x->f.text);
+            char crit[80], counts[FORMULA_MAX] = "", revs[FORMULA_MAX] = "",
+                 vals[FORMULA_MAX] = "";
+            lxw_rowcol_to_cell(cell, (lxw_row_t)r, 0);
+            snprintf(crit, sizeof crit, "%s", none ? "\"\"" : cell);
+            for (size_t s2 = 0; s2 < x->client_sheets; s2++) {
+                char sheet[32], seg[REF_MAX], rv[REF_MAX], vv[REF_MAX];
+                clients_sheet_name(sheet, sizeof sheet, s2);
+                int last = (int)clients_on_sheet(x, s2);
+                range_ref(seg, sheet, 1, C_SEGMENT, last, C_SEGMENT);
+                range_ref(rv, sheet, 1, C_REVENUE, last, C_REVENUE);
+                range_ref(vv, sheet, 1, C_VALUE, last, C_VALUE);
+                snprintf(counts + strlen(counts), sizeof counts - strlen(counts),
+                         "%sCOUNTIF(%s,%s)", s2 ? "+" : "", seg, crit);
+                snprintf(revs + strlen(revs), sizeof revs - strlen(revs), "%sSUMIF(%s,%s,%s)",
+                         s2 ? "+" : "", seg, crit, rv);
+                snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%sSUMIF(%s,%s,%s)",
+                         s2 ? "+" : "", seg, crit, vv);
+            }
+            put_formula(x, ws, r, 1, x->f.integer, (double)d->segment_clients[g], "=%s", counts);
+            put_formula(x, ws, r, 2, x->f.money, d->segment_revenue[g], "=%s", revs);
+            put_formula(x, ws, r, 3, x->f.money, d->segment_value[g], "=%s", vals);
+            char rc[32], vc[32];
+            lxw_rowcol_to_cell(rc, (lxw_row_t)r, 2);
+            lxw_rowcol_to_cell(vc, (lxw_row_t)r, 3);
+            put_formula(x, ws, r, 4, x->f.multiple,
+                        d->segment_revenue[g] > 0 ? d->segment_value[g] / d->segment_revenue[g]
+                                                  : 0,
+                        "=IF(%s>0,%s/%s,0)", rc, vc, rc);
+        }
+        /* Pareto: the largest clients, cumulative share of revenue. */
+        size_t k = (size_t)(r - first);
+        if (k < pareto) {
+            const Client *cl = &sc->clients[d->by_revenue[k]];
+            put_number(x, ws, r, 6, (double)(k + 1), x->f.integer);
+            put_text(x, ws, r, 7, cl->id, x->f.text);
+            put_number(x, ws, r, 8, cl->annual_revenue, x->f.money);
+            char this_rev[32], prev[32];
+            lxw_rowcol_to_cell(this_rev, (lxw_row_t)r, 8);
+            lxw_rowcol_to_cell(prev, (lxw_row_t)(r - 1), 9);
+            /* Accumulated as the formula does: previous share + this revenue / total. */
+            share += d->annual_revenue > 0 ? cl->annual_revenue / d->annual_revenue : 0;
+            if (k == 0)
+                put_formula(x, ws, r, 9, x->f.rate, share, "=IF(%s>0,%s/%s,0)", total,
+                            this_rev, total);
+            else
+                put_formula(x, ws, r, 9, x->f.rate, share, "=%s+IF(%s>0,%s/%s,0)", prev, total,
+                            this_rev, total);
+        }
+    }
+    if (pareto == 0)
+        return;
+    lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_LINE);
+    lxw_chart_series *series = chart ? chart_add_series(chart, NULL, NULL) : NULL;
+    if (!series) {
+        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    chart_series_set_categories(series, "Diagnostics", (lxw_row_t)first, 6,
+                                (lxw_row_t)(first + (int)pareto - 1), 6);
+    chart_series_set_values(series, "Diagnostics", (lxw_row_t)first, 9,
+                            (lxw_row_t)(first + (int)pareto - 1), 9);
+    chart_series_set_name(series, "Cumulative share of revenue");
+    chart_title_set_name(chart, "Pareto: clients by revenue, largest first");
+    chart_axis_set_name(chart->x_axis, "Client rank");
+    chart_axis_set_name(chart->y_axis, "Share of the book's revenue");
+    chart_axis_set_num_format(chart->y_axis, "0%");
+    chart_axis_set_max(chart->y_axis, 1);
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.3, .y_scale = 1.2};
+    check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(last_row + 2), 0, chart, &place));
+}
+
 /* ---- Run info ---- */
 
 static void write_run_info(Ctx *x)
@@ -1403,7 +1775,8 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
     const Scenario *sc = res->scenario;
     const Book *book = res->book;
     Mark where = {path, 0, 0};
-    Ctx x = {.sc = sc, .book = book, .dcf = res->dcf, .mc = res->mc, .info = res->info};
+    Ctx x = {.sc = sc, .book = book, .dcf = res->dcf, .mc = res->mc, .diag = res->diag,
+             .info = res->info, .provision_first = -1};
     x.client_sheets = (sc->client_count + REPORT_XLSX_CLIENT_ROWS - 1) / REPORT_XLSX_CLIENT_ROWS;
     if ((size_t)sc->horizon_years + book->cohort_count + 32 > 1048576)
         return bv_error(errors, BV_ERR_INPUT, NULL, "clients",
@@ -1434,6 +1807,7 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
     write_projection(&x);
     if (x.mc)
         write_monte_carlo(&x);
+    write_diagnostics(&x);
     write_run_info(&x);
     lxw_error closed = workbook_close(x.wb); /* frees the workbook even on failure */
     free(x.scopes);

@@ -7,6 +7,7 @@
 
 #include "book.h"
 #include "dcf.h"
+#include "diagnostics.h"
 #include "montecarlo.h"
 #include "runinfo.h"
 #include "scenario.h"
@@ -16,6 +17,7 @@ typedef struct Results {
     const Book *book;
     const Dcf *dcf;
     const McResult *mc;  /* NULL when the scenario asks for no Monte Carlo */
+    const Diagnostics *diag;
     const RunInfo *info;
 } Results;
 
