@@ -661,17 +661,18 @@ static size_t clients_on_sheet(const Ctx *x, size_t sheet)
     return left < REPORT_XLSX_CLIENT_ROWS ? left : REPORT_XLSX_CLIENT_ROWS;
 }
 
-/* Append "+SUMIF('Clients'!$M$2:$M$41,A20,'Clients'!$D$2:$D$41)" for each Clients sheet
- * (COUNTIF when value_col < 0). */
-static void sum_over_clients(const Ctx *x, char *out, size_t size, const char *criterion,
-                             int value_col)
+/* "COUNTIF(keys,criterion)+..." over the Clients sheets, or SUMIF(keys,criterion,values) when
+ * value_col >= 0: keys and values are columns of each Clients sheet. */
+static void clients_if(const Ctx *x, char *out, size_t size, int key_col, const char *criterion,
+                       int value_col)
 {
-    size_t used = strlen(out);
+    size_t used = 0;
+    out[0] = '\0';
     for (size_t s = 0; s < x->client_sheets; s++) {
         char sheet[32], keys[REF_MAX], values[REF_MAX];
         clients_sheet_name(sheet, sizeof sheet, s);
         int last = (int)clients_on_sheet(x, s);
-        range_ref(keys, sheet, 1, C_COHORT, last, C_COHORT);
+        range_ref(keys, sheet, 1, key_col, last, key_col);
         int n;
         if (value_col < 0) {
             n = snprintf(out + used, size - used, "%sCOUNTIF(%s,%s)", s ? "+" : "", keys,
@@ -714,11 +715,9 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
     put_text(x, ws, r, P_SEGMENT, co->segment >= 0 ? x->sc->segments[co->segment].name : "",
              x->f.text);
     lxw_rowcol_to_cell(criterion, (lxw_row_t)r, P_COHORT);
-    formula[0] = '\0';
-    sum_over_clients(x, formula, sizeof formula, criterion, -1);
+    clients_if(x, formula, sizeof formula, C_COHORT, criterion, -1);
     put_formula(x, ws, r, P_CLIENTS, x->f.integer, (double)co->clients, "=%s", formula);
-    formula[0] = '\0';
-    sum_over_clients(x, formula, sizeof formula, criterion, C_REVENUE);
+    clients_if(x, formula, sizeof formula, C_COHORT, criterion, C_REVENUE);
     put_formula(x, ws, r, P_REVENUE, x->f.money, co->annual_revenue, "=%s", formula);
     cohort_input(x, ws, r, P_MARGIN, co, OWN_MARGIN, sr->margin, A_VALUE, in->margin,
                  x->f.input_rate, x->f.rate);
@@ -1575,19 +1574,11 @@ static void write_diagnostics(Ctx *x)
             int cls = r - abc_header - 1;
             const char *name = (const char *[]){"A", "B", "C"}[cls];
             put_text(x, ws, r, 0, name, x->f.text);
-            snprintf(tmp, sizeof tmp, ",\"%s\")", name);
-            over_clients(x, f, sizeof f, C_ABC, "COUNTIF(", tmp);
+            char crit[8];
+            snprintf(crit, sizeof crit, "\"%s\"", name);
+            clients_if(x, f, sizeof f, C_ABC, crit, -1);
             put_formula(x, ws, r, 1, x->f.integer, (double)d->abc_clients[cls], "=%s", f);
-            f[0] = '\0';
-            for (size_t s2 = 0; s2 < x->client_sheets; s2++) {
-                char sheet[32], keys[REF_MAX], vals[REF_MAX];
-                clients_sheet_name(sheet, sizeof sheet, s2);
-                int last = (int)clients_on_sheet(x, s2);
-                range_ref(keys, sheet, 1, C_ABC, last, C_ABC);
-                range_ref(vals, sheet, 1, C_REVENUE, last, C_REVENUE);
-                snprintf(f + strlen(f), sizeof f - strlen(f), "%sSUMIF(%s,\"%s\",%s)",
-                         s2 ? "+" : "", keys, name, vals);
-            }
+            clients_if(x, f, sizeof f, C_ABC, crit, C_REVENUE);
             put_formula(x, ws, r, 2, x->f.money, d->abc_revenue[cls], "=%s", f);
             lxw_rowcol_to_cell(cell, (lxw_row_t)r, 2);
             put_formula(x, ws, r, 3, x->f.rate,
@@ -1647,24 +1638,12 @@ static void write_diagnostics(Ctx *x)
             int g = r - segment_header - 1;
             bool none = g == (int)sc->segment_count;
             put_text(x, ws, r, 0, none ? "(no segment)" : sc->segments[g].name, x->f.text);
-            char crit[80], counts[FORMULA_MAX] = "", revs[FORMULA_MAX] = "",
-                 vals[FORMULA_MAX] = "";
+            char crit[80], counts[FORMULA_MAX], revs[FORMULA_MAX], vals[FORMULA_MAX];
             lxw_rowcol_to_cell(cell, (lxw_row_t)r, 0);
             snprintf(crit, sizeof crit, "%s", none ? "\"\"" : cell);
-            for (size_t s2 = 0; s2 < x->client_sheets; s2++) {
-                char sheet[32], seg[REF_MAX], rv[REF_MAX], vv[REF_MAX];
-                clients_sheet_name(sheet, sizeof sheet, s2);
-                int last = (int)clients_on_sheet(x, s2);
-                range_ref(seg, sheet, 1, C_SEGMENT, last, C_SEGMENT);
-                range_ref(rv, sheet, 1, C_REVENUE, last, C_REVENUE);
-                range_ref(vv, sheet, 1, C_VALUE, last, C_VALUE);
-                snprintf(counts + strlen(counts), sizeof counts - strlen(counts),
-                         "%sCOUNTIF(%s,%s)", s2 ? "+" : "", seg, crit);
-                snprintf(revs + strlen(revs), sizeof revs - strlen(revs), "%sSUMIF(%s,%s,%s)",
-                         s2 ? "+" : "", seg, crit, rv);
-                snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%sSUMIF(%s,%s,%s)",
-                         s2 ? "+" : "", seg, crit, vv);
-            }
+            clients_if(x, counts, sizeof counts, C_SEGMENT, crit, -1);
+            clients_if(x, revs, sizeof revs, C_SEGMENT, crit, C_REVENUE);
+            clients_if(x, vals, sizeof vals, C_SEGMENT, crit, C_VALUE);
             put_formula(x, ws, r, 1, x->f.integer, (double)d->segment_clients[g], "=%s", counts);
             put_formula(x, ws, r, 2, x->f.money, d->segment_revenue[g], "=%s", revs);
             put_formula(x, ws, r, 3, x->f.money, d->segment_value[g], "=%s", vals);
