@@ -307,10 +307,8 @@ BvStatus clients_csv_read(Scenario *sc, const char *path, const Mark *named_at,
             }
             if (buf[i] == '"') {
                 in_quotes = !in_quotes; /* "" inside quotes toggles twice: still inside */
-                if (in_quotes && quote_opened.line == 0)
+                if (quote_opened.line == 0) /* the field's opening quote */
                     quote_opened = (Mark){path, r.line, r.col};
-                if (!in_quotes)
-                    quote_opened.line = 0;
             }
             /* Feed the whole character: libcsv treats bytes >= 0x80 as data. */
             if (csv_parse(&parser, buf + i, seq, on_field, on_record, &r) != seq) {
@@ -341,6 +339,7 @@ BvStatus clients_csv_read(Scenario *sc, const char *path, const Mark *named_at,
             bool field_end = !in_quotes && (c == ',' || c == '\n' || c == '\r');
             if (field_end) {
                 field_len = 0;
+                quote_opened.line = 0;
                 r.field_line = r.line;
                 r.field_col = r.col;
                 if (c != ',')

@@ -103,6 +103,16 @@ bool dist_beta_from_moments(double mean, double sd, double *alpha, double *beta,
 
 bool dist_check(const Dist *d, char *why, size_t n)
 {
+    /* The parameters a kind uses are finite (a normal's truncation may be open). */
+    bool ranged = d->kind == DIST_UNIFORM || d->kind == DIST_TRIANGULAR || d->kind == DIST_PERT;
+    bool pointed = d->kind == DIST_TRIANGULAR || d->kind == DIST_PERT;
+    bool moments = d->kind == DIST_NORMAL || d->kind == DIST_LOGNORMAL;
+    if ((ranged && !(isfinite(d->min) && isfinite(d->max))) || (pointed && !isfinite(d->mode)) ||
+        (moments && !(isfinite(d->mean) && isfinite(d->sd))) ||
+        (d->kind == DIST_BETA && !(isfinite(d->alpha) && isfinite(d->beta))))
+        return reject(why, n, "parameters must be finite numbers");
+    if (d->kind == DIST_NORMAL && (isnan(d->min) || isnan(d->max)))
+        return reject(why, n, "normal truncation min and max must be numbers");
     switch (d->kind) {
     case DIST_FIXED:
         return isfinite(d->value) || reject(why, n, "value must be a finite number");

@@ -87,8 +87,11 @@ BvStatus outfile_commit(OutFile *f, BvErrors *errors)
         e = errno;
     }
     if (failed) {
+        /* Record the error while f->target (which `where` points at) is still allocated. */
+        BvStatus status = bv_error(errors, BV_ERR_IO, &where, NULL, "write failed: %s",
+                                   strerror(e));
         outfile_abort(f);
-        return bv_error(errors, BV_ERR_IO, &where, NULL, "write failed: %s", strerror(e));
+        return status;
     }
     free(f->temp);
     free(f->target);

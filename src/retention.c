@@ -38,25 +38,51 @@ bool retention_uses_tenure(const RetentionModel *m)
     return m->kind == RETENTION_SBG;
 }
 
-/* Beyond this x the direct sum needs more than ~4.6e5 terms: integrate instead. */
-#define SERIES_X_MAX 0.9999
+/* The direct sum stops once its remainder bound is below SERIES_REL_TOL of the sum, or gives up
+ * after SERIES_MAX_TERMS (x within ~1e-6 of 1 with alpha near 1), leaving it to quadrature. */
 #define SERIES_REL_TOL 1e-17
+#define SERIES_MAX_TERMS 50000000L
+#define SERIES_RESYNC 4096
 #define QUAD_REL_TOL 1e-13
 #define QUAD_LIMIT 1000
 
-static bool sbg_series_direct(double a, double b, double x, double *out)
+/*
+ * Sum F = sum_{j>=1} t_j, t_j = x^j (b)_j / (a+b)_j, with Neumaier's compensated sum.
+ * Remainder bounds after t_J (ratios t_{j+1}/t_j = x (1 - a/(a+b+j)) rise towards x):
+ *   R_J <= t_J x / (1 - x)                      (every later ratio is below x), and, for a > 1,
+ *   R_J <= t_J c / (a - 1), c = a + b + J       (the ratios' product is at most (c/(c+k))^a,
+ *                                                summed by comparison with an integral).
+ * The second bound lets large alphas converge fast however close x is to 1.
+ * *lower and *upper bracket F when the sum stops early (false returned).
+ */
+static bool sbg_series_direct(double a, double b, double x, double *out, double *lower,
+                              double *upper)
 {
-    /* t_j = x^j (b)_j / (a+b)_j; t_{j+1}/t_j = x (b+j)/(a+b+j) rises towards x, so the
-     * remainder after t_j is at most t_j x / (1 - x). */
-    double term = 1, sum = 0, bound_factor = x / (1 - x);
-    for (long j = 0;; j++) {
+    double term = 1, sum = 0, carry = 0, geometric = x < 1 ? x / (1 - x) : (double)INFINITY;
+    gsl_sf_result lnbeta_ab;
+    bool resync = gsl_sf_lnbeta_e(a, b, &lnbeta_ab) == GSL_SUCCESS;
+    double log_x = log(x);
+    for (long j = 0; j < SERIES_MAX_TERMS; j++) {
         term *= x * (b + (double)j) / (a + b + (double)j);
-        sum += term;
-        if (term * bound_factor <= SERIES_REL_TOL * sum || term == 0)
-            break;
+        /* Long sums: every SERIES_RESYNC terms recompute t_{j+1} = x^(j+1) B(a, b+j+1)/B(a, b)
+         * directly, so rounding does not build up along millions of products. */
+        gsl_sf_result lnbeta;
+        if (resync && (j + 1) % SERIES_RESYNC == 0 &&
+            gsl_sf_lnbeta_e(a, b + (double)(j + 1), &lnbeta) == GSL_SUCCESS)
+            term = exp((double)(j + 1) * log_x + lnbeta.val - lnbeta_ab.val);
+        double t = sum + term;
+        carry += fabs(sum) >= fabs(term) ? (sum - t) + term : (term - t) + sum;
+        sum = t;
+        double c = a + b + (double)(j + 1);
+        double bound = a > 1 && c / (a - 1) < geometric ? c / (a - 1) : geometric;
+        if (term * bound <= SERIES_REL_TOL * (sum + carry) || term == 0) {
+            *out = sum + carry;
+            return true;
+        }
+        *lower = sum + carry;
+        *upper = *lower + term * bound;
     }
-    *out = sum;
-    return true;
+    return false;
 }
 
 typedef struct TailIntegrand {
@@ -116,7 +142,15 @@ bool retention_sbg_series(double a, double b, double x, double *out)
         *out = b / (a - 1);
         return true;
     }
-    if (x <= SERIES_X_MAX)
-        return sbg_series_direct(a, b, x, out);
-    return sbg_series_quadrature(a, b, x, out);
+    double lower = 0, upper = INFINITY;
+    if (sbg_series_direct(a, b, x, out, &lower, &upper))
+        return true;
+    /* Quadrature, trusted only inside the bracket the partial sum proves. */
+    double q;
+    if (sbg_series_quadrature(a, b, x, &q) && q >= lower * (1 - 1e-12) && q <= upper) {
+        *out = q;
+        return true;
+    }
+    *out = NAN;
+    return false;
 }

@@ -41,10 +41,11 @@ bool retention_uses_tenure(const RetentionModel *m);
  * the factor by which an sBG book's run-off beyond the horizon multiplies the horizon year's
  * cash (b = beta + tenure + horizon, x = (1+g)/(1+d)). Requires a > 0, b > 0, x >= 0.
  *
- * Computed by direct summation with a rigorous remainder bound (the term ratio rises to x)
- * for x <= 0.9999, by quadrature of E[x(1-θ)/(1-x(1-θ))] over θ ~ Beta(a, b) closer to 1,
- * and by Gauss's closed form at x = 1. GSL's gsl_sf_hyperg_2F1 is not used: it is silently
- * wrong near x = 1 (DESIGN §9).
+ * Summed directly, with a rigorous bound on the remainder (see retention.c), to 1e-17 of the
+ * sum; only where that would take more than 5e7 terms (x within about 1e-6 of 1 and alpha close
+ * to 1) by quadrature of E[x(1-θ)/(1-x(1-θ))] over θ ~ Beta(a, b), accepted only inside the
+ * bracket the partial sum proves; at x = 1 by Gauss's closed form. GSL's gsl_sf_hyperg_2F1 is
+ * not used: it is silently wrong near x = 1 (DESIGN §9).
  * exceptions: returns false when the series diverges (x > 1, or x = 1 with a <= 1), or the
  * quadrature fails to reach its tolerance; *out is then NaN.
  */

@@ -105,12 +105,15 @@ static BvStatus check_duplicates(Reader *r, const Node *map)
         sorted[i] = &map->entries[i];
     qsort(sorted, map->count, sizeof *sorted, compare_keys);
     BvStatus status = BV_OK;
+    size_t first = 0; /* the first occurrence of the current run of equal keys */
     for (size_t i = 1; i < map->count; i++) {
-        if (strcmp(sorted[i]->key, sorted[i - 1]->key) == 0) {
-            status = bv_error(r->errors, BV_ERR_INPUT, &sorted[i]->key_mark, sorted[i]->key,
-                              "duplicate key (first written at line %d)",
-                              sorted[i - 1]->key_mark.line);
+        if (strcmp(sorted[i]->key, sorted[first]->key) != 0) {
+            first = i;
+            continue;
         }
+        status = bv_error(r->errors, BV_ERR_INPUT, &sorted[i]->key_mark, sorted[i]->key,
+                          "duplicate key (first written at line %d)",
+                          sorted[first]->key_mark.line);
     }
     free(sorted);
     return status;

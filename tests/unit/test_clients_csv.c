@@ -30,11 +30,19 @@ typedef struct Loaded {
     char csv_path[512];
 } Loaded;
 
+static void loaded_destroy(void *v)
+{
+    Loaded *l = v;
+    scenario_free(l->sc);
+    free(l);
+}
+
 /* Write csv_<stem>.csv (len bytes) and csv_<stem>.yaml naming it, then load the scenario. */
 static Loaded *load_bytes(const char *stem, const char *csv, size_t len)
 {
     Loaded *l = calloc(1, sizeof *l);
     assert_non_null(l);
+    unit_own(l, loaded_destroy);
     char name[128], yaml_path[512], yaml[1024];
     snprintf(name, sizeof name, "csv_%s.csv", stem);
     unit_build_path(l->csv_path, sizeof l->csv_path, name);
@@ -55,8 +63,7 @@ static Loaded *load(const char *stem, const char *csv)
 
 static void loaded_free(Loaded *l)
 {
-    scenario_free(l->sc);
-    free(l);
+    unit_free(l);
 }
 
 static void expect_ok(const Loaded *l, size_t clients)
@@ -272,7 +279,8 @@ static void test_header_errors(void **state)
                           "empty: a header line naming the columns (id,annual_revenue,...) "
                           "is needed");
     assert_string_equal(e->file, l->csv_path);
-    assert_int_equal(e->line, 0);
+    assert_int_equal(e->line, 1);
+    assert_int_equal(e->col, 1);
     loaded_free(l);
 }
 
@@ -329,14 +337,11 @@ static void test_bad_values_line_and_column(void **state)
 static void test_malformed_quotes(void **state)
 {
     (void)state;
-    /* An unterminated quote runs to the end of the file. */
+    /* An unterminated quote runs to the end of the file; the error points at the quote that
+     * opened it: line 2, col 6. */
     Loaded *l = load("unterminated", "id,name,annual_revenue\nC001,\"Open,2385.17\nC002,x,5\n");
-    assert_int_equal(l->status, BV_ERR_INPUT);
-    assert_null(l->sc);
-    const BvError *e = unit_expect_error(&l->errors, "malformed CSV at the end of the file");
-    assert_contains(e->message, "(an unclosed quote?)");
-    assert_string_equal(e->file, l->csv_path);
-    assert_int_equal(e->line, 4); /* the end of the file: after the last line break */
+    const BvError *e = expect_csv_error(l, "never closed", 2, 6);
+    assert_string_equal(e->message, "malformed CSV: the quote opened here is never closed");
     assert_int_equal(l->errors.count, 1);
     loaded_free(l);
 
@@ -409,7 +414,6 @@ static void test_duplicate_ids(void **state)
     snprintf(expected, sizeof expected, "duplicate client id 'C001' (first at %s:2)",
              l->csv_path);
     assert_string_equal(e->message, expected);
-    assert_string_equal(e->key, "id");
     assert_string_equal(e->file, l->csv_path);
     assert_int_equal(e->line, 4);
     assert_int_equal(e->col, 1);
@@ -431,25 +435,46 @@ static void test_missing_file(void **state)
     assert_int_equal(scenario_load(yaml_path, NULL, 0, NULL, &sc, &errors), BV_ERR_INPUT);
     assert_null(sc);
     assert_int_equal(errors.count, 1);
-    assert_string_equal(errors.items[0].message,
-                        "cannot open clients_csv: No such file or directory");
-    assert_string_equal(errors.items[0].file, csv_path);
+    char expected[700];
+    snprintf(expected, sizeof expected, "cannot open %s: No such file or directory", csv_path);
+    const BvError *e = &errors.items[0];
+    assert_string_equal(e->message, expected);
+    /* Reported where the scenario names the file: "clients_csv: csv_no_such_file.csv" is
+     * line 9 of the scenario, its value at col 14. */
+    assert_string_equal(e->file, yaml_path);
+    assert_string_equal(e->key, "clients_csv");
+    assert_int_equal(e->line, 9);
+    assert_int_equal(e->col, 14);
+}
+
+/* An unterminated quote after doubled ("escaped") quotes: the quote that opened the field is
+ * still the one at col 6 of line 2 — the "" pairs inside it open nothing. */
+static void test_unterminated_quote_after_escaped_quotes(void **state)
+{
+    (void)state;
+    /* line 2: C001,"Say ""hi"", open,5     opening quote at col 6; the pairs at 11-12, 15-16 */
+    Loaded *l = load("unterminated_escaped",
+                     "id,name,annual_revenue\nC001,\"Say \"\"hi\"\", open,5\nC002,x,1\n");
+    const BvError *e = expect_csv_error(l, "never closed", 2, 6);
+    (void)e;
+    loaded_free(l);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bom_and_crlf),
-        cmocka_unit_test(test_rfc4180_quotes),
-        cmocka_unit_test(test_utf8_names_kept_exactly),
-        cmocka_unit_test(test_columns_in_any_order_and_defaults),
-        cmocka_unit_test(test_header_errors),
-        cmocka_unit_test(test_bad_values_line_and_column),
-        cmocka_unit_test(test_malformed_quotes),
-        cmocka_unit_test(test_invalid_utf8),
-        cmocka_unit_test(test_wrong_field_count),
-        cmocka_unit_test(test_duplicate_ids),
-        cmocka_unit_test(test_missing_file),
+        owned_unit_test(test_bom_and_crlf),
+        owned_unit_test(test_rfc4180_quotes),
+        owned_unit_test(test_utf8_names_kept_exactly),
+        owned_unit_test(test_columns_in_any_order_and_defaults),
+        owned_unit_test(test_header_errors),
+        owned_unit_test(test_bad_values_line_and_column),
+        owned_unit_test(test_malformed_quotes),
+        owned_unit_test(test_invalid_utf8),
+        owned_unit_test(test_wrong_field_count),
+        owned_unit_test(test_duplicate_ids),
+        owned_unit_test(test_missing_file),
+        owned_unit_test(test_unterminated_quote_after_escaped_quotes),
     };
     return cmocka_run_group_tests_name("clients_csv", tests, NULL, NULL);
 }
