@@ -255,28 +255,18 @@ static BvStatus fail(SbgOutcome *out, BvStatus status, const char *fmt, ...)
 }
 
 /* Why the optimum sits at an edge of the box, for the message. */
-static BvStatus boundary_problem(SbgOutcome *out, const Objective *o, double u, double v,
-                                 double geometric_retention)
+static BvStatus boundary_problem(SbgOutcome *out, const Objective *o, double u, double v)
 {
     bool high = u > o->hi - FIT_BOUND_MARGIN || v > o->hi - FIT_BOUND_MARGIN;
-    char reason[BV_ERROR_MESSAGE_MAX];
-    if (high)
-        snprintf(reason, sizeof reason,
-                 "yearly churn does not fall with tenure in this history, so the sBG runs to "
-                 "its no-heterogeneity limit; the constant-retention model describes it: write "
-                 "'model: geometric' (retention %.4f)",
-                 geometric_retention);
-    else
-        snprintf(reason, sizeof reason,
-                 "clients either leave at once or stay (churn all but stops after the first "
-                 "years), which the sBG reaches only at its edge; check the counts, or write "
-                 "'model: geometric' (retention %.4f)",
-                 geometric_retention);
     return fail(out, BV_ERR_INPUT,
                 "the history does not identify the sBG model: its likelihood keeps rising "
-                "toward the edge of the range searched (alpha = %.4g, beta = %.4g; each in "
-                "[%g, %g]): %s",
-                exp(u), exp(v), FIT_PARAM_MIN, FIT_PARAM_MAX, reason);
+                "toward the edge of its range (alpha = %.4g, beta = %.4g; each in [%g, %g]): "
+                "%s",
+                exp(u), exp(v), FIT_PARAM_MIN, FIT_PARAM_MAX,
+                high ? "yearly churn does not fall with tenure in this history, so the sBG "
+                       "runs to its no-heterogeneity limit"
+                     : "clients either leave at once or stay for good (churn all but stops "
+                       "after the first years); check the counts");
 }
 
 static bool near_edge(const Objective *o, double u, double v)
@@ -286,8 +276,8 @@ static bool near_edge(const Objective *o, double u, double v)
 }
 
 /* Stage 1: Nelder–Mead inside the box. On success (u, v) is the simplex's best point. */
-static BvStatus simplex_stage(const Objective *o, double churn1, double geometric_retention,
-                              FitSbg *s, double *u, double *v, SbgOutcome *out)
+static BvStatus simplex_stage(const Objective *o, double churn1, FitSbg *s, double *u,
+                              double *v, SbgOutcome *out)
 {
     gsl_vector *x = gsl_vector_alloc(2), *step = gsl_vector_alloc(2);
     gsl_multimin_fminimizer *nm =
@@ -312,7 +302,7 @@ static BvStatus simplex_stage(const Objective *o, double churn1, double geometri
      * which is where a value-comparing method meets rounding along a flat ridge. Either way
      * the Newton stage then certifies the optimum by its gradient. */
     int iter = 0, improved_at = 0;
-    double mark = gsl_multimin_fminimizer_minimum(nm);
+    double mark = objective_f(x, (void *)o); /* GSL sets fval only once it iterates */
     bool converged = false;
     while (!converged && iter < FIT_SIMPLEX_MAX_ITER) {
         iter++;
@@ -333,7 +323,7 @@ static BvStatus simplex_stage(const Objective *o, double churn1, double geometri
     *u = gsl_vector_get(best, 0);
     *v = gsl_vector_get(best, 1);
     if (near_edge(o, *u, *v)) {
-        boundary_problem(out, o, *u, *v, geometric_retention);
+        boundary_problem(out, o, *u, *v);
         goto done;
     }
     if (!converged) {
@@ -353,8 +343,8 @@ done:
 }
 
 /* Stage 2: solve gradient = 0 from (u, v) with the analytic Hessian; updates (u, v). */
-static BvStatus newton_stage(const Objective *o, double geometric_retention, FitSbg *s,
-                             double *u, double *v, SbgOutcome *out)
+static BvStatus newton_stage(const Objective *o, FitSbg *s, double *u, double *v,
+                             SbgOutcome *out)
 {
     gsl_vector *x = gsl_vector_alloc(2);
     gsl_multiroot_fdfsolver *solver =
@@ -391,16 +381,18 @@ static BvStatus newton_stage(const Objective *o, double geometric_retention, Fit
              gs != GSL_SUCCESS ? ": " : "", gs != GSL_SUCCESS ? gsl_strerror(gs) : "");
         goto done;
     }
+    /* A stationary point at or beyond the caps: the maximum is not inside the range. */
+    if (!in_box(o, ru, rv) || near_edge(o, ru, rv)) {
+        boundary_problem(out, o, GSL_MIN(GSL_MAX(ru, o->lo), o->hi),
+                         GSL_MIN(GSL_MAX(rv, o->lo), o->hi));
+        goto done;
+    }
     /* The refinement must not trade the simplex's maximum for another stationary point. */
     if (objective_f(root, (void *)o) > start_f + FIT_SIMPLEX_STALL_REL * fabs(start_f)) {
         fail(out, BV_ERR_NUMERIC,
              "the sBG fit did not converge: refining the optimum from alpha = %.6g, "
              "beta = %.6g led to a worse point, alpha = %.6g, beta = %.6g",
              exp(*u), exp(*v), exp(ru), exp(rv));
-        goto done;
-    }
-    if (near_edge(o, ru, rv)) {
-        boundary_problem(out, o, ru, rv, geometric_retention);
         goto done;
     }
     *u = ru;
@@ -412,8 +404,7 @@ done:
     return out->status;
 }
 
-static BvStatus fit_sbg(const Pooled *p, double geometric_retention, FitSbg *s,
-                        SbgOutcome *out)
+static BvStatus fit_sbg(const Pooled *p, FitSbg *s, SbgOutcome *out)
 {
     Objective o = {p, log(FIT_PARAM_MIN), log(FIT_PARAM_MAX)};
     double u = (double)NAN, v = (double)NAN;
@@ -424,11 +415,10 @@ static BvStatus fit_sbg(const Pooled *p, double geometric_retention, FitSbg *s,
         return fail(out, BV_ERR_INPUT,
                     "one year of history cannot identify the sBG's two parameters (it fixes "
                     "only the first year's churn, %.4f): observe a cohort with clients at risk "
-                    "for at least two years, or write 'model: geometric' (retention %.4f)",
-                    p->lost[1] / p->at_risk[1], geometric_retention);
-    if (simplex_stage(&o, p->lost[1] / p->at_risk[1], geometric_retention, s, &u, &v, out) !=
-            BV_OK ||
-        newton_stage(&o, geometric_retention, s, &u, &v, out) != BV_OK)
+                    "for at least two years",
+                    p->lost[1] / p->at_risk[1]);
+    if (simplex_stage(&o, p->lost[1] / p->at_risk[1], s, &u, &v, out) != BV_OK ||
+        newton_stage(&o, s, &u, &v, out) != BV_OK)
         return out->status;
     s->alpha = exp(u);
     s->beta = exp(v);
@@ -564,12 +554,17 @@ BvStatus fit_run(const History *h, Fit **out, BvErrors *errors)
     }
 
     SbgOutcome outcome = {BV_OK, ""};
-    if (fit_sbg(&p, fit->geometric.retention, &fit->sbg, &outcome) != BV_OK) {
-        if (outcome.status == BV_ERR_NOMEM || h->model == HISTORY_MODEL_SBG) {
-            status = bv_error(errors, outcome.status,
-                              outcome.status == BV_ERR_INPUT ? where : NULL,
-                              outcome.status == BV_ERR_INPUT ? "cohorts" : NULL, "%s",
-                              outcome.message);
+    if (fit_sbg(&p, &fit->sbg, &outcome) != BV_OK) {
+        if (outcome.status == BV_ERR_INPUT && h->model == HISTORY_MODEL_SBG) {
+            status = bv_error(errors, BV_ERR_INPUT, where, "cohorts",
+                              "%s; to fit constant retention instead, write "
+                              "'model: geometric' (retention %.4f)",
+                              outcome.message, fit->geometric.retention);
+            goto done;
+        }
+        if (outcome.status != BV_ERR_INPUT && (outcome.status == BV_ERR_NOMEM ||
+                                               h->model == HISTORY_MODEL_SBG)) {
+            status = bv_error(errors, outcome.status, NULL, NULL, "%s", outcome.message);
             goto done;
         }
         /* With model geometric the sBG is only a comparison: keep why it is missing. */

@@ -72,7 +72,8 @@ typedef struct FitSbg {
     double log_likelihood;  /* at the optimum, natural log */
     double aic;             /* 2 x 2 parameters - 2 log_likelihood */
     int simplex_iterations, newton_iterations;
-    double gradient_norm;   /* of the mean negative log-likelihood in (ln alpha, ln beta) */
+    double gradient_norm;   /* at the optimum: 1-norm of the gradient of the mean negative
+                               log-likelihood per client-year in (ln alpha, ln beta) */
 } FitSbg;
 
 typedef struct FitGeometric {
@@ -99,9 +100,10 @@ typedef struct Fit {
  * Fit both models to `history`. exceptions (each recorded in `errors`, *out then NULL):
  *   BV_ERR_INPUT at the history's `cohorts` key when no client was lost in any cohort (no
  *     churn) or no client renewed even once (everyone left in year 1): detected before any
- *     optimisation; and, when model is sbg, when the likelihood rises toward the edge of the
+ *     optimisation; and, when model is sbg, when only one year has clients at risk (one
+ *     churn rate cannot fix two parameters) or the likelihood rises toward the edge of the
  *     parameter range (the data do not identify the sBG; the message says which way and
- *     suggests the geometric model when churn does not fall with tenure);
+ *     suggests the geometric model with its fitted retention);
  *   BV_ERR_NUMERIC when the optimiser does not converge within its caps, a value leaves the
  *     finite range, or the observed information is not positive definite at the optimum;
  *   BV_ERR_NOMEM.
