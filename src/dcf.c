@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* "Outside the market range by more than 20%". */
 #define DCF_MARKET_TOLERANCE_LOW 0.8
@@ -228,6 +229,51 @@ BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors)
     }
     *out = dcf;
     return BV_OK;
+}
+
+BvStatus dcf_book_flows(const Book *book, double d, Timing timing, bool without_transfer,
+                        double *revenue, double *cash, double *lost_share, double *tail_pv,
+                        BvErrors *errors)
+{
+    const Scenario *sc = book->scenario;
+    int H = sc->horizon_years;
+    size_t h = (size_t)H;
+    double *df = malloc(h * sizeof *df), *S = malloc(h * sizeof *S), *pv = malloc(h * sizeof *pv);
+    if (!df || !S || !pv) {
+        free(df);
+        free(S);
+        free(pv);
+        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    dcf_discount_factors(d, H, timing, df);
+    memset(revenue, 0, h * sizeof *revenue);
+    memset(cash, 0, h * sizeof *cash);
+    memset(lost_share, 0, h * sizeof *lost_share);
+    *tail_pv = 0;
+    BvStatus status = BV_OK;
+    for (size_t c = 0; c < book->cohort_count && status == BV_OK; c++) {
+        const Cohort *co = &book->cohorts[c];
+        DcfCohortInputs in;
+        dcf_cohort_means(co, &in);
+        if (without_transfer)
+            in.transfer_retention = 1;
+        double tail;
+        status = dcf_cohort(book, c, &in, d, df, S, pv, &tail, errors);
+        double grow = 1, before = 1;
+        for (int t = 0; t < H && status == BV_OK; t++) {
+            revenue[t] += co->annual_revenue * grow * S[t];
+            cash[t] += co->annual_revenue * in.margin * grow * S[t];
+            if (book->annual_revenue > 0)
+                lost_share[t] += co->annual_revenue / book->annual_revenue * (before - S[t]);
+            before = S[t];
+            grow *= 1 + in.revenue_growth;
+        }
+        *tail_pv += co->annual_revenue * tail;
+    }
+    free(df);
+    free(S);
+    free(pv);
+    return status;
 }
 
 void dcf_free(Dcf *dcf)

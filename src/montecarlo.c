@@ -22,9 +22,11 @@
 #endif
 
 #include "dcf.h"
+#include "deal.h"
 #include "rng.h"
 #include "sampler.h"
 
+#define HORIZON_MAX 100 /* the schema's bound on horizon_years */
 /* Above this horizon a binary search beats counting every threshold. */
 #define LINEAR_COUNT_MAX 16
 
@@ -43,50 +45,59 @@ typedef struct Workspace {
     double *x, *scratch;      /* inputs drawn */
     double *df;               /* [H] */
     double *survival, *pv;    /* [cohorts * H] */
-    double *cumulative;       /* [cohorts * (H+1)]: PV of 0..H years of a living client's cash */
+    double *cumulative;       /* [H+1]: PV of 0..H years of a living client's cash */
+    double *hist;             /* [H+1]: revenue of the clients living 0..H years */
+    /* The simulated book as the deal sees it (only with a deal). */
+    double *revenue, *cash, *lost_share; /* [H] */
+    double *buyer_df, *buyer_pv;         /* [H] */
+    DealFlows flows;
     BvErrors errors;          /* the first failure in this thread */
     long failed;              /* its iteration, or -1 */
 } Workspace;
-
-static Workspace *workspace_new(const Book *book)
-{
-    size_t k = book->input_count ? book->input_count : 1;
-    size_t h = (size_t)book->scenario->horizon_years, c = book->cohort_count;
-    Workspace *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
-    w->x = malloc(k * sizeof(double));
-    w->scratch = malloc(k * sizeof(double));
-    w->df = malloc(h * sizeof(double));
-    w->survival = malloc(c * h * sizeof(double));
-    w->pv = malloc(c * h * sizeof(double));
-    w->cumulative = malloc(c * (h + 1) * sizeof(double));
-    w->failed = -1;
-    bv_errors_init(&w->errors);
-    if (!w->x || !w->scratch || !w->df || !w->survival || !w->pv || !w->cumulative) {
-        free(w->x);
-        free(w->scratch);
-        free(w->df);
-        free(w->survival);
-        free(w->pv);
-        free(w->cumulative);
-        free(w);
-        return NULL;
-    }
-    return w;
-}
 
 static void workspace_free(Workspace *w)
 {
     if (!w)
         return;
-    free(w->x);
-    free(w->scratch);
-    free(w->df);
-    free(w->survival);
-    free(w->pv);
-    free(w->cumulative);
+    double *arrays[] = {w->x,   w->scratch, w->df,      w->survival,   w->pv,      w->cumulative,
+                        w->hist, w->revenue, w->cash, w->lost_share, w->buyer_df, w->buyer_pv};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+        free(arrays[i]);
+    deal_flows_free(&w->flows);
     free(w);
+}
+
+static Workspace *workspace_new(const Book *book)
+{
+    const Scenario *sc = book->scenario;
+    size_t k = book->input_count ? book->input_count : 1;
+    size_t h = (size_t)sc->horizon_years, c = book->cohort_count;
+    Workspace *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->failed = -1;
+    bv_errors_init(&w->errors);
+    w->x = malloc(k * sizeof(double));
+    w->scratch = malloc(k * sizeof(double));
+    w->df = malloc(h * sizeof(double));
+    w->survival = malloc(c * h * sizeof(double));
+    w->pv = malloc(c * h * sizeof(double));
+    w->cumulative = malloc((h + 1) * sizeof(double));
+    w->hist = malloc((h + 1) * sizeof(double));
+    w->revenue = malloc(h * sizeof(double));
+    w->cash = malloc(h * sizeof(double));
+    w->lost_share = malloc(h * sizeof(double));
+    w->buyer_df = malloc(h * sizeof(double));
+    w->buyer_pv = malloc(h * sizeof(double));
+    bool ok = w->x && w->scratch && w->df && w->survival && w->pv && w->cumulative && w->hist &&
+              w->revenue && w->cash && w->lost_share && w->buyer_df && w->buyer_pv;
+    if (ok && sc->deal.enabled)
+        ok = deal_flows_alloc(&w->flows, deal_years(sc)) == BV_OK;
+    if (!ok) {
+        workspace_free(w);
+        return NULL;
+    }
+    return w;
 }
 
 static double drawn(const double *x, int input, const Dist *fixed)
@@ -116,43 +127,71 @@ static inline int lifetime(const uint64_t *S, int H, uint64_t u)
 
 /*
  * The clients of cohort c, each alive while its uniform lies below the survival thresholds:
- * sum of revenue x W[years alive]. The uniform is compared as 53-bit integers (u < S(t) exactly
- * when bits < S(t) 2^53, rounded up), and four partial sums break the chain of additions; the
- * order of the sums is fixed, so the result is too.
+ * hist[L] = revenue of the clients that live L years (L = 0..H). The uniform is compared as
+ * 53-bit integers (alive in year t when its bits < ceil(S(t) 2^53)), and four lanes of
+ * histograms keep consecutive clients' additions independent; the lanes are summed in a fixed
+ * order, so the result is too.
  */
-static double churn_cohort(const Sim *sim, long it, size_t c, const double *S, const double *W)
+static void churn_cohort(const Sim *sim, long it, size_t c, const double *S, double *hist)
 {
     const Book *book = sim->book;
     int H = sim->H;
-    uint64_t thresholds[RETENTION_CURVE_MAX > 100 ? RETENTION_CURVE_MAX : 100];
+    uint64_t thresholds[HORIZON_MAX];
     for (int t = 0; t < H; t++)
         thresholds[t] = (uint64_t)ceil(S[t] * 0x1.0p53);
     uint64_t key = rng_key(sim->seed, (uint64_t)it, 0);
     size_t j = book->cohort_start[c], end = book->cohort_start[c + 1];
-    double acc[4] = {0, 0, 0, 0};
+    double lanes[4][HORIZON_MAX + 1];
+    for (int lane = 0; lane < 4; lane++)
+        memset(lanes[lane], 0, (size_t)(H + 1) * sizeof(double));
     for (; j + 4 <= end; j += 4)
         for (int lane = 0; lane < 4; lane++) {
             size_t k = j + (size_t)lane;
-            acc[lane] += sim->revenue[k] * W[lifetime(thresholds, H, rng_bits53(key, k))];
+            lanes[lane][lifetime(thresholds, H, rng_bits53(key, k))] += sim->revenue[k];
         }
     for (; j < end; j++)
-        acc[0] += sim->revenue[j] * W[lifetime(thresholds, H, rng_bits53(key, j))];
-    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        lanes[0][lifetime(thresholds, H, rng_bits53(key, j))] += sim->revenue[j];
+    for (int L = 0; L <= H; L++)
+        hist[L] = (lanes[0][L] + lanes[1][L]) + (lanes[2][L] + lanes[3][L]);
 }
 
-/* Value the book once. Mirrors dcf_run's sums exactly when nothing is uncertain and clients
- * do not churn, so the two then agree to the last bit. */
-static BvStatus simulate(const Sim *sim, long it, Workspace *w, double *value)
+/* A cohort's failure, named with its iteration. */
+static BvStatus iteration_error(Workspace *w, BvStatus s, long it)
+{
+    BvError *e = &w->errors.items[w->errors.count - 1];
+    char message[BV_ERROR_MESSAGE_MAX];
+    snprintf(message, sizeof message,
+             "%s (in Monte Carlo iteration %ld: bound the distributions so that every draw keeps "
+             "the tail finite)",
+             e->message, it + 1);
+    snprintf(e->message, sizeof e->message, "%s", message);
+    return s;
+}
+
+/*
+ * Value the book once, and (with a deal) price the deal on it. Mirrors dcf_run's sums exactly
+ * when nothing is uncertain and clients do not churn, so the two then agree to the last bit.
+ */
+static BvStatus simulate(const Sim *sim, long it, Workspace *w, double *value, double *gain,
+                         double *npv)
 {
     const Book *book = sim->book;
     const Scenario *sc = book->scenario;
     int H = sim->H;
+    bool deal = sc->deal.enabled;
     if (!sampler_draw(sim->sampler, it, w->x, w->scratch))
         return bv_error(&w->errors, BV_ERR_NUMERIC, &sc->monte_carlo.mark, "monte_carlo",
                         "iteration %ld: a distribution's quantile function failed", it + 1);
     double d = drawn(w->x, book->discount_input, &sc->discount_rate);
+    double buyer_rate = sc->buyer.has_discount_rate ? sc->buyer.discount_rate : d;
     dcf_discount_factors(d, H, sc->timing, w->df);
-    double horizon_value = 0, tail_value = 0, churned = 0;
+    if (deal) {
+        dcf_discount_factors(buyer_rate, H, TIMING_END_OF_YEAR, w->buyer_df);
+        memset(w->revenue, 0, (size_t)H * sizeof(double));
+        memset(w->cash, 0, (size_t)H * sizeof(double));
+        memset(w->lost_share, 0, (size_t)H * sizeof(double));
+    }
+    double horizon_value = 0, tail_value = 0, churned = 0, buyer_tail = 0;
     for (size_t c = 0; c < book->cohort_count; c++) {
         const Cohort *co = &book->cohorts[c];
         DcfCohortInputs in = {
@@ -166,37 +205,63 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, double *value)
         double *S = &w->survival[c * (size_t)H], *pv = &w->pv[c * (size_t)H];
         double tail;
         BvStatus s = dcf_cohort(book, c, &in, d, w->df, S, pv, &tail, &w->errors);
-        if (s != BV_OK) {
-            BvError *e = &w->errors.items[w->errors.count - 1];
-            char message[BV_ERROR_MESSAGE_MAX];
-            snprintf(message, sizeof message,
-                     "%s (in Monte Carlo iteration %ld: bound the distributions so that every "
-                     "draw keeps the tail finite)",
-                     e->message, it + 1);
-            snprintf(e->message, sizeof e->message, "%s", message);
-            return s;
-        }
+        if (s != BV_OK)
+            return iteration_error(w, s, it);
         if (!sim->churn) {
             double unit_pv = 0;
             for (int t = 0; t < H; t++)
                 unit_pv += pv[t];
             horizon_value += co->annual_revenue * unit_pv;
             tail_value += co->annual_revenue * tail;
-            continue;
+            /* Expected survival: the revenue of clients living exactly L years. */
+            for (int L = 0; L <= H; L++)
+                w->hist[L] = co->annual_revenue * ((L ? S[L - 1] : 1) - (L < H ? S[L] : 0));
+        } else {
+            /* Cash of a client alive in year t, per unit of revenue, accumulated over years. */
+            double *W = w->cumulative, grow = 1;
+            W[0] = 0;
+            for (int t = 1; t <= H; t++) {
+                W[t] = W[t - 1] + in.margin * grow * w->df[t - 1];
+                grow *= 1 + in.revenue_growth;
+            }
+            if (S[H - 1] > 0)
+                W[H] += tail / S[H - 1]; /* expected run-off given alive at H */
+            churn_cohort(sim, it, c, S, w->hist);
+            double acc = 0;
+            for (int L = 0; L <= H; L++)
+                acc += w->hist[L] * W[L];
+            churned += acc;
         }
-        /* Cash of a client alive in year t, per unit of revenue, accumulated over years. */
-        double *W = &w->cumulative[c * (size_t)(H + 1)];
-        double grow = 1;
-        W[0] = 0;
+        if (!deal)
+            continue;
+        /* The book as the deal sees it: revenue and cash of the clients still there, the
+         * revenue lost each year, and the run-off at the buyer's rate. */
+        double alive = co->annual_revenue, grow = 1;
         for (int t = 1; t <= H; t++) {
-            W[t] = W[t - 1] + in.margin * grow * w->df[t - 1];
+            alive -= w->hist[t - 1]; /* clients living t-1 years are lost in year t */
+            if (book->annual_revenue > 0)
+                w->lost_share[t - 1] += w->hist[t - 1] / book->annual_revenue;
+            w->revenue[t - 1] += grow * alive;
+            w->cash[t - 1] += in.margin * grow * alive;
             grow *= 1 + in.revenue_growth;
         }
-        if (S[H - 1] > 0)
-            W[H] += tail / S[H - 1]; /* expected run-off given alive at H */
-        churned += churn_cohort(sim, it, c, S, W);
+        if (sc->tail == TAIL_RUNOFF && S[H - 1] > 0) {
+            double unit_tail;
+            s = dcf_cohort(book, c, &in, buyer_rate, w->buyer_df, S, w->buyer_pv, &unit_tail,
+                           &w->errors);
+            if (s != BV_OK)
+                return iteration_error(w, s, it);
+            buyer_tail += w->hist[H] * unit_tail / S[H - 1];
+        }
     }
     *value = sim->churn ? churned : horizon_value + tail_value;
+    if (deal) {
+        DealBook book_now = {H, book->annual_revenue, w->revenue, w->cash, w->lost_share,
+                             buyer_tail};
+        deal_price(sc, &book_now, 1, buyer_rate, &w->flows);
+        *gain = w->flows.gain;
+        *npv = w->flows.npv;
+    }
     return BV_OK;
 }
 
@@ -264,6 +329,13 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
     if (!r || result_alloc(r, iterations) != BV_OK)
         goto nomem;
     r->requested = iterations;
+    r->has_deal = sc->deal.enabled;
+    if (r->has_deal) {
+        r->seller_gain = malloc((size_t)iterations * sizeof *r->seller_gain);
+        r->buyer_npv = malloc((size_t)iterations * sizeof *r->buyer_npv);
+        if (!r->seller_gain || !r->buyer_npv)
+            goto nomem;
+    }
     r->seed = seed;
     r->client_churn = mc->client_churn;
     r->latin_hypercube = mc->sampling == SAMPLING_LATIN_HYPERCUBE;
@@ -298,7 +370,10 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
             }
 #pragma omp for schedule(dynamic, 1)
             for (long it = done; it < end; it++) {
-                if (w && w->failed < 0 && simulate(&sim, it, w, &r->values[it]) != BV_OK)
+                if (w && w->failed < 0 &&
+                    simulate(&sim, it, w, &r->values[it],
+                             r->has_deal ? &r->seller_gain[it] : NULL,
+                             r->has_deal ? &r->buyer_npv[it] : NULL) != BV_OK)
                     w->failed = it;
             }
 #pragma omp critical
@@ -335,6 +410,15 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
     stats_histogram(r->values, (size_t)done, r->stats.min, r->stats.max, r->bins, r->bin_edges,
                     r->bin_counts);
     convergence(r);
+    if (r->has_deal) {
+        long negative = 0;
+        for (long i = 0; i < done; i++)
+            negative += r->buyer_npv[i] < 0;
+        r->prob_npv_negative = sc->buyer.enabled ? (double)negative / (double)done : (double)NAN;
+        if ((sc->seller.enabled && !stats_summarise(r->seller_gain, (size_t)done, &r->gain_stats)) ||
+            (sc->buyer.enabled && !stats_summarise(r->buyer_npv, (size_t)done, &r->npv_stats)))
+            goto nomem;
+    }
     free(sim.revenue);
     sampler_free(sampler);
     *out = r;
@@ -358,5 +442,7 @@ void mc_free(McResult *r)
     free(r->at);
     free(r->running_mean);
     free(r->running_sd);
+    free(r->seller_gain);
+    free(r->buyer_npv);
     free(r);
 }

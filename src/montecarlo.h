@@ -38,6 +38,12 @@ typedef struct McResult {
     size_t points;            /* convergence: running mean after at[i] iterations */
     long *at;
     double *running_mean, *running_sd;
+    /* With a deal: each iteration priced on its own simulated book. */
+    bool has_deal;
+    double *seller_gain;      /* [iterations], NaN without a seller */
+    double *buyer_npv;        /* [iterations], NaN without a buyer */
+    Stats gain_stats, npv_stats;
+    double prob_npv_negative; /* share of iterations with buyer NPV < 0 */
 } McResult;
 
 /* Called between blocks of iterations, from the calling thread. */

@@ -920,6 +920,249 @@ static void read_correlations(Loader *L, const Node *n)
     }
 }
 
+/* ---- deal, seller, buyer ---- */
+
+/*
+ * Read the number, integer and boolean keys of `map` by `table` into out[i] (booleans as 0/1),
+ * setting given[i]; report unknown keys and missing required ones. Structures and enums are
+ * left to the caller. True when every key read was valid.
+ */
+static bool read_fields(Loader *L, const Node *map, const char *path, const SchemaTable *table,
+                        double *out, bool *given)
+{
+    if (!expect_map(L, map, path, "a mapping") || !check_keys(L, map, path, table))
+        return false;
+    bool ok = true;
+    for (size_t i = 0; i < table->count; i++) {
+        const SchemaKey *k = &table->keys[i];
+        const Node *v = tree_map_get(map, k->key);
+        char kp[KEY_PATH_MAX];
+        join_path(kp, path, k->key);
+        given[i] = v != NULL;
+        if (!v) {
+            if (k->required) {
+                bv_error(L->errors, BV_ERR_INPUT, &map->mark, path, "needs '%s' (%s)", k->key,
+                         k->doc);
+                ok = false;
+            }
+            continue;
+        }
+        if (k->type == SCHEMA_NUMBER || k->type == SCHEMA_INTEGER) {
+            ok &= read_number(L, v, kp, &k->range, k->type == SCHEMA_INTEGER, &out[i]);
+        } else if (k->type == SCHEMA_BOOL) {
+            bool b = false;
+            ok &= read_bool(L, v, kp, &b);
+            out[i] = b;
+        }
+    }
+    return ok;
+}
+
+/* A list of {year, share}-like mappings read by `table` (two numeric keys). */
+static YearShare *read_year_shares(Loader *L, const Node *n, const char *path,
+                                   const SchemaTable *table, size_t *count)
+{
+    *count = 0;
+    if (!expect_seq(L, n, path, "a list"))
+        return NULL;
+    YearShare *items = calloc(n->count ? n->count : 1, sizeof *items);
+    if (!items) {
+        nomem(L);
+        return NULL;
+    }
+    for (size_t i = 0; i < n->count; i++) {
+        char ip[KEY_PATH_MAX];
+        snprintf(ip, sizeof ip, "%s[%zu]", path, i);
+        double v[2];
+        bool given[2];
+        if (!read_fields(L, n->items[i], ip, table, v, given))
+            continue;
+        YearShare y = {(int)v[0], v[1]};
+        for (size_t j = 0; j < *count; j++)
+            if (items[j].year == y.year)
+                bv_error(L->errors, BV_ERR_INPUT, &n->items[i]->mark, ip,
+                         "year %d appears twice", y.year);
+        size_t at = *count; /* keep ascending years */
+        while (at > 0 && items[at - 1].year > y.year) {
+            items[at] = items[at - 1];
+            at--;
+        }
+        items[at] = y;
+        (*count)++;
+    }
+    return items;
+}
+
+static void read_deal(Loader *L, const Node *n)
+{
+    Scenario *sc = L->sc;
+    DealSpec *deal = &sc->deal;
+    if (!expect_map(L, n, "deal", "{price, payments, ...}") ||
+        !check_keys(L, n, "deal", &schema_deal))
+        return;
+    deal->enabled = true;
+    deal->mark = keep_mark(L, n->mark);
+    int H = sc->horizon_years;
+    const Node *price = tree_map_get(n, "price");
+    if (!price) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, "deal",
+                 "needs 'price': an amount, or {multiple: m} x annual revenue");
+    } else if (price->kind == NODE_MAP) {
+        static const SchemaRange multiple = {0, INFINITY, false, false};
+        const Node *m = tree_map_get(price, "multiple");
+        if (price->count != 1 || !m)
+            bv_error(L->errors, BV_ERR_INPUT, &price->mark, "deal.price",
+                     "expected an amount or {multiple: m}");
+        else if (read_number(L, m, "deal.price.multiple", &multiple, false, &deal->price))
+            deal->price_is_multiple = true;
+    } else {
+        read_number(L, price, "deal.price", &schema_deal.keys[0].range, false, &deal->price);
+    }
+    const Node *v;
+    if ((v = tree_map_get(n, "adjustment"))) {
+        double f[2];
+        bool given[2];
+        if (read_fields(L, v, "deal.adjustment", &schema_adjustment, f, given)) {
+            deal->has_adjustment = true;
+            deal->measure_year = (int)f[0];
+            deal->adjustment_multiple = f[1];
+            if (deal->measure_year > H)
+                bv_error(L->errors, BV_ERR_INPUT, &tree_map_get(v, "measure_year")->mark,
+                         "deal.adjustment.measure_year",
+                         "year %d is beyond the horizon (%d years): retained revenue is "
+                         "projected only within it",
+                         deal->measure_year, H);
+        }
+    }
+    if ((v = tree_map_get(n, "payments"))) {
+        deal->payments = read_year_shares(L, v, "deal.payments", &schema_payment,
+                                          &deal->payment_count);
+        double sum = 0;
+        for (size_t i = 0; i < deal->payment_count; i++)
+            sum += deal->payments[i].share;
+        if (v->kind == NODE_SEQ && v->count == 0)
+            bv_error(L->errors, BV_ERR_INPUT, &v->mark, "deal.payments",
+                     "needs at least one {year, share}");
+        else if (deal->payment_count && fabs(sum - 1) > 1e-9)
+            bv_error(L->errors, BV_ERR_INPUT, &v->mark, "deal.payments",
+                     "the shares sum to %.10g; they must sum to 1", sum);
+    } else {
+        deal->payments = calloc(1, sizeof *deal->payments);
+        if (!deal->payments) {
+            nomem(L);
+            return;
+        }
+        deal->payments[0] = (YearShare){0, 1};
+        deal->payment_count = 1;
+    }
+    if ((v = tree_map_get(n, "interest_rate")))
+        read_number(L, v, "deal.interest_rate", &schema_deal.keys[3].range, false,
+                    &deal->interest_rate);
+    if ((v = tree_map_get(n, "earn_out"))) {
+        deal->earn_outs = read_year_shares(L, v, "deal.earn_out", &schema_earn_out,
+                                           &deal->earn_out_count);
+        for (size_t i = 0; i < deal->earn_out_count; i++)
+            if (deal->earn_outs[i].year > H)
+                bv_error(L->errors, BV_ERR_INPUT, &v->mark, "deal.earn_out",
+                         "year %d is beyond the horizon (%d years)", deal->earn_outs[i].year, H);
+    }
+    if ((v = tree_map_get(n, "clawback"))) {
+        size_t count;
+        YearShare *tiers = read_year_shares(L, v, "deal.clawback", &schema_clawback, &count);
+        deal->clawbacks = calloc(count ? count : 1, sizeof *deal->clawbacks);
+        if (!deal->clawbacks) {
+            free(tiers);
+            nomem(L);
+            return;
+        }
+        for (size_t i = 0; i < count; i++) {
+            deal->clawbacks[i] = (ClawbackTier){tiers[i].year, tiers[i].share};
+            if (tiers[i].year > H)
+                bv_error(L->errors, BV_ERR_INPUT, &v->mark, "deal.clawback",
+                         "within_years %d is beyond the horizon (%d years)", tiers[i].year, H);
+        }
+        deal->clawback_count = count;
+        free(tiers);
+    }
+}
+
+static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
+{
+    static const SchemaRange from = {0, INFINITY, false, false};
+    static const SchemaRange rate = {0, 1, false, false};
+    double f[3];
+    bool given[3];
+    if (!read_fields(L, n, "seller.tax", &schema_tax, f, given))
+        return;
+    seller->installment_method = given[1] ? f[1] != 0 : true;
+    const Node *apply = tree_map_get(n, "brackets_apply");
+    int choice;
+    if (apply && read_enum(L, apply, "seller.tax.brackets_apply", schema_tax.keys[2].values,
+                           &choice))
+        seller->cumulative = choice == 1;
+    const Node *b = tree_map_get(n, "brackets");
+    if (!expect_seq(L, b, "seller.tax.brackets", "a list of [from, rate] pairs"))
+        return;
+    if (b->count == 0 || b->count > 64) {
+        bv_error(L->errors, BV_ERR_INPUT, &b->mark, "seller.tax.brackets",
+                 "give 1 to 64 [from, rate] brackets, got %zu", b->count);
+        return;
+    }
+    seller->brackets = calloc(b->count, sizeof *seller->brackets);
+    if (!seller->brackets) {
+        nomem(L);
+        return;
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        const Node *pair = b->items[i];
+        char kp[KEY_PATH_MAX], fp[KEY_PATH_MAX], rp[KEY_PATH_MAX];
+        snprintf(kp, sizeof kp, "seller.tax.brackets[%zu]", i);
+        snprintf(fp, sizeof fp, "%s[0]", kp);
+        snprintf(rp, sizeof rp, "%s[1]", kp);
+        if (pair->kind != NODE_SEQ || pair->count != 2) {
+            bv_error(L->errors, BV_ERR_INPUT, &pair->mark, kp, "expected a [from, rate] pair");
+            continue;
+        }
+        TaxBracket *t = &seller->brackets[seller->bracket_count++];
+        bool ok = read_number(L, pair->items[0], fp, &from, false, &t->from);
+        read_number(L, pair->items[1], rp, &rate, false, &t->rate);
+        if (ok && i == 0 && t->from != 0)
+            bv_error(L->errors, BV_ERR_INPUT, &pair->items[0]->mark, fp,
+                     "the first bracket starts at 0, got %g", t->from);
+        if (ok && i > 0 && !(t->from > seller->brackets[i - 1].from))
+            bv_error(L->errors, BV_ERR_INPUT, &pair->items[0]->mark, fp,
+                     "brackets must ascend: %g follows %g", t->from,
+                     seller->brackets[i - 1].from);
+    }
+}
+
+static void read_seller(Loader *L, const Node *n)
+{
+    SellerSpec *s = &L->sc->seller;
+    double f[6];
+    bool given[6];
+    if (!read_fields(L, n, "seller", &schema_seller, f, given))
+        return;
+    *s = (SellerSpec){.enabled = true, .tax_basis = f[0], .carrying_amount = f[1],
+                      .selling_costs = f[2], .discount_rate = f[3], .installment_method = true,
+                      .income_tax_rate = given[5] ? f[5] : 0};
+    const Node *tax = tree_map_get(n, "tax");
+    if (tax)
+        read_tax(L, tax, s);
+}
+
+static void read_buyer(Loader *L, const Node *n)
+{
+    BuyerSpec *b = &L->sc->buyer;
+    double f[4];
+    bool given[4];
+    if (!read_fields(L, n, "buyer", &schema_buyer, f, given))
+        return;
+    *b = (BuyerSpec){.enabled = true, .has_discount_rate = given[0], .discount_rate = f[0],
+                     .acquisition_costs = given[1] ? f[1] : 0, .tax_rate = given[2] ? f[2] : 0,
+                     .amortization_years = given[3] ? (int)f[3] : 15};
+}
+
 /* ---- files: extends and clients_csv ---- */
 
 static char *dir_of(const char *path)
@@ -1204,6 +1447,23 @@ static void read_top_level(Loader *L, const Node *root)
         read_monte_carlo(L, v);
     if ((v = tree_map_get(root, "correlations")))
         read_correlations(L, v);
+    if ((v = tree_map_get(root, "deal")))
+        read_deal(L, v);
+    const char *sides[] = {"seller", "buyer"};
+    for (int i = 0; i < 2; i++) {
+        if (!(v = tree_map_get(root, sides[i])))
+            continue;
+        if (!tree_map_get(root, "deal")) {
+            bv_error(L->errors, BV_ERR_INPUT, &v->mark, sides[i],
+                     "describes a side of a deal, but the scenario has no deal: add deal: "
+                     "{price: ...}");
+            continue;
+        }
+        if (i == 0)
+            read_seller(L, v);
+        else
+            read_buyer(L, v);
+    }
     const Node *inline_clients = tree_map_get(root, "clients");
     const Node *csv = tree_map_get(root, "clients_csv");
     if (inline_clients && csv)
@@ -1291,6 +1551,10 @@ void scenario_free(Scenario *sc)
     free(sc->clients);
     free(sc->provision);
     free(sc->correlations);
+    free(sc->deal.payments);
+    free(sc->deal.earn_outs);
+    free(sc->deal.clawbacks);
+    free(sc->seller.brackets);
     pool_free(sc->pool);
     free(sc);
 }

@@ -81,6 +81,60 @@ typedef struct Correlation {
     Mark mark;     /* the entry */
 } Correlation;
 
+/* A payment or an earn-out: something paid in a year after closing (0 = at closing). */
+typedef struct YearShare {
+    int year;
+    double share; /* of the base price (payments) or of the year's collections (earn-outs) */
+} YearShare;
+
+typedef struct ClawbackTier {
+    int within_years; /* a client lost in years up to this one (after the previous tier) */
+    double refund;    /* share of its part of the base price refunded */
+} ClawbackTier;
+
+typedef struct TaxBracket {
+    double from; /* gain above this amount, currency */
+    double rate; /* is taxed at this rate */
+} TaxBracket;
+
+/* The transaction (DESIGN §7). */
+typedef struct DealSpec {
+    bool enabled;
+    bool price_is_multiple;
+    double price;              /* currency, or x annual revenue when price_is_multiple */
+    bool has_adjustment;
+    int measure_year;          /* 1..horizon */
+    double adjustment_multiple;/* final price = multiple x revenue retained in measure_year */
+    YearShare *payments;       /* shares of the base price, summing to 1, by ascending year */
+    size_t payment_count;
+    double interest_rate;      /* per year on the unpaid base-price principal */
+    YearShare *earn_outs;      /* by ascending year */
+    size_t earn_out_count;
+    ClawbackTier *clawbacks;   /* by ascending within_years */
+    size_t clawback_count;
+    Mark mark;
+} DealSpec;
+
+typedef struct SellerSpec {
+    bool enabled;
+    double tax_basis, carrying_amount, selling_costs; /* currency */
+    double discount_rate;      /* per year */
+    double income_tax_rate;    /* on the cash of a book kept */
+    TaxBracket *brackets;      /* ascending, the first from 0; none: no tax */
+    size_t bracket_count;
+    bool installment_method;
+    bool cumulative;           /* brackets_apply: cumulative (else per_year) */
+} SellerSpec;
+
+typedef struct BuyerSpec {
+    bool enabled;
+    bool has_discount_rate;    /* else the scenario's (its mean) */
+    double discount_rate;
+    double acquisition_costs;  /* currency, at closing */
+    double tax_rate;
+    int amortization_years;
+} BuyerSpec;
+
 /* Places of the scenario-level keys that later stages may need to point at. */
 typedef struct ScenarioMarks {
     Mark discount_rate, revenue_growth, retention, tail, horizon_years, clients_csv;
@@ -107,6 +161,9 @@ typedef struct Scenario {
     MonteCarloSpec monte_carlo;
     Correlation *correlations;
     size_t correlation_count;
+    DealSpec deal;
+    SellerSpec seller;
+    BuyerSpec buyer;
     ScenarioMarks marks;
     struct StringPool *pool;      /* owns every string above */
 } Scenario;

@@ -60,9 +60,12 @@ static const SchemaKey scenario_keys[] = {
      "run a Monte Carlo valuation as well (see the monte_carlo keys)"},
     {KEY_CORRELATIONS, "correlations", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "rank correlations between uncertain inputs: [{between: [PATH, PATH], rank: r}]"},
-    LATER(KEY_DEAL, "deal", "deal and transfer"),
-    LATER(KEY_SELLER, "seller", "deal and transfer"),
-    LATER(KEY_BUYER, "buyer", "deal and transfer"),
+    {KEY_DEAL, "deal", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "the transaction: price, payments, interest, true-up, earn-out, clawback"},
+    {KEY_SELLER, "seller", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "the seller's basis, costs, tax and rate (needs deal)"},
+    {KEY_BUYER, "buyer", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "the buyer's rate, costs, tax and amortisation (needs deal)"},
     LATER(KEY_VARIANTS, "variants", "what-if runs"),
     LATER(KEY_SENSITIVITY, "sensitivity", "what-if runs"),
 };
@@ -144,6 +147,87 @@ static const SchemaKey correlation_keys[] = {
      "Spearman rank correlation between them"},
 };
 
+#define YEARS {0, 100, false, false}
+#define LATER_YEARS {1, 100, false, false}
+
+static const SchemaKey deal_keys[] = {
+    {KEY_PRICE, "price", SCHEMA_MAPPING, NON_NEGATIVE, NULL, true, NULL, "currency",
+     "base price: an amount, or {multiple: m} = m x the book's annual revenue"},
+    {KEY_ADJUSTMENT, "adjustment", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "true-up: the price becomes multiple x revenue retained in measure_year"},
+    {KEY_PAYMENTS, "payments", SCHEMA_MAPPING, NONE, NULL, false, "[{year: 0, share: 1}]", NULL,
+     "[{year, share}]: shares of the base price by year after closing, summing to 1"},
+    {KEY_INTEREST_RATE, "interest_rate", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "per year", "seller financing: on the base-price principal still unpaid, paid yearly"},
+    {KEY_EARN_OUT, "earn_out", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "[{year, share_of_collections}]: paid as a share of that year's collections"},
+    {KEY_CLAWBACK, "clawback", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "[{within_years, refund}]: refund of a lost client's part of the base price"},
+};
+
+static const SchemaKey adjustment_keys[] = {
+    {KEY_MEASURE_YEAR, "measure_year", SCHEMA_INTEGER, LATER_YEARS, NULL, true, NULL, "year",
+     "the year whose retained revenue sets the final price (within the horizon)"},
+    {KEY_MULTIPLE, "multiple", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL, "x revenue",
+     "final price = multiple x revenue retained in measure_year"},
+};
+
+static const SchemaKey payment_keys[] = {
+    {KEY_YEAR, "year", SCHEMA_INTEGER, YEARS, NULL, true, NULL, "year",
+     "0 = at closing; each year once"},
+    {KEY_SHARE, "share", SCHEMA_NUMBER, {0, 1, true, false}, NULL, true, NULL, NULL,
+     "share of the base price paid that year"},
+};
+
+static const SchemaKey earn_out_keys[] = {
+    {KEY_YEAR, "year", SCHEMA_INTEGER, LATER_YEARS, NULL, true, NULL, "year",
+     "a year after closing, within the horizon"},
+    {KEY_SHARE_OF_COLLECTIONS, "share_of_collections", SCHEMA_NUMBER, UNIT, NULL, true, NULL,
+     NULL, "share of that year's revenue from the transferred clients"},
+};
+
+static const SchemaKey clawback_keys[] = {
+    {KEY_WITHIN_YEARS, "within_years", SCHEMA_INTEGER, LATER_YEARS, NULL, true, NULL, "years",
+     "a client lost in these years after closing (tiers ascending)"},
+    {KEY_REFUND, "refund", SCHEMA_NUMBER, UNIT, NULL, true, NULL, NULL,
+     "share of its part of the base price refunded"},
+};
+
+static const SchemaKey seller_keys[] = {
+    {KEY_TAX_BASIS, "tax_basis", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0", "currency",
+     "adjusted tax basis of the book (0 when self-created)"},
+    {KEY_CARRYING_AMOUNT, "carrying_amount", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency", "book value in the accounts (accounting gain)"},
+    {KEY_SELLING_COSTS, "selling_costs", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency", "paid at closing; they reduce the gain"},
+    {KEY_DISCOUNT_RATE, "discount_rate", SCHEMA_NUMBER, ABOVE_MINUS_ONE, NULL, true, NULL,
+     "per year", "the seller's rate for the PV of net proceeds and of keeping the book"},
+    {KEY_TAX, "tax", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{brackets: [[from, rate], ...], installment_method, brackets_apply}"},
+    {KEY_INCOME_TAX_RATE, "income_tax_rate", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
+     "tax on the cash the seller would earn by keeping the book"},
+};
+
+static const SchemaKey tax_keys[] = {
+    {KEY_BRACKETS, "brackets", SCHEMA_MAPPING, NONE, NULL, true, NULL, NULL,
+     "[[from, rate], ...]: from 0, ascending; rate in [0, 1] on the gain above `from`"},
+    {KEY_INSTALLMENT_METHOD, "installment_method", SCHEMA_BOOL, NONE, NULL, false, "true", NULL,
+     "recognise the gain in proportion to principal received (else all at closing)"},
+    {KEY_BRACKETS_APPLY, "brackets_apply", SCHEMA_ENUM, NONE, "per_year|cumulative", false,
+     "per_year", NULL, "brackets on each year's gain alone, or on the gain recognised to date"},
+};
+
+static const SchemaKey buyer_keys[] = {
+    {KEY_DISCOUNT_RATE, "discount_rate", SCHEMA_NUMBER, ABOVE_MINUS_ONE, NULL, false,
+     "scenario's", "per year", "the buyer's rate for NPV and walk-away price"},
+    {KEY_ACQUISITION_COSTS, "acquisition_costs", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency", "paid at closing; amortised with the price"},
+    {KEY_TAX_RATE, "tax_rate", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
+     "on the book's cash; also the rate of the amortisation shield"},
+    {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {1, 100, false, false}, NULL,
+     false, "15", "years", "straight-line write-off of price + costs, years 1..N"},
+};
+
 #define TABLE(name_, keys_) {name_, keys_, sizeof keys_ / sizeof keys_[0]}
 const SchemaTable schema_scenario = TABLE("scenario", scenario_keys);
 const SchemaTable schema_segment = TABLE("segment", segment_keys);
@@ -153,6 +237,14 @@ const SchemaTable schema_provision = TABLE("provision", provision_keys);
 const SchemaTable schema_monte_carlo = TABLE("monte_carlo", monte_carlo_keys);
 const SchemaTable schema_precision = TABLE("precision", precision_keys);
 const SchemaTable schema_correlation = TABLE("correlation", correlation_keys);
+const SchemaTable schema_deal = TABLE("deal", deal_keys);
+const SchemaTable schema_adjustment = TABLE("adjustment", adjustment_keys);
+const SchemaTable schema_payment = TABLE("payment", payment_keys);
+const SchemaTable schema_earn_out = TABLE("earn_out", earn_out_keys);
+const SchemaTable schema_clawback = TABLE("clawback", clawback_keys);
+const SchemaTable schema_seller = TABLE("seller", seller_keys);
+const SchemaTable schema_tax = TABLE("tax", tax_keys);
+const SchemaTable schema_buyer = TABLE("buyer", buyer_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
 {
@@ -299,4 +391,12 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_monte_carlo);
     write_table(out, &schema_precision);
     write_table(out, &schema_correlation);
+    write_table(out, &schema_deal);
+    write_table(out, &schema_adjustment);
+    write_table(out, &schema_payment);
+    write_table(out, &schema_earn_out);
+    write_table(out, &schema_clawback);
+    write_table(out, &schema_seller);
+    write_table(out, &schema_tax);
+    write_table(out, &schema_buyer);
 }

@@ -70,6 +70,30 @@ typedef enum SchemaKeyId {
     KEY_MAX_ITERATIONS,
     KEY_BETWEEN,
     KEY_RANK,
+    KEY_PRICE,
+    KEY_ADJUSTMENT,
+    KEY_MEASURE_YEAR,
+    KEY_MULTIPLE,
+    KEY_PAYMENTS,
+    KEY_YEAR,
+    KEY_SHARE,
+    KEY_INTEREST_RATE,
+    KEY_EARN_OUT,
+    KEY_SHARE_OF_COLLECTIONS,
+    KEY_CLAWBACK,
+    KEY_WITHIN_YEARS,
+    KEY_REFUND,
+    KEY_TAX_BASIS,
+    KEY_CARRYING_AMOUNT,
+    KEY_SELLING_COSTS,
+    KEY_TAX,
+    KEY_BRACKETS,
+    KEY_INSTALLMENT_METHOD,
+    KEY_BRACKETS_APPLY,
+    KEY_INCOME_TAX_RATE,
+    KEY_ACQUISITION_COSTS,
+    KEY_TAX_RATE,
+    KEY_AMORTIZATION_YEARS,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -105,6 +129,14 @@ extern const SchemaTable schema_provision;
 extern const SchemaTable schema_monte_carlo;
 extern const SchemaTable schema_precision;
 extern const SchemaTable schema_correlation;
+extern const SchemaTable schema_deal;
+extern const SchemaTable schema_adjustment;
+extern const SchemaTable schema_payment;
+extern const SchemaTable schema_earn_out;
+extern const SchemaTable schema_clawback;
+extern const SchemaTable schema_seller;
+extern const SchemaTable schema_tax;
+extern const SchemaTable schema_buyer;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);
