@@ -20,6 +20,7 @@
 #include "book.h"
 #include "cli_fit.h"
 #include "dcf.h"
+#include "deal.h"
 #include "diagnostics.h"
 #include "error.h"
 #include "montecarlo.h"
@@ -203,6 +204,7 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
     Dcf *dcf = NULL;
     McResult *mc = NULL;
     Diagnostics *diag = NULL;
+    Deal *deal = NULL;
     OutFile *xlsx = NULL, *json = NULL;
     char *default_path = NULL;
     RunInfo info;
@@ -229,9 +231,11 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
     if (status != BV_OK)
         goto done;
     status = diagnostics_new(book, dcf, &diag, errors);
+    if (status == BV_OK && sc->deal.enabled)
+        status = deal_run(book, &deal, errors);
     if (status != BV_OK)
         goto done;
-    Results results = {sc, book, dcf, mc, diag, &info};
+    Results results = {sc, book, dcf, mc, diag, deal, &info};
 #ifdef _OPENMP
     if (o->threads)
         info.threads = o->threads;
@@ -276,6 +280,16 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
                    "%s\n",
                    mc->iterations, mc->stats.mean, mc->stats.percentile[1],
                    mc->stats.percentile[7], sc->currency);
+        if (deal) {
+            const DealFlows *f = &deal->flows;
+            printf("Deal: base price %.2f, expected price %.2f %s", f->base_price, f->price,
+                   sc->currency);
+            if (deal->has_seller)
+                printf("; seller's walk-away %.2f", deal->min_price);
+            if (deal->has_buyer)
+                printf("; buyer's NPV %.2f, walk-away %.2f", f->npv, deal->max_price);
+            printf("\n");
+        }
         printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
         if (!o->quiet)
             fprintf(stderr, "bookval: run took %.3f s\n", seconds);
@@ -285,6 +299,7 @@ done:
     outfile_abort(json);
     free(default_path);
     mc_free(mc);
+    deal_free(deal);
     diagnostics_free(diag);
     dcf_free(dcf);
     book_free(book);

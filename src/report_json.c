@@ -120,6 +120,65 @@ static void write_monte_carlo(Json *j, const McResult *mc)
     json_close(j);
 }
 
+static void json_stats(Json *j, const char *key, const Stats *st)
+{
+    json_open(j, key);
+    json_number(j, "mean", st->mean);
+    json_number(j, "sd", st->sd);
+    json_number(j, "p5", st->percentile[1]);
+    json_number(j, "p50", st->percentile[4]);
+    json_number(j, "p95", st->percentile[7]);
+    json_close(j);
+}
+
+static void write_deal(Json *j, const Deal *deal, const McResult *mc)
+{
+    if (!deal) {
+        json_null(j, "deal");
+        return;
+    }
+    const DealFlows *f = &deal->flows;
+    json_open(j, "deal");
+    json_number(j, "base_price", f->base_price);
+    json_number(j, "expected_price", f->price);
+    if (deal->has_seller) {
+        json_open(j, "seller");
+        json_number(j, "gain", f->gain);
+        json_number(j, "accounting_gain", f->accounting_gain);
+        json_number(j, "tax", f->tax_total);
+        json_number(j, "net_proceeds", f->net_proceeds);
+        json_number(j, "net_proceeds_pv", f->net_proceeds_pv);
+        json_number(j, "keep_pv", deal->keep_pv);
+        json_number(j, "min_price", deal->min_price);
+        if (mc)
+            json_stats(j, "gain_distribution", &mc->gain_stats);
+        json_close(j);
+    } else {
+        json_null(j, "seller");
+    }
+    if (deal->has_buyer) {
+        json_open(j, "buyer");
+        json_number(j, "npv", f->npv);
+        json_number(j, "irr", f->irr);
+        if (f->payback_year >= 0)
+            json_number(j, "payback_year", f->payback_year);
+        else
+            json_null(j, "payback_year");
+        json_number(j, "max_price", deal->max_price);
+        json_number(j, "discount_rate", deal->buyer_rate);
+        if (mc) {
+            json_number(j, "prob_npv_negative", mc->prob_npv_negative);
+            json_stats(j, "npv_distribution", &mc->npv_stats);
+        } else {
+            json_null(j, "prob_npv_negative");
+        }
+        json_close(j);
+    } else {
+        json_null(j, "buyer");
+    }
+    json_close(j);
+}
+
 bool report_json_write(FILE *out, const Results *res)
 {
     const Scenario *sc = res->scenario;
@@ -173,6 +232,7 @@ bool report_json_write(FILE *out, const Results *res)
     json_text(&j, "tail", sc->tail == TAIL_RUNOFF ? "runoff" : "none");
     json_close(&j);
     write_monte_carlo(&j, res->mc);
+    write_deal(&j, res->deal, res->mc);
     json_close(&j);
     fputc('\n', out);
     return !ferror(out);

@@ -66,7 +66,7 @@ enum {
 
 /* The Monte Carlo sheet: statistics (A:B), values (D:E), histogram (G:I), convergence (K:N). */
 enum { M_LABEL, M_STAT, M_GAP1, M_ITER, M_VALUE, M_GAP2, M_BIN_FROM, M_BIN_TO, M_COUNT, M_GAP3,
-       M_AT, M_MEAN, M_LOW, M_HIGH };
+       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV };
 enum { MC_ITERATIONS, MC_MEAN, MC_SD, MC_SE, MC_P1, MC_P5 = MC_P1 + 1, MC_P95 = MC_P1 + 7,
        MC_CVAR5 = MC_P1 + STATS_PERCENTILES, MC_MIN, MC_MAX, MC_Z, MC_STATS };
 #define MC_FIRST_ROW 4
@@ -117,6 +117,7 @@ typedef struct Ctx {
     const Dcf *dcf;
     const McResult *mc;
     const Diagnostics *diag;
+    const Deal *deal;
     const RunInfo *info;
     Formats f;
     /* Assumptions layout */
@@ -659,6 +660,23 @@ static size_t clients_on_sheet(const Ctx *x, size_t sheet)
     size_t first = sheet * REPORT_XLSX_CLIENT_ROWS;
     size_t left = x->sc->client_count - first;
     return left < REPORT_XLSX_CLIENT_ROWS ? left : REPORT_XLSX_CLIENT_ROWS;
+}
+
+/* "<before>range<after>+<before>range<after>..." over the Clients sheets' column `col`. */
+static void over_clients(const Ctx *x, char *out, size_t size, int col, const char *before,
+                         const char *after)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t s = 0; s < x->client_sheets && used < size; s++) {
+        char sheet[32], range[REF_MAX];
+        clients_sheet_name(sheet, sizeof sheet, s);
+        range_ref(range, sheet, 1, col, (int)clients_on_sheet(x, s), col);
+        int n = snprintf(out + used, size - used, "%s%s%s%s", s ? "+" : "", before, range, after);
+        if (n < 0)
+            return;
+        used += (size_t)n;
+    }
 }
 
 /* "COUNTIF(keys,criterion)+..." over the Clients sheets, or SUMIF(keys,criterion,values) when
@@ -1280,7 +1298,7 @@ static void write_monte_carlo(Ctx *x)
     long n = mc->iterations;
     x->mc_values_fit = n <= MC_VALUE_ROWS_MAX;
     long shown = x->mc_values_fit ? n : MC_VALUE_ROWS_MAX;
-    static const double w[] = {30, 18, 3, 10, 16, 3, 16, 16, 10, 3, 11, 16, 16, 16};
+    static const double w[] = {30, 18, 3, 10, 16, 3, 16, 16, 10, 3, 11, 16, 16, 16, 3, 16, 16};
     widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
     worksheet_freeze_panes(ws, MC_FIRST_ROW, 0);
     put_text(x, ws, 0, 0, "Monte Carlo: the value's distribution", x->f.title);
@@ -1295,7 +1313,9 @@ static void write_monte_carlo(Ctx *x)
     put_text(x, ws, 1, 0, note, x->f.note);
     const char *const headers[] = {
         "Statistic", x->sc->currency, "", "Iteration", "Value", "", "Bin from", "Bin to",
-        "Iterations", "", "After", "Running mean", "Lower 95% bound", "Upper 95% bound"};
+        "Iterations", "", "After", "Running mean", "Lower 95% bound", "Upper 95% bound", "",
+        x->mc->has_deal && x->sc->seller.enabled ? "Seller's gain" : "",
+        x->mc->has_deal && x->sc->buyer.enabled ? "Buyer's NPV" : ""};
     for (int c = 0; c < (int)(sizeof headers / sizeof headers[0]); c++)
         if (headers[c][0])
             put_text(x, ws, MC_FIRST_ROW - 1, c, headers[c], x->f.header);
@@ -1359,6 +1379,10 @@ static void write_monte_carlo(Ctx *x)
         if (it < shown) {
             put_number(x, ws, r, M_ITER, (double)(it + 1), x->f.integer);
             put_number(x, ws, r, M_VALUE, mc->values[it], x->f.money);
+            if (mc->has_deal && x->sc->seller.enabled)
+                put_number(x, ws, r, M_GAIN, mc->seller_gain[it], x->f.money);
+            if (mc->has_deal && x->sc->buyer.enabled)
+                put_number(x, ws, r, M_NPV, mc->buyer_npv[it], x->f.money);
         }
         if (r < bins_end) {
             size_t bin = (size_t)(r - MC_FIRST_ROW);
@@ -1411,24 +1435,586 @@ static void write_monte_carlo(Ctx *x)
     write_mc_chart(x, ws, stats_end + 1);
 }
 
-/* ---- Diagnostics ---- */
+/* ---- Transfer ---- */
 
-/* "<before>range<after>+<before>range<after>..." over the Clients sheets' column `col`. */
-static void over_clients(const Ctx *x, char *out, size_t size, int col, const char *before,
-                         const char *after)
+/* Columns of the Transfer sheet's schedule. */
+enum {
+    T_YEAR,
+    T_SHARE,
+    T_BASE,
+    T_REVENUE,
+    T_TRUE_UP,
+    T_EARN_SHARE,
+    T_EARN_OUT,
+    T_LOST,
+    T_REFUND,
+    T_CLAWBACK,
+    T_PRINCIPAL,
+    T_INTEREST,
+    T_RECOGNISED,
+    T_TAX,
+    T_SELLER_NET,
+    T_CASH,
+    T_CASH_AFTER_TAX,
+    T_SHIELD,
+    T_BUYER_NET,
+    T_CUMULATIVE,
+    T_KEEP_CASH,
+    T_SELLER_DF,
+    T_BUYER_DF,
+    T_COLUMNS
+};
+
+/* The inputs and results blocks: one row each, label in A, value in B. */
+enum {
+    I_REVENUE, I_PRICE_INPUT, I_BASE_PRICE, I_MEASURE_YEAR, I_ADJ_MULTIPLE, I_INTEREST,
+    I_BASIS, I_CARRYING, I_COSTS, I_SELLER_RATE, I_INCOME_TAX, I_INSTALLMENT, I_APPLY,
+    I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL, I_COUNT
+};
+enum {
+    R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV, R_KEEP_PV, R_MIN_PRICE,
+    R_NPV, R_IRR, R_PAYBACK, R_MAX_PRICE, R_COUNT
+};
+
+#define T_FIRST_ROW 4
+
+typedef struct TransferLayout {
+    int input[I_COUNT];   /* rows */
+    int bracket_first;    /* first bracket row (columns E:G), -1 without brackets */
+    int schedule_header, schedule_first, schedule_last, total_row;
+    int result[R_COUNT];
+    int mc_first;         /* Monte Carlo block, -1 without */
+} TransferLayout;
+
+static void transfer_layout(const Ctx *x, TransferLayout *l)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t s = 0; s < x->client_sheets && used < size; s++) {
-        char sheet[32], range[REF_MAX];
-        clients_sheet_name(sheet, sizeof sheet, s);
-        range_ref(range, sheet, 1, col, (int)clients_on_sheet(x, s), col);
-        int n = snprintf(out + used, size - used, "%s%s%s%s", s ? "+" : "", before, range, after);
-        if (n < 0)
-            return;
-        used += (size_t)n;
+    for (int i = 0; i < I_COUNT; i++)
+        l->input[i] = T_FIRST_ROW + i;
+    l->bracket_first = x->sc->seller.bracket_count ? T_FIRST_ROW + 1 : -1;
+    int after = T_FIRST_ROW + I_COUNT;
+    int brackets_end = T_FIRST_ROW + 1 + (int)x->sc->seller.bracket_count;
+    if (brackets_end > after)
+        after = brackets_end;
+    l->schedule_header = after + 2;
+    l->schedule_first = l->schedule_header + 1;
+    l->schedule_last = l->schedule_first + x->deal->flows.years;
+    l->total_row = l->schedule_last + 1;
+    for (int i = 0; i < R_COUNT; i++)
+        l->result[i] = l->total_row + 3 + i;
+    l->mc_first = x->mc && x->mc->has_deal ? l->result[R_COUNT - 1] + 3 : -1;
+}
+
+/* Tax by the bracket table for the amount in `amount` (a cell or an expression):
+ * sum of rate x (min(amount, next) - from) over brackets whose from < amount. */
+static void bracket_tax_formula(const TransferLayout *l, const Ctx *x, const char *amount,
+                                char *out, size_t size)
+{
+    char from[REF_MAX], next[REF_MAX], rate[REF_MAX];
+    int last = l->bracket_first + (int)x->sc->seller.bracket_count - 1;
+    range_ref(from, NULL, l->bracket_first, 4, last, 4);
+    range_ref(next, NULL, l->bracket_first, 5, last, 5);
+    range_ref(rate, NULL, l->bracket_first, 6, last, 6);
+    snprintf(out, size, "SUMPRODUCT(%s,((%s<%s)*%s+(%s>=%s)*%s-%s)*(%s>%s))", rate, amount, next,
+             amount, amount, next, next, from, amount, from);
+}
+
+static void transfer_input(Ctx *x, lxw_worksheet *ws, int r, const char *label, double v,
+                           lxw_format *f)
+{
+    put_text(x, ws, r, 0, label, x->f.text);
+    put_number(x, ws, r, 1, v, f);
+}
+
+static void write_transfer_row(Ctx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
+                               const char *in[I_COUNT], const char *res[R_COUNT])
+{
+    const Scenario *sc = x->sc;
+    const Deal *deal = x->deal;
+    const DealFlows *f = &deal->flows;
+    int H = sc->horizon_years, t = r - l->schedule_first;
+    char c[T_COLUMNS][32], prev[32], cell[REF_MAX], formula[FORMULA_MAX];
+    for (int k = 0; k < T_COLUMNS; k++)
+        lxw_rowcol_to_cell(c[k], (lxw_row_t)r, (lxw_col_t)k);
+    put_number(x, ws, r, T_YEAR, t, x->f.integer);
+    double share = 0;
+    for (size_t i = 0; i < sc->deal.payment_count; i++)
+        if (sc->deal.payments[i].year == t)
+            share += sc->deal.payments[i].share;
+    put_number(x, ws, r, T_SHARE, share, x->f.input_rate);
+    put_formula(x, ws, r, T_BASE, x->f.money, f->base[t], "=%s*%s", c[T_SHARE], in[I_BASE_PRICE]);
+    bool within = t >= 1 && t <= H;
+    if (within)
+        put_formula(x, ws, r, T_REVENUE, x->f.money, deal->revenue[t - 1], "=%s",
+                    ref(cell, "Projection", x->year_first + t - 1, 3));
+    if (sc->deal.has_adjustment)
+        put_formula(x, ws, r, T_TRUE_UP, x->f.money, f->true_up[t], "=IF(%s=%s,%s*%s-%s,0)",
+                    c[T_YEAR], in[I_MEASURE_YEAR], in[I_ADJ_MULTIPLE], c[T_REVENUE],
+                    in[I_BASE_PRICE]);
+    else
+        put_number(x, ws, r, T_TRUE_UP, 0, x->f.money);
+    double earn = 0;
+    for (size_t i = 0; i < sc->deal.earn_out_count; i++)
+        if (sc->deal.earn_outs[i].year == t)
+            earn = sc->deal.earn_outs[i].share;
+    put_number(x, ws, r, T_EARN_SHARE, earn, x->f.input_rate);
+    put_formula(x, ws, r, T_EARN_OUT, x->f.money, f->earn_out[t], "=%s*%s", c[T_EARN_SHARE],
+                c[T_REVENUE]);
+    if (within) {
+        /* Share of the book's revenue lost in year t: the cohorts' S(t-1) - S(t). */
+        char revs[REF_MAX], now[REF_MAX], before[REF_MAX];
+        int a = x->cohort_first, b = a + (int)x->book->cohort_count - 1;
+        range_ref(revs, "Projection", a, P_REVENUE, b, P_REVENUE);
+        range_ref(now, "Projection", a, P_SURVIVAL + t - 1, b, P_SURVIVAL + t - 1);
+        if (t == 1)
+            snprintf(before, sizeof before, "1");
+        else
+            range_ref(before, "Projection", a, P_SURVIVAL + t - 2, b, P_SURVIVAL + t - 2);
+        put_formula(x, ws, r, T_LOST, x->f.rate, deal->lost_share[t - 1],
+                    "=IF(%s>0,SUMPRODUCT(%s,%s-%s)/%s,0)", in[I_REVENUE], revs, before, now,
+                    in[I_REVENUE]);
+    }
+    double refund = 0;
+    for (size_t i = 0; within && i < sc->deal.clawback_count; i++)
+        if (t <= sc->deal.clawbacks[i].within_years) {
+            refund = sc->deal.clawbacks[i].refund;
+            break;
+        }
+    put_number(x, ws, r, T_REFUND, refund, x->f.input_rate);
+    put_formula(x, ws, r, T_CLAWBACK, x->f.money, f->clawback[t], "=%s*%s*%s", in[I_BASE_PRICE],
+                c[T_LOST], c[T_REFUND]);
+    put_formula(x, ws, r, T_PRINCIPAL, x->f.money, f->principal[t], "=%s+%s+%s-%s", c[T_BASE],
+                c[T_TRUE_UP], c[T_EARN_OUT], c[T_CLAWBACK]);
+    char rest[REF_MAX];
+    range_ref(rest, NULL, r, T_BASE, l->schedule_last, T_BASE);
+    put_formula(x, ws, r, T_INTEREST, x->f.money, f->interest[t], "=IF(%s>=1,%s*SUM(%s),0)",
+                c[T_YEAR], in[I_INTEREST], rest);
+    if (sc->seller.enabled) {
+        put_formula(x, ws, r, T_RECOGNISED, x->f.money, f->recognised[t],
+                    "=IF(%s,IF(%s<>0,%s*%s/%s,0),IF(%s=0,%s,0))", in[I_INSTALLMENT],
+                    res[R_PRICE], res[R_GAIN], c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR],
+                    res[R_GAIN]);
+        if (l->bracket_first >= 0) {
+            char to_date[REF_MAX], paid[REF_MAX], tax_now[FORMULA_MAX / 2],
+                tax_cum[FORMULA_MAX / 2];
+            range_ref(to_date, NULL, l->schedule_first, T_RECOGNISED, r, T_RECOGNISED);
+            char sum_to_date[REF_MAX + 8];
+            snprintf(sum_to_date, sizeof sum_to_date, "SUM(%s)", to_date);
+            bracket_tax_formula(l, x, c[T_RECOGNISED], tax_now, sizeof tax_now);
+            bracket_tax_formula(l, x, sum_to_date, tax_cum, sizeof tax_cum);
+            if (t == 0)
+                snprintf(paid, sizeof paid, "0");
+            else
+                range_ref(paid, NULL, l->schedule_first, T_TAX, r - 1, T_TAX);
+            snprintf(formula, sizeof formula,
+                     "=IF(%s>0,IF(%s=\"cumulative\",%s-%s%s%s,%s),0)", res[R_GAIN],
+                     in[I_APPLY], tax_cum, t ? "SUM(" : "", paid, t ? ")" : "", tax_now);
+            put_formula(x, ws, r, T_TAX, x->f.money, f->tax[t], "%s", formula);
+        } else {
+            put_number(x, ws, r, T_TAX, 0, x->f.money);
+        }
+        put_formula(x, ws, r, T_SELLER_NET, x->f.money, f->seller_net[t],
+                    "=%s+%s-%s-IF(%s=0,%s,0)", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX],
+                    c[T_YEAR], in[I_COSTS]);
+        put_formula(x, ws, r, T_SELLER_DF, x->f.factor, pow(1 + deal->seller_rate, -t),
+                    "=1/(1+%s)^%s", in[I_SELLER_RATE], c[T_YEAR]);
+        if (within)
+            put_number(x, ws, r, T_KEEP_CASH, deal->keep_cash[t - 1], x->f.money);
+    }
+    if (sc->buyer.enabled) {
+        if (within) {
+            put_formula(x, ws, r, T_CASH, x->f.money, deal->cash[t - 1], "=%s",
+                        ref(cell, "Projection", x->year_first + t - 1, 4));
+            put_formula(x, ws, r, T_CASH_AFTER_TAX, x->f.money, f->book_after_tax[t],
+                        "=(1-%s)*%s+IF(%s=%d,(1-%s)*%s*(1+%s)^%d,0)", in[I_BUYER_TAX],
+                        c[T_CASH], c[T_YEAR], H, in[I_BUYER_TAX], in[I_TAIL_PV],
+                        in[I_BUYER_RATE], H);
+        } else {
+            put_number(x, ws, r, T_CASH_AFTER_TAX, 0, x->f.money);
+        }
+        put_formula(x, ws, r, T_SHIELD, x->f.money, f->shield[t],
+                    "=IF(AND(%s>=1,%s<=%s),%s*(%s+%s)/%s,0)", c[T_YEAR], c[T_YEAR], in[I_YEARS],
+                    in[I_BUYER_TAX], res[R_PRICE], in[I_ACQUISITION], in[I_YEARS]);
+        put_formula(x, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
+                    "=%s+%s-%s-%s-IF(%s=0,%s,0)", c[T_CASH_AFTER_TAX], c[T_SHIELD],
+                    c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION]);
+        double cumulative = 0;
+        for (int k = 0; k <= t; k++)
+            cumulative += f->buyer_net[k];
+        lxw_rowcol_to_cell(prev, (lxw_row_t)(r - 1), T_CUMULATIVE);
+        if (t == 0)
+            put_formula(x, ws, r, T_CUMULATIVE, x->f.money, cumulative, "=%s", c[T_BUYER_NET]);
+        else
+            put_formula(x, ws, r, T_CUMULATIVE, x->f.money, cumulative, "=%s+%s", prev,
+                        c[T_BUYER_NET]);
+        put_formula(x, ws, r, T_BUYER_DF, x->f.factor, pow(1 + deal->buyer_rate, -t),
+                    "=1/(1+%s)^%s", in[I_BUYER_RATE], c[T_YEAR]);
     }
 }
+
+static void write_transfer(Ctx *x)
+{
+    lxw_worksheet *ws = add_sheet(x, "Transfer");
+    if (!ws)
+        return;
+    const Scenario *sc = x->sc;
+    const Deal *deal = x->deal;
+    const DealFlows *f = &deal->flows;
+    TransferLayout l;
+    transfer_layout(x, &l);
+    static const double w[T_COLUMNS] = {38, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13,
+                                        15, 14, 15, 15, 15, 14, 15, 15, 15, 10, 10};
+    widths(x, ws, w, T_COLUMNS);
+    worksheet_freeze_panes(ws, 0, 1);
+    put_text(x, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
+             x->f.title);
+    put_text(x, ws, 1, 0,
+             "Yellow cells are the deal's inputs; every other figure is a formula. Flows are "
+             "annual, at year ends; year 0 is the closing.",
+             x->f.note);
+
+    /* Names of the input and result cells, for formulas. */
+    char in_cells[I_COUNT][32], res_cells[R_COUNT][32];
+    const char *in[I_COUNT], *res[R_COUNT];
+    for (int i = 0; i < I_COUNT; i++) {
+        lxw_rowcol_to_cell_abs(in_cells[i], (lxw_row_t)l.input[i], 1, 1, 1);
+        in[i] = in_cells[i];
+    }
+    for (int i = 0; i < R_COUNT; i++) {
+        lxw_rowcol_to_cell_abs(res_cells[i], (lxw_row_t)l.result[i], 1, 1, 1);
+        res[i] = res_cells[i];
+    }
+    char formula[FORMULA_MAX], cell[REF_MAX], range[REF_MAX], dfs[REF_MAX];
+    put_text(x, ws, T_FIRST_ROW - 1, 0, "Inputs", x->f.header);
+    put_text(x, ws, T_FIRST_ROW - 1, 1, sc->currency, x->f.header);
+    if (l.bracket_first >= 0) {
+        put_text(x, ws, T_FIRST_ROW - 1, 4, "Seller's tax brackets", x->f.header);
+        put_text(x, ws, T_FIRST_ROW, 4, "Gain from", x->f.header);
+        put_text(x, ws, T_FIRST_ROW, 5, "Up to", x->f.header);
+        put_text(x, ws, T_FIRST_ROW, 6, "Rate", x->f.header);
+    }
+    int last_row = l.mc_first >= 0 ? l.mc_first + 8 : l.result[R_COUNT - 1];
+    for (int r = T_FIRST_ROW; r <= last_row && x->err == LXW_NO_ERROR; r++) {
+        int i = r - T_FIRST_ROW;
+        switch (i < I_COUNT ? i : -1) {
+        case I_REVENUE:
+            put_text(x, ws, r, 0, "Annual revenue of the book", x->f.text);
+            over_clients(x, formula, sizeof formula, C_REVENUE, "SUM(", ")");
+            put_formula(x, ws, r, 1, x->f.money, x->book->annual_revenue, "=%s", formula);
+            break;
+        case I_PRICE_INPUT:
+            transfer_input(x, ws, r,
+                           sc->deal.price_is_multiple ? "Price (multiple of annual revenue)"
+                                                      : "Price",
+                           sc->deal.price,
+                           sc->deal.price_is_multiple ? x->f.input_number : x->f.input_money);
+            break;
+        case I_BASE_PRICE:
+            put_text(x, ws, r, 0, "Base price", x->f.bold);
+            if (sc->deal.price_is_multiple)
+                put_formula(x, ws, r, 1, x->f.money, f->base_price, "=%s*%s", in[I_PRICE_INPUT],
+                            in[I_REVENUE]);
+            else
+                put_formula(x, ws, r, 1, x->f.money, f->base_price, "=%s", in[I_PRICE_INPUT]);
+            break;
+        case I_MEASURE_YEAR:
+            transfer_input(x, ws, r, "True-up: year whose retained revenue sets the price",
+                           sc->deal.has_adjustment ? sc->deal.measure_year : 0,
+                           x->f.input_count);
+            break;
+        case I_ADJ_MULTIPLE:
+            transfer_input(x, ws, r, "True-up: multiple of that year's revenue",
+                           sc->deal.has_adjustment ? sc->deal.adjustment_multiple : 0,
+                           x->f.input_number);
+            break;
+        case I_INTEREST:
+            transfer_input(x, ws, r, "Interest on the unpaid base price", sc->deal.interest_rate,
+                           x->f.input_rate);
+            break;
+        case I_BASIS:
+            transfer_input(x, ws, r, "Seller: tax basis", sc->seller.tax_basis, x->f.input_money);
+            break;
+        case I_CARRYING:
+            transfer_input(x, ws, r, "Seller: carrying amount", sc->seller.carrying_amount,
+                           x->f.input_money);
+            break;
+        case I_COSTS:
+            transfer_input(x, ws, r, "Seller: selling costs (at closing)",
+                           sc->seller.selling_costs, x->f.input_money);
+            break;
+        case I_SELLER_RATE:
+            transfer_input(x, ws, r, "Seller: discount rate", sc->seller.discount_rate,
+                           x->f.input_rate);
+            break;
+        case I_INCOME_TAX:
+            transfer_input(x, ws, r, "Seller: income tax on a book kept",
+                           sc->seller.income_tax_rate, x->f.input_rate);
+            break;
+        case I_INSTALLMENT:
+            put_text(x, ws, r, 0, "Seller: installment method", x->f.text);
+            check(x, worksheet_write_boolean(ws, (lxw_row_t)r, 1,
+                                             sc->seller.installment_method, x->f.input_text));
+            break;
+        case I_APPLY:
+            put_text(x, ws, r, 0, "Seller: brackets apply", x->f.text);
+            put_text(x, ws, r, 1, sc->seller.cumulative ? "cumulative" : "per_year",
+                     x->f.input_text);
+            break;
+        case I_BUYER_RATE:
+            put_text(x, ws, r, 0, "Buyer: discount rate", x->f.text);
+            if (sc->buyer.has_discount_rate)
+                put_number(x, ws, r, 1, deal->buyer_rate, x->f.input_rate);
+            else
+                put_formula(x, ws, r, 1, x->f.rate, deal->buyer_rate, "=%s",
+                            ref(cell, "Assumptions", x->discount_row, A_VALUE));
+            break;
+        case I_ACQUISITION:
+            transfer_input(x, ws, r, "Buyer: acquisition costs (at closing)",
+                           sc->buyer.acquisition_costs, x->f.input_money);
+            break;
+        case I_BUYER_TAX:
+            transfer_input(x, ws, r, "Buyer: tax rate", sc->buyer.tax_rate, x->f.input_rate);
+            break;
+        case I_YEARS:
+            transfer_input(x, ws, r, "Buyer: amortisation years", sc->buyer.amortization_years,
+                           x->f.input_count);
+            break;
+        case I_TAIL_PV:
+            put_text(x, ws, r, 0, "Run-off beyond year H, PV at the buyer's rate", x->f.text);
+            put_number(x, ws, r, 1, deal->tail_pv, x->f.money);
+            put_text(x, ws, r, 2, "bookval (series)", x->f.note);
+            break;
+        case I_KEEP_TAIL:
+            put_text(x, ws, r, 0, "Run-off if kept, PV at the seller's rate", x->f.text);
+            put_number(x, ws, r, 1, deal->keep_tail_pv, x->f.money);
+            put_text(x, ws, r, 2, "bookval (series)", x->f.note);
+            break;
+        default:
+            break;
+        }
+        /* Brackets, beside the inputs. */
+        int b = r - l.bracket_first;
+        if (l.bracket_first >= 0 && b >= 0 && b < (int)sc->seller.bracket_count) {
+            put_number(x, ws, r, 4, sc->seller.brackets[b].from, x->f.input_money);
+            if (b + 1 < (int)sc->seller.bracket_count) {
+                lxw_rowcol_to_cell(cell, (lxw_row_t)(r + 1), 4);
+                put_formula(x, ws, r, 5, x->f.money, sc->seller.brackets[b + 1].from, "=%s",
+                            cell);
+            } else {
+                put_number(x, ws, r, 5, 1e300, x->f.text); /* no upper end */
+            }
+            put_number(x, ws, r, 6, sc->seller.brackets[b].rate, x->f.input_rate);
+        }
+        /* The schedule. */
+        if (r == l.schedule_header) {
+            static const char *const header[T_COLUMNS] = {
+                "Year", "Payment (share of base price)", "Base price instalment",
+                "Expected revenue of the book", "True-up", "Earn-out share of collections",
+                "Earn-out", "Share of revenue lost", "Clawback refund share", "Clawback",
+                "Price received (principal)", "Interest", "Gain recognised", "Seller's tax",
+                "Seller's net proceeds", "Book's expected cash", "Buyer: cash after tax (+ run-off)",
+                "Buyer: amortisation shield", "Buyer: net flow", "Buyer: cumulative",
+                "Seller: cash if kept", "Seller's discount factor", "Buyer's discount factor"};
+            for (int k = 0; k < T_COLUMNS; k++)
+                put_text(x, ws, r, k, header[k], x->f.header);
+        } else if (r >= l.schedule_first && r <= l.schedule_last) {
+            write_transfer_row(x, ws, &l, r, in, res);
+        } else if (r == l.total_row) {
+            put_text(x, ws, r, T_YEAR, "Total", x->f.bold);
+            static const int summed[] = {T_BASE,       T_TRUE_UP,    T_EARN_OUT, T_CLAWBACK,
+                                         T_PRINCIPAL,  T_INTEREST,   T_RECOGNISED, T_TAX,
+                                         T_SELLER_NET, T_BUYER_NET};
+            const double *arrays[] = {f->base,       f->true_up,  f->earn_out, f->clawback,
+                                      f->principal,  f->interest, f->recognised, f->tax,
+                                      f->seller_net, f->buyer_net};
+            for (size_t k = 0; k < sizeof summed / sizeof summed[0]; k++) {
+                bool seller_col = summed[k] == T_RECOGNISED || summed[k] == T_TAX ||
+                                  summed[k] == T_SELLER_NET;
+                if ((seller_col && !sc->seller.enabled) ||
+                    (summed[k] == T_BUYER_NET && !sc->buyer.enabled))
+                    continue;
+                double total = 0;
+                for (int t = 0; t <= f->years; t++)
+                    total += arrays[k][t];
+                put_formula(x, ws, r, summed[k], x->f.money_total, total, "=SUM(%s)",
+                            range_ref(range, NULL, l.schedule_first, summed[k], l.schedule_last,
+                                      summed[k]));
+            }
+        }
+        /* Results. */
+        int k = r - l.result[0];
+        if (k >= 0 && k < R_COUNT) {
+            char principal[REF_MAX], net[REF_MAX], buyer[REF_MAX], years[REF_MAX];
+            range_ref(principal, NULL, l.schedule_first, T_PRINCIPAL, l.schedule_last,
+                      T_PRINCIPAL);
+            range_ref(net, NULL, l.schedule_first, T_SELLER_NET, l.schedule_last, T_SELLER_NET);
+            range_ref(buyer, NULL, l.schedule_first, T_BUYER_NET, l.schedule_last, T_BUYER_NET);
+            range_ref(years, NULL, l.schedule_first, T_YEAR, l.schedule_last, T_YEAR);
+            bool seller = sc->seller.enabled, buyer_on = sc->buyer.enabled;
+            switch (k) {
+            case R_PRICE:
+                put_text(x, ws, r, 0, "Price (sum of principal received)", x->f.bold);
+                put_formula(x, ws, r, 1, x->f.money_total, f->price, "=SUM(%s)", principal);
+                break;
+            case R_GAIN:
+                if (!seller)
+                    break;
+                put_text(x, ws, r, 0, "Seller: gain (price - basis - costs)", x->f.text);
+                put_formula(x, ws, r, 1, x->f.money, f->gain, "=%s-%s-%s", res[R_PRICE],
+                            in[I_BASIS], in[I_COSTS]);
+                break;
+            case R_ACCOUNTING_GAIN:
+                if (!seller)
+                    break;
+                put_text(x, ws, r, 0, "Seller: accounting gain", x->f.text);
+                put_formula(x, ws, r, 1, x->f.money, f->accounting_gain, "=%s-%s-%s",
+                            res[R_PRICE], in[I_CARRYING], in[I_COSTS]);
+                break;
+            case R_TAX:
+                if (!seller)
+                    break;
+                put_text(x, ws, r, 0, "Seller: tax", x->f.text);
+                put_formula(x, ws, r, 1, x->f.money, f->tax_total, "=SUM(%s)",
+                            range_ref(range, NULL, l.schedule_first, T_TAX, l.schedule_last,
+                                      T_TAX));
+                break;
+            case R_NET:
+                if (!seller)
+                    break;
+                put_text(x, ws, r, 0, "Seller: net proceeds", x->f.text);
+                put_formula(x, ws, r, 1, x->f.money, f->net_proceeds, "=SUM(%s)", net);
+                break;
+            case R_NET_PV:
+                if (!seller)
+                    break;
+                put_text(x, ws, r, 0, "Seller: net proceeds, present value", x->f.bold);
+                range_ref(dfs, NULL, l.schedule_first, T_SELLER_DF, l.schedule_last,
+                          T_SELLER_DF);
+                put_formula(x, ws, r, 1, x->f.money, f->net_proceeds_pv, "=SUMPRODUCT(%s,%s)",
+                            net, dfs);
+                break;
+            case R_KEEP_PV: {
+                if (!seller)
+                    break;
+                char keep[REF_MAX], kdf[REF_MAX];
+                int H = sc->horizon_years;
+                range_ref(keep, NULL, l.schedule_first + 1, T_KEEP_CASH, l.schedule_first + H,
+                          T_KEEP_CASH);
+                range_ref(kdf, NULL, l.schedule_first + 1, T_SELLER_DF, l.schedule_first + H,
+                          T_SELLER_DF);
+                put_text(x, ws, r, 0, "Seller: PV of keeping the book, after income tax",
+                         x->f.text);
+                put_formula(x, ws, r, 1, x->f.money, deal->keep_pv,
+                            "=(1-%s)*(SUMPRODUCT(%s,%s)+%s)", in[I_INCOME_TAX], keep, kdf,
+                            in[I_KEEP_TAIL]);
+                break;
+            }
+            case R_MIN_PRICE:
+                if (!seller)
+                    break;
+                put_text(x, ws, r, 0, "Seller's walk-away base price (min_price)", x->f.bold);
+                put_number(x, ws, r, 1, deal->min_price, x->f.money_total);
+                put_text(x, ws, r, 2, "solved by bookval: net proceeds PV = PV of keeping",
+                         x->f.note);
+                break;
+            case R_NPV:
+                if (!buyer_on)
+                    break;
+                put_text(x, ws, r, 0, "Buyer: NPV", x->f.bold);
+                range_ref(dfs, NULL, l.schedule_first, T_BUYER_DF, l.schedule_last, T_BUYER_DF);
+                put_formula(x, ws, r, 1, x->f.money_total, f->npv, "=SUMPRODUCT(%s,%s)", buyer,
+                            dfs);
+                break;
+            case R_IRR:
+                if (!buyer_on)
+                    break;
+                put_text(x, ws, r, 0, "Buyer: IRR", x->f.text);
+                if (isfinite(f->irr))
+                    put_formula(x, ws, r, 1, x->f.rate, f->irr, "=IRR(%s,0.1)", buyer);
+                else
+                    put_text(x, ws, r, 1, "none (the flows never change sign)", x->f.note);
+                break;
+            case R_PAYBACK: {
+                if (!buyer_on)
+                    break;
+                char cum[REF_MAX];
+                range_ref(cum, NULL, l.schedule_first, T_CUMULATIVE, l.schedule_last,
+                          T_CUMULATIVE);
+                put_text(x, ws, r, 0, "Buyer: payback year", x->f.text);
+                snprintf(formula, sizeof formula,
+                         "=IF(COUNTIF(%s,\">=0\")=0,\"none\",_xlfn.MINIFS(%s,%s,\">=0\"))", cum,
+                         years, cum);
+                if (f->payback_year >= 0)
+                    put_formula(x, ws, r, 1, x->f.integer, f->payback_year, "%s", formula);
+                else
+                    check(x, worksheet_write_formula_str(ws, (lxw_row_t)r, 1, formula,
+                                                         x->f.text, "none"));
+                break;
+            }
+            case R_MAX_PRICE:
+                if (!buyer_on)
+                    break;
+                put_text(x, ws, r, 0, "Buyer's walk-away base price (max_price)", x->f.bold);
+                put_number(x, ws, r, 1, deal->max_price, x->f.money_total);
+                put_text(x, ws, r, 2, "solved by bookval: NPV = 0, every price term scaled",
+                         x->f.note);
+                break;
+            default:
+                break;
+            }
+        }
+        /* Monte Carlo: the deal priced on each simulated book. */
+        int m = l.mc_first >= 0 ? r - l.mc_first : -1;
+        if (m >= 0 && m < 8 && x->mc_values_fit) {
+            char gains[REF_MAX], npvs[REF_MAX];
+            int last_it = MC_FIRST_ROW + (int)x->mc->iterations - 1;
+            range_ref(gains, "Monte Carlo", MC_FIRST_ROW, M_GAIN, last_it, M_GAIN);
+            range_ref(npvs, "Monte Carlo", MC_FIRST_ROW, M_NPV, last_it, M_NPV);
+            const Stats *g = &x->mc->gain_stats, *n = &x->mc->npv_stats;
+            bool seller = sc->seller.enabled, buyer_on = sc->buyer.enabled;
+            switch (m) {
+            case 0:
+                put_text(x, ws, r, 0, "Monte Carlo: each iteration's own book", x->f.header);
+                put_text(x, ws, r, 1, "Seller's gain", x->f.header);
+                put_text(x, ws, r, 2, "Buyer's NPV", x->f.header);
+                break;
+            case 1:
+            case 2:
+            case 3:
+            case 4: {
+                static const char *const labels[] = {"Mean", "5th percentile", "Median",
+                                                     "95th percentile"};
+                static const int pct[] = {-1, 1, 4, 7};
+                put_text(x, ws, r, 0, labels[m - 1], x->f.text);
+                for (int side = 0; side < 2; side++) {
+                    if ((side == 0 && !seller) || (side == 1 && !buyer_on))
+                        continue;
+                    const Stats *st = side ? n : g;
+                    const char *col = side ? npvs : gains;
+                    if (pct[m - 1] < 0)
+                        put_formula(x, ws, r, 1 + side, x->f.money, st->mean, "=AVERAGE(%s)",
+                                    col);
+                    else
+                        put_formula(x, ws, r, 1 + side, x->f.money, st->percentile[pct[m - 1]],
+                                    "=_xlfn.PERCENTILE.INC(%s,%g)", col,
+                                    stats_percentile_levels[pct[m - 1]]);
+                }
+                break;
+            }
+            case 5:
+                if (!buyer_on)
+                    break;
+                put_text(x, ws, r, 0, "Probability the buyer's NPV is negative", x->f.text);
+                put_formula(x, ws, r, 2, x->f.rate, x->mc->prob_npv_negative,
+                            "=COUNTIF(%s,\"<0\")/COUNT(%s)", npvs, npvs);
+                break;
+            default:
+                break;
+            }
+        }
+    }
+}
+
+/* ---- Diagnostics ---- */
 
 /* Share of the k largest in a Clients column over `total_cell`: a formula when the book is on
  * one sheet with at least k clients, else the engine's value. */
@@ -1755,7 +2341,7 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
     const Book *book = res->book;
     Mark where = {path, 0, 0};
     Ctx x = {.sc = sc, .book = book, .dcf = res->dcf, .mc = res->mc, .diag = res->diag,
-             .info = res->info, .provision_first = -1};
+             .deal = res->deal, .info = res->info, .provision_first = -1};
     x.client_sheets = (sc->client_count + REPORT_XLSX_CLIENT_ROWS - 1) / REPORT_XLSX_CLIENT_ROWS;
     if ((size_t)sc->horizon_years + book->cohort_count + 32 > 1048576)
         return bv_error(errors, BV_ERR_INPUT, NULL, "clients",
@@ -1786,6 +2372,8 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
     write_projection(&x);
     if (x.mc)
         write_monte_carlo(&x);
+    if (x.deal)
+        write_transfer(&x);
     write_diagnostics(&x);
     write_run_info(&x);
     lxw_error closed = workbook_close(x.wb); /* frees the workbook even on failure */

@@ -7,6 +7,7 @@
 
 #include "book.h"
 #include "dcf.h"
+#include "deal.h"
 #include "diagnostics.h"
 #include "montecarlo.h"
 #include "runinfo.h"
@@ -18,6 +19,7 @@ typedef struct Results {
     const Dcf *dcf;
     const McResult *mc;  /* NULL when the scenario asks for no Monte Carlo */
     const Diagnostics *diag;
+    const Deal *deal;    /* NULL when the scenario has no deal */
     const RunInfo *info;
 } Results;
 

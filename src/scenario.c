@@ -1191,13 +1191,18 @@ static bool readable(const char *path)
     return access(path, R_OK) == 0;
 }
 
+/* A model's name (accounting-practice, tax/spain-individual) as opposed to a path (a leading
+ * . or /, or a .yaml/.yml ending). */
 static bool is_model_name(const char *s)
 {
-    if (!*s)
+    size_t n = strlen(s);
+    if (n == 0 || s[0] == '.' || s[0] == '/' || strstr(s, ".."))
+        return false;
+    if ((n > 5 && strcmp(s + n - 5, ".yaml") == 0) || (n > 4 && strcmp(s + n - 4, ".yml") == 0))
         return false;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '-' || *s == '_'))
+              *s == '-' || *s == '_' || *s == '/'))
             return false;
     return true;
 }
@@ -1250,12 +1255,11 @@ static char *find_model(const char *value, const char *from, const char *models_
     return found;
 }
 
-/* Replace `root`'s `extends:` by the model it names, merged beneath. */
-static Node *resolve_extends(Loader *L, Node *root, const char *file, int depth)
+static Node *resolve_extends(Loader *L, Node *root, const char *file, int depth);
+
+/* The model that one `extends:` entry names, its own extends resolved. */
+static Node *load_model(Loader *L, const Node *ext, const char *file, int depth)
 {
-    Node *ext = tree_map_get(root, "extends");
-    if (!ext)
-        return root;
     if (ext->kind != NODE_SCALAR || tree_is_null(ext)) {
         bv_error(L->errors, BV_ERR_INPUT, &ext->mark, "extends",
                  "expected a model name or a path to a YAML file");
@@ -1304,9 +1308,29 @@ static Node *resolve_extends(Loader *L, Node *root, const char *file, int depth)
         nomem(L);
         return NULL;
     }
-    base = resolve_extends(L, base, model_file, depth + 1);
-    if (!base)
+    return resolve_extends(L, base, model_file, depth + 1);
+}
+
+/* Replace `root`'s `extends:` by the models it names, merged beneath it in order (a later
+ * model overrides an earlier one; the file itself overrides them all). */
+static Node *resolve_extends(Loader *L, Node *root, const char *file, int depth)
+{
+    Node *ext = tree_map_get(root, "extends");
+    if (!ext)
+        return root;
+    size_t n = ext->kind == NODE_SEQ ? ext->count : 1;
+    if (n == 0 || n > 16) {
+        bv_error(L->errors, BV_ERR_INPUT, &ext->mark, "extends",
+                 "give one model, or a list of 1 to 16 models");
         return NULL;
+    }
+    Node *base = NULL;
+    for (size_t i = 0; i < n; i++) {
+        Node *model = load_model(L, ext->kind == NODE_SEQ ? ext->items[i] : ext, file, depth);
+        if (!model)
+            return NULL;
+        base = tree_merge(L->tree, base, model);
+    }
     tree_map_remove(root, "extends");
     Node *merged = tree_merge(L->tree, base, root);
     if (!merged)

@@ -27,7 +27,8 @@ static const SchemaKey scenario_keys[] = {
     {KEY_CURRENCY, "currency", SCHEMA_STRING, NONE, NULL, true, NULL, NULL,
      "ISO 4217 code (three capital letters) shown on every money cell"},
     {KEY_EXTENDS, "extends", SCHEMA_STRING, NONE, NULL, false, NULL, NULL,
-     "a model in models/ (by name) or a YAML path, deep-merged under this file"},
+     "a model by name (accounting-practice, tax/spain-individual) or a YAML path, or a list "
+     "of them: deep-merged under this file in order"},
     {KEY_HORIZON_YEARS, "horizon_years", SCHEMA_INTEGER, HORIZON, NULL, false, "10", "years",
      "years projected one by one"},
     {KEY_TIMING, "timing", SCHEMA_ENUM, NONE, "end_of_year|mid_year", false, "end_of_year",
