@@ -73,6 +73,57 @@ enum { MC_ITERATIONS, MC_MEAN, MC_SD, MC_SE, MC_P1, MC_P5 = MC_P1 + 1, MC_P95 = 
 /* Rows for values below the header: Excel's limit less the rows above. */
 #define MC_VALUE_ROWS_MAX (1048576 - MC_FIRST_ROW)
 
+/* Columns of the Transfer sheet's schedule. */
+enum {
+    T_YEAR,
+    T_SHARE,
+    T_BASE,
+    T_REVENUE,
+    T_TRUE_UP,
+    T_EARN_SHARE,
+    T_EARN_OUT,
+    T_LOST,
+    T_REFUND,
+    T_CLAWBACK,
+    T_PRINCIPAL,
+    T_INTEREST,
+    T_RECOGNISED,
+    T_TAX,
+    T_SELLER_NET,
+    T_CASH,
+    T_CASH_AFTER_TAX,
+    T_SHIELD,
+    T_BUYER_NET,
+    T_CUMULATIVE,
+    T_KEEP_CASH,
+    T_SELLER_DF,
+    T_BUYER_DF,
+    T_COLUMNS
+};
+
+/* The inputs and results blocks: one row each, label in A, value in B. */
+enum {
+    I_REVENUE, I_PRICE_INPUT, I_BASE_PRICE, I_MEASURE_YEAR, I_ADJ_MULTIPLE, I_INTEREST,
+    I_BASIS, I_CARRYING, I_COSTS, I_SELLER_RATE, I_INCOME_TAX, I_INSTALLMENT, I_APPLY,
+    I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL, I_COUNT
+};
+enum {
+    R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV, R_KEEP_PV, R_MIN_PRICE,
+    R_NPV, R_IRR, R_PAYBACK, R_MAX_PRICE, R_COUNT
+};
+
+#define T_FIRST_ROW 4
+#define TRANSFER_BINS 20
+
+struct TransferLayout {
+    int input[I_COUNT];   /* rows */
+    int bracket_first;    /* first bracket row (columns E:G), -1 without brackets */
+    int schedule_header, schedule_first, schedule_last, total_row;
+    int result[R_COUNT];
+    int mc_first;         /* Monte Carlo block, -1 without */
+};
+typedef struct TransferLayout TransferLayout;
+
 /* Columns of the Clients sheets. */
 enum {
     C_ID,
@@ -941,6 +992,7 @@ static void write_projection(Ctx *x)
         put_formula(x, ws, x->df_row, P_SURVIVAL + t - 1, x->f.factor,
                     dcf->discount_factor[t - 1], "=%s", df);
     }
+    check(x, worksheet_set_row(ws, (lxw_row_t)x->cohort_header, 45, NULL));
     static const char *const cohort_header[P_SURVIVAL] = {
         "Cohort", "Segment", "Clients", "Annual revenue", "Margin", "Revenue growth",
         "Transfer retention", "Retention model", "Retention r / sBG alpha", "sBG beta",
@@ -989,6 +1041,7 @@ static void write_clients_sheet(Ctx *x, size_t sheet)
     }
     widths(x, ws, w, C_COLUMNS);
     worksheet_freeze_panes(ws, 1, 2);
+    check(x, worksheet_set_row(ws, 0, 30, NULL));
     static const char *const header[C_COLUMNS] = {
         "Id", "Name", "Segment", "Annual revenue", "Tenure (years)", "Active", "Receivable",
         "Receivable age (days)", "Own margin", "Own retention", "Own growth",
@@ -1056,6 +1109,58 @@ static void summary_row(Ctx *x, lxw_worksheet *ws, int r, const char *label, con
     put_text(x, ws, r, 0, label, x->f.text);
     if (note)
         put_text(x, ws, r, 2, note, x->f.note);
+}
+
+static void transfer_layout(const Ctx *x, TransferLayout *l);
+
+/* The deal's headline figures and the negotiation range, from the Transfer sheet. */
+static int summary_deal(Ctx *x, lxw_worksheet *ws, int r)
+{
+    const Deal *deal = x->deal;
+    TransferLayout l;
+    transfer_layout(x, &l);
+    char cell[REF_MAX], lo[REF_MAX], hi[REF_MAX];
+    r++;
+    summary_row(x, ws, r, "Deal: base price", "as agreed, before true-up, earn-out, clawback");
+    put_formula(x, ws, r++, 1, x->f.money, deal->flows.base_price, "=%s",
+                ref(cell, "Transfer", l.input[I_BASE_PRICE], 1));
+    summary_row(x, ws, r, "  expected price", "the sum of principal the seller expects");
+    put_formula(x, ws, r++, 1, x->f.money, deal->flows.price, "=%s",
+                ref(cell, "Transfer", l.result[R_PRICE], 1));
+    if (deal->has_seller) {
+        summary_row(x, ws, r, "  seller's net proceeds (PV)", "after tax and costs");
+        put_formula(x, ws, r++, 1, x->f.money, deal->flows.net_proceeds_pv, "=%s",
+                    ref(cell, "Transfer", l.result[R_NET_PV], 1));
+    }
+    if (deal->has_buyer) {
+        summary_row(x, ws, r, "  buyer's NPV", "at the buyer's rate, after tax");
+        put_formula(x, ws, r++, 1, x->f.money, deal->flows.npv, "=%s",
+                    ref(cell, "Transfer", l.result[R_NPV], 1));
+    }
+    if (!(deal->has_seller && deal->has_buyer))
+        return r;
+    summary_row(x, ws, r, "Seller's walk-away price (min)", "below it, keeping the book is worth more");
+    int min_row = r;
+    put_formula(x, ws, r++, 1, x->f.money, deal->min_price, "=%s",
+                ref(cell, "Transfer", l.result[R_MIN_PRICE], 1));
+    summary_row(x, ws, r, "Buyer's walk-away price (max)", "above it, the buyer's NPV is negative");
+    int max_row = r;
+    put_formula(x, ws, r++, 1, x->f.money, deal->max_price, "=%s",
+                ref(cell, "Transfer", l.result[R_MAX_PRICE], 1));
+    lxw_rowcol_to_cell(lo, (lxw_row_t)min_row, 1);
+    lxw_rowcol_to_cell(hi, (lxw_row_t)max_row, 1);
+    summary_row(x, ws, r, "Negotiation range", NULL);
+    char f[FORMULA_MAX], cached[200];
+    snprintf(f, sizeof f,
+             "=IF(%s<=%s,\"a deal exists between the two walk-away prices\",\"no deal: the "
+             "seller's minimum is above the buyer's maximum\")",
+             lo, hi);
+    snprintf(cached, sizeof cached, "%s",
+             deal->min_price <= deal->max_price
+                 ? "a deal exists between the two walk-away prices"
+                 : "no deal: the seller's minimum is above the buyer's maximum");
+    check(x, worksheet_write_formula_str(ws, (lxw_row_t)r++, 1, f, x->f.bold, cached));
+    return r;
 }
 
 static void write_summary(Ctx *x)
@@ -1167,6 +1272,8 @@ static void write_summary(Ctx *x)
                         "=%s", ref(cell, "Monte Carlo", MC_FIRST_ROW + rows[i].stat, M_STAT));
         }
     }
+    if (x->deal)
+        r = summary_deal(x, ws, r);
     r++;
     summary_row(x, ws, r, "Discount rate", "mean of its distribution when uncertain");
     put_formula(x, ws, r++, 1, x->f.rate, dcf->discount_rate, "=%s",
@@ -1437,55 +1544,6 @@ static void write_monte_carlo(Ctx *x)
 
 /* ---- Transfer ---- */
 
-/* Columns of the Transfer sheet's schedule. */
-enum {
-    T_YEAR,
-    T_SHARE,
-    T_BASE,
-    T_REVENUE,
-    T_TRUE_UP,
-    T_EARN_SHARE,
-    T_EARN_OUT,
-    T_LOST,
-    T_REFUND,
-    T_CLAWBACK,
-    T_PRINCIPAL,
-    T_INTEREST,
-    T_RECOGNISED,
-    T_TAX,
-    T_SELLER_NET,
-    T_CASH,
-    T_CASH_AFTER_TAX,
-    T_SHIELD,
-    T_BUYER_NET,
-    T_CUMULATIVE,
-    T_KEEP_CASH,
-    T_SELLER_DF,
-    T_BUYER_DF,
-    T_COLUMNS
-};
-
-/* The inputs and results blocks: one row each, label in A, value in B. */
-enum {
-    I_REVENUE, I_PRICE_INPUT, I_BASE_PRICE, I_MEASURE_YEAR, I_ADJ_MULTIPLE, I_INTEREST,
-    I_BASIS, I_CARRYING, I_COSTS, I_SELLER_RATE, I_INCOME_TAX, I_INSTALLMENT, I_APPLY,
-    I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL, I_COUNT
-};
-enum {
-    R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV, R_KEEP_PV, R_MIN_PRICE,
-    R_NPV, R_IRR, R_PAYBACK, R_MAX_PRICE, R_COUNT
-};
-
-#define T_FIRST_ROW 4
-
-typedef struct TransferLayout {
-    int input[I_COUNT];   /* rows */
-    int bracket_first;    /* first bracket row (columns E:G), -1 without brackets */
-    int schedule_header, schedule_first, schedule_last, total_row;
-    int result[R_COUNT];
-    int mc_first;         /* Monte Carlo block, -1 without */
-} TransferLayout;
-
 static void transfer_layout(const Ctx *x, TransferLayout *l)
 {
     for (int i = 0; i < I_COUNT; i++)
@@ -1692,7 +1750,24 @@ static void write_transfer(Ctx *x)
         put_text(x, ws, T_FIRST_ROW, 5, "Up to", x->f.header);
         put_text(x, ws, T_FIRST_ROW, 6, "Rate", x->f.header);
     }
-    int last_row = l.mc_first >= 0 ? l.mc_first + 8 : l.result[R_COUNT - 1];
+    /* Monte Carlo histograms of the seller's gain and the buyer's NPV (cached counts). */
+    double gain_edges[TRANSFER_BINS + 1], gain_counts[TRANSFER_BINS];
+    double npv_edges[TRANSFER_BINS + 1], npv_counts[TRANSFER_BINS];
+    bool histograms = l.mc_first >= 0 && x->mc_values_fit;
+    if (histograms) {
+        const McResult *mc = x->mc;
+        size_t n = (size_t)mc->iterations;
+        if (sc->seller.enabled)
+            stats_histogram(mc->seller_gain, n, mc->gain_stats.min, mc->gain_stats.max,
+                            TRANSFER_BINS, gain_edges, gain_counts);
+        if (sc->buyer.enabled)
+            stats_histogram(mc->buyer_npv, n, mc->npv_stats.min, mc->npv_stats.max,
+                            TRANSFER_BINS, npv_edges, npv_counts);
+    }
+    int hist_header = l.mc_first + 7;
+    int last_row = l.mc_first < 0 ? l.result[R_COUNT - 1]
+                   : histograms   ? hist_header + TRANSFER_BINS
+                                  : l.mc_first + 6;
     for (int r = T_FIRST_ROW; r <= last_row && x->err == LXW_NO_ERROR; r++) {
         int i = r - T_FIRST_ROW;
         switch (i < I_COUNT ? i : -1) {
@@ -1806,6 +1881,7 @@ static void write_transfer(Ctx *x)
         }
         /* The schedule. */
         if (r == l.schedule_header) {
+            check(x, worksheet_set_row(ws, (lxw_row_t)r, 45, NULL));
             static const char *const header[T_COLUMNS] = {
                 "Year", "Payment (share of base price)", "Base price instalment",
                 "Expected revenue of the book", "True-up", "Earn-out share of collections",
@@ -2011,6 +2087,73 @@ static void write_transfer(Ctx *x)
                 break;
             }
         }
+        if (histograms && r >= hist_header && r <= hist_header + TRANSFER_BINS) {
+            const McResult *mc = x->mc;
+            int last_it = MC_FIRST_ROW + (int)mc->iterations - 1;
+            for (int side = 0; side < 2; side++) {
+                bool on = side ? sc->buyer.enabled : sc->seller.enabled;
+                if (!on)
+                    continue;
+                int col0 = side ? 4 : 0, mc_col = side ? M_NPV : M_GAIN;
+                const double *edges = side ? npv_edges : gain_edges;
+                const double *counts = side ? npv_counts : gain_counts;
+                const Stats *st = side ? &mc->npv_stats : &mc->gain_stats;
+                char values[REF_MAX];
+                range_ref(values, "Monte Carlo", MC_FIRST_ROW, mc_col, last_it, mc_col);
+                if (r == hist_header) {
+                    put_text(x, ws, r, col0, side ? "Buyer's NPV from" : "Seller's gain from",
+                             x->f.header);
+                    put_text(x, ws, r, col0 + 1, "to", x->f.header);
+                    put_text(x, ws, r, col0 + 2, "Iterations", x->f.header);
+                    continue;
+                }
+                int bin = r - hist_header - 1;
+                bool last = bin + 1 == TRANSFER_BINS;
+                char lo[32], hi[32];
+                snprintf(formula, sizeof formula, "MIN(%s)+(MAX(%s)-MIN(%s))/%d*", values, values,
+                         values, TRANSFER_BINS);
+                put_formula(x, ws, r, col0, x->f.money, edges[bin], "=%s%d", formula, bin);
+                if (last)
+                    put_formula(x, ws, r, col0 + 1, x->f.money, st->max, "=MAX(%s)", values);
+                else
+                    put_formula(x, ws, r, col0 + 1, x->f.money, edges[bin + 1], "=%s%d",
+                                formula, bin + 1);
+                lxw_rowcol_to_cell(lo, (lxw_row_t)r, (lxw_col_t)col0);
+                lxw_rowcol_to_cell(hi, (lxw_row_t)r, (lxw_col_t)(col0 + 1));
+                put_formula(x, ws, r, col0 + 2, x->f.integer, counts[bin],
+                            "=COUNTIFS(%s,\">=\"&%s,%s,\"%s\"&%s)", values, lo, values,
+                            last ? "<=" : "<", hi);
+            }
+        }
+    }
+    if (!histograms)
+        return;
+    for (int side = 0; side < 2; side++) {
+        if (!(side ? sc->buyer.enabled : sc->seller.enabled))
+            continue;
+        int col0 = side ? 4 : 0;
+        lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
+        lxw_chart_series *series = chart ? chart_add_series(chart, NULL, NULL) : NULL;
+        if (!series) {
+            check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return;
+        }
+        chart_series_set_categories(series, "Transfer", (lxw_row_t)(hist_header + 1),
+                                    (lxw_col_t)col0, (lxw_row_t)(hist_header + TRANSFER_BINS),
+                                    (lxw_col_t)col0);
+        chart_series_set_values(series, "Transfer", (lxw_row_t)(hist_header + 1),
+                                (lxw_col_t)(col0 + 2), (lxw_row_t)(hist_header + TRANSFER_BINS),
+                                (lxw_col_t)(col0 + 2));
+        chart_title_set_name(chart, side ? "Buyer's NPV across simulated books"
+                                         : "Seller's gain across simulated books");
+        chart_axis_set_num_format(chart->x_axis, "#,##0");
+        chart_axis_set_name(chart->x_axis, x->sc->currency);
+        chart_axis_set_name(chart->y_axis, "Iterations");
+        chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+        lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.2,
+                                   .y_scale = 1.1};
+        check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(last_row + 2), (lxw_col_t)(side * 6),
+                                            chart, &place));
     }
 }
 
