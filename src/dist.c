@@ -227,9 +227,9 @@ double dist_quantile(const Dist *d, double u)
         return d->min + u * (d->max - d->min);
     case DIST_TRIANGULAR: {
         double range = d->max - d->min, left = d->mode - d->min;
-        if (u * range < left)
-            return d->min + sqrt(u * range * left);
-        return d->max - sqrt((1 - u) * range * (d->max - d->mode));
+        double x = u * range < left ? d->min + sqrt(u * range * left)
+                                    : d->max - sqrt((1 - u) * range * (d->max - d->mode));
+        return x < d->min ? d->min : x > d->max ? d->max : x; /* rounding at the ends */
     }
     case DIST_PERT: {
         double a, b;

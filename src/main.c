@@ -28,6 +28,7 @@
 #include "report_json.h"
 #include "report_xlsx.h"
 #include "runinfo.h"
+#include "sampler.h"
 #include "scenario.h"
 #include "schema.h"
 
@@ -213,6 +214,8 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
     if (status == BV_OK)
         status = book_new(sc, &book, errors);
     if (status == BV_OK)
+        status = sampler_check(book, errors);
+    if (status == BV_OK)
         status = dcf_run(book, &dcf, errors);
     bool simulate = status == BV_OK && (sc->monte_carlo.enabled || o->iterations || o->has_seed);
     if (simulate) {
@@ -358,6 +361,8 @@ static int cmd_validate(int argc, char **argv)
         BvStatus status = scenario_load(argv[i], NULL, 0, models_dir(), &sc, errors);
         if (status == BV_OK)
             status = book_new(sc, &book, errors);
+        if (status == BV_OK)
+            status = sampler_check(book, errors);
         if (status == BV_OK)
             status = dcf_run(book, &dcf, errors);
         print_errors(errors);

@@ -10,17 +10,18 @@
  */
 #include "report_fit.h"
 
+#include "json_writer.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
-#define FORMULA_MAX 1024
-#define REF_MAX 96
-#define EXCEL_TEXT_MAX 32767
-/* A fixed creation date (2000-01-01 00:00 UTC): same inputs, same bytes. */
-#define WORKBOOK_CREATED ((time_t)946684800)
+#include "xlsx_cells.h"
+
+#define FORMULA_MAX XLSX_FORMULA_MAX
+#define REF_MAX XLSX_REF_MAX
 
 /* ---- the scenario line ---- */
 
@@ -37,71 +38,6 @@ void report_fit_scenario_line(const Fit *fit, char *buf, size_t size)
 
 /* ---- JSON ---- */
 
-typedef struct Json {
-    FILE *out;
-    int depth;
-    bool first; /* no comma before the next member */
-} Json;
-
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
-/* Start a member (`key` given) or an array element (`key` NULL). */
-static void json_item(Json *j, const char *key)
-{
-    fprintf(j->out, "%s\n%*s", j->first ? "" : ",", 2 * j->depth, "");
-    j->first = false;
-    if (key) {
-        json_string(j->out, key);
-        fputs(": ", j->out);
-    }
-}
-
-static void json_open(Json *j, const char *key, char bracket)
-{
-    if (j->depth > 0)
-        json_item(j, key);
-    fputc(bracket, j->out);
-    j->depth++;
-    j->first = true;
-}
-
-static void json_close(Json *j, char bracket)
-{
-    j->depth--;
-    fprintf(j->out, "\n%*s%c", 2 * j->depth, "", bracket);
-    j->first = false;
-}
-
-static void json_number(Json *j, const char *key, double x)
-{
-    json_item(j, key);
-    if (isfinite(x))
-        fprintf(j->out, "%.17g", x);
-    else
-        fputs("null", j->out);
-}
-
-static void json_text(Json *j, const char *key, const char *s)
-{
-    json_item(j, key);
-    if (s)
-        json_string(j->out, s);
-    else
-        fputs("null", j->out);
-}
-
 bool report_fit_json(FILE *out, const History *h, const Fit *fit)
 {
     const FitSbg *s = &fit->sbg;
@@ -109,17 +45,18 @@ bool report_fit_json(FILE *out, const History *h, const Fit *fit)
     bool sbg_fitted = fit->model == HISTORY_MODEL_SBG;
     char line[128];
     report_fit_scenario_line(fit, line, sizeof line);
-    Json j = {out, 0, true};
-    json_open(&j, NULL, '{');
+    Json j;
+    json_begin(&j, out);
+    json_open(&j, NULL);
     json_text(&j, "bookval_version", BOOKVAL_VERSION);
-    json_open(&j, "history", '{');
+    json_open(&j, "history");
     json_text(&j, "file", h->file);
     json_number(&j, "cohorts", (double)fit->cohort_count);
     json_number(&j, "clients", fit->clients);
     json_number(&j, "client_years", fit->client_years);
     json_number(&j, "years", (double)(fit->year_count - 1));
-    json_close(&j, '}');
-    json_open(&j, "fit", '{');
+    json_close(&j);
+    json_open(&j, "fit");
     json_text(&j, "model", history_model_name(fit->model));
     json_number(&j, "alpha", s->alpha);
     json_number(&j, "beta", s->beta);
@@ -129,18 +66,18 @@ bool report_fit_json(FILE *out, const History *h, const Fit *fit)
     json_number(&j, "log_likelihood", s->log_likelihood);
     json_number(&j, "aic", s->aic);
     json_text(&j, "sbg_problem", s->identified ? NULL : s->problem);
-    json_open(&j, "geometric", '{');
+    json_open(&j, "geometric");
     json_number(&j, "retention", g->retention);
     json_number(&j, "retention_se", g->retention_se);
     json_number(&j, "log_likelihood", g->log_likelihood);
     json_number(&j, "aic", g->aic);
-    json_close(&j, '}');
+    json_close(&j);
     json_text(&j, "preferred_by_aic", history_model_name(fit->preferred));
     json_text(&j, "scenario_line", line);
-    json_open(&j, "years", '[');
+    json_open_array(&j, "years");
     for (size_t i = 0; i < fit->year_count; i++) {
         const FitYear *y = &fit->years[i];
-        json_open(&j, NULL, '{');
+        json_open(&j, NULL);
         json_number(&j, "year", y->year);
         json_number(&j, "at_risk", y->at_risk);
         json_number(&j, "lost", y->lost);
@@ -149,13 +86,12 @@ bool report_fit_json(FILE *out, const History *h, const Fit *fit)
         json_number(&j, "observed_retention", y->observed_retention);
         json_number(&j, "fitted_retention",
                     sbg_fitted ? y->sbg_retention : y->geometric_retention);
-        json_close(&j, '}');
+        json_close(&j);
     }
-    json_close(&j, ']');
-    json_close(&j, '}');
-    json_close(&j, '}');
-    fputc('\n', out);
-    return !ferror(out);
+    json_close_array(&j);
+    json_close(&j);
+    json_close(&j);
+    return json_end(&j);
 }
 
 /* ---- the workbook ---- */
@@ -209,81 +145,17 @@ typedef struct Formats {
 } Formats;
 
 typedef struct Ctx {
-    lxw_workbook *wb;
-    lxw_error err;
+    XlsxCells c;
     const History *h;
     const Fit *fit;
     Formats f;
     int last_year; /* the table's last year */
 } Ctx;
 
-static void check(Ctx *x, lxw_error e)
-{
-    if (e != LXW_NO_ERROR && x->err == LXW_NO_ERROR)
-        x->err = e;
-}
 
-/* No NaN or Inf ever reaches a cell: a missing number is written "n/a". */
-static void put_number(Ctx *x, lxw_worksheet *ws, int r, int c, double v, lxw_format *f)
-{
-    if (isfinite(v))
-        check(x, worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c, v, f));
-    else
-        check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, "n/a", f));
-}
 
-/* Excel holds at most 32,767 characters a cell; cut at a UTF-8 character boundary. */
-static void put_text(Ctx *x, lxw_worksheet *ws, int r, int c, const char *s, lxw_format *f)
-{
-    size_t len = strlen(s);
-    if (len <= EXCEL_TEXT_MAX) {
-        check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, s, f));
-        return;
-    }
-    len = EXCEL_TEXT_MAX;
-    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-        len--;
-    char *cut = strndup(s, len);
-    if (!cut) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return;
-    }
-    check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, cut, f));
-    free(cut);
-}
 
-/* A live formula with the engine's value cached; "n/a" (no formula) when the engine has no
- * finite value, so a spreadsheet never shows a number the engine did not compute. */
-static void put_formula(Ctx *x, lxw_worksheet *ws, int r, int c, lxw_format *f, double cached,
-                        const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-static void put_formula(Ctx *x, lxw_worksheet *ws, int r, int c, lxw_format *f, double cached,
-                        const char *fmt, ...)
-{
-    if (!isfinite(cached)) {
-        put_number(x, ws, r, c, cached, f);
-        return;
-    }
-    char formula[FORMULA_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(formula, sizeof formula, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof formula) {
-        check(x, LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED);
-        return;
-    }
-    check(x, worksheet_write_formula_num(ws, (lxw_row_t)r, (lxw_col_t)c, formula, f, cached));
-}
 
-/* "$C$5", or "'Sheet'!$C$5" when `sheet` is given. */
-static const char *ref(char *buf, const char *sheet, int r, int c)
-{
-    char cell[32];
-    lxw_rowcol_to_cell_abs(cell, (lxw_row_t)r, (lxw_col_t)c, 1, 1);
-    snprintf(buf, REF_MAX, "%s%s%s%s", sheet ? "'" : "", sheet ? sheet : "",
-             sheet ? "'!" : "", cell);
-    return buf;
-}
 
 /* "C5" (relative), for formulas that read along their own row. */
 static const char *cell(char *buf, int r, int c)
@@ -292,97 +164,63 @@ static const char *cell(char *buf, int r, int c)
     return buf;
 }
 
-/* "$C$5:$C$9" on `sheet` (or this sheet). */
-static const char *range_ref(char *buf, const char *sheet, int r1, int c1, int r2, int c2)
-{
-    char a[32], b[32];
-    lxw_rowcol_to_cell_abs(a, (lxw_row_t)r1, (lxw_col_t)c1, 1, 1);
-    lxw_rowcol_to_cell_abs(b, (lxw_row_t)r2, (lxw_col_t)c2, 1, 1);
-    snprintf(buf, REF_MAX, "%s%s%s%s:%s", sheet ? "'" : "", sheet ? sheet : "",
-             sheet ? "'!" : "", a, b);
-    return buf;
-}
 
-static lxw_format *fmt(Ctx *x, const char *num_format, bool bold, bool input)
-{
-    lxw_format *f = workbook_add_format(x->wb);
-    if (!f) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return NULL;
-    }
-    if (num_format)
-        format_set_num_format(f, num_format);
-    if (bold)
-        format_set_bold(f);
-    if (input) {
-        format_set_bg_color(f, 0xFFF2CC); /* inputs: pale yellow, as in the valuation workbook */
-        format_set_border(f, LXW_BORDER_HAIR);
-    }
-    return f;
-}
 
 static void make_formats(Ctx *x)
 {
     Formats *f = &x->f;
-    f->title = fmt(x, NULL, true, false);
+    f->title = xlsx_format(&x->c, NULL, true, false);
     if (f->title)
         format_set_font_size(f->title, 14);
-    f->note = fmt(x, NULL, false, false);
+    f->note = xlsx_format(&x->c, NULL, false, false);
     if (f->note) {
         format_set_italic(f->note);
         format_set_font_color(f->note, 0x595959);
     }
-    f->header = fmt(x, NULL, true, false);
+    f->header = xlsx_format(&x->c, NULL, true, false);
     if (f->header) {
         format_set_bg_color(f->header, 0xD9E1F2);
         format_set_bottom(f->header, LXW_BORDER_THIN);
         format_set_text_wrap(f->header);
         format_set_align(f->header, LXW_ALIGN_VERTICAL_TOP);
     }
-    f->bold = fmt(x, NULL, true, false);
-    f->text = fmt(x, NULL, false, false);
-    f->input_count = fmt(x, "#,##0", false, true);
-    f->output_param = fmt(x, "0.000000", true, false);
+    f->bold = xlsx_format(&x->c, NULL, true, false);
+    f->text = xlsx_format(&x->c, NULL, false, false);
+    f->input_count = xlsx_format(&x->c, "#,##0", false, true);
+    f->output_param = xlsx_format(&x->c, "0.000000", true, false);
     if (f->output_param)
         format_set_bg_color(f->output_param, 0xE2EFDA); /* the optimiser's result: pale green */
-    f->param = fmt(x, "0.000000", false, false);
-    f->count = fmt(x, "#,##0", false, false);
-    f->rate = fmt(x, "0.00%", false, false);
-    f->loglik = fmt(x, "#,##0.0000", false, false);
+    f->param = xlsx_format(&x->c, "0.000000", false, false);
+    f->count = xlsx_format(&x->c, "#,##0", false, false);
+    f->rate = xlsx_format(&x->c, "0.00%", false, false);
+    f->loglik = xlsx_format(&x->c, "#,##0.0000", false, false);
 }
 
-static lxw_worksheet *add_sheet(Ctx *x, const char *name)
-{
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
-    if (!ws)
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    return ws;
-}
 
 static void write_cohorts(Ctx *x)
 {
-    lxw_worksheet *ws = add_sheet(x, COHORT_SHEET);
+    lxw_worksheet *ws = xlsx_sheet(&x->c, COHORT_SHEET);
     if (!ws)
         return;
     const History *h = x->h;
-    check(x, worksheet_set_column(ws, 0, 0, 24, NULL));
-    check(x, worksheet_set_column(ws, 1, (lxw_col_t)(1 + x->last_year), 10, NULL));
-    put_text(x, ws, 0, 0, "Cohorts", x->f.title);
-    put_text(x, ws, 1, 0,
+    xlsx_check(&x->c, worksheet_set_column(ws, 0, 0, 24, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 1, (lxw_col_t)(1 + x->last_year), 10, NULL));
+    xlsx_text(&x->c, ws, 0, 0, "Cohorts", x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
              "Clients still active at the start (year 0) and after each year, as read from the "
              "history file; a blank cell is a year not yet observed (the cohort is censored).",
              x->f.note);
-    put_text(x, ws, COHORT_HEADER, 0, "Cohort", x->f.header);
+    xlsx_text(&x->c, ws, COHORT_HEADER, 0, "Cohort", x->f.header);
     for (int t = 0; t <= x->last_year; t++) {
         char label[32];
         snprintf(label, sizeof label, "Year %d", t);
-        put_text(x, ws, COHORT_HEADER, 1 + t, label, x->f.header);
+        xlsx_text(&x->c, ws, COHORT_HEADER, 1 + t, label, x->f.header);
     }
     for (size_t c = 0; c < h->cohort_count; c++) {
         int r = COHORT_FIRST + (int)c;
-        put_text(x, ws, r, 0, h->cohorts[c].name, x->f.text);
+        xlsx_text(&x->c, ws, r, 0, h->cohorts[c].name, x->f.text);
         for (size_t t = 0; t < h->cohorts[c].count; t++)
-            put_number(x, ws, r, 1 + (int)t, h->cohorts[c].survival[t], x->f.input_count);
+            xlsx_number(&x->c, ws, r, 1 + (int)t, h->cohorts[c].survival[t], x->f.input_count);
     }
     worksheet_freeze_panes(ws, COHORT_HEADER + 1, 1);
 }
@@ -397,16 +235,16 @@ static void write_parameters(Ctx *x, lxw_worksheet *ws)
     char a[REF_MAX], b[REF_MAX];
     static const char *const header[] = {"Parameter", "Value", "Standard error", "Note"};
     for (int c = 0; c < 4; c++)
-        put_text(x, ws, ROW_PARAM_HEADER, c, header[c], f->header);
+        xlsx_text(&x->c, ws, ROW_PARAM_HEADER, c, header[c], f->header);
 
-    put_text(x, ws, ROW_ALPHA, 0, "sBG alpha", f->bold);
-    put_number(x, ws, ROW_ALPHA, 1, s->alpha, f->output_param);
-    put_number(x, ws, ROW_ALPHA, 2, s->alpha_se, f->param);
-    put_text(x, ws, ROW_BETA, 0, "sBG beta", f->bold);
-    put_number(x, ws, ROW_BETA, 1, s->beta, f->output_param);
-    put_number(x, ws, ROW_BETA, 2, s->beta_se, f->param);
+    xlsx_text(&x->c, ws, ROW_ALPHA, 0, "sBG alpha", f->bold);
+    xlsx_number(&x->c, ws, ROW_ALPHA, 1, s->alpha, f->output_param);
+    xlsx_number(&x->c, ws, ROW_ALPHA, 2, s->alpha_se, f->param);
+    xlsx_text(&x->c, ws, ROW_BETA, 0, "sBG beta", f->bold);
+    xlsx_number(&x->c, ws, ROW_BETA, 1, s->beta, f->output_param);
+    xlsx_number(&x->c, ws, ROW_BETA, 2, s->beta_se, f->param);
     if (s->identified) {
-        put_text(x, ws, ROW_ALPHA, 3,
+        xlsx_text(&x->c, ws, ROW_ALPHA, 3,
                  "maximum-likelihood estimate (GSL Nelder-Mead, then BFGS); churn of a client "
                  "~ Beta(alpha, beta)",
                  f->note);
@@ -414,33 +252,33 @@ static void write_parameters(Ctx *x, lxw_worksheet *ws)
         snprintf(note, sizeof note,
                  "standard errors: inverse observed information; correlation %.4f",
                  s->correlation);
-        put_text(x, ws, ROW_BETA, 3, note, f->note);
+        xlsx_text(&x->c, ws, ROW_BETA, 3, note, f->note);
     } else {
-        put_text(x, ws, ROW_ALPHA, 3, s->problem, f->note);
+        xlsx_text(&x->c, ws, ROW_ALPHA, 3, s->problem, f->note);
     }
 
-    put_text(x, ws, ROW_SBG_LL, 0, "sBG log-likelihood", f->bold);
-    put_formula(x, ws, ROW_SBG_LL, 1, f->loglik, s->log_likelihood, "=SUM(%s)",
-                range_ref(a, NULL, first, COL_SBG_LL, last, COL_SBG_LL));
-    put_text(x, ws, ROW_SBG_AIC, 0, "sBG AIC", f->bold);
-    put_formula(x, ws, ROW_SBG_AIC, 1, f->loglik, s->aic, "=2*2-2*%s",
-                ref(a, NULL, ROW_SBG_LL, 1));
-    put_text(x, ws, ROW_SBG_AIC, 3, "2 parameters; lower is better", f->note);
+    xlsx_text(&x->c, ws, ROW_SBG_LL, 0, "sBG log-likelihood", f->bold);
+    xlsx_formula(&x->c, ws, ROW_SBG_LL, 1, f->loglik, s->log_likelihood, "=SUM(%s)",
+                xlsx_range(a, NULL, first, COL_SBG_LL, last, COL_SBG_LL));
+    xlsx_text(&x->c, ws, ROW_SBG_AIC, 0, "sBG AIC", f->bold);
+    xlsx_formula(&x->c, ws, ROW_SBG_AIC, 1, f->loglik, s->aic, "=2*2-2*%s",
+                xlsx_ref(a, NULL, ROW_SBG_LL, 1));
+    xlsx_text(&x->c, ws, ROW_SBG_AIC, 3, "2 parameters; lower is better", f->note);
 
-    put_text(x, ws, ROW_GEO_RETENTION, 0, "Geometric retention", f->bold);
-    put_formula(x, ws, ROW_GEO_RETENTION, 1, f->rate, g->retention, "=1-SUM(%s)/SUM(%s)",
-                range_ref(a, NULL, first, COL_LOST, last, COL_LOST),
-                range_ref(b, NULL, first, COL_AT_RISK, last, COL_AT_RISK));
-    put_number(x, ws, ROW_GEO_RETENTION, 2, g->retention_se, f->rate);
-    put_text(x, ws, ROW_GEO_RETENTION, 3,
+    xlsx_text(&x->c, ws, ROW_GEO_RETENTION, 0, "Geometric retention", f->bold);
+    xlsx_formula(&x->c, ws, ROW_GEO_RETENTION, 1, f->rate, g->retention, "=1-SUM(%s)/SUM(%s)",
+                xlsx_range(a, NULL, first, COL_LOST, last, COL_LOST),
+                xlsx_range(b, NULL, first, COL_AT_RISK, last, COL_AT_RISK));
+    xlsx_number(&x->c, ws, ROW_GEO_RETENTION, 2, g->retention_se, f->rate);
+    xlsx_text(&x->c, ws, ROW_GEO_RETENTION, 3,
              "closed form: 1 - clients lost / clients at risk, over all years", f->note);
-    put_text(x, ws, ROW_GEO_LL, 0, "Geometric log-likelihood", f->bold);
-    put_formula(x, ws, ROW_GEO_LL, 1, f->loglik, g->log_likelihood, "=SUM(%s)",
-                range_ref(a, NULL, first, COL_GEO_LL, last, COL_GEO_LL));
-    put_text(x, ws, ROW_GEO_AIC, 0, "Geometric AIC", f->bold);
-    put_formula(x, ws, ROW_GEO_AIC, 1, f->loglik, g->aic, "=2*1-2*%s",
-                ref(a, NULL, ROW_GEO_LL, 1));
-    put_text(x, ws, ROW_GEO_AIC, 3, "1 parameter; lower is better", f->note);
+    xlsx_text(&x->c, ws, ROW_GEO_LL, 0, "Geometric log-likelihood", f->bold);
+    xlsx_formula(&x->c, ws, ROW_GEO_LL, 1, f->loglik, g->log_likelihood, "=SUM(%s)",
+                xlsx_range(a, NULL, first, COL_GEO_LL, last, COL_GEO_LL));
+    xlsx_text(&x->c, ws, ROW_GEO_AIC, 0, "Geometric AIC", f->bold);
+    xlsx_formula(&x->c, ws, ROW_GEO_AIC, 1, f->loglik, g->aic, "=2*1-2*%s",
+                xlsx_ref(a, NULL, ROW_GEO_LL, 1));
+    xlsx_text(&x->c, ws, ROW_GEO_AIC, 3, "1 parameter; lower is better", f->note);
 
     char line[128];
     report_fit_scenario_line(fit, line, sizeof line);
@@ -452,8 +290,8 @@ static void write_parameters(Ctx *x, lxw_worksheet *ws)
         {"bookval version", BOOKVAL_VERSION},
     };
     for (int i = 0; i < 5; i++) {
-        put_text(x, ws, ROW_MODEL + i, 0, rows[i][0], f->bold);
-        put_text(x, ws, ROW_MODEL + i, 1, rows[i][1], f->text);
+        xlsx_text(&x->c, ws, ROW_MODEL + i, 0, rows[i][0], f->bold);
+        xlsx_text(&x->c, ws, ROW_MODEL + i, 1, rows[i][1], f->text);
     }
 }
 
@@ -462,42 +300,42 @@ static void write_year(Ctx *x, lxw_worksheet *ws, const FitYear *y)
     const Formats *f = &x->f;
     const FitSbg *s = &x->fit->sbg;
     int r = ROW_YEAR0 + y->year;
-    put_number(x, ws, r, COL_YEAR, y->year, f->count);
+    xlsx_number(&x->c, ws, r, COL_YEAR, y->year, f->count);
     if (y->year == 0) {
-        put_number(x, ws, r, COL_OBS_SURVIVAL, y->observed_survival, f->rate);
-        put_number(x, ws, r, COL_SBG_SURVIVAL, y->sbg_survival, f->rate);
-        put_number(x, ws, r, COL_GEO_SURVIVAL, y->geometric_survival, f->rate);
+        xlsx_number(&x->c, ws, r, COL_OBS_SURVIVAL, y->observed_survival, f->rate);
+        xlsx_number(&x->c, ws, r, COL_SBG_SURVIVAL, y->sbg_survival, f->rate);
+        xlsx_number(&x->c, ws, r, COL_GEO_SURVIVAL, y->geometric_survival, f->rate);
         return;
     }
     int first = COHORT_FIRST, last = COHORT_FIRST + (int)x->h->cohort_count - 1;
     char now[REF_MAX], before[REF_MAX], c1[32], c2[32], c3[32], p1[REF_MAX], p2[REF_MAX];
     /* Clients at risk in year t: the year t-1 counts of the cohorts observed through year t
      * (those with a count in the year t column). */
-    range_ref(now, COHORT_SHEET, first, 1 + y->year, last, 1 + y->year);
-    range_ref(before, COHORT_SHEET, first, y->year, last, y->year);
-    put_formula(x, ws, r, COL_AT_RISK, f->count, y->at_risk, "=SUMPRODUCT(ISNUMBER(%s)*%s)",
+    xlsx_range(now, COHORT_SHEET, first, 1 + y->year, last, 1 + y->year);
+    xlsx_range(before, COHORT_SHEET, first, y->year, last, y->year);
+    xlsx_formula(&x->c, ws, r, COL_AT_RISK, f->count, y->at_risk, "=SUMPRODUCT(ISNUMBER(%s)*%s)",
                 now, before);
-    put_formula(x, ws, r, COL_LOST, f->count, y->lost, "=%s-SUM(%s)",
+    xlsx_formula(&x->c, ws, r, COL_LOST, f->count, y->lost, "=%s-SUM(%s)",
                 cell(c1, r, COL_AT_RISK), now);
-    put_formula(x, ws, r, COL_OBS_RETENTION, f->rate, y->observed_retention, "=(%s-%s)/%s",
+    xlsx_formula(&x->c, ws, r, COL_OBS_RETENTION, f->rate, y->observed_retention, "=(%s-%s)/%s",
                 cell(c1, r, COL_AT_RISK), cell(c2, r, COL_LOST), cell(c3, r, COL_AT_RISK));
-    put_formula(x, ws, r, COL_OBS_SURVIVAL, f->rate, y->observed_survival, "=%s*%s",
+    xlsx_formula(&x->c, ws, r, COL_OBS_SURVIVAL, f->rate, y->observed_survival, "=%s*%s",
                 cell(c1, r - 1, COL_OBS_SURVIVAL), cell(c2, r, COL_OBS_RETENTION));
     if (s->identified) {
-        ref(p1, NULL, ROW_ALPHA, 1);
-        ref(p2, NULL, ROW_BETA, 1);
-        put_formula(x, ws, r, COL_SBG_RETENTION, f->rate, y->sbg_retention,
+        xlsx_ref(p1, NULL, ROW_ALPHA, 1);
+        xlsx_ref(p2, NULL, ROW_BETA, 1);
+        xlsx_formula(&x->c, ws, r, COL_SBG_RETENTION, f->rate, y->sbg_retention,
                     "=(%s+%s-1)/(%s+%s+%s-1)", p2, cell(c1, r, COL_YEAR), p1, p2,
                     cell(c2, r, COL_YEAR));
-        put_formula(x, ws, r, COL_SBG_SURVIVAL, f->rate, y->sbg_survival, "=%s*%s",
+        xlsx_formula(&x->c, ws, r, COL_SBG_SURVIVAL, f->rate, y->sbg_survival, "=%s*%s",
                     cell(c1, r - 1, COL_SBG_SURVIVAL), cell(c2, r, COL_SBG_RETENTION));
     } else {
-        put_number(x, ws, r, COL_SBG_RETENTION, y->sbg_retention, f->rate);
-        put_number(x, ws, r, COL_SBG_SURVIVAL, y->sbg_survival, f->rate);
+        xlsx_number(&x->c, ws, r, COL_SBG_RETENTION, y->sbg_retention, f->rate);
+        xlsx_number(&x->c, ws, r, COL_SBG_SURVIVAL, y->sbg_survival, f->rate);
     }
-    put_formula(x, ws, r, COL_GEO_RETENTION, f->rate, y->geometric_retention, "=%s",
-                ref(p1, NULL, ROW_GEO_RETENTION, 1));
-    put_formula(x, ws, r, COL_GEO_SURVIVAL, f->rate, y->geometric_survival, "=%s*%s",
+    xlsx_formula(&x->c, ws, r, COL_GEO_RETENTION, f->rate, y->geometric_retention, "=%s",
+                xlsx_ref(p1, NULL, ROW_GEO_RETENTION, 1));
+    xlsx_formula(&x->c, ws, r, COL_GEO_SURVIVAL, f->rate, y->geometric_survival, "=%s*%s",
                 cell(c1, r - 1, COL_GEO_SURVIVAL), cell(c2, r, COL_GEO_RETENTION));
     /* Each year's log-likelihood term: lost ln(1 - r) + renewed ln r. */
     const int rate_cols[2] = {COL_SBG_RETENTION, COL_GEO_RETENTION};
@@ -508,16 +346,16 @@ static void write_year(Ctx *x, lxw_worksheet *ws, const FitYear *y)
         cell(rate, r, rate_cols[m]);
         cell(lost, r, COL_LOST);
         cell(risk, r, COL_AT_RISK);
-        put_formula(x, ws, r, ll_cols[m], f->loglik, ll[m], "=%s*LN(1-%s)+(%s-%s)*LN(%s)",
+        xlsx_formula(&x->c, ws, r, ll_cols[m], f->loglik, ll[m], "=%s*LN(1-%s)+(%s-%s)*LN(%s)",
                     lost, rate, risk, lost, rate);
     }
 }
 
 static void write_chart(Ctx *x, lxw_worksheet *ws)
 {
-    lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_SCATTER_STRAIGHT_WITH_MARKERS);
+    lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_SCATTER_STRAIGHT_WITH_MARKERS);
     if (!chart) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
         return;
     }
     int first = ROW_YEAR0, last = ROW_YEAR0 + x->last_year;
@@ -538,7 +376,7 @@ static void write_chart(Ctx *x, lxw_worksheet *ws)
             continue;
         lxw_chart_series *cs = chart_add_series(chart, NULL, NULL);
         if (!cs) {
-            check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
             return;
         }
         chart_series_set_categories(cs, FIT_SHEET, (lxw_row_t)first, COL_YEAR, (lxw_row_t)last,
@@ -562,22 +400,22 @@ static void write_chart(Ctx *x, lxw_worksheet *ws)
     chart_axis_set_max(chart->x_axis, x->last_year);
     chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.5, .y_scale = 1.4};
-    check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(last + 2), 0, chart, &place));
+    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(last + 2), 0, chart, &place));
 }
 
 static void write_fit(Ctx *x)
 {
-    lxw_worksheet *ws = add_sheet(x, FIT_SHEET);
+    lxw_worksheet *ws = xlsx_sheet(&x->c, FIT_SHEET);
     if (!ws)
         return;
     const Formats *f = &x->f;
-    check(x, worksheet_set_column(ws, COL_YEAR, COL_YEAR, 26, NULL));
-    check(x, worksheet_set_column(ws, COL_AT_RISK, COL_LOST, 16, NULL));
-    check(x, worksheet_set_column(ws, COL_OBS_RETENTION, COL_GEO_LL, 13, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, COL_YEAR, COL_YEAR, 26, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, COL_AT_RISK, COL_LOST, 16, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, COL_OBS_RETENTION, COL_GEO_LL, 13, NULL));
     char title[160];
     snprintf(title, sizeof title, "Retention fit (%s model)", history_model_name(x->fit->model));
-    put_text(x, ws, ROW_TITLE, 0, title, f->title);
-    put_text(x, ws, ROW_NOTE, 0,
+    xlsx_text(&x->c, ws, ROW_TITLE, 0, title, f->title);
+    xlsx_text(&x->c, ws, ROW_NOTE, 0,
              "Cohorts pooled, each censored at its last observed year. Observed survival is the "
              "product of the pooled yearly retention (Kaplan-Meier); fitted retention in year "
              "t is (beta + t - 1) / (alpha + beta + t - 1) for the sBG, constant for the "
@@ -589,7 +427,7 @@ static void write_fit(Ctx *x)
         "sBG retention", "sBG survival", "Geometric retention", "Geometric survival",
         "sBG log-likelihood", "Geometric log-likelihood"};
     for (int c = 0; c < COL_COUNT; c++)
-        put_text(x, ws, ROW_TABLE_HEADER, c, header[c], f->header);
+        xlsx_text(&x->c, ws, ROW_TABLE_HEADER, c, header[c], f->header);
     for (size_t i = 0; i < x->fit->year_count; i++)
         write_year(x, ws, &x->fit->years[i]);
     write_chart(x, ws);
@@ -597,23 +435,12 @@ static void write_fit(Ctx *x)
 
 BvStatus report_fit_xlsx(const char *path, const History *h, const Fit *fit, BvErrors *errors)
 {
-    Mark where = {path, 0, 0};
     Ctx x = {.h = h, .fit = fit, .last_year = (int)fit->year_count - 1};
-    x.wb = workbook_new(path);
-    if (!x.wb)
-        return bv_error(errors, BV_ERR_IO, &where, NULL, "cannot create the workbook");
-    lxw_doc_properties props = {.title = "Retention fit", .author = "bookval",
-                                .comments = "Retention model fitted to a cohort history",
-                                .created = WORKBOOK_CREATED};
-    check(&x, workbook_set_properties(x.wb, &props));
+    BvStatus status = xlsx_open(&x.c, path, "Retention fit", false, errors);
+    if (status != BV_OK)
+        return status;
     make_formats(&x);
     write_fit(&x);
     write_cohorts(&x);
-    lxw_error closed = workbook_close(x.wb); /* frees the workbook even on failure */
-    if (x.err == LXW_NO_ERROR)
-        x.err = closed;
-    if (x.err != LXW_NO_ERROR)
-        return bv_error(errors, x.err == LXW_ERROR_MEMORY_MALLOC_FAILED ? BV_ERR_NOMEM : BV_ERR_IO,
-                        &where, NULL, "writing the workbook failed: %s", lxw_strerror(x.err));
-    return BV_OK;
+    return xlsx_close(&x.c, path, errors);
 }

@@ -3,95 +3,10 @@
  */
 #include "report_json.h"
 
+#include "json_writer.h"
+
 #include <math.h>
 #include <string.h>
-
-typedef struct Json {
-    FILE *out;
-    int depth;
-    bool first; /* no comma before the next member */
-} Json;
-
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            fputs("\\\"", out);
-            break;
-        case '\\':
-            fputs("\\\\", out);
-            break;
-        case '\n':
-            fputs("\\n", out);
-            break;
-        case '\r':
-            fputs("\\r", out);
-            break;
-        case '\t':
-            fputs("\\t", out);
-            break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-        }
-    }
-    fputc('"', out);
-}
-
-static void json_key(Json *j, const char *key)
-{
-    fprintf(j->out, "%s\n%*s", j->first ? "" : ",", 2 * j->depth, "");
-    j->first = false;
-    json_string(j->out, key);
-    fputs(": ", j->out);
-}
-
-static void json_open(Json *j, const char *key)
-{
-    if (key)
-        json_key(j, key);
-    fputc('{', j->out);
-    j->depth++;
-    j->first = true;
-}
-
-static void json_close(Json *j)
-{
-    j->depth--;
-    fprintf(j->out, "\n%*s}", 2 * j->depth, "");
-    j->first = false;
-}
-
-static void json_number(Json *j, const char *key, double x)
-{
-    json_key(j, key);
-    if (isfinite(x))
-        fprintf(j->out, "%.17g", x);
-    else
-        fputs("null", j->out);
-}
-
-static void json_text(Json *j, const char *key, const char *s)
-{
-    json_key(j, key);
-    json_string(j->out, s);
-}
-
-static void json_null(Json *j, const char *key)
-{
-    json_key(j, key);
-    fputs("null", j->out);
-}
-
-static void json_bool(Json *j, const char *key, bool b)
-{
-    json_key(j, key);
-    fputs(b ? "true" : "false", j->out);
-}
 
 /* Threads are left out on purpose: the summary is the same for any number of them. */
 static void write_monte_carlo(Json *j, const McResult *mc)
@@ -185,7 +100,8 @@ bool report_json_write(FILE *out, const Results *res)
     const Book *book = res->book;
     const Dcf *dcf = res->dcf;
     const RunInfo *info = res->info;
-    Json j = {out, 0, true};
+    Json j;
+    json_begin(&j, out);
     json_open(&j, NULL);
     json_text(&j, "bookval_version", info->bookval_version);
     json_open(&j, "scenario");
@@ -234,6 +150,5 @@ bool report_json_write(FILE *out, const Results *res)
     write_monte_carlo(&j, res->mc);
     write_deal(&j, res->deal, res->mc);
     json_close(&j);
-    fputc('\n', out);
-    return !ferror(out);
+    return json_end(&j);
 }

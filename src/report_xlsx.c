@@ -23,11 +23,10 @@
 #include <gsl/gsl_cdf.h>
 #include <xlsxwriter.h>
 
-#define FORMULA_MAX 4096
-#define REF_MAX 80
-#define EXCEL_TEXT_MAX 32767
-/* A fixed creation date (2000-01-01 00:00 UTC): same inputs, same bytes. */
-#define WORKBOOK_CREATED ((time_t)946684800)
+#include "xlsx_cells.h"
+
+#define FORMULA_MAX XLSX_FORMULA_MAX
+#define REF_MAX XLSX_REF_MAX
 
 /* Columns of the Assumptions table. */
 enum {
@@ -161,8 +160,7 @@ typedef struct Formats {
 } Formats;
 
 typedef struct Ctx {
-    lxw_workbook *wb;
-    lxw_error err;
+    XlsxCells c;
     const Scenario *sc;
     const Book *book;
     const Dcf *dcf;
@@ -189,106 +187,16 @@ typedef struct Ctx {
     bool mc_values_fit;         /* every iteration's value is on the sheet */
 } Ctx;
 
-static void check(Ctx *x, lxw_error e)
-{
-    if (e != LXW_NO_ERROR && x->err == LXW_NO_ERROR)
-        x->err = e;
-}
 
 /* ---- cell writers: no NaN or Inf ever reaches a cell ---- */
 
-static void put_number(Ctx *x, lxw_worksheet *ws, int r, int c, double v, lxw_format *f)
-{
-    if (isfinite(v))
-        check(x, worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c, v, f));
-    else
-        check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, "n/a", f));
-}
 
-/* Excel holds at most 32,767 characters a cell; cut at a UTF-8 character boundary. */
-static void put_text(Ctx *x, lxw_worksheet *ws, int r, int c, const char *s, lxw_format *f)
-{
-    size_t len = strlen(s);
-    if (len <= EXCEL_TEXT_MAX) {
-        check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, s, f));
-        return;
-    }
-    len = EXCEL_TEXT_MAX;
-    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-        len--;
-    char *cut = strndup(s, len);
-    if (!cut) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return;
-    }
-    check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, cut, f));
-    free(cut);
-}
 
-/* A live formula with the engine's value cached. */
-static void put_formula(Ctx *x, lxw_worksheet *ws, int r, int c, lxw_format *f, double cached,
-                        const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-static void put_formula(Ctx *x, lxw_worksheet *ws, int r, int c, lxw_format *f, double cached,
-                        const char *fmt, ...)
-{
-    char formula[FORMULA_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(formula, sizeof formula, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof formula) {
-        check(x, LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED);
-        return;
-    }
-    if (!isfinite(cached))
-        cached = 0; /* callers guard: only finite engine values are cached */
-    check(x, worksheet_write_formula_num(ws, (lxw_row_t)r, (lxw_col_t)c, formula, f, cached));
-}
 
-/* "$C$5", or "'Sheet'!$C$5" when `sheet` is given. */
-static const char *ref(char *buf, const char *sheet, int r, int c)
-{
-    char cell[32];
-    lxw_rowcol_to_cell_abs(cell, (lxw_row_t)r, (lxw_col_t)c, 1, 1);
-    if (sheet)
-        snprintf(buf, REF_MAX, "'%s'!%s", sheet, cell);
-    else
-        snprintf(buf, REF_MAX, "%s", cell);
-    return buf;
-}
 
-/* "$C$5:$C$9" on `sheet` (or this sheet). */
-static const char *range_ref(char *buf, const char *sheet, int r1, int c1, int r2, int c2)
-{
-    char a[32], b[32];
-    lxw_rowcol_to_cell_abs(a, (lxw_row_t)r1, (lxw_col_t)c1, 1, 1);
-    lxw_rowcol_to_cell_abs(b, (lxw_row_t)r2, (lxw_col_t)c2, 1, 1);
-    if (sheet)
-        snprintf(buf, REF_MAX, "'%s'!%s:%s", sheet, a, b);
-    else
-        snprintf(buf, REF_MAX, "%s:%s", a, b);
-    return buf;
-}
 
 /* ---- formats ---- */
 
-static lxw_format *fmt(Ctx *x, const char *num_format, bool bold, bool input)
-{
-    lxw_format *f = workbook_add_format(x->wb);
-    if (!f) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return NULL;
-    }
-    if (num_format)
-        format_set_num_format(f, num_format);
-    if (bold)
-        format_set_bold(f);
-    if (input) {
-        format_set_bg_color(f, 0xFFF2CC); /* inputs: pale yellow, as spreadsheet modellers mark them */
-        format_set_border(f, LXW_BORDER_HAIR);
-    }
-    return f;
-}
 
 static void make_formats(Ctx *x)
 {
@@ -297,16 +205,16 @@ static void make_formats(Ctx *x)
              x->sc->currency);
     snprintf(money_total, sizeof money_total, "%s", money);
     Formats *f = &x->f;
-    f->title = fmt(x, NULL, true, false);
+    f->title = xlsx_format(&x->c, NULL, true, false);
     if (f->title)
         format_set_font_size(f->title, 14);
-    f->note = fmt(x, NULL, false, false);
+    f->note = xlsx_format(&x->c, NULL, false, false);
     if (f->note) {
         format_set_italic(f->note);
         format_set_font_color(f->note, 0x595959);
     }
-    f->header = fmt(x, NULL, true, false);
-    f->year_header = fmt(x, "\"Year \"0", true, false);
+    f->header = xlsx_format(&x->c, NULL, true, false);
+    f->year_header = xlsx_format(&x->c, "\"Year \"0", true, false);
     for (int i = 0; i < 2; i++) {
         lxw_format *h = i ? f->year_header : f->header;
         if (h) {
@@ -316,40 +224,33 @@ static void make_formats(Ctx *x)
             format_set_align(h, LXW_ALIGN_VERTICAL_TOP);
         }
     }
-    f->label = fmt(x, NULL, false, false);
-    f->text = fmt(x, NULL, false, false);
-    f->bold = fmt(x, NULL, true, false);
-    f->input_rate = fmt(x, "0.00%", false, true);
-    f->input_number = fmt(x, "0.0000", false, true);
-    f->input_money = fmt(x, money, false, true);
-    f->input_text = fmt(x, NULL, false, true);
-    f->input_count = fmt(x, "0", false, true);
-    f->money = fmt(x, money, false, false);
-    f->money_total = fmt(x, money_total, true, false);
+    f->label = xlsx_format(&x->c, NULL, false, false);
+    f->text = xlsx_format(&x->c, NULL, false, false);
+    f->bold = xlsx_format(&x->c, NULL, true, false);
+    f->input_rate = xlsx_format(&x->c, "0.00%", false, true);
+    f->input_number = xlsx_format(&x->c, "0.0000", false, true);
+    f->input_money = xlsx_format(&x->c, money, false, true);
+    f->input_text = xlsx_format(&x->c, NULL, false, true);
+    f->input_count = xlsx_format(&x->c, "0", false, true);
+    f->money = xlsx_format(&x->c, money, false, false);
+    f->money_total = xlsx_format(&x->c, money_total, true, false);
     if (f->money_total)
         format_set_top(f->money_total, LXW_BORDER_THIN);
-    f->rate = fmt(x, "0.00%", false, false);
-    f->factor = fmt(x, "0.000000", false, false);
-    f->count = fmt(x, "#,##0.00", false, false);
-    f->integer = fmt(x, "#,##0", false, false);
-    f->multiple = fmt(x, "0.00\"x\"", false, false);
-    f->input_multiple = fmt(x, "0.00\"x revenue\"", false, true);
+    f->rate = xlsx_format(&x->c, "0.00%", false, false);
+    f->factor = xlsx_format(&x->c, "0.000000", false, false);
+    f->count = xlsx_format(&x->c, "#,##0.00", false, false);
+    f->integer = xlsx_format(&x->c, "#,##0", false, false);
+    f->multiple = xlsx_format(&x->c, "0.00\"x\"", false, false);
+    f->input_multiple = xlsx_format(&x->c, "0.00\"x revenue\"", false, true);
     if (f->input_multiple)
         format_set_align(f->input_multiple, LXW_ALIGN_LEFT);
 }
 
-static lxw_worksheet *add_sheet(Ctx *x, const char *name)
-{
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
-    if (!ws)
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    return ws;
-}
 
 static void widths(Ctx *x, lxw_worksheet *ws, const double *w, int n)
 {
     for (int c = 0; c < n; c++)
-        check(x, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c], NULL));
+        xlsx_check(&x->c, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c], NULL));
 }
 
 /* ---- Assumptions ---- */
@@ -394,8 +295,8 @@ static void layout_assumptions(Ctx *x)
 static void put_param(Ctx *x, lxw_worksheet *ws, int r, int name_col, const char *name,
                       double v, lxw_format *f)
 {
-    put_text(x, ws, r, name_col, name, x->f.label);
-    put_number(x, ws, r, name_col + 1, v, f);
+    xlsx_text(&x->c, ws, r, name_col, name, x->f.label);
+    xlsx_number(&x->c, ws, r, name_col + 1, v, f);
 }
 
 /* One uncertain assumption: its distribution's parameters as inputs, the mean as a formula. */
@@ -409,15 +310,15 @@ static void write_dist_row(Ctx *x, lxw_worksheet *ws, int r, const Dist *d, lxw_
     double mean = dist_mean(d);
     lxw_format *vf = f == x->f.input_rate ? x->f.rate : x->f.factor;
     if (d->kind != DIST_FIXED)
-        put_text(x, ws, r, A_DIST, dist_kind_name(d->kind), x->f.text);
+        xlsx_text(&x->c, ws, r, A_DIST, dist_kind_name(d->kind), x->f.text);
     switch (d->kind) {
     case DIST_FIXED:
-        put_number(x, ws, r, A_VALUE, d->value, f);
+        xlsx_number(&x->c, ws, r, A_VALUE, d->value, f);
         return;
     case DIST_UNIFORM:
         put_param(x, ws, r, A_P1_NAME, "min", d->min, f);
         put_param(x, ws, r, A_P2_NAME, "max", d->max, f);
-        put_formula(x, ws, r, A_VALUE, vf, mean, "=(%s+%s)/2", p1, p2);
+        xlsx_formula(&x->c, ws, r, A_VALUE, vf, mean, "=(%s+%s)/2", p1, p2);
         return;
     case DIST_TRIANGULAR:
     case DIST_PERT:
@@ -425,9 +326,9 @@ static void write_dist_row(Ctx *x, lxw_worksheet *ws, int r, const Dist *d, lxw_
         put_param(x, ws, r, A_P2_NAME, "mode", d->mode, f);
         put_param(x, ws, r, A_P3_NAME, "max", d->max, f);
         if (d->kind == DIST_TRIANGULAR)
-            put_formula(x, ws, r, A_VALUE, vf, mean, "=(%s+%s+%s)/3", p1, p2, p3);
+            xlsx_formula(&x->c, ws, r, A_VALUE, vf, mean, "=(%s+%s+%s)/3", p1, p2, p3);
         else
-            put_formula(x, ws, r, A_VALUE, vf, mean, "=(%s+4*%s+%s)/6", p1, p2, p3);
+            xlsx_formula(&x->c, ws, r, A_VALUE, vf, mean, "=(%s+4*%s+%s)/6", p1, p2, p3);
         return;
     case DIST_NORMAL: {
         put_param(x, ws, r, A_P1_NAME, "mean", d->mean, f);
@@ -442,31 +343,31 @@ static void write_dist_row(Ctx *x, lxw_worksheet *ws, int r, const Dist *d, lxw_
         snprintf(a, sizeof a, "(%s-%s)/%s", p3, p1, p2);
         snprintf(b, sizeof b, "(%s-%s)/%s", p4, p1, p2);
         if (lo && hi)
-            put_formula(x, ws, r, A_VALUE, vf, mean,
+            xlsx_formula(&x->c, ws, r, A_VALUE, vf, mean,
                         "=%s+%s*(_xlfn.NORM.S.DIST(%s,FALSE)-_xlfn.NORM.S.DIST(%s,FALSE))/"
                         "(_xlfn.NORM.S.DIST(%s,TRUE)-_xlfn.NORM.S.DIST(%s,TRUE))",
                         p1, p2, a, b, b, a);
         else if (lo)
-            put_formula(x, ws, r, A_VALUE, vf, mean,
+            xlsx_formula(&x->c, ws, r, A_VALUE, vf, mean,
                         "=%s+%s*_xlfn.NORM.S.DIST(%s,FALSE)/(1-_xlfn.NORM.S.DIST(%s,TRUE))", p1,
                         p2, a, a);
         else if (hi)
-            put_formula(x, ws, r, A_VALUE, vf, mean,
+            xlsx_formula(&x->c, ws, r, A_VALUE, vf, mean,
                         "=%s-%s*_xlfn.NORM.S.DIST(%s,FALSE)/_xlfn.NORM.S.DIST(%s,TRUE)", p1, p2,
                         b, b);
         else
-            put_formula(x, ws, r, A_VALUE, vf, mean, "=%s", p1);
+            xlsx_formula(&x->c, ws, r, A_VALUE, vf, mean, "=%s", p1);
         return;
     }
     case DIST_LOGNORMAL:
         put_param(x, ws, r, A_P1_NAME, "mean", d->mean, f);
         put_param(x, ws, r, A_P2_NAME, "sd", d->sd, f);
-        put_formula(x, ws, r, A_VALUE, vf, mean, "=%s", p1);
+        xlsx_formula(&x->c, ws, r, A_VALUE, vf, mean, "=%s", p1);
         return;
     case DIST_BETA:
         put_param(x, ws, r, A_P1_NAME, "alpha", d->alpha, x->f.input_number);
         put_param(x, ws, r, A_P2_NAME, "beta", d->beta, x->f.input_number);
-        put_formula(x, ws, r, A_VALUE, vf, mean, "=%s/(%s+%s)", p1, p1, p2);
+        xlsx_formula(&x->c, ws, r, A_VALUE, vf, mean, "=%s/(%s+%s)", p1, p1, p2);
         return;
     case DIST_KIND_COUNT:
         return;
@@ -480,9 +381,9 @@ static void write_inherited_row(Ctx *x, lxw_worksheet *ws, int r, int from, cons
     for (int i = 0; i < n; i++) {
         char cell[32];
         lxw_rowcol_to_cell(cell, (lxw_row_t)from, (lxw_col_t)cols[i]);
-        put_formula(x, ws, r, cols[i], f, cached[i], "=%s", cell);
+        xlsx_formula(&x->c, ws, r, cols[i], f, cached[i], "=%s", cell);
     }
-    put_text(x, ws, r, A_DIST, "as Scenario", x->f.note);
+    xlsx_text(&x->c, ws, r, A_DIST, "as Scenario", x->f.note);
 }
 
 static void write_retention_row(Ctx *x, lxw_worksheet *ws, int r, int scope, bool own)
@@ -499,24 +400,24 @@ static void write_retention_row(Ctx *x, lxw_worksheet *ws, int r, int scope, boo
         }
         return;
     case RETENTION_CURVE:
-        put_text(x, ws, r, A_VALUE, "curve", x->f.text);
-        put_text(x, ws, r, A_P1_NAME, "years", x->f.label);
+        xlsx_text(&x->c, ws, r, A_VALUE, "curve", x->f.text);
+        xlsx_text(&x->c, ws, r, A_P1_NAME, "years", x->f.label);
         if (own) {
-            put_text(x, ws, r, A_DIST, "see curves below", x->f.note);
-            put_number(x, ws, r, A_P1, m->curve_len, x->f.input_count);
+            xlsx_text(&x->c, ws, r, A_DIST, "see curves below", x->f.note);
+            xlsx_number(&x->c, ws, r, A_P1, m->curve_len, x->f.input_count);
         } else {
             double v = m->curve_len;
             write_inherited_row(x, ws, r, from, (const int[]){A_P1}, &v, 1, x->f.integer);
         }
         return;
     case RETENTION_SBG:
-        put_text(x, ws, r, A_VALUE, "sBG", x->f.text);
-        put_text(x, ws, r, A_P1_NAME, "alpha", x->f.label);
-        put_text(x, ws, r, A_P2_NAME, "beta", x->f.label);
+        xlsx_text(&x->c, ws, r, A_VALUE, "sBG", x->f.text);
+        xlsx_text(&x->c, ws, r, A_P1_NAME, "alpha", x->f.label);
+        xlsx_text(&x->c, ws, r, A_P2_NAME, "beta", x->f.label);
         if (own) {
-            put_text(x, ws, r, A_DIST, "shifted-beta-geometric", x->f.note);
-            put_number(x, ws, r, A_P1, m->alpha, x->f.input_number);
-            put_number(x, ws, r, A_P2, m->beta, x->f.input_number);
+            xlsx_text(&x->c, ws, r, A_DIST, "shifted-beta-geometric", x->f.note);
+            xlsx_number(&x->c, ws, r, A_P1, m->alpha, x->f.input_number);
+            xlsx_number(&x->c, ws, r, A_P2, m->beta, x->f.input_number);
         } else {
             double v[2] = {m->alpha, m->beta};
             write_inherited_row(x, ws, r, from, (const int[]){A_P1, A_P2}, v, 2,
@@ -545,9 +446,9 @@ static void write_scope(Ctx *x, lxw_worksheet *ws, int scope)
          &a->transfer_retention, GIVEN_TRANSFER_RETENTION},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        put_text(x, ws, rows[i].row, A_SCOPE, name, x->f.text);
-        put_text(x, ws, rows[i].row, A_PARAMETER, rows[i].label, x->f.text);
-        put_text(x, ws, rows[i].row, A_UNIT, rows[i].unit, x->f.note);
+        xlsx_text(&x->c, ws, rows[i].row, A_SCOPE, name, x->f.text);
+        xlsx_text(&x->c, ws, rows[i].row, A_PARAMETER, rows[i].label, x->f.text);
+        xlsx_text(&x->c, ws, rows[i].row, A_UNIT, rows[i].unit, x->f.note);
         if (scope == 0 || (a->given & rows[i].given)) {
             write_dist_row(x, ws, rows[i].row, rows[i].dist, x->f.input_rate);
         } else {
@@ -556,9 +457,9 @@ static void write_scope(Ctx *x, lxw_worksheet *ws, int scope)
                                 &v, 1, x->f.rate);
         }
     }
-    put_text(x, ws, sr->retention, A_SCOPE, name, x->f.text);
-    put_text(x, ws, sr->retention, A_PARAMETER, "Retention", x->f.text);
-    put_text(x, ws, sr->retention, A_UNIT, "renewal probability per year", x->f.note);
+    xlsx_text(&x->c, ws, sr->retention, A_SCOPE, name, x->f.text);
+    xlsx_text(&x->c, ws, sr->retention, A_PARAMETER, "Retention", x->f.text);
+    xlsx_text(&x->c, ws, sr->retention, A_UNIT, "renewal probability per year", x->f.note);
     write_retention_row(x, ws, sr->retention, scope, scope == 0 || (a->given & GIVEN_RETENTION));
 }
 
@@ -566,15 +467,15 @@ static void write_curves(Ctx *x, lxw_worksheet *ws);
 
 static void write_assumptions(Ctx *x)
 {
-    lxw_worksheet *ws = add_sheet(x, "Assumptions");
+    lxw_worksheet *ws = xlsx_sheet(&x->c, "Assumptions");
     if (!ws)
         return;
     const Scenario *sc = x->sc;
     static const double w[A_COLUMNS] = {16, 22, 13, 20, 7, 11, 7, 11, 7, 11, 7, 11, 28};
     widths(x, ws, w, A_COLUMNS);
     worksheet_freeze_panes(ws, 4, 0);
-    put_text(x, ws, 0, 0, "Assumptions", x->f.title);
-    put_text(x, ws, 1, 0,
+    xlsx_text(&x->c, ws, 0, 0, "Assumptions", x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
              "Yellow cells are inputs from the scenario. 'Value used' is what the DCF uses: the "
              "input itself or, for an uncertain input, the mean of its distribution.",
              x->f.note);
@@ -582,37 +483,37 @@ static void write_assumptions(Ctx *x)
         "Scope", "Parameter", "Value used", "Distribution", "", "", "", "", "", "", "", "",
         "Unit"};
     for (int c = 0; c < A_COLUMNS; c++)
-        put_text(x, ws, 3, c, header[c], x->f.header);
+        xlsx_text(&x->c, ws, 3, c, header[c], x->f.header);
 
-    put_text(x, ws, x->discount_row, A_SCOPE, "Scenario", x->f.text);
-    put_text(x, ws, x->discount_row, A_PARAMETER, "Discount rate", x->f.text);
+    xlsx_text(&x->c, ws, x->discount_row, A_SCOPE, "Scenario", x->f.text);
+    xlsx_text(&x->c, ws, x->discount_row, A_PARAMETER, "Discount rate", x->f.text);
     write_dist_row(x, ws, x->discount_row, &sc->discount_rate, x->f.input_rate);
-    put_text(x, ws, x->discount_row, A_UNIT, "per year", x->f.note);
+    xlsx_text(&x->c, ws, x->discount_row, A_UNIT, "per year", x->f.note);
 
-    put_text(x, ws, x->horizon_row, A_SCOPE, "Scenario", x->f.text);
-    put_text(x, ws, x->horizon_row, A_PARAMETER, "Horizon", x->f.text);
-    put_number(x, ws, x->horizon_row, A_VALUE, sc->horizon_years, x->f.input_count);
-    put_text(x, ws, x->horizon_row, A_UNIT, "years", x->f.note);
+    xlsx_text(&x->c, ws, x->horizon_row, A_SCOPE, "Scenario", x->f.text);
+    xlsx_text(&x->c, ws, x->horizon_row, A_PARAMETER, "Horizon", x->f.text);
+    xlsx_number(&x->c, ws, x->horizon_row, A_VALUE, sc->horizon_years, x->f.input_count);
+    xlsx_text(&x->c, ws, x->horizon_row, A_UNIT, "years", x->f.note);
 
-    put_text(x, ws, x->timing_row, A_SCOPE, "Scenario", x->f.text);
-    put_text(x, ws, x->timing_row, A_PARAMETER, "Timing", x->f.text);
-    put_text(x, ws, x->timing_row, A_VALUE,
+    xlsx_text(&x->c, ws, x->timing_row, A_SCOPE, "Scenario", x->f.text);
+    xlsx_text(&x->c, ws, x->timing_row, A_PARAMETER, "Timing", x->f.text);
+    xlsx_text(&x->c, ws, x->timing_row, A_VALUE,
              sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year", x->f.input_text);
-    put_text(x, ws, x->timing_row, A_UNIT, "when a year's cash arrives", x->f.note);
+    xlsx_text(&x->c, ws, x->timing_row, A_UNIT, "when a year's cash arrives", x->f.note);
 
     char timing[32];
     lxw_rowcol_to_cell(timing, (lxw_row_t)x->timing_row, A_VALUE);
-    put_text(x, ws, x->shift_row, A_SCOPE, "Scenario", x->f.text);
-    put_text(x, ws, x->shift_row, A_PARAMETER, "Discounting shift", x->f.text);
-    put_formula(x, ws, x->shift_row, A_VALUE, x->f.count,
+    xlsx_text(&x->c, ws, x->shift_row, A_SCOPE, "Scenario", x->f.text);
+    xlsx_text(&x->c, ws, x->shift_row, A_PARAMETER, "Discounting shift", x->f.text);
+    xlsx_formula(&x->c, ws, x->shift_row, A_VALUE, x->f.count,
                 sc->timing == TIMING_MID_YEAR ? 0.5 : 0, "=IF(%s=\"mid_year\",0.5,0)", timing);
-    put_text(x, ws, x->shift_row, A_UNIT, "years earlier than year end", x->f.note);
+    xlsx_text(&x->c, ws, x->shift_row, A_UNIT, "years earlier than year end", x->f.note);
 
-    put_text(x, ws, x->tail_row, A_SCOPE, "Scenario", x->f.text);
-    put_text(x, ws, x->tail_row, A_PARAMETER, "Tail", x->f.text);
-    put_text(x, ws, x->tail_row, A_VALUE, sc->tail == TAIL_RUNOFF ? "runoff" : "none",
+    xlsx_text(&x->c, ws, x->tail_row, A_SCOPE, "Scenario", x->f.text);
+    xlsx_text(&x->c, ws, x->tail_row, A_PARAMETER, "Tail", x->f.text);
+    xlsx_text(&x->c, ws, x->tail_row, A_VALUE, sc->tail == TAIL_RUNOFF ? "runoff" : "none",
              x->f.input_text);
-    put_text(x, ws, x->tail_row, A_UNIT, "value beyond the horizon", x->f.note);
+    xlsx_text(&x->c, ws, x->tail_row, A_UNIT, "value beyond the horizon", x->f.note);
 
     for (size_t s = 0; s <= sc->segment_count; s++)
         write_scope(x, ws, (int)s);
@@ -620,19 +521,19 @@ static void write_assumptions(Ctx *x)
     write_curves(x, ws);
     if (x->provision_first < 0)
         return;
-    put_text(x, ws, x->provision_first - 2, A_SCOPE, "Provision for doubtful receivables",
+    xlsx_text(&x->c, ws, x->provision_first - 2, A_SCOPE, "Provision for doubtful receivables",
              x->f.bold);
-    put_text(x, ws, x->provision_first - 1, A_PARAMETER, "Bucket", x->f.header);
-    put_text(x, ws, x->provision_first - 1, A_VALUE, "From age (days)", x->f.header);
-    put_text(x, ws, x->provision_first - 1, A_DIST, "Loss rate", x->f.header);
+    xlsx_text(&x->c, ws, x->provision_first - 1, A_PARAMETER, "Bucket", x->f.header);
+    xlsx_text(&x->c, ws, x->provision_first - 1, A_VALUE, "From age (days)", x->f.header);
+    xlsx_text(&x->c, ws, x->provision_first - 1, A_DIST, "Loss rate", x->f.header);
     for (size_t b = 0; b < sc->provision_count; b++) {
         int r = x->provision_first + (int)b;
         char label[32];
         snprintf(label, sizeof label, "%zu", b + 1);
-        put_text(x, ws, r, A_SCOPE, "Scenario", x->f.text);
-        put_text(x, ws, r, A_PARAMETER, label, x->f.text);
-        put_number(x, ws, r, A_VALUE, sc->provision[b].age_days, x->f.input_count);
-        put_number(x, ws, r, A_DIST, sc->provision[b].rate, x->f.input_rate);
+        xlsx_text(&x->c, ws, r, A_SCOPE, "Scenario", x->f.text);
+        xlsx_text(&x->c, ws, r, A_PARAMETER, label, x->f.text);
+        xlsx_number(&x->c, ws, r, A_VALUE, sc->provision[b].age_days, x->f.input_count);
+        xlsx_number(&x->c, ws, r, A_DIST, sc->provision[b].rate, x->f.input_rate);
     }
 }
 
@@ -654,11 +555,11 @@ static void write_curves(Ctx *x, lxw_worksheet *ws)
         if (x->scopes[s].curve >= 0 &&
             scope_assumptions(x, (int)s)->retention.curve_len > max_len)
             max_len = scope_assumptions(x, (int)s)->retention.curve_len;
-    put_text(x, ws, header_row, A_SCOPE, "Retention curve", x->f.header);
+    xlsx_text(&x->c, ws, header_row, A_SCOPE, "Retention curve", x->f.header);
     for (int k = 1; k <= max_len; k++) {
         char label[32];
         snprintf(label, sizeof label, "c%d", k);
-        put_text(x, ws, header_row, k, label, x->f.header);
+        xlsx_text(&x->c, ws, header_row, k, label, x->f.header);
     }
     for (size_t s = 0; s <= sc->segment_count; s++) {
         int r = x->scopes[s].curve;
@@ -666,14 +567,14 @@ static void write_curves(Ctx *x, lxw_worksheet *ws)
             continue;
         const Assumptions *a = scope_assumptions(x, (int)s);
         bool own = s == 0 || (a->given & GIVEN_RETENTION);
-        put_text(x, ws, r, A_SCOPE, scope_name(x, (int)s), x->f.text);
+        xlsx_text(&x->c, ws, r, A_SCOPE, scope_name(x, (int)s), x->f.text);
         for (int k = 1; k <= a->retention.curve_len; k++) {
             if (own) {
-                put_number(x, ws, r, k, a->retention.curve[k - 1], x->f.input_rate);
+                xlsx_number(&x->c, ws, r, k, a->retention.curve[k - 1], x->f.input_rate);
             } else {
                 char cell[32];
                 lxw_rowcol_to_cell(cell, (lxw_row_t)x->scopes[0].curve, (lxw_col_t)k);
-                put_formula(x, ws, r, k, x->f.rate, a->retention.curve[k - 1], "=%s", cell);
+                xlsx_formula(&x->c, ws, r, k, x->f.rate, a->retention.curve[k - 1], "=%s", cell);
             }
         }
     }
@@ -722,7 +623,7 @@ static void over_clients(const Ctx *x, char *out, size_t size, int col, const ch
     for (size_t s = 0; s < x->client_sheets && used < size; s++) {
         char sheet[32], range[REF_MAX];
         clients_sheet_name(sheet, sizeof sheet, s);
-        range_ref(range, sheet, 1, col, (int)clients_on_sheet(x, s), col);
+        xlsx_range(range, sheet, 1, col, (int)clients_on_sheet(x, s), col);
         int n = snprintf(out + used, size - used, "%s%s%s%s", s ? "+" : "", before, range, after);
         if (n < 0)
             return;
@@ -741,13 +642,13 @@ static void clients_if(const Ctx *x, char *out, size_t size, int key_col, const 
         char sheet[32], keys[REF_MAX], values[REF_MAX];
         clients_sheet_name(sheet, sizeof sheet, s);
         int last = (int)clients_on_sheet(x, s);
-        range_ref(keys, sheet, 1, key_col, last, key_col);
+        xlsx_range(keys, sheet, 1, key_col, last, key_col);
         int n;
         if (value_col < 0) {
             n = snprintf(out + used, size - used, "%sCOUNTIF(%s,%s)", s ? "+" : "", keys,
                          criterion);
         } else {
-            range_ref(values, sheet, 1, value_col, last, value_col);
+            xlsx_range(values, sheet, 1, value_col, last, value_col);
             n = snprintf(out + used, size - used, "%sSUMIF(%s,%s,%s)", s ? "+" : "", keys,
                          criterion, values);
         }
@@ -763,12 +664,12 @@ static void cohort_input(Ctx *x, lxw_worksheet *ws, int r, int c, const Cohort *
                          lxw_format *own_fmt, lxw_format *ref_fmt)
 {
     if (co->own & own_bit) {
-        put_number(x, ws, r, c, value, own_fmt);
+        xlsx_number(&x->c, ws, r, c, value, own_fmt);
         return;
     }
     char cell[REF_MAX];
-    put_formula(x, ws, r, c, ref_fmt, value, "=%s",
-                ref(cell, "Assumptions", assumption_row, assumption_col));
+    xlsx_formula(&x->c, ws, r, c, ref_fmt, value, "=%s",
+                xlsx_ref(cell, "Assumptions", assumption_row, assumption_col));
 }
 
 static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
@@ -780,14 +681,14 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
     int r = x->cohort_first + (int)c;
     char formula[FORMULA_MAX], cell[REF_MAX], criterion[32];
 
-    put_number(x, ws, r, P_COHORT, (double)(c + 1), x->f.integer);
-    put_text(x, ws, r, P_SEGMENT, co->segment >= 0 ? x->sc->segments[co->segment].name : "",
+    xlsx_number(&x->c, ws, r, P_COHORT, (double)(c + 1), x->f.integer);
+    xlsx_text(&x->c, ws, r, P_SEGMENT, co->segment >= 0 ? x->sc->segments[co->segment].name : "",
              x->f.text);
     lxw_rowcol_to_cell(criterion, (lxw_row_t)r, P_COHORT);
     clients_if(x, formula, sizeof formula, C_COHORT, criterion, -1);
-    put_formula(x, ws, r, P_CLIENTS, x->f.integer, (double)co->clients, "=%s", formula);
+    xlsx_formula(&x->c, ws, r, P_CLIENTS, x->f.integer, (double)co->clients, "=%s", formula);
     clients_if(x, formula, sizeof formula, C_COHORT, criterion, C_REVENUE);
-    put_formula(x, ws, r, P_REVENUE, x->f.money, co->annual_revenue, "=%s", formula);
+    xlsx_formula(&x->c, ws, r, P_REVENUE, x->f.money, co->annual_revenue, "=%s", formula);
     cohort_input(x, ws, r, P_MARGIN, co, OWN_MARGIN, sr->margin, A_VALUE, in->margin,
                  x->f.input_rate, x->f.rate);
     cohort_input(x, ws, r, P_GROWTH, co, OWN_REVENUE_GROWTH, sr->growth, A_VALUE,
@@ -797,22 +698,22 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
 
     const RetentionModel *m = &co->retention;
     static const char *const model_names[] = {"constant", "curve", "sBG"};
-    put_text(x, ws, r, P_MODEL, model_names[m->kind], x->f.text);
+    xlsx_text(&x->c, ws, r, P_MODEL, model_names[m->kind], x->f.text);
     switch (m->kind) {
     case RETENTION_CONSTANT:
         cohort_input(x, ws, r, P_RATE_OR_ALPHA, co, OWN_RETENTION, sr->retention, A_VALUE,
                      in->retention, x->f.input_rate, x->f.rate);
         break;
     case RETENTION_CURVE:
-        put_formula(x, ws, r, P_CURVE_LEN, x->f.integer, m->curve_len, "=%s",
-                    ref(cell, "Assumptions", sr->retention, A_P1));
+        xlsx_formula(&x->c, ws, r, P_CURVE_LEN, x->f.integer, m->curve_len, "=%s",
+                    xlsx_ref(cell, "Assumptions", sr->retention, A_P1));
         break;
     case RETENTION_SBG:
-        put_formula(x, ws, r, P_RATE_OR_ALPHA, x->f.factor, m->alpha, "=%s",
-                    ref(cell, "Assumptions", sr->retention, A_P1));
-        put_formula(x, ws, r, P_BETA, x->f.factor, m->beta, "=%s",
-                    ref(cell, "Assumptions", sr->retention, A_P2));
-        put_number(x, ws, r, P_TENURE, co->tenure_years, x->f.text);
+        xlsx_formula(&x->c, ws, r, P_RATE_OR_ALPHA, x->f.factor, m->alpha, "=%s",
+                    xlsx_ref(cell, "Assumptions", sr->retention, A_P1));
+        xlsx_formula(&x->c, ws, r, P_BETA, x->f.factor, m->beta, "=%s",
+                    xlsx_ref(cell, "Assumptions", sr->retention, A_P2));
+        xlsx_number(&x->c, ws, r, P_TENURE, co->tenure_years, x->f.text);
         break;
     }
 
@@ -831,16 +732,16 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
         int col = P_SURVIVAL + t - 1;
         switch (m->kind) {
         case RETENTION_CONSTANT:
-            put_formula(x, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev, rate_cell);
+            xlsx_formula(&x->c, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev, rate_cell);
             break;
         case RETENTION_CURVE: {
             int k = t <= m->curve_len ? t : m->curve_len;
-            put_formula(x, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev,
-                        ref(cell, "Assumptions", sr->curve, k));
+            xlsx_formula(&x->c, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev,
+                        xlsx_ref(cell, "Assumptions", sr->curve, k));
             break;
         }
         case RETENTION_SBG:
-            put_formula(x, ws, r, col, x->f.factor, S[t - 1], "=%s*(%s+%s+%s-1)/(%s+%s+%s+%s-1)",
+            xlsx_formula(&x->c, ws, r, col, x->f.factor, S[t - 1], "=%s*(%s+%s+%s-1)/(%s+%s+%s+%s-1)",
                         prev, beta, tenure, year, alpha, beta, tenure, year);
             break;
         }
@@ -852,9 +753,9 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
     lxw_rowcol_to_cell(rev, (lxw_row_t)r, P_REVENUE);
     lxw_rowcol_to_cell(margin, (lxw_row_t)r, P_MARGIN);
     lxw_rowcol_to_cell(growth, (lxw_row_t)r, P_GROWTH);
-    range_ref(years, NULL, x->cohort_header, P_SURVIVAL, x->cohort_header, P_SURVIVAL + H - 1);
-    range_ref(surv, NULL, r, P_SURVIVAL, r, P_SURVIVAL + H - 1);
-    range_ref(dfs, NULL, x->df_row, P_SURVIVAL, x->df_row, P_SURVIVAL + H - 1);
+    xlsx_range(years, NULL, x->cohort_header, P_SURVIVAL, x->cohort_header, P_SURVIVAL + H - 1);
+    xlsx_range(surv, NULL, r, P_SURVIVAL, r, P_SURVIVAL + H - 1);
+    xlsx_range(dfs, NULL, x->df_row, P_SURVIVAL, x->df_row, P_SURVIVAL + H - 1);
     lxw_rowcol_to_cell(s_last, (lxw_row_t)r, (lxw_col_t)(P_SURVIVAL + H - 1));
     lxw_rowcol_to_cell_abs(df_last, (lxw_row_t)x->df_row, (lxw_col_t)(P_SURVIVAL + H - 1), 1, 1);
     lxw_rowcol_to_cell(last_pv, (lxw_row_t)r, (lxw_col_t)x->col_last_pv);
@@ -864,12 +765,12 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
     char unit_pv[FORMULA_MAX];
     snprintf(unit_pv, sizeof unit_pv, "%s*SUMPRODUCT((1+%s)^(%s-1),%s,%s)", margin, growth,
              years, surv, dfs);
-    put_formula(x, ws, r, x->col_horizon, x->f.money, x->dcf->cohort_horizon_value[c],
+    xlsx_formula(&x->c, ws, r, x->col_horizon, x->f.money, x->dcf->cohort_horizon_value[c],
                 "=%s*%s", rev, unit_pv);
     char unit_last[FORMULA_MAX];
     snprintf(unit_last, sizeof unit_last, "%s*(1+%s)^(%d-1)*%s*%s", margin, growth, H, s_last,
              df_last);
-    put_formula(x, ws, r, x->col_last_pv, x->f.money, x->dcf->cohort_last_pv[c], "=%s*%s", rev,
+    xlsx_formula(&x->c, ws, r, x->col_last_pv, x->f.money, x->dcf->cohort_last_pv[c], "=%s*%s", rev,
                 unit_last);
 
     /* Geometric tails have a closed form a spreadsheet can recompute; the sBG series and the
@@ -882,47 +783,47 @@ static void write_cohort_row(Ctx *x, lxw_worksheet *ws, size_t c)
         if (m->kind == RETENTION_CONSTANT)
             snprintf(r_last, sizeof r_last, "%s", rate_cell);
         else
-            ref(r_last, "Assumptions", sr->curve, m->curve_len);
+            xlsx_ref(r_last, "Assumptions", sr->curve, m->curve_len);
         snprintf(q, sizeof q, "(%s*(1+%s)/(1+%s))", r_last, growth,
-                 ref(disc, "Assumptions", x->discount_row, A_VALUE));
-        put_formula(x, ws, r, x->col_factor, x->f.factor, F, "=%s/(1-%s)", q, q);
+                 xlsx_ref(disc, "Assumptions", x->discount_row, A_VALUE));
+        xlsx_formula(&x->c, ws, r, x->col_factor, x->f.factor, F, "=%s/(1-%s)", q, q);
     } else {
-        put_number(x, ws, r, x->col_factor, F, x->f.factor);
+        xlsx_number(&x->c, ws, r, x->col_factor, F, x->f.factor);
     }
-    put_formula(x, ws, r, x->col_tail, x->f.money, x->dcf->cohort_tail_value[c], "=%s*%s",
+    xlsx_formula(&x->c, ws, r, x->col_tail, x->f.money, x->dcf->cohort_tail_value[c], "=%s*%s",
                 last_pv, factor);
-    put_formula(x, ws, r, x->col_value, x->f.money,
+    xlsx_formula(&x->c, ws, r, x->col_value, x->f.money,
                 x->dcf->cohort_horizon_value[c] + x->dcf->cohort_tail_value[c], "=%s+%s",
                 horizon, tail);
-    put_formula(x, ws, r, x->col_unit, x->f.factor, x->dcf->unit_value[c], "=%s+%s*%s",
+    xlsx_formula(&x->c, ws, r, x->col_unit, x->f.factor, x->dcf->unit_value[c], "=%s+%s*%s",
                 unit_pv, unit_last, factor);
     /* Every future year, not just the horizon: summed exactly by bookval (a series). */
     double remaining = x->diag->remaining_years[c];
     if (isfinite(remaining))
-        put_number(x, ws, r, x->col_remaining, remaining, x->f.count);
+        xlsx_number(&x->c, ws, r, x->col_remaining, remaining, x->f.count);
     else
-        put_text(x, ws, r, x->col_remaining, "unbounded", x->f.note);
+        xlsx_text(&x->c, ws, r, x->col_remaining, "unbounded", x->f.note);
 }
 
 static void write_projection(Ctx *x)
 {
-    lxw_worksheet *ws = add_sheet(x, "Projection");
+    lxw_worksheet *ws = xlsx_sheet(&x->c, "Projection");
     if (!ws)
         return;
     const Dcf *dcf = x->dcf;
     int H = x->sc->horizon_years;
     int first = x->cohort_first, last = x->cohort_first + (int)x->book->cohort_count - 1;
-    check(x, worksheet_set_column(ws, 0, 0, 12, NULL));
-    check(x, worksheet_set_column(ws, 1, 1, 16, NULL));
-    check(x, worksheet_set_column(ws, 2, 2, 14, NULL));
-    check(x, worksheet_set_column(ws, 3, 6, 18, NULL));
-    check(x, worksheet_set_column(ws, 7, (lxw_col_t)(P_SURVIVAL - 1), 12, NULL));
-    check(x, worksheet_set_column(ws, P_SURVIVAL, (lxw_col_t)(P_SURVIVAL + H - 1), 11, NULL));
-    check(x, worksheet_set_column(ws, (lxw_col_t)x->col_horizon, (lxw_col_t)x->col_remaining,
+    xlsx_check(&x->c, worksheet_set_column(ws, 0, 0, 12, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 1, 1, 16, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 2, 2, 14, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 3, 6, 18, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 7, (lxw_col_t)(P_SURVIVAL - 1), 12, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, P_SURVIVAL, (lxw_col_t)(P_SURVIVAL + H - 1), 11, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, (lxw_col_t)x->col_horizon, (lxw_col_t)x->col_remaining,
                                   17, NULL));
     worksheet_freeze_panes(ws, 4, 1);
-    put_text(x, ws, 0, 0, "Projection: expected cash flows of the book", x->f.title);
-    put_text(x, ws, 1, 0,
+    xlsx_text(&x->c, ws, 0, 0, "Projection: expected cash flows of the book", x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
              "Book totals by year, summed over the cohorts below (clients that share every "
              "assumption). Every figure is a formula over Assumptions and Clients.",
              x->f.note);
@@ -930,83 +831,83 @@ static void write_projection(Ctx *x)
                                          "Expected revenue", "Expected cash",
                                          "Present value"};
     for (int c = 0; c < 6; c++)
-        put_text(x, ws, 3, c, header[c], x->f.header);
+        xlsx_text(&x->c, ws, 3, c, header[c], x->f.header);
 
     char disc[REF_MAX], shift[REF_MAX], counts[REF_MAX], revs[REF_MAX], margins[REF_MAX],
         growths[REF_MAX], surv[REF_MAX];
-    ref(disc, "Assumptions", x->discount_row, A_VALUE);
-    ref(shift, "Assumptions", x->shift_row, A_VALUE);
-    range_ref(counts, NULL, first, P_CLIENTS, last, P_CLIENTS);
-    range_ref(revs, NULL, first, P_REVENUE, last, P_REVENUE);
-    range_ref(margins, NULL, first, P_MARGIN, last, P_MARGIN);
-    range_ref(growths, NULL, first, P_GROWTH, last, P_GROWTH);
+    xlsx_ref(disc, "Assumptions", x->discount_row, A_VALUE);
+    xlsx_ref(shift, "Assumptions", x->shift_row, A_VALUE);
+    xlsx_range(counts, NULL, first, P_CLIENTS, last, P_CLIENTS);
+    xlsx_range(revs, NULL, first, P_REVENUE, last, P_REVENUE);
+    xlsx_range(margins, NULL, first, P_MARGIN, last, P_MARGIN);
+    xlsx_range(growths, NULL, first, P_GROWTH, last, P_GROWTH);
     for (int t = 1; t <= H; t++) {
         int r = x->year_first + t - 1;
         char year[32], df[32], cash[32];
         lxw_rowcol_to_cell(year, (lxw_row_t)r, 0);
         lxw_rowcol_to_cell(df, (lxw_row_t)r, 1);
         lxw_rowcol_to_cell(cash, (lxw_row_t)r, 4);
-        range_ref(surv, NULL, first, P_SURVIVAL + t - 1, last, P_SURVIVAL + t - 1);
-        put_number(x, ws, r, 0, t, x->f.text);
-        put_formula(x, ws, r, 1, x->f.factor, dcf->discount_factor[t - 1], "=1/(1+%s)^(%s-%s)",
+        xlsx_range(surv, NULL, first, P_SURVIVAL + t - 1, last, P_SURVIVAL + t - 1);
+        xlsx_number(&x->c, ws, r, 0, t, x->f.text);
+        xlsx_formula(&x->c, ws, r, 1, x->f.factor, dcf->discount_factor[t - 1], "=1/(1+%s)^(%s-%s)",
                     disc, year, shift);
-        put_formula(x, ws, r, 2, x->f.count, dcf->expected_clients[t - 1], "=SUMPRODUCT(%s,%s)",
+        xlsx_formula(&x->c, ws, r, 2, x->f.count, dcf->expected_clients[t - 1], "=SUMPRODUCT(%s,%s)",
                     counts, surv);
-        put_formula(x, ws, r, 3, x->f.money, dcf->revenue[t - 1],
+        xlsx_formula(&x->c, ws, r, 3, x->f.money, dcf->revenue[t - 1],
                     "=SUMPRODUCT(%s,(1+%s)^(%s-1),%s)", revs, growths, year, surv);
-        put_formula(x, ws, r, 4, x->f.money, dcf->cash[t - 1],
+        xlsx_formula(&x->c, ws, r, 4, x->f.money, dcf->cash[t - 1],
                     "=SUMPRODUCT(%s,%s,(1+%s)^(%s-1),%s)", margins, revs, growths, year, surv);
-        put_formula(x, ws, r, 5, x->f.money, dcf->present_value[t - 1], "=%s*%s", cash, df);
+        xlsx_formula(&x->c, ws, r, 5, x->f.money, dcf->present_value[t - 1], "=%s*%s", cash, df);
     }
     char col_range[REF_MAX], tails[REF_MAX];
-    put_text(x, ws, x->total_row, 0, "Years 1 to H", x->f.bold);
+    xlsx_text(&x->c, ws, x->total_row, 0, "Years 1 to H", x->f.bold);
     for (int c = 3; c <= 5; c++) {
         double v = 0;
         for (int t = 0; t < H; t++)
             v += c == 3 ? dcf->revenue[t] : c == 4 ? dcf->cash[t] : dcf->present_value[t];
         if (c == 5)
             v = dcf->horizon_value; /* the engine's own total of the same sum */
-        put_formula(x, ws, x->total_row, c, x->f.money_total, v, "=SUM(%s)",
-                    range_ref(col_range, NULL, x->year_first, c, x->total_row - 1, c));
+        xlsx_formula(&x->c, ws, x->total_row, c, x->f.money_total, v, "=SUM(%s)",
+                    xlsx_range(col_range, NULL, x->year_first, c, x->total_row - 1, c));
     }
-    put_text(x, ws, x->tail_total_row, 0,
+    xlsx_text(&x->c, ws, x->tail_total_row, 0,
              x->sc->tail == TAIL_RUNOFF ? "Run-off beyond year H (present value)"
                                         : "Beyond year H (tail: none)",
              x->f.bold);
-    range_ref(tails, NULL, first, x->col_tail, last, x->col_tail);
-    put_formula(x, ws, x->tail_total_row, 5, x->f.money, dcf->tail_value, "=SUM(%s)", tails);
-    put_text(x, ws, x->value_row, 0, "DCF value", x->f.bold);
+    xlsx_range(tails, NULL, first, x->col_tail, last, x->col_tail);
+    xlsx_formula(&x->c, ws, x->tail_total_row, 5, x->f.money, dcf->tail_value, "=SUM(%s)", tails);
+    xlsx_text(&x->c, ws, x->value_row, 0, "DCF value", x->f.bold);
     char total[32], tail[32];
     lxw_rowcol_to_cell(total, (lxw_row_t)x->total_row, 5);
     lxw_rowcol_to_cell(tail, (lxw_row_t)x->tail_total_row, 5);
-    put_formula(x, ws, x->value_row, 5, x->f.money_total, dcf->value, "=%s+%s", total, tail);
+    xlsx_formula(&x->c, ws, x->value_row, 5, x->f.money_total, dcf->value, "=%s+%s", total, tail);
 
     /* The cohort table. */
-    put_text(x, ws, x->df_row - 1, 0,
+    xlsx_text(&x->c, ws, x->df_row - 1, 0,
              "Cohorts: survival S(t) = transfer retention x r(1) x ... x r(t); values per cohort",
              x->f.bold);
-    put_text(x, ws, x->df_row, P_SURVIVAL - 1, "Discount factor", x->f.label);
+    xlsx_text(&x->c, ws, x->df_row, P_SURVIVAL - 1, "Discount factor", x->f.label);
     for (int t = 1; t <= H; t++) {
         char df[32];
         lxw_rowcol_to_cell(df, (lxw_row_t)(x->year_first + t - 1), 1);
-        put_formula(x, ws, x->df_row, P_SURVIVAL + t - 1, x->f.factor,
+        xlsx_formula(&x->c, ws, x->df_row, P_SURVIVAL + t - 1, x->f.factor,
                     dcf->discount_factor[t - 1], "=%s", df);
     }
-    check(x, worksheet_set_row(ws, (lxw_row_t)x->cohort_header, 45, NULL));
+    xlsx_check(&x->c, worksheet_set_row(ws, (lxw_row_t)x->cohort_header, 45, NULL));
     static const char *const cohort_header[P_SURVIVAL] = {
         "Cohort", "Segment", "Clients", "Annual revenue", "Margin", "Revenue growth",
         "Transfer retention", "Retention model", "Retention r / sBG alpha", "sBG beta",
         "Tenure (renewals)", "Curve years"};
     for (int c = 0; c < P_SURVIVAL; c++)
-        put_text(x, ws, x->cohort_header, c, cohort_header[c], x->f.header);
+        xlsx_text(&x->c, ws, x->cohort_header, c, cohort_header[c], x->f.header);
     for (int t = 1; t <= H; t++)
-        put_number(x, ws, x->cohort_header, P_SURVIVAL + t - 1, t, x->f.year_header);
+        xlsx_number(&x->c, ws, x->cohort_header, P_SURVIVAL + t - 1, t, x->f.year_header);
     static const char *const value_header[] = {"Value years 1-H", "PV of year H",
                                                "Tail factor (x PV of year H)", "Run-off tail",
                                                "Value", "Value per unit of revenue",
                                                "Expected remaining years (sum of S(t), t >= 1)"};
     for (int i = 0; i < 7; i++)
-        put_text(x, ws, x->cohort_header, x->col_horizon + i, value_header[i], x->f.header);
+        xlsx_text(&x->c, ws, x->cohort_header, x->col_horizon + i, value_header[i], x->f.header);
     for (size_t c = 0; c < x->book->cohort_count; c++)
         write_cohort_row(x, ws, c);
 }
@@ -1025,7 +926,7 @@ static void write_clients_sheet(Ctx *x, size_t sheet)
 {
     char name[32];
     clients_sheet_name(name, sizeof name, sheet);
-    lxw_worksheet *ws = add_sheet(x, name);
+    lxw_worksheet *ws = xlsx_sheet(&x->c, name);
     if (!ws)
         return;
     const Scenario *sc = x->sc;
@@ -1041,62 +942,62 @@ static void write_clients_sheet(Ctx *x, size_t sheet)
     }
     widths(x, ws, w, C_COLUMNS);
     worksheet_freeze_panes(ws, 1, 2);
-    check(x, worksheet_set_row(ws, 0, 30, NULL));
+    xlsx_check(&x->c, worksheet_set_row(ws, 0, 30, NULL));
     static const char *const header[C_COLUMNS] = {
         "Id", "Name", "Segment", "Annual revenue", "Tenure (years)", "Active", "Receivable",
         "Receivable age (days)", "Own margin", "Own retention", "Own growth",
         "Own transfer retention", "Cohort", "Value (DCF)", "Expected remaining years",
         "ABC class", "Revenue rank", "Provision"};
     for (int c = 0; c < C_COLUMNS; c++)
-        put_text(x, ws, 0, c, header[c], x->f.header);
-    for (size_t i = 0; i < count && x->err == LXW_NO_ERROR; i++) {
+        xlsx_text(&x->c, ws, 0, c, header[c], x->f.header);
+    for (size_t i = 0; i < count && x->c.err == LXW_NO_ERROR; i++) {
         size_t k = first + i;
         const Client *cl = &sc->clients[k];
         int r = (int)i + 1;
         size_t cohort = x->book->client_cohort[k];
         /* Inputs at their defaults (no name, nothing owed) stay blank: a large book's sheet
          * is written, and compressed, a cell at a time. */
-        put_text(x, ws, r, C_ID, cl->id, x->f.input_text);
+        xlsx_text(&x->c, ws, r, C_ID, cl->id, x->f.input_text);
         if (cl->name[0])
-            put_text(x, ws, r, C_NAME, cl->name, x->f.input_text);
+            xlsx_text(&x->c, ws, r, C_NAME, cl->name, x->f.input_text);
         if (cl->segment >= 0)
-            put_text(x, ws, r, C_SEGMENT, sc->segments[cl->segment].name, x->f.input_text);
-        put_number(x, ws, r, C_REVENUE, cl->annual_revenue, x->f.input_money);
-        put_number(x, ws, r, C_TENURE, cl->tenure_years, x->f.input_number);
-        check(x, worksheet_write_boolean(ws, (lxw_row_t)r, C_ACTIVE, cl->active, x->f.input_text));
+            xlsx_text(&x->c, ws, r, C_SEGMENT, sc->segments[cl->segment].name, x->f.input_text);
+        xlsx_number(&x->c, ws, r, C_REVENUE, cl->annual_revenue, x->f.input_money);
+        xlsx_number(&x->c, ws, r, C_TENURE, cl->tenure_years, x->f.input_number);
+        xlsx_check(&x->c, worksheet_write_boolean(ws, (lxw_row_t)r, C_ACTIVE, cl->active, x->f.input_text));
         if (cl->receivable != 0 || cl->receivable_age_days != 0) {
-            put_number(x, ws, r, C_RECEIVABLE, cl->receivable, x->f.input_money);
-            put_number(x, ws, r, C_RECEIVABLE_AGE, cl->receivable_age_days, x->f.input_count);
+            xlsx_number(&x->c, ws, r, C_RECEIVABLE, cl->receivable, x->f.input_money);
+            xlsx_number(&x->c, ws, r, C_RECEIVABLE_AGE, cl->receivable_age_days, x->f.input_count);
         }
         const double own[4] = {cl->margin, cl->retention, cl->revenue_growth,
                                cl->transfer_retention};
         for (int j = 0; j < 4; j++)
             if (!isnan(own[j]))
-                put_number(x, ws, r, C_MARGIN + j, own[j], x->f.input_rate);
-        put_number(x, ws, r, C_COHORT, (double)(cohort + 1), x->f.integer);
+                xlsx_number(&x->c, ws, r, C_MARGIN + j, own[j], x->f.input_rate);
+        xlsx_number(&x->c, ws, r, C_COHORT, (double)(cohort + 1), x->f.integer);
         char revenue[32], unit[REF_MAX];
         lxw_rowcol_to_cell(revenue, (lxw_row_t)r, C_REVENUE);
-        put_formula(x, ws, r, C_VALUE, x->f.money, dcf_client_value(x->dcf, x->book, k),
+        xlsx_formula(&x->c, ws, r, C_VALUE, x->f.money, dcf_client_value(x->dcf, x->book, k),
                     "=%s*%s", revenue,
-                    ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_unit));
+                    xlsx_ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_unit));
         const Diagnostics *dg = x->diag;
         double years = dg->remaining_years[cohort];
         if (isfinite(years))
-            put_formula(x, ws, r, C_REMAINING, x->f.count, years, "=%s",
-                        ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_remaining));
+            xlsx_formula(&x->c, ws, r, C_REMAINING, x->f.count, years, "=%s",
+                        xlsx_ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_remaining));
         else
-            put_text(x, ws, r, C_REMAINING, "unbounded", x->f.note);
-        put_text(x, ws, r, C_ABC, (const char *[]){"A", "B", "C"}[dg->abc[k]], x->f.text);
-        put_number(x, ws, r, C_RANK, (double)(dg->rank[k] + 1), x->f.integer);
+            xlsx_text(&x->c, ws, r, C_REMAINING, "unbounded", x->f.note);
+        xlsx_text(&x->c, ws, r, C_ABC, (const char *[]){"A", "B", "C"}[dg->abc[k]], x->f.text);
+        xlsx_number(&x->c, ws, r, C_RANK, (double)(dg->rank[k] + 1), x->f.integer);
         if (x->provision_first >= 0 && (cl->receivable != 0 || cl->receivable_age_days != 0)) {
             char receivable[32], age[32], days[REF_MAX], rates[REF_MAX];
             lxw_rowcol_to_cell(receivable, (lxw_row_t)r, C_RECEIVABLE);
             lxw_rowcol_to_cell(age, (lxw_row_t)r, C_RECEIVABLE_AGE);
             int last = x->provision_first + (int)sc->provision_count - 1;
-            range_ref(days, "Assumptions", x->provision_first, A_VALUE, last, A_VALUE);
-            range_ref(rates, "Assumptions", x->provision_first, A_DIST, last, A_DIST);
+            xlsx_range(days, "Assumptions", x->provision_first, A_VALUE, last, A_VALUE);
+            xlsx_range(rates, "Assumptions", x->provision_first, A_DIST, last, A_DIST);
             /* LOOKUP finds the last bucket whose age is <= the receivable's (ascending ages). */
-            put_formula(x, ws, r, C_PROVISION, x->f.money, dg->client_provision[k],
+            xlsx_formula(&x->c, ws, r, C_PROVISION, x->f.money, dg->client_provision[k],
                         "=%s*LOOKUP(%s,%s,%s)", receivable, age, days, rates);
         }
     }
@@ -1106,9 +1007,9 @@ static void write_clients_sheet(Ctx *x, size_t sheet)
 
 static void summary_row(Ctx *x, lxw_worksheet *ws, int r, const char *label, const char *note)
 {
-    put_text(x, ws, r, 0, label, x->f.text);
+    xlsx_text(&x->c, ws, r, 0, label, x->f.text);
     if (note)
-        put_text(x, ws, r, 2, note, x->f.note);
+        xlsx_text(&x->c, ws, r, 2, note, x->f.note);
 }
 
 static void transfer_layout(const Ctx *x, TransferLayout *l);
@@ -1122,31 +1023,31 @@ static int summary_deal(Ctx *x, lxw_worksheet *ws, int r)
     char cell[REF_MAX], lo[REF_MAX], hi[REF_MAX];
     r++;
     summary_row(x, ws, r, "Deal: base price", "as agreed, before true-up, earn-out, clawback");
-    put_formula(x, ws, r++, 1, x->f.money, deal->flows.base_price, "=%s",
-                ref(cell, "Transfer", l.input[I_BASE_PRICE], 1));
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.base_price, "=%s",
+                xlsx_ref(cell, "Transfer", l.input[I_BASE_PRICE], 1));
     summary_row(x, ws, r, "  expected price", "the sum of principal the seller expects");
-    put_formula(x, ws, r++, 1, x->f.money, deal->flows.price, "=%s",
-                ref(cell, "Transfer", l.result[R_PRICE], 1));
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.price, "=%s",
+                xlsx_ref(cell, "Transfer", l.result[R_PRICE], 1));
     if (deal->has_seller) {
         summary_row(x, ws, r, "  seller's net proceeds (PV)", "after tax and costs");
-        put_formula(x, ws, r++, 1, x->f.money, deal->flows.net_proceeds_pv, "=%s",
-                    ref(cell, "Transfer", l.result[R_NET_PV], 1));
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.net_proceeds_pv, "=%s",
+                    xlsx_ref(cell, "Transfer", l.result[R_NET_PV], 1));
     }
     if (deal->has_buyer) {
         summary_row(x, ws, r, "  buyer's NPV", "at the buyer's rate, after tax");
-        put_formula(x, ws, r++, 1, x->f.money, deal->flows.npv, "=%s",
-                    ref(cell, "Transfer", l.result[R_NPV], 1));
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.npv, "=%s",
+                    xlsx_ref(cell, "Transfer", l.result[R_NPV], 1));
     }
     if (!(deal->has_seller && deal->has_buyer))
         return r;
     summary_row(x, ws, r, "Seller's walk-away price (min)", "below it, keeping the book is worth more");
     int min_row = r;
-    put_formula(x, ws, r++, 1, x->f.money, deal->min_price, "=%s",
-                ref(cell, "Transfer", l.result[R_MIN_PRICE], 1));
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->min_price, "=%s",
+                xlsx_ref(cell, "Transfer", l.result[R_MIN_PRICE], 1));
     summary_row(x, ws, r, "Buyer's walk-away price (max)", "above it, the buyer's NPV is negative");
     int max_row = r;
-    put_formula(x, ws, r++, 1, x->f.money, deal->max_price, "=%s",
-                ref(cell, "Transfer", l.result[R_MAX_PRICE], 1));
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->max_price, "=%s",
+                xlsx_ref(cell, "Transfer", l.result[R_MAX_PRICE], 1));
     lxw_rowcol_to_cell(lo, (lxw_row_t)min_row, 1);
     lxw_rowcol_to_cell(hi, (lxw_row_t)max_row, 1);
     summary_row(x, ws, r, "Negotiation range", NULL);
@@ -1159,84 +1060,84 @@ static int summary_deal(Ctx *x, lxw_worksheet *ws, int r)
              deal->min_price <= deal->max_price
                  ? "a deal exists between the two walk-away prices"
                  : "no deal: the seller's minimum is above the buyer's maximum");
-    check(x, worksheet_write_formula_str(ws, (lxw_row_t)r++, 1, f, x->f.bold, cached));
+    xlsx_check(&x->c, worksheet_write_formula_str(ws, (lxw_row_t)r++, 1, f, x->f.bold, cached));
     return r;
 }
 
 static void write_summary(Ctx *x)
 {
-    lxw_worksheet *ws = add_sheet(x, "Summary");
+    lxw_worksheet *ws = xlsx_sheet(&x->c, "Summary");
     if (!ws)
         return;
     const Scenario *sc = x->sc;
     const Dcf *dcf = x->dcf;
-    check(x, worksheet_set_column(ws, 0, 0, 34, NULL));
-    check(x, worksheet_set_column(ws, 1, 1, 20, NULL));
-    check(x, worksheet_set_column(ws, 2, 2, 60, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 0, 0, 34, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 1, 1, 20, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 2, 2, 60, NULL));
     worksheet_freeze_panes(ws, 3, 0);
-    put_text(x, ws, 0, 0, sc->name, x->f.title);
-    put_text(x, ws, 1, 0,
+    xlsx_text(&x->c, ws, 0, 0, sc->name, x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
              "Value of the book by discounted cash flow. Every figure is a live formula: "
              "follow it to Projection, Assumptions and Clients.",
              x->f.note);
-    put_text(x, ws, 2, 0, "Figure", x->f.header);
-    put_text(x, ws, 2, 1, sc->currency, x->f.header);
-    put_text(x, ws, 2, 2, "How it is computed", x->f.header);
+    xlsx_text(&x->c, ws, 2, 0, "Figure", x->f.header);
+    xlsx_text(&x->c, ws, 2, 1, sc->currency, x->f.header);
+    xlsx_text(&x->c, ws, 2, 2, "How it is computed", x->f.header);
 
     char formula[FORMULA_MAX] = "", cell[REF_MAX], a[REF_MAX], b[REF_MAX];
     int r = 3;
     for (size_t s = 0; s < x->client_sheets; s++) {
         char sheet[32], ids[REF_MAX];
         clients_sheet_name(sheet, sizeof sheet, s);
-        range_ref(ids, sheet, 1, C_ID, (int)clients_on_sheet(x, s), C_ID);
+        xlsx_range(ids, sheet, 1, C_ID, (int)clients_on_sheet(x, s), C_ID);
         snprintf(formula + strlen(formula), sizeof formula - strlen(formula), "%sCOUNTA(%s)",
                  s ? "+" : "", ids);
     }
     summary_row(x, ws, r, "Clients", "count of the Clients sheet");
-    put_formula(x, ws, r++, 1, x->f.integer, (double)sc->client_count, "=%s", formula);
+    xlsx_formula(&x->c, ws, r++, 1, x->f.integer, (double)sc->client_count, "=%s", formula);
     formula[0] = '\0';
     for (size_t s = 0; s < x->client_sheets; s++) {
         char sheet[32], revs[REF_MAX];
         clients_sheet_name(sheet, sizeof sheet, s);
-        range_ref(revs, sheet, 1, C_REVENUE, (int)clients_on_sheet(x, s), C_REVENUE);
+        xlsx_range(revs, sheet, 1, C_REVENUE, (int)clients_on_sheet(x, s), C_REVENUE);
         snprintf(formula + strlen(formula), sizeof formula - strlen(formula), "%sSUM(%s)",
                  s ? "+" : "", revs);
     }
     int revenue_row = r;
     summary_row(x, ws, r, "Annual revenue of the book", "sum of the clients' annual revenue");
-    put_formula(x, ws, r++, 1, x->f.money, dcf->annual_revenue, "=%s", formula);
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->annual_revenue, "=%s", formula);
     r++;
     int value_row = r;
     summary_row(x, ws, r, "DCF value", "years 1 to H plus the run-off tail");
-    put_formula(x, ws, r++, 1, x->f.money_total, dcf->value, "=%s",
-                ref(cell, "Projection", x->value_row, 5));
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money_total, dcf->value, "=%s",
+                xlsx_ref(cell, "Projection", x->value_row, 5));
     summary_row(x, ws, r, "  of which years 1 to H", NULL);
-    put_formula(x, ws, r++, 1, x->f.money, dcf->horizon_value, "=%s",
-                ref(cell, "Projection", x->total_row, 5));
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->horizon_value, "=%s",
+                xlsx_ref(cell, "Projection", x->total_row, 5));
     summary_row(x, ws, r, "  of which beyond year H",
                 sc->tail == TAIL_RUNOFF ? "exact run-off of the surviving book"
                                         : "tail: none (nothing counted after the horizon)");
-    put_formula(x, ws, r++, 1, x->f.money, dcf->tail_value, "=%s",
-                ref(cell, "Projection", x->tail_total_row, 5));
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->tail_value, "=%s",
+                xlsx_ref(cell, "Projection", x->tail_total_row, 5));
     summary_row(x, ws, r, "Value / annual revenue", "the multiple the DCF implies");
     lxw_rowcol_to_cell(a, (lxw_row_t)value_row, 1);
     lxw_rowcol_to_cell(b, (lxw_row_t)revenue_row, 1);
     if (isfinite(dcf->value_to_revenue))
-        put_formula(x, ws, r++, 1, x->f.multiple, dcf->value_to_revenue, "=%s/%s", a, b);
+        xlsx_formula(&x->c, ws, r++, 1, x->f.multiple, dcf->value_to_revenue, "=%s/%s", a, b);
     else
-        put_text(x, ws, r++, 1, "n/a (no revenue)", x->f.text);
+        xlsx_text(&x->c, ws, r++, 1, "n/a (no revenue)", x->f.text);
 
     if (dcf->has_market) {
         r++;
         char low[REF_MAX], high[REF_MAX];
         summary_row(x, ws, r, "Market value, low multiple", NULL);
-        put_number(x, ws, r, 2, sc->multiple_low, x->f.input_multiple);
+        xlsx_number(&x->c, ws, r, 2, sc->multiple_low, x->f.input_multiple);
         lxw_rowcol_to_cell(low, (lxw_row_t)r, 2);
-        put_formula(x, ws, r++, 1, x->f.money, dcf->market_low, "=%s*%s", low, b);
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->market_low, "=%s*%s", low, b);
         summary_row(x, ws, r, "Market value, high multiple", NULL);
-        put_number(x, ws, r, 2, sc->multiple_high, x->f.input_multiple);
+        xlsx_number(&x->c, ws, r, 2, sc->multiple_high, x->f.input_multiple);
         lxw_rowcol_to_cell(high, (lxw_row_t)r, 2);
-        put_formula(x, ws, r++, 1, x->f.money, dcf->market_high, "=%s*%s", high, b);
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->market_high, "=%s*%s", high, b);
         char lo_v[32], hi_v[32];
         lxw_rowcol_to_cell(lo_v, (lxw_row_t)(r - 2), 1);
         lxw_rowcol_to_cell(hi_v, (lxw_row_t)(r - 1), 1);
@@ -1247,7 +1148,7 @@ static void write_summary(Ctx *x)
         char f[FORMULA_MAX];
         snprintf(f, sizeof f, "=IF(%s<0.8*%s,\"%s\",IF(%s>1.2*%s,\"%s\",\"%s\"))", a, lo_v,
                  verdicts[0], a, hi_v, verdicts[2], verdicts[1]);
-        check(x, worksheet_write_formula_str(ws, (lxw_row_t)r++, 1, f, x->f.bold,
+        xlsx_check(&x->c, worksheet_write_formula_str(ws, (lxw_row_t)r++, 1, f, x->f.bold,
                                              verdicts[dcf->market_flag + 1]));
     }
     if (x->mc) {
@@ -1268,36 +1169,36 @@ static void write_summary(Ctx *x)
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
             summary_row(x, ws, r, rows[i].label, rows[i].note);
             /* The Monte Carlo sheet is laid out (its statistics rows) before Summary. */
-            put_formula(x, ws, r++, 1, i == 0 ? x->f.money_total : x->f.money, cached[i],
-                        "=%s", ref(cell, "Monte Carlo", MC_FIRST_ROW + rows[i].stat, M_STAT));
+            xlsx_formula(&x->c, ws, r++, 1, i == 0 ? x->f.money_total : x->f.money, cached[i],
+                        "=%s", xlsx_ref(cell, "Monte Carlo", MC_FIRST_ROW + rows[i].stat, M_STAT));
         }
     }
     if (x->deal)
         r = summary_deal(x, ws, r);
     r++;
     summary_row(x, ws, r, "Discount rate", "mean of its distribution when uncertain");
-    put_formula(x, ws, r++, 1, x->f.rate, dcf->discount_rate, "=%s",
-                ref(cell, "Assumptions", x->discount_row, A_VALUE));
+    xlsx_formula(&x->c, ws, r++, 1, x->f.rate, dcf->discount_rate, "=%s",
+                xlsx_ref(cell, "Assumptions", x->discount_row, A_VALUE));
     summary_row(x, ws, r, "Horizon (years)", NULL);
-    put_formula(x, ws, r++, 1, x->f.integer, sc->horizon_years, "=%s",
-                ref(cell, "Assumptions", x->horizon_row, A_VALUE));
+    xlsx_formula(&x->c, ws, r++, 1, x->f.integer, sc->horizon_years, "=%s",
+                xlsx_ref(cell, "Assumptions", x->horizon_row, A_VALUE));
     summary_row(x, ws, r, "Timing", "end_of_year or mid_year");
-    put_text(x, ws, r++, 1, sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year",
+    xlsx_text(&x->c, ws, r++, 1, sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year",
              x->f.text);
     summary_row(x, ws, r, "Tail", NULL);
-    put_text(x, ws, r++, 1, sc->tail == TAIL_RUNOFF ? "runoff" : "none", x->f.text);
+    xlsx_text(&x->c, ws, r++, 1, sc->tail == TAIL_RUNOFF ? "runoff" : "none", x->f.text);
 
     /* Expected revenue retained, year by year. */
-    lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
+    lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_COLUMN);
     if (!chart) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
         return;
     }
     int H = sc->horizon_years;
     lxw_chart_series *revenue = chart_add_series(chart, NULL, NULL);
     lxw_chart_series *pv = chart_add_series(chart, NULL, NULL);
     if (!revenue || !pv) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
         return;
     }
     chart_series_set_categories(revenue, "Projection", (lxw_row_t)x->year_first, 0,
@@ -1316,7 +1217,7 @@ static void write_summary(Ctx *x)
     chart_axis_set_num_format(chart->y_axis, "#,##0");
     chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4, .y_scale = 1.3};
-    check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(r + 1), 0, chart, &place));
+    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(r + 1), 0, chart, &place));
 }
 
 /* ---- Monte Carlo ---- */
@@ -1325,15 +1226,15 @@ static void write_mc_chart(Ctx *x, lxw_worksheet *ws, int row)
 {
     const McResult *mc = x->mc;
     int last_bin = MC_FIRST_ROW + (int)mc->bins - 1;
-    lxw_chart *hist = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
-    lxw_chart *conv = workbook_add_chart(x->wb, LXW_CHART_LINE);
+    lxw_chart *hist = workbook_add_chart(x->c.wb, LXW_CHART_COLUMN);
+    lxw_chart *conv = workbook_add_chart(x->c.wb, LXW_CHART_LINE);
     if (!hist || !conv) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
         return;
     }
     lxw_chart_series *counts = chart_add_series(hist, NULL, NULL);
     if (!counts) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
         return;
     }
     chart_series_set_categories(counts, "Monte Carlo", MC_FIRST_ROW, M_BIN_FROM,
@@ -1347,14 +1248,14 @@ static void write_mc_chart(Ctx *x, lxw_worksheet *ws, int row)
     chart_axis_set_name(hist->y_axis, "Iterations");
     chart_legend_set_position(hist, LXW_CHART_LEGEND_NONE);
     lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.3, .y_scale = 1.2};
-    check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)row, M_LABEL, hist, &place));
+    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)row, M_LABEL, hist, &place));
 
     int last_point = MC_FIRST_ROW + (int)mc->points - 1;
     static const char *const names[] = {"Running mean", "Lower 95% bound", "Upper 95% bound"};
     for (int i = 0; i < 3; i++) {
         lxw_chart_series *series = chart_add_series(conv, NULL, NULL);
         if (!series) {
-            check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
             return;
         }
         chart_series_set_categories(series, "Monte Carlo", MC_FIRST_ROW, M_AT,
@@ -1372,7 +1273,7 @@ static void write_mc_chart(Ctx *x, lxw_worksheet *ws, int row)
     chart_axis_set_name(conv->y_axis, x->sc->currency);
     chart_axis_set_num_format(conv->y_axis, "#,##0");
     chart_legend_set_position(conv, LXW_CHART_LEGEND_BOTTOM);
-    check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(row + 20), M_LABEL, conv, &place));
+    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(row + 20), M_LABEL, conv, &place));
 }
 
 /* One statistic: a formula over the values when they are all on the sheet, else the value. */
@@ -1382,9 +1283,9 @@ static void mc_stat(Ctx *x, lxw_worksheet *ws, int which, const char *label, lxw
                     double v, const char *fmt, ...)
 {
     int r = x->mc_stat_row[which];
-    put_text(x, ws, r, M_LABEL, label, x->f.text);
+    xlsx_text(&x->c, ws, r, M_LABEL, label, x->f.text);
     if (!x->mc_values_fit && which != MC_Z) {
-        put_number(x, ws, r, M_STAT, v, f);
+        xlsx_number(&x->c, ws, r, M_STAT, v, f);
         return;
     }
     char formula[FORMULA_MAX];
@@ -1392,12 +1293,12 @@ static void mc_stat(Ctx *x, lxw_worksheet *ws, int which, const char *label, lxw
     va_start(ap, fmt);
     vsnprintf(formula, sizeof formula, fmt, ap);
     va_end(ap);
-    put_formula(x, ws, r, M_STAT, f, v, "%s", formula);
+    xlsx_formula(&x->c, ws, r, M_STAT, f, v, "%s", formula);
 }
 
 static void write_monte_carlo(Ctx *x)
 {
-    lxw_worksheet *ws = add_sheet(x, "Monte Carlo");
+    lxw_worksheet *ws = xlsx_sheet(&x->c, "Monte Carlo");
     if (!ws)
         return;
     const McResult *mc = x->mc;
@@ -1408,7 +1309,7 @@ static void write_monte_carlo(Ctx *x)
     static const double w[] = {30, 18, 3, 10, 16, 3, 16, 16, 10, 3, 11, 16, 16, 16, 3, 16, 16};
     widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
     worksheet_freeze_panes(ws, MC_FIRST_ROW, 0);
-    put_text(x, ws, 0, 0, "Monte Carlo: the value's distribution", x->f.title);
+    xlsx_text(&x->c, ws, 0, 0, "Monte Carlo: the value's distribution", x->f.title);
     char note[400];
     snprintf(note, sizeof note,
              "%ld simulated books (%s; %s sampling; seed %llu). Statistics are formulas over "
@@ -1417,7 +1318,7 @@ static void write_monte_carlo(Ctx *x)
              mc->latin_hypercube ? "Latin hypercube" : "random", mc->seed,
              x->mc_values_fit ? "" : " (too many to list: the first rows only; statistics are "
                                      "the engine's)");
-    put_text(x, ws, 1, 0, note, x->f.note);
+    xlsx_text(&x->c, ws, 1, 0, note, x->f.note);
     const char *const headers[] = {
         "Statistic", x->sc->currency, "", "Iteration", "Value", "", "Bin from", "Bin to",
         "Iterations", "", "After", "Running mean", "Lower 95% bound", "Upper 95% bound", "",
@@ -1425,19 +1326,19 @@ static void write_monte_carlo(Ctx *x)
         x->mc->has_deal && x->sc->buyer.enabled ? "Buyer's NPV" : ""};
     for (int c = 0; c < (int)(sizeof headers / sizeof headers[0]); c++)
         if (headers[c][0])
-            put_text(x, ws, MC_FIRST_ROW - 1, c, headers[c], x->f.header);
+            xlsx_text(&x->c, ws, MC_FIRST_ROW - 1, c, headers[c], x->f.header);
 
     for (int i = 0; i < MC_STATS; i++)
         x->mc_stat_row[i] = MC_FIRST_ROW + i;
     char values[REF_MAX], cell[32], a[32], b[32];
-    range_ref(values, NULL, MC_FIRST_ROW, M_VALUE, MC_FIRST_ROW + (int)shown - 1, M_VALUE);
+    xlsx_range(values, NULL, MC_FIRST_ROW, M_VALUE, MC_FIRST_ROW + (int)shown - 1, M_VALUE);
     int rows = MC_FIRST_ROW + (int)shown;
     int stats_end = MC_FIRST_ROW + MC_STATS;
     if (rows < stats_end)
         rows = stats_end;
     int bins_end = MC_FIRST_ROW + (int)mc->bins, points_end = MC_FIRST_ROW + (int)mc->points;
     /* Row by row, as constant-memory mode requires. */
-    for (int r = MC_FIRST_ROW; r < rows && x->err == LXW_NO_ERROR; r++) {
+    for (int r = MC_FIRST_ROW; r < rows && x->c.err == LXW_NO_ERROR; r++) {
         int stat = r - MC_FIRST_ROW;
         switch (stat) {
         case MC_ITERATIONS:
@@ -1484,12 +1385,12 @@ static void write_monte_carlo(Ctx *x)
         }
         long it = r - MC_FIRST_ROW;
         if (it < shown) {
-            put_number(x, ws, r, M_ITER, (double)(it + 1), x->f.integer);
-            put_number(x, ws, r, M_VALUE, mc->values[it], x->f.money);
+            xlsx_number(&x->c, ws, r, M_ITER, (double)(it + 1), x->f.integer);
+            xlsx_number(&x->c, ws, r, M_VALUE, mc->values[it], x->f.money);
             if (mc->has_deal && x->sc->seller.enabled)
-                put_number(x, ws, r, M_GAIN, mc->seller_gain[it], x->f.money);
+                xlsx_number(&x->c, ws, r, M_GAIN, mc->seller_gain[it], x->f.money);
             if (mc->has_deal && x->sc->buyer.enabled)
-                put_number(x, ws, r, M_NPV, mc->buyer_npv[it], x->f.money);
+                xlsx_number(&x->c, ws, r, M_NPV, mc->buyer_npv[it], x->f.money);
         }
         if (r < bins_end) {
             size_t bin = (size_t)(r - MC_FIRST_ROW);
@@ -1497,45 +1398,45 @@ static void write_monte_carlo(Ctx *x)
             lxw_rowcol_to_cell_abs(lo, (lxw_row_t)x->mc_stat_row[MC_MIN], M_STAT, 1, 1);
             lxw_rowcol_to_cell_abs(hi, (lxw_row_t)x->mc_stat_row[MC_MAX], M_STAT, 1, 1);
             bool last = bin + 1 == mc->bins;
-            put_formula(x, ws, r, M_BIN_FROM, x->f.money, mc->bin_edges[bin],
+            xlsx_formula(&x->c, ws, r, M_BIN_FROM, x->f.money, mc->bin_edges[bin],
                         "=%s+(%s-%s)/%zu*%zu", lo, hi, lo, mc->bins, bin);
             if (last)
-                put_formula(x, ws, r, M_BIN_TO, x->f.money, mc->bin_edges[bin + 1], "=%s", hi);
+                xlsx_formula(&x->c, ws, r, M_BIN_TO, x->f.money, mc->bin_edges[bin + 1], "=%s", hi);
             else
-                put_formula(x, ws, r, M_BIN_TO, x->f.money, mc->bin_edges[bin + 1],
+                xlsx_formula(&x->c, ws, r, M_BIN_TO, x->f.money, mc->bin_edges[bin + 1],
                             "=%s+(%s-%s)/%zu*%zu", lo, hi, lo, mc->bins, bin + 1);
             lxw_rowcol_to_cell(a, (lxw_row_t)r, M_BIN_FROM);
             lxw_rowcol_to_cell(b, (lxw_row_t)r, M_BIN_TO);
             if (x->mc_values_fit)
-                put_formula(x, ws, r, M_COUNT, x->f.integer, mc->bin_counts[bin],
+                xlsx_formula(&x->c, ws, r, M_COUNT, x->f.integer, mc->bin_counts[bin],
                             "=COUNTIFS(%s,\">=\"&%s,%s,\"%s\"&%s)", values, a, values,
                             last ? "<=" : "<", b);
             else
-                put_number(x, ws, r, M_COUNT, mc->bin_counts[bin], x->f.integer);
+                xlsx_number(&x->c, ws, r, M_COUNT, mc->bin_counts[bin], x->f.integer);
         }
         if (r < points_end) {
             size_t p = (size_t)(r - MC_FIRST_ROW);
             long at = mc->at[p];
             double half = gsl_cdf_ugaussian_Pinv(0.975) * mc->running_sd[p] / sqrt((double)at);
             char head[REF_MAX], z[32], mean[32];
-            range_ref(head, NULL, MC_FIRST_ROW, M_VALUE, MC_FIRST_ROW + (int)at - 1, M_VALUE);
+            xlsx_range(head, NULL, MC_FIRST_ROW, M_VALUE, MC_FIRST_ROW + (int)at - 1, M_VALUE);
             lxw_rowcol_to_cell_abs(z, (lxw_row_t)x->mc_stat_row[MC_Z], M_STAT, 1, 1);
             lxw_rowcol_to_cell(mean, (lxw_row_t)r, M_MEAN);
             lxw_rowcol_to_cell(cell, (lxw_row_t)r, M_AT);
-            put_number(x, ws, r, M_AT, (double)at, x->f.integer);
+            xlsx_number(&x->c, ws, r, M_AT, (double)at, x->f.integer);
             if (x->mc_values_fit) {
-                put_formula(x, ws, r, M_MEAN, x->f.money, mc->running_mean[p], "=AVERAGE(%s)",
+                xlsx_formula(&x->c, ws, r, M_MEAN, x->f.money, mc->running_mean[p], "=AVERAGE(%s)",
                             head);
-                put_formula(x, ws, r, M_LOW, x->f.money, mc->running_mean[p] - half,
+                xlsx_formula(&x->c, ws, r, M_LOW, x->f.money, mc->running_mean[p] - half,
                             "=%s-%s*IF(%s>1,_xlfn.STDEV.S(%s),0)/SQRT(%s)", mean, z, cell, head,
                             cell);
-                put_formula(x, ws, r, M_HIGH, x->f.money, mc->running_mean[p] + half,
+                xlsx_formula(&x->c, ws, r, M_HIGH, x->f.money, mc->running_mean[p] + half,
                             "=%s+%s*IF(%s>1,_xlfn.STDEV.S(%s),0)/SQRT(%s)", mean, z, cell, head,
                             cell);
             } else {
-                put_number(x, ws, r, M_MEAN, mc->running_mean[p], x->f.money);
-                put_number(x, ws, r, M_LOW, mc->running_mean[p] - half, x->f.money);
-                put_number(x, ws, r, M_HIGH, mc->running_mean[p] + half, x->f.money);
+                xlsx_number(&x->c, ws, r, M_MEAN, mc->running_mean[p], x->f.money);
+                xlsx_number(&x->c, ws, r, M_LOW, mc->running_mean[p] - half, x->f.money);
+                xlsx_number(&x->c, ws, r, M_HIGH, mc->running_mean[p] + half, x->f.money);
             }
         }
     }
@@ -1569,9 +1470,9 @@ static void bracket_tax_formula(const TransferLayout *l, const Ctx *x, const cha
 {
     char from[REF_MAX], next[REF_MAX], rate[REF_MAX];
     int last = l->bracket_first + (int)x->sc->seller.bracket_count - 1;
-    range_ref(from, NULL, l->bracket_first, 4, last, 4);
-    range_ref(next, NULL, l->bracket_first, 5, last, 5);
-    range_ref(rate, NULL, l->bracket_first, 6, last, 6);
+    xlsx_range(from, NULL, l->bracket_first, 4, last, 4);
+    xlsx_range(next, NULL, l->bracket_first, 5, last, 5);
+    xlsx_range(rate, NULL, l->bracket_first, 6, last, 6);
     snprintf(out, size, "SUMPRODUCT(%s,((%s<%s)*%s+(%s>=%s)*%s-%s)*(%s>%s))", rate, amount, next,
              amount, amount, next, next, from, amount, from);
 }
@@ -1579,8 +1480,8 @@ static void bracket_tax_formula(const TransferLayout *l, const Ctx *x, const cha
 static void transfer_input(Ctx *x, lxw_worksheet *ws, int r, const char *label, double v,
                            lxw_format *f)
 {
-    put_text(x, ws, r, 0, label, x->f.text);
-    put_number(x, ws, r, 1, v, f);
+    xlsx_text(&x->c, ws, r, 0, label, x->f.text);
+    xlsx_number(&x->c, ws, r, 1, v, f);
 }
 
 static void write_transfer_row(Ctx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
@@ -1593,41 +1494,41 @@ static void write_transfer_row(Ctx *x, lxw_worksheet *ws, const TransferLayout *
     char c[T_COLUMNS][32], prev[32], cell[REF_MAX], formula[FORMULA_MAX];
     for (int k = 0; k < T_COLUMNS; k++)
         lxw_rowcol_to_cell(c[k], (lxw_row_t)r, (lxw_col_t)k);
-    put_number(x, ws, r, T_YEAR, t, x->f.integer);
+    xlsx_number(&x->c, ws, r, T_YEAR, t, x->f.integer);
     double share = 0;
     for (size_t i = 0; i < sc->deal.payment_count; i++)
         if (sc->deal.payments[i].year == t)
             share += sc->deal.payments[i].share;
-    put_number(x, ws, r, T_SHARE, share, x->f.input_rate);
-    put_formula(x, ws, r, T_BASE, x->f.money, f->base[t], "=%s*%s", c[T_SHARE], in[I_BASE_PRICE]);
+    xlsx_number(&x->c, ws, r, T_SHARE, share, x->f.input_rate);
+    xlsx_formula(&x->c, ws, r, T_BASE, x->f.money, f->base[t], "=%s*%s", c[T_SHARE], in[I_BASE_PRICE]);
     bool within = t >= 1 && t <= H;
     if (within)
-        put_formula(x, ws, r, T_REVENUE, x->f.money, deal->revenue[t - 1], "=%s",
-                    ref(cell, "Projection", x->year_first + t - 1, 3));
+        xlsx_formula(&x->c, ws, r, T_REVENUE, x->f.money, deal->revenue[t - 1], "=%s",
+                    xlsx_ref(cell, "Projection", x->year_first + t - 1, 3));
     if (sc->deal.has_adjustment)
-        put_formula(x, ws, r, T_TRUE_UP, x->f.money, f->true_up[t], "=IF(%s=%s,%s*%s-%s,0)",
+        xlsx_formula(&x->c, ws, r, T_TRUE_UP, x->f.money, f->true_up[t], "=IF(%s=%s,%s*%s-%s,0)",
                     c[T_YEAR], in[I_MEASURE_YEAR], in[I_ADJ_MULTIPLE], c[T_REVENUE],
                     in[I_BASE_PRICE]);
     else
-        put_number(x, ws, r, T_TRUE_UP, 0, x->f.money);
+        xlsx_number(&x->c, ws, r, T_TRUE_UP, 0, x->f.money);
     double earn = 0;
     for (size_t i = 0; i < sc->deal.earn_out_count; i++)
         if (sc->deal.earn_outs[i].year == t)
             earn = sc->deal.earn_outs[i].share;
-    put_number(x, ws, r, T_EARN_SHARE, earn, x->f.input_rate);
-    put_formula(x, ws, r, T_EARN_OUT, x->f.money, f->earn_out[t], "=%s*%s", c[T_EARN_SHARE],
+    xlsx_number(&x->c, ws, r, T_EARN_SHARE, earn, x->f.input_rate);
+    xlsx_formula(&x->c, ws, r, T_EARN_OUT, x->f.money, f->earn_out[t], "=%s*%s", c[T_EARN_SHARE],
                 c[T_REVENUE]);
     if (within) {
         /* Share of the book's revenue lost in year t: the cohorts' S(t-1) - S(t). */
         char revs[REF_MAX], now[REF_MAX], before[REF_MAX];
         int a = x->cohort_first, b = a + (int)x->book->cohort_count - 1;
-        range_ref(revs, "Projection", a, P_REVENUE, b, P_REVENUE);
-        range_ref(now, "Projection", a, P_SURVIVAL + t - 1, b, P_SURVIVAL + t - 1);
+        xlsx_range(revs, "Projection", a, P_REVENUE, b, P_REVENUE);
+        xlsx_range(now, "Projection", a, P_SURVIVAL + t - 1, b, P_SURVIVAL + t - 1);
         if (t == 1)
             snprintf(before, sizeof before, "1");
         else
-            range_ref(before, "Projection", a, P_SURVIVAL + t - 2, b, P_SURVIVAL + t - 2);
-        put_formula(x, ws, r, T_LOST, x->f.rate, deal->lost_share[t - 1],
+            xlsx_range(before, "Projection", a, P_SURVIVAL + t - 2, b, P_SURVIVAL + t - 2);
+        xlsx_formula(&x->c, ws, r, T_LOST, x->f.rate, deal->lost_share[t - 1],
                     "=IF(%s>0,SUMPRODUCT(%s,%s-%s)/%s,0)", in[I_REVENUE], revs, before, now,
                     in[I_REVENUE]);
     }
@@ -1637,24 +1538,24 @@ static void write_transfer_row(Ctx *x, lxw_worksheet *ws, const TransferLayout *
             refund = sc->deal.clawbacks[i].refund;
             break;
         }
-    put_number(x, ws, r, T_REFUND, refund, x->f.input_rate);
-    put_formula(x, ws, r, T_CLAWBACK, x->f.money, f->clawback[t], "=%s*%s*%s", in[I_BASE_PRICE],
+    xlsx_number(&x->c, ws, r, T_REFUND, refund, x->f.input_rate);
+    xlsx_formula(&x->c, ws, r, T_CLAWBACK, x->f.money, f->clawback[t], "=%s*%s*%s", in[I_BASE_PRICE],
                 c[T_LOST], c[T_REFUND]);
-    put_formula(x, ws, r, T_PRINCIPAL, x->f.money, f->principal[t], "=%s+%s+%s-%s", c[T_BASE],
+    xlsx_formula(&x->c, ws, r, T_PRINCIPAL, x->f.money, f->principal[t], "=%s+%s+%s-%s", c[T_BASE],
                 c[T_TRUE_UP], c[T_EARN_OUT], c[T_CLAWBACK]);
     char rest[REF_MAX];
-    range_ref(rest, NULL, r, T_BASE, l->schedule_last, T_BASE);
-    put_formula(x, ws, r, T_INTEREST, x->f.money, f->interest[t], "=IF(%s>=1,%s*SUM(%s),0)",
+    xlsx_range(rest, NULL, r, T_BASE, l->schedule_last, T_BASE);
+    xlsx_formula(&x->c, ws, r, T_INTEREST, x->f.money, f->interest[t], "=IF(%s>=1,%s*SUM(%s),0)",
                 c[T_YEAR], in[I_INTEREST], rest);
     if (sc->seller.enabled) {
-        put_formula(x, ws, r, T_RECOGNISED, x->f.money, f->recognised[t],
+        xlsx_formula(&x->c, ws, r, T_RECOGNISED, x->f.money, f->recognised[t],
                     "=IF(%s,IF(%s<>0,%s*%s/%s,0),IF(%s=0,%s,0))", in[I_INSTALLMENT],
                     res[R_PRICE], res[R_GAIN], c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR],
                     res[R_GAIN]);
         if (l->bracket_first >= 0) {
             char to_date[REF_MAX], paid[REF_MAX], tax_now[FORMULA_MAX / 2],
                 tax_cum[FORMULA_MAX / 2];
-            range_ref(to_date, NULL, l->schedule_first, T_RECOGNISED, r, T_RECOGNISED);
+            xlsx_range(to_date, NULL, l->schedule_first, T_RECOGNISED, r, T_RECOGNISED);
             char sum_to_date[REF_MAX + 8];
             snprintf(sum_to_date, sizeof sum_to_date, "SUM(%s)", to_date);
             bracket_tax_formula(l, x, c[T_RECOGNISED], tax_now, sizeof tax_now);
@@ -1662,37 +1563,37 @@ static void write_transfer_row(Ctx *x, lxw_worksheet *ws, const TransferLayout *
             if (t == 0)
                 snprintf(paid, sizeof paid, "0");
             else
-                range_ref(paid, NULL, l->schedule_first, T_TAX, r - 1, T_TAX);
+                xlsx_range(paid, NULL, l->schedule_first, T_TAX, r - 1, T_TAX);
             snprintf(formula, sizeof formula,
                      "=IF(%s>0,IF(%s=\"cumulative\",%s-%s%s%s,%s),0)", res[R_GAIN],
                      in[I_APPLY], tax_cum, t ? "SUM(" : "", paid, t ? ")" : "", tax_now);
-            put_formula(x, ws, r, T_TAX, x->f.money, f->tax[t], "%s", formula);
+            xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t], "%s", formula);
         } else {
-            put_number(x, ws, r, T_TAX, 0, x->f.money);
+            xlsx_number(&x->c, ws, r, T_TAX, 0, x->f.money);
         }
-        put_formula(x, ws, r, T_SELLER_NET, x->f.money, f->seller_net[t],
+        xlsx_formula(&x->c, ws, r, T_SELLER_NET, x->f.money, f->seller_net[t],
                     "=%s+%s-%s-IF(%s=0,%s,0)", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX],
                     c[T_YEAR], in[I_COSTS]);
-        put_formula(x, ws, r, T_SELLER_DF, x->f.factor, pow(1 + deal->seller_rate, -t),
+        xlsx_formula(&x->c, ws, r, T_SELLER_DF, x->f.factor, pow(1 + deal->seller_rate, -t),
                     "=1/(1+%s)^%s", in[I_SELLER_RATE], c[T_YEAR]);
         if (within)
-            put_number(x, ws, r, T_KEEP_CASH, deal->keep_cash[t - 1], x->f.money);
+            xlsx_number(&x->c, ws, r, T_KEEP_CASH, deal->keep_cash[t - 1], x->f.money);
     }
     if (sc->buyer.enabled) {
         if (within) {
-            put_formula(x, ws, r, T_CASH, x->f.money, deal->cash[t - 1], "=%s",
-                        ref(cell, "Projection", x->year_first + t - 1, 4));
-            put_formula(x, ws, r, T_CASH_AFTER_TAX, x->f.money, f->book_after_tax[t],
+            xlsx_formula(&x->c, ws, r, T_CASH, x->f.money, deal->cash[t - 1], "=%s",
+                        xlsx_ref(cell, "Projection", x->year_first + t - 1, 4));
+            xlsx_formula(&x->c, ws, r, T_CASH_AFTER_TAX, x->f.money, f->book_after_tax[t],
                         "=(1-%s)*%s+IF(%s=%d,(1-%s)*%s*(1+%s)^%d,0)", in[I_BUYER_TAX],
                         c[T_CASH], c[T_YEAR], H, in[I_BUYER_TAX], in[I_TAIL_PV],
                         in[I_BUYER_RATE], H);
         } else {
-            put_number(x, ws, r, T_CASH_AFTER_TAX, 0, x->f.money);
+            xlsx_number(&x->c, ws, r, T_CASH_AFTER_TAX, 0, x->f.money);
         }
-        put_formula(x, ws, r, T_SHIELD, x->f.money, f->shield[t],
+        xlsx_formula(&x->c, ws, r, T_SHIELD, x->f.money, f->shield[t],
                     "=IF(AND(%s>=1,%s<=%s),%s*(%s+%s)/%s,0)", c[T_YEAR], c[T_YEAR], in[I_YEARS],
                     in[I_BUYER_TAX], res[R_PRICE], in[I_ACQUISITION], in[I_YEARS]);
-        put_formula(x, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
+        xlsx_formula(&x->c, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
                     "=%s+%s-%s-%s-IF(%s=0,%s,0)", c[T_CASH_AFTER_TAX], c[T_SHIELD],
                     c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION]);
         double cumulative = 0;
@@ -1700,18 +1601,18 @@ static void write_transfer_row(Ctx *x, lxw_worksheet *ws, const TransferLayout *
             cumulative += f->buyer_net[k];
         lxw_rowcol_to_cell(prev, (lxw_row_t)(r - 1), T_CUMULATIVE);
         if (t == 0)
-            put_formula(x, ws, r, T_CUMULATIVE, x->f.money, cumulative, "=%s", c[T_BUYER_NET]);
+            xlsx_formula(&x->c, ws, r, T_CUMULATIVE, x->f.money, cumulative, "=%s", c[T_BUYER_NET]);
         else
-            put_formula(x, ws, r, T_CUMULATIVE, x->f.money, cumulative, "=%s+%s", prev,
+            xlsx_formula(&x->c, ws, r, T_CUMULATIVE, x->f.money, cumulative, "=%s+%s", prev,
                         c[T_BUYER_NET]);
-        put_formula(x, ws, r, T_BUYER_DF, x->f.factor, pow(1 + deal->buyer_rate, -t),
+        xlsx_formula(&x->c, ws, r, T_BUYER_DF, x->f.factor, pow(1 + deal->buyer_rate, -t),
                     "=1/(1+%s)^%s", in[I_BUYER_RATE], c[T_YEAR]);
     }
 }
 
 static void write_transfer(Ctx *x)
 {
-    lxw_worksheet *ws = add_sheet(x, "Transfer");
+    lxw_worksheet *ws = xlsx_sheet(&x->c, "Transfer");
     if (!ws)
         return;
     const Scenario *sc = x->sc;
@@ -1723,9 +1624,9 @@ static void write_transfer(Ctx *x)
                                         15, 14, 15, 15, 15, 14, 15, 15, 15, 10, 10};
     widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
-    put_text(x, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
+    xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
              x->f.title);
-    put_text(x, ws, 1, 0,
+    xlsx_text(&x->c, ws, 1, 0,
              "Yellow cells are the deal's inputs; every other figure is a formula. Flows are "
              "annual, at year ends; year 0 is the closing.",
              x->f.note);
@@ -1742,13 +1643,13 @@ static void write_transfer(Ctx *x)
         res[i] = res_cells[i];
     }
     char formula[FORMULA_MAX], cell[REF_MAX], range[REF_MAX], dfs[REF_MAX];
-    put_text(x, ws, T_FIRST_ROW - 1, 0, "Inputs", x->f.header);
-    put_text(x, ws, T_FIRST_ROW - 1, 1, sc->currency, x->f.header);
+    xlsx_text(&x->c, ws, T_FIRST_ROW - 1, 0, "Inputs", x->f.header);
+    xlsx_text(&x->c, ws, T_FIRST_ROW - 1, 1, sc->currency, x->f.header);
     if (l.bracket_first >= 0) {
-        put_text(x, ws, T_FIRST_ROW - 1, 4, "Seller's tax brackets", x->f.header);
-        put_text(x, ws, T_FIRST_ROW, 4, "Gain from", x->f.header);
-        put_text(x, ws, T_FIRST_ROW, 5, "Up to", x->f.header);
-        put_text(x, ws, T_FIRST_ROW, 6, "Rate", x->f.header);
+        xlsx_text(&x->c, ws, T_FIRST_ROW - 1, 4, "Seller's tax brackets", x->f.header);
+        xlsx_text(&x->c, ws, T_FIRST_ROW, 4, "Gain from", x->f.header);
+        xlsx_text(&x->c, ws, T_FIRST_ROW, 5, "Up to", x->f.header);
+        xlsx_text(&x->c, ws, T_FIRST_ROW, 6, "Rate", x->f.header);
     }
     /* Monte Carlo histograms of the seller's gain and the buyer's NPV (cached counts). */
     double gain_edges[TRANSFER_BINS + 1], gain_counts[TRANSFER_BINS];
@@ -1768,13 +1669,13 @@ static void write_transfer(Ctx *x)
     int last_row = l.mc_first < 0 ? l.result[R_COUNT - 1]
                    : histograms   ? hist_header + TRANSFER_BINS
                                   : l.mc_first + 6;
-    for (int r = T_FIRST_ROW; r <= last_row && x->err == LXW_NO_ERROR; r++) {
+    for (int r = T_FIRST_ROW; r <= last_row && x->c.err == LXW_NO_ERROR; r++) {
         int i = r - T_FIRST_ROW;
         switch (i < I_COUNT ? i : -1) {
         case I_REVENUE:
-            put_text(x, ws, r, 0, "Annual revenue of the book", x->f.text);
+            xlsx_text(&x->c, ws, r, 0, "Annual revenue of the book", x->f.text);
             over_clients(x, formula, sizeof formula, C_REVENUE, "SUM(", ")");
-            put_formula(x, ws, r, 1, x->f.money, x->book->annual_revenue, "=%s", formula);
+            xlsx_formula(&x->c, ws, r, 1, x->f.money, x->book->annual_revenue, "=%s", formula);
             break;
         case I_PRICE_INPUT:
             transfer_input(x, ws, r,
@@ -1784,12 +1685,12 @@ static void write_transfer(Ctx *x)
                            sc->deal.price_is_multiple ? x->f.input_number : x->f.input_money);
             break;
         case I_BASE_PRICE:
-            put_text(x, ws, r, 0, "Base price", x->f.bold);
+            xlsx_text(&x->c, ws, r, 0, "Base price", x->f.bold);
             if (sc->deal.price_is_multiple)
-                put_formula(x, ws, r, 1, x->f.money, f->base_price, "=%s*%s", in[I_PRICE_INPUT],
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->base_price, "=%s*%s", in[I_PRICE_INPUT],
                             in[I_REVENUE]);
             else
-                put_formula(x, ws, r, 1, x->f.money, f->base_price, "=%s", in[I_PRICE_INPUT]);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->base_price, "=%s", in[I_PRICE_INPUT]);
             break;
         case I_MEASURE_YEAR:
             transfer_input(x, ws, r, "True-up: year whose retained revenue sets the price",
@@ -1825,22 +1726,22 @@ static void write_transfer(Ctx *x)
                            sc->seller.income_tax_rate, x->f.input_rate);
             break;
         case I_INSTALLMENT:
-            put_text(x, ws, r, 0, "Seller: installment method", x->f.text);
-            check(x, worksheet_write_boolean(ws, (lxw_row_t)r, 1,
+            xlsx_text(&x->c, ws, r, 0, "Seller: installment method", x->f.text);
+            xlsx_check(&x->c, worksheet_write_boolean(ws, (lxw_row_t)r, 1,
                                              sc->seller.installment_method, x->f.input_text));
             break;
         case I_APPLY:
-            put_text(x, ws, r, 0, "Seller: brackets apply", x->f.text);
-            put_text(x, ws, r, 1, sc->seller.cumulative ? "cumulative" : "per_year",
+            xlsx_text(&x->c, ws, r, 0, "Seller: brackets apply", x->f.text);
+            xlsx_text(&x->c, ws, r, 1, sc->seller.cumulative ? "cumulative" : "per_year",
                      x->f.input_text);
             break;
         case I_BUYER_RATE:
-            put_text(x, ws, r, 0, "Buyer: discount rate", x->f.text);
+            xlsx_text(&x->c, ws, r, 0, "Buyer: discount rate", x->f.text);
             if (sc->buyer.has_discount_rate)
-                put_number(x, ws, r, 1, deal->buyer_rate, x->f.input_rate);
+                xlsx_number(&x->c, ws, r, 1, deal->buyer_rate, x->f.input_rate);
             else
-                put_formula(x, ws, r, 1, x->f.rate, deal->buyer_rate, "=%s",
-                            ref(cell, "Assumptions", x->discount_row, A_VALUE));
+                xlsx_formula(&x->c, ws, r, 1, x->f.rate, deal->buyer_rate, "=%s",
+                            xlsx_ref(cell, "Assumptions", x->discount_row, A_VALUE));
             break;
         case I_ACQUISITION:
             transfer_input(x, ws, r, "Buyer: acquisition costs (at closing)",
@@ -1854,14 +1755,14 @@ static void write_transfer(Ctx *x)
                            x->f.input_count);
             break;
         case I_TAIL_PV:
-            put_text(x, ws, r, 0, "Run-off beyond year H, PV at the buyer's rate", x->f.text);
-            put_number(x, ws, r, 1, deal->tail_pv, x->f.money);
-            put_text(x, ws, r, 2, "bookval (series)", x->f.note);
+            xlsx_text(&x->c, ws, r, 0, "Run-off beyond year H, PV at the buyer's rate", x->f.text);
+            xlsx_number(&x->c, ws, r, 1, deal->tail_pv, x->f.money);
+            xlsx_text(&x->c, ws, r, 2, "bookval (series)", x->f.note);
             break;
         case I_KEEP_TAIL:
-            put_text(x, ws, r, 0, "Run-off if kept, PV at the seller's rate", x->f.text);
-            put_number(x, ws, r, 1, deal->keep_tail_pv, x->f.money);
-            put_text(x, ws, r, 2, "bookval (series)", x->f.note);
+            xlsx_text(&x->c, ws, r, 0, "Run-off if kept, PV at the seller's rate", x->f.text);
+            xlsx_number(&x->c, ws, r, 1, deal->keep_tail_pv, x->f.money);
+            xlsx_text(&x->c, ws, r, 2, "bookval (series)", x->f.note);
             break;
         default:
             break;
@@ -1869,19 +1770,19 @@ static void write_transfer(Ctx *x)
         /* Brackets, beside the inputs. */
         int b = r - l.bracket_first;
         if (l.bracket_first >= 0 && b >= 0 && b < (int)sc->seller.bracket_count) {
-            put_number(x, ws, r, 4, sc->seller.brackets[b].from, x->f.input_money);
+            xlsx_number(&x->c, ws, r, 4, sc->seller.brackets[b].from, x->f.input_money);
             if (b + 1 < (int)sc->seller.bracket_count) {
                 lxw_rowcol_to_cell(cell, (lxw_row_t)(r + 1), 4);
-                put_formula(x, ws, r, 5, x->f.money, sc->seller.brackets[b + 1].from, "=%s",
+                xlsx_formula(&x->c, ws, r, 5, x->f.money, sc->seller.brackets[b + 1].from, "=%s",
                             cell);
             } else {
-                put_number(x, ws, r, 5, 1e300, x->f.text); /* no upper end */
+                xlsx_number(&x->c, ws, r, 5, 1e300, x->f.text); /* no upper end */
             }
-            put_number(x, ws, r, 6, sc->seller.brackets[b].rate, x->f.input_rate);
+            xlsx_number(&x->c, ws, r, 6, sc->seller.brackets[b].rate, x->f.input_rate);
         }
         /* The schedule. */
         if (r == l.schedule_header) {
-            check(x, worksheet_set_row(ws, (lxw_row_t)r, 45, NULL));
+            xlsx_check(&x->c, worksheet_set_row(ws, (lxw_row_t)r, 45, NULL));
             static const char *const header[T_COLUMNS] = {
                 "Year", "Payment (share of base price)", "Base price instalment",
                 "Expected revenue of the book", "True-up", "Earn-out share of collections",
@@ -1891,11 +1792,11 @@ static void write_transfer(Ctx *x)
                 "Buyer: amortisation shield", "Buyer: net flow", "Buyer: cumulative",
                 "Seller: cash if kept", "Seller's discount factor", "Buyer's discount factor"};
             for (int k = 0; k < T_COLUMNS; k++)
-                put_text(x, ws, r, k, header[k], x->f.header);
+                xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l.schedule_first && r <= l.schedule_last) {
             write_transfer_row(x, ws, &l, r, in, res);
         } else if (r == l.total_row) {
-            put_text(x, ws, r, T_YEAR, "Total", x->f.bold);
+            xlsx_text(&x->c, ws, r, T_YEAR, "Total", x->f.bold);
             static const int summed[] = {T_BASE,       T_TRUE_UP,    T_EARN_OUT, T_CLAWBACK,
                                          T_PRINCIPAL,  T_INTEREST,   T_RECOGNISED, T_TAX,
                                          T_SELLER_NET, T_BUYER_NET};
@@ -1911,8 +1812,8 @@ static void write_transfer(Ctx *x)
                 double total = 0;
                 for (int t = 0; t <= f->years; t++)
                     total += arrays[k][t];
-                put_formula(x, ws, r, summed[k], x->f.money_total, total, "=SUM(%s)",
-                            range_ref(range, NULL, l.schedule_first, summed[k], l.schedule_last,
+                xlsx_formula(&x->c, ws, r, summed[k], x->f.money_total, total, "=SUM(%s)",
+                            xlsx_range(range, NULL, l.schedule_first, summed[k], l.schedule_last,
                                       summed[k]));
             }
         }
@@ -1920,52 +1821,52 @@ static void write_transfer(Ctx *x)
         int k = r - l.result[0];
         if (k >= 0 && k < R_COUNT) {
             char principal[REF_MAX], net[REF_MAX], buyer[REF_MAX], years[REF_MAX];
-            range_ref(principal, NULL, l.schedule_first, T_PRINCIPAL, l.schedule_last,
+            xlsx_range(principal, NULL, l.schedule_first, T_PRINCIPAL, l.schedule_last,
                       T_PRINCIPAL);
-            range_ref(net, NULL, l.schedule_first, T_SELLER_NET, l.schedule_last, T_SELLER_NET);
-            range_ref(buyer, NULL, l.schedule_first, T_BUYER_NET, l.schedule_last, T_BUYER_NET);
-            range_ref(years, NULL, l.schedule_first, T_YEAR, l.schedule_last, T_YEAR);
+            xlsx_range(net, NULL, l.schedule_first, T_SELLER_NET, l.schedule_last, T_SELLER_NET);
+            xlsx_range(buyer, NULL, l.schedule_first, T_BUYER_NET, l.schedule_last, T_BUYER_NET);
+            xlsx_range(years, NULL, l.schedule_first, T_YEAR, l.schedule_last, T_YEAR);
             bool seller = sc->seller.enabled, buyer_on = sc->buyer.enabled;
             switch (k) {
             case R_PRICE:
-                put_text(x, ws, r, 0, "Price (sum of principal received)", x->f.bold);
-                put_formula(x, ws, r, 1, x->f.money_total, f->price, "=SUM(%s)", principal);
+                xlsx_text(&x->c, ws, r, 0, "Price (sum of principal received)", x->f.bold);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money_total, f->price, "=SUM(%s)", principal);
                 break;
             case R_GAIN:
                 if (!seller)
                     break;
-                put_text(x, ws, r, 0, "Seller: gain (price - basis - costs)", x->f.text);
-                put_formula(x, ws, r, 1, x->f.money, f->gain, "=%s-%s-%s", res[R_PRICE],
+                xlsx_text(&x->c, ws, r, 0, "Seller: gain (price - basis - costs)", x->f.text);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->gain, "=%s-%s-%s", res[R_PRICE],
                             in[I_BASIS], in[I_COSTS]);
                 break;
             case R_ACCOUNTING_GAIN:
                 if (!seller)
                     break;
-                put_text(x, ws, r, 0, "Seller: accounting gain", x->f.text);
-                put_formula(x, ws, r, 1, x->f.money, f->accounting_gain, "=%s-%s-%s",
+                xlsx_text(&x->c, ws, r, 0, "Seller: accounting gain", x->f.text);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->accounting_gain, "=%s-%s-%s",
                             res[R_PRICE], in[I_CARRYING], in[I_COSTS]);
                 break;
             case R_TAX:
                 if (!seller)
                     break;
-                put_text(x, ws, r, 0, "Seller: tax", x->f.text);
-                put_formula(x, ws, r, 1, x->f.money, f->tax_total, "=SUM(%s)",
-                            range_ref(range, NULL, l.schedule_first, T_TAX, l.schedule_last,
+                xlsx_text(&x->c, ws, r, 0, "Seller: tax", x->f.text);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->tax_total, "=SUM(%s)",
+                            xlsx_range(range, NULL, l.schedule_first, T_TAX, l.schedule_last,
                                       T_TAX));
                 break;
             case R_NET:
                 if (!seller)
                     break;
-                put_text(x, ws, r, 0, "Seller: net proceeds", x->f.text);
-                put_formula(x, ws, r, 1, x->f.money, f->net_proceeds, "=SUM(%s)", net);
+                xlsx_text(&x->c, ws, r, 0, "Seller: net proceeds", x->f.text);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->net_proceeds, "=SUM(%s)", net);
                 break;
             case R_NET_PV:
                 if (!seller)
                     break;
-                put_text(x, ws, r, 0, "Seller: net proceeds, present value", x->f.bold);
-                range_ref(dfs, NULL, l.schedule_first, T_SELLER_DF, l.schedule_last,
+                xlsx_text(&x->c, ws, r, 0, "Seller: net proceeds, present value", x->f.bold);
+                xlsx_range(dfs, NULL, l.schedule_first, T_SELLER_DF, l.schedule_last,
                           T_SELLER_DF);
-                put_formula(x, ws, r, 1, x->f.money, f->net_proceeds_pv, "=SUMPRODUCT(%s,%s)",
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->net_proceeds_pv, "=SUMPRODUCT(%s,%s)",
                             net, dfs);
                 break;
             case R_KEEP_PV: {
@@ -1973,13 +1874,13 @@ static void write_transfer(Ctx *x)
                     break;
                 char keep[REF_MAX], kdf[REF_MAX];
                 int H = sc->horizon_years;
-                range_ref(keep, NULL, l.schedule_first + 1, T_KEEP_CASH, l.schedule_first + H,
+                xlsx_range(keep, NULL, l.schedule_first + 1, T_KEEP_CASH, l.schedule_first + H,
                           T_KEEP_CASH);
-                range_ref(kdf, NULL, l.schedule_first + 1, T_SELLER_DF, l.schedule_first + H,
+                xlsx_range(kdf, NULL, l.schedule_first + 1, T_SELLER_DF, l.schedule_first + H,
                           T_SELLER_DF);
-                put_text(x, ws, r, 0, "Seller: PV of keeping the book, after income tax",
+                xlsx_text(&x->c, ws, r, 0, "Seller: PV of keeping the book, after income tax",
                          x->f.text);
-                put_formula(x, ws, r, 1, x->f.money, deal->keep_pv,
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, deal->keep_pv,
                             "=(1-%s)*(SUMPRODUCT(%s,%s)+%s)", in[I_INCOME_TAX], keep, kdf,
                             in[I_KEEP_TAIL]);
                 break;
@@ -1987,51 +1888,51 @@ static void write_transfer(Ctx *x)
             case R_MIN_PRICE:
                 if (!seller)
                     break;
-                put_text(x, ws, r, 0, "Seller's walk-away base price (min_price)", x->f.bold);
-                put_number(x, ws, r, 1, deal->min_price, x->f.money_total);
-                put_text(x, ws, r, 2, "solved by bookval: net proceeds PV = PV of keeping",
+                xlsx_text(&x->c, ws, r, 0, "Seller's walk-away base price (min_price)", x->f.bold);
+                xlsx_number(&x->c, ws, r, 1, deal->min_price, x->f.money_total);
+                xlsx_text(&x->c, ws, r, 2, "solved by bookval: net proceeds PV = PV of keeping",
                          x->f.note);
                 break;
             case R_NPV:
                 if (!buyer_on)
                     break;
-                put_text(x, ws, r, 0, "Buyer: NPV", x->f.bold);
-                range_ref(dfs, NULL, l.schedule_first, T_BUYER_DF, l.schedule_last, T_BUYER_DF);
-                put_formula(x, ws, r, 1, x->f.money_total, f->npv, "=SUMPRODUCT(%s,%s)", buyer,
+                xlsx_text(&x->c, ws, r, 0, "Buyer: NPV", x->f.bold);
+                xlsx_range(dfs, NULL, l.schedule_first, T_BUYER_DF, l.schedule_last, T_BUYER_DF);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money_total, f->npv, "=SUMPRODUCT(%s,%s)", buyer,
                             dfs);
                 break;
             case R_IRR:
                 if (!buyer_on)
                     break;
-                put_text(x, ws, r, 0, "Buyer: IRR", x->f.text);
+                xlsx_text(&x->c, ws, r, 0, "Buyer: IRR", x->f.text);
                 if (isfinite(f->irr))
-                    put_formula(x, ws, r, 1, x->f.rate, f->irr, "=IRR(%s,0.1)", buyer);
+                    xlsx_formula(&x->c, ws, r, 1, x->f.rate, f->irr, "=IRR(%s,0.1)", buyer);
                 else
-                    put_text(x, ws, r, 1, "none (the flows never change sign)", x->f.note);
+                    xlsx_text(&x->c, ws, r, 1, "none (the flows never change sign)", x->f.note);
                 break;
             case R_PAYBACK: {
                 if (!buyer_on)
                     break;
                 char cum[REF_MAX];
-                range_ref(cum, NULL, l.schedule_first, T_CUMULATIVE, l.schedule_last,
+                xlsx_range(cum, NULL, l.schedule_first, T_CUMULATIVE, l.schedule_last,
                           T_CUMULATIVE);
-                put_text(x, ws, r, 0, "Buyer: payback year", x->f.text);
+                xlsx_text(&x->c, ws, r, 0, "Buyer: payback year", x->f.text);
                 snprintf(formula, sizeof formula,
                          "=IF(COUNTIF(%s,\">=0\")=0,\"none\",_xlfn.MINIFS(%s,%s,\">=0\"))", cum,
                          years, cum);
                 if (f->payback_year >= 0)
-                    put_formula(x, ws, r, 1, x->f.integer, f->payback_year, "%s", formula);
+                    xlsx_formula(&x->c, ws, r, 1, x->f.integer, f->payback_year, "%s", formula);
                 else
-                    check(x, worksheet_write_formula_str(ws, (lxw_row_t)r, 1, formula,
+                    xlsx_check(&x->c, worksheet_write_formula_str(ws, (lxw_row_t)r, 1, formula,
                                                          x->f.text, "none"));
                 break;
             }
             case R_MAX_PRICE:
                 if (!buyer_on)
                     break;
-                put_text(x, ws, r, 0, "Buyer's walk-away base price (max_price)", x->f.bold);
-                put_number(x, ws, r, 1, deal->max_price, x->f.money_total);
-                put_text(x, ws, r, 2, "solved by bookval: NPV = 0, every price term scaled",
+                xlsx_text(&x->c, ws, r, 0, "Buyer's walk-away base price (max_price)", x->f.bold);
+                xlsx_number(&x->c, ws, r, 1, deal->max_price, x->f.money_total);
+                xlsx_text(&x->c, ws, r, 2, "solved by bookval: NPV = 0, every price term scaled",
                          x->f.note);
                 break;
             default:
@@ -2043,15 +1944,15 @@ static void write_transfer(Ctx *x)
         if (m >= 0 && m < 8 && x->mc_values_fit) {
             char gains[REF_MAX], npvs[REF_MAX];
             int last_it = MC_FIRST_ROW + (int)x->mc->iterations - 1;
-            range_ref(gains, "Monte Carlo", MC_FIRST_ROW, M_GAIN, last_it, M_GAIN);
-            range_ref(npvs, "Monte Carlo", MC_FIRST_ROW, M_NPV, last_it, M_NPV);
+            xlsx_range(gains, "Monte Carlo", MC_FIRST_ROW, M_GAIN, last_it, M_GAIN);
+            xlsx_range(npvs, "Monte Carlo", MC_FIRST_ROW, M_NPV, last_it, M_NPV);
             const Stats *g = &x->mc->gain_stats, *n = &x->mc->npv_stats;
             bool seller = sc->seller.enabled, buyer_on = sc->buyer.enabled;
             switch (m) {
             case 0:
-                put_text(x, ws, r, 0, "Monte Carlo: each iteration's own book", x->f.header);
-                put_text(x, ws, r, 1, "Seller's gain", x->f.header);
-                put_text(x, ws, r, 2, "Buyer's NPV", x->f.header);
+                xlsx_text(&x->c, ws, r, 0, "Monte Carlo: each iteration's own book", x->f.header);
+                xlsx_text(&x->c, ws, r, 1, "Seller's gain", x->f.header);
+                xlsx_text(&x->c, ws, r, 2, "Buyer's NPV", x->f.header);
                 break;
             case 1:
             case 2:
@@ -2060,17 +1961,17 @@ static void write_transfer(Ctx *x)
                 static const char *const labels[] = {"Mean", "5th percentile", "Median",
                                                      "95th percentile"};
                 static const int pct[] = {-1, 1, 4, 7};
-                put_text(x, ws, r, 0, labels[m - 1], x->f.text);
+                xlsx_text(&x->c, ws, r, 0, labels[m - 1], x->f.text);
                 for (int side = 0; side < 2; side++) {
                     if ((side == 0 && !seller) || (side == 1 && !buyer_on))
                         continue;
                     const Stats *st = side ? n : g;
                     const char *col = side ? npvs : gains;
                     if (pct[m - 1] < 0)
-                        put_formula(x, ws, r, 1 + side, x->f.money, st->mean, "=AVERAGE(%s)",
+                        xlsx_formula(&x->c, ws, r, 1 + side, x->f.money, st->mean, "=AVERAGE(%s)",
                                     col);
                     else
-                        put_formula(x, ws, r, 1 + side, x->f.money, st->percentile[pct[m - 1]],
+                        xlsx_formula(&x->c, ws, r, 1 + side, x->f.money, st->percentile[pct[m - 1]],
                                     "=_xlfn.PERCENTILE.INC(%s,%g)", col,
                                     stats_percentile_levels[pct[m - 1]]);
                 }
@@ -2079,8 +1980,8 @@ static void write_transfer(Ctx *x)
             case 5:
                 if (!buyer_on)
                     break;
-                put_text(x, ws, r, 0, "Probability the buyer's NPV is negative", x->f.text);
-                put_formula(x, ws, r, 2, x->f.rate, x->mc->prob_npv_negative,
+                xlsx_text(&x->c, ws, r, 0, "Probability the buyer's NPV is negative", x->f.text);
+                xlsx_formula(&x->c, ws, r, 2, x->f.rate, x->mc->prob_npv_negative,
                             "=COUNTIF(%s,\"<0\")/COUNT(%s)", npvs, npvs);
                 break;
             default:
@@ -2099,12 +2000,12 @@ static void write_transfer(Ctx *x)
                 const double *counts = side ? npv_counts : gain_counts;
                 const Stats *st = side ? &mc->npv_stats : &mc->gain_stats;
                 char values[REF_MAX];
-                range_ref(values, "Monte Carlo", MC_FIRST_ROW, mc_col, last_it, mc_col);
+                xlsx_range(values, "Monte Carlo", MC_FIRST_ROW, mc_col, last_it, mc_col);
                 if (r == hist_header) {
-                    put_text(x, ws, r, col0, side ? "Buyer's NPV from" : "Seller's gain from",
+                    xlsx_text(&x->c, ws, r, col0, side ? "Buyer's NPV from" : "Seller's gain from",
                              x->f.header);
-                    put_text(x, ws, r, col0 + 1, "to", x->f.header);
-                    put_text(x, ws, r, col0 + 2, "Iterations", x->f.header);
+                    xlsx_text(&x->c, ws, r, col0 + 1, "to", x->f.header);
+                    xlsx_text(&x->c, ws, r, col0 + 2, "Iterations", x->f.header);
                     continue;
                 }
                 int bin = r - hist_header - 1;
@@ -2112,15 +2013,15 @@ static void write_transfer(Ctx *x)
                 char lo[32], hi[32];
                 snprintf(formula, sizeof formula, "MIN(%s)+(MAX(%s)-MIN(%s))/%d*", values, values,
                          values, TRANSFER_BINS);
-                put_formula(x, ws, r, col0, x->f.money, edges[bin], "=%s%d", formula, bin);
+                xlsx_formula(&x->c, ws, r, col0, x->f.money, edges[bin], "=%s%d", formula, bin);
                 if (last)
-                    put_formula(x, ws, r, col0 + 1, x->f.money, st->max, "=MAX(%s)", values);
+                    xlsx_formula(&x->c, ws, r, col0 + 1, x->f.money, st->max, "=MAX(%s)", values);
                 else
-                    put_formula(x, ws, r, col0 + 1, x->f.money, edges[bin + 1], "=%s%d",
+                    xlsx_formula(&x->c, ws, r, col0 + 1, x->f.money, edges[bin + 1], "=%s%d",
                                 formula, bin + 1);
                 lxw_rowcol_to_cell(lo, (lxw_row_t)r, (lxw_col_t)col0);
                 lxw_rowcol_to_cell(hi, (lxw_row_t)r, (lxw_col_t)(col0 + 1));
-                put_formula(x, ws, r, col0 + 2, x->f.integer, counts[bin],
+                xlsx_formula(&x->c, ws, r, col0 + 2, x->f.integer, counts[bin],
                             "=COUNTIFS(%s,\">=\"&%s,%s,\"%s\"&%s)", values, lo, values,
                             last ? "<=" : "<", hi);
             }
@@ -2132,10 +2033,10 @@ static void write_transfer(Ctx *x)
         if (!(side ? sc->buyer.enabled : sc->seller.enabled))
             continue;
         int col0 = side ? 4 : 0;
-        lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
+        lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_COLUMN);
         lxw_chart_series *series = chart ? chart_add_series(chart, NULL, NULL) : NULL;
         if (!series) {
-            check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
             return;
         }
         chart_series_set_categories(series, "Transfer", (lxw_row_t)(hist_header + 1),
@@ -2152,7 +2053,7 @@ static void write_transfer(Ctx *x)
         chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
         lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.2,
                                    .y_scale = 1.1};
-        check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(last_row + 2), (lxw_col_t)(side * 6),
+        xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(last_row + 2), (lxw_col_t)(side * 6),
                                             chart, &place));
     }
 }
@@ -2165,15 +2066,15 @@ static void top_share(Ctx *x, lxw_worksheet *ws, int r, int col, size_t k, const
                       double cached)
 {
     if (x->client_sheets != 1 || x->sc->client_count < k) {
-        put_number(x, ws, r, 1, cached, x->f.rate);
+        xlsx_number(&x->c, ws, r, 1, cached, x->f.rate);
         return;
     }
     char ranks[64] = "", range[REF_MAX];
     for (size_t i = 1; i <= k; i++)
         snprintf(ranks + strlen(ranks), sizeof ranks - strlen(ranks), "%s%zu", i > 1 ? "," : "",
                  i);
-    range_ref(range, "Clients", 1, col, (int)x->sc->client_count, col);
-    put_formula(x, ws, r, 1, x->f.rate, cached, "=SUMPRODUCT(LARGE(%s,{%s}))/%s", range, ranks,
+    xlsx_range(range, "Clients", 1, col, (int)x->sc->client_count, col);
+    xlsx_formula(&x->c, ws, r, 1, x->f.rate, cached, "=SUMPRODUCT(LARGE(%s,{%s}))/%s", range, ranks,
                 total);
 }
 
@@ -2181,7 +2082,7 @@ static void top_share(Ctx *x, lxw_worksheet *ws, int r, int col, size_t k, const
 
 static void write_diagnostics(Ctx *x)
 {
-    lxw_worksheet *ws = add_sheet(x, "Diagnostics");
+    lxw_worksheet *ws = xlsx_sheet(&x->c, "Diagnostics");
     if (!ws)
         return;
     const Scenario *sc = x->sc;
@@ -2189,18 +2090,18 @@ static void write_diagnostics(Ctx *x)
     static const double w[] = {46, 18, 16, 16, 16, 3, 8, 14, 16, 14};
     widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
     worksheet_freeze_panes(ws, 3, 0);
-    put_text(x, ws, 0, 0, "Diagnostics: the book an acquirer is buying", x->f.title);
-    put_text(x, ws, 1, 0,
+    xlsx_text(&x->c, ws, 0, 0, "Diagnostics: the book an acquirer is buying", x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
              "Activity, concentration, classes, tenure and receivables; formulas over the "
              "Clients sheet. The Pareto table (right) lists the largest clients first.",
              x->f.note);
-    put_text(x, ws, 2, 0, "Figure", x->f.header);
-    put_text(x, ws, 2, 1, "Value", x->f.header);
-    put_text(x, ws, 2, 2, "", x->f.header);
-    put_text(x, ws, 2, 6, "Rank", x->f.header);
-    put_text(x, ws, 2, 7, "Client", x->f.header);
-    put_text(x, ws, 2, 8, "Annual revenue", x->f.header);
-    put_text(x, ws, 2, 9, "Cumulative share", x->f.header);
+    xlsx_text(&x->c, ws, 2, 0, "Figure", x->f.header);
+    xlsx_text(&x->c, ws, 2, 1, "Value", x->f.header);
+    xlsx_text(&x->c, ws, 2, 2, "", x->f.header);
+    xlsx_text(&x->c, ws, 2, 6, "Rank", x->f.header);
+    xlsx_text(&x->c, ws, 2, 7, "Client", x->f.header);
+    xlsx_text(&x->c, ws, 2, 8, "Annual revenue", x->f.header);
+    xlsx_text(&x->c, ws, 2, 9, "Cumulative share", x->f.header);
 
     /* Lay out every row first: the figures, then the ABC, tenure and segment tables. */
     enum { D_CLIENTS, D_ACTIVE, D_ACTIVE_RATE, D_REVENUE, D_HHI, D_TOP1, D_TOP5, D_TOP10,
@@ -2218,34 +2119,34 @@ static void write_diagnostics(Ctx *x)
     double share = 0; /* the Pareto table's running share */
     lxw_rowcol_to_cell_abs(total, (lxw_row_t)(first + D_REVENUE), 1, 1, 1);
     lxw_rowcol_to_cell_abs(clients, (lxw_row_t)(first + D_CLIENTS), 1, 1, 1);
-    for (int r = first; r <= last_row && x->err == LXW_NO_ERROR; r++) {
+    for (int r = first; r <= last_row && x->c.err == LXW_NO_ERROR; r++) {
         int fig = r - first;
         switch (fig) {
         case D_CLIENTS:
-            put_text(x, ws, r, 0, "Clients", x->f.text);
+            xlsx_text(&x->c, ws, r, 0, "Clients", x->f.text);
             over_clients(x, f, sizeof f, C_ID, "COUNTA(", ")");
-            put_formula(x, ws, r, 1, x->f.integer, (double)d->clients, "=%s", f);
+            xlsx_formula(&x->c, ws, r, 1, x->f.integer, (double)d->clients, "=%s", f);
             break;
         case D_ACTIVE:
-            put_text(x, ws, r, 0, "Active clients (bought in the last period)", x->f.text);
+            xlsx_text(&x->c, ws, r, 0, "Active clients (bought in the last period)", x->f.text);
             over_clients(x, f, sizeof f, C_ACTIVE, "COUNTIF(", ",TRUE)");
-            put_formula(x, ws, r, 1, x->f.integer, (double)d->active_clients, "=%s", f);
+            xlsx_formula(&x->c, ws, r, 1, x->f.integer, (double)d->active_clients, "=%s", f);
             break;
         case D_ACTIVE_RATE:
-            put_text(x, ws, r, 0, "Active rate", x->f.text);
+            xlsx_text(&x->c, ws, r, 0, "Active rate", x->f.text);
             lxw_rowcol_to_cell(cell, (lxw_row_t)(first + D_ACTIVE), 1);
-            put_formula(x, ws, r, 1, x->f.rate, d->active_rate, "=%s/%s", cell, clients);
+            xlsx_formula(&x->c, ws, r, 1, x->f.rate, d->active_rate, "=%s/%s", cell, clients);
             break;
         case D_REVENUE:
-            put_text(x, ws, r, 0, "Annual revenue", x->f.text);
+            xlsx_text(&x->c, ws, r, 0, "Annual revenue", x->f.text);
             over_clients(x, f, sizeof f, C_REVENUE, "SUM(", ")");
-            put_formula(x, ws, r, 1, x->f.money, d->annual_revenue, "=%s", f);
+            xlsx_formula(&x->c, ws, r, 1, x->f.money, d->annual_revenue, "=%s", f);
             break;
         case D_HHI:
-            put_text(x, ws, r, 0, "Herfindahl index of revenue shares (0..1)", x->f.text);
+            xlsx_text(&x->c, ws, r, 0, "Herfindahl index of revenue shares (0..1)", x->f.text);
             snprintf(tmp, sizeof tmp, "/%s)^2)", total);
             over_clients(x, f, sizeof f, C_REVENUE, "SUMPRODUCT((", tmp);
-            put_formula(x, ws, r, 1, x->f.factor, d->hhi, "=%s", f);
+            xlsx_formula(&x->c, ws, r, 1, x->f.factor, d->hhi, "=%s", f);
             break;
         case D_TOP1:
         case D_TOP5:
@@ -2255,39 +2156,39 @@ static void write_diagnostics(Ctx *x)
             char label[64];
             snprintf(label, sizeof label, "Revenue share of the %zu largest client%s",
                      k[fig - D_TOP1], fig == D_TOP1 ? "" : "s");
-            put_text(x, ws, r, 0, label, x->f.text);
+            xlsx_text(&x->c, ws, r, 0, label, x->f.text);
             top_share(x, ws, r, C_REVENUE, k[fig - D_TOP1], total, shares[fig - D_TOP1]);
             break;
         }
         case D_TOP10_VALUE:
-            put_text(x, ws, r, 0, "DCF value share of the 10 most valuable clients", x->f.text);
-            top_share(x, ws, r, C_VALUE, 10, ref(cell, "Projection", x->value_row, 5),
+            xlsx_text(&x->c, ws, r, 0, "DCF value share of the 10 most valuable clients", x->f.text);
+            top_share(x, ws, r, C_VALUE, 10, xlsx_ref(cell, "Projection", x->value_row, 5),
                       d->top10_value_share);
             break;
         case D_AT_RISK: {
             char revs[REF_MAX], s1[REF_MAX];
             int a = x->cohort_first, b = x->cohort_first + (int)x->book->cohort_count - 1;
-            range_ref(revs, "Projection", a, P_REVENUE, b, P_REVENUE);
-            range_ref(s1, "Projection", a, P_SURVIVAL, b, P_SURVIVAL);
-            put_text(x, ws, r, 0, "Revenue at risk: expected loss in year 1", x->f.text);
-            put_formula(x, ws, r, 1, x->f.money, d->revenue_at_risk, "=SUMPRODUCT(%s,1-%s)",
+            xlsx_range(revs, "Projection", a, P_REVENUE, b, P_REVENUE);
+            xlsx_range(s1, "Projection", a, P_SURVIVAL, b, P_SURVIVAL);
+            xlsx_text(&x->c, ws, r, 0, "Revenue at risk: expected loss in year 1", x->f.text);
+            xlsx_formula(&x->c, ws, r, 1, x->f.money, d->revenue_at_risk, "=SUMPRODUCT(%s,1-%s)",
                         revs, s1);
-            put_text(x, ws, r, 2, "sum of revenue x (1 - S(1)), transfer losses included",
+            xlsx_text(&x->c, ws, r, 2, "sum of revenue x (1 - S(1)), transfer losses included",
                      x->f.note);
             break;
         }
         case D_RECEIVABLES:
-            put_text(x, ws, r, 0, "Receivables", x->f.text);
+            xlsx_text(&x->c, ws, r, 0, "Receivables", x->f.text);
             over_clients(x, f, sizeof f, C_RECEIVABLE, "SUM(", ")");
-            put_formula(x, ws, r, 1, x->f.money, d->receivables, "=%s", f);
+            xlsx_formula(&x->c, ws, r, 1, x->f.money, d->receivables, "=%s", f);
             break;
         case D_PROVISION:
-            put_text(x, ws, r, 0, "Provision for doubtful receivables", x->f.text);
+            xlsx_text(&x->c, ws, r, 0, "Provision for doubtful receivables", x->f.text);
             if (sc->provision_count) {
                 over_clients(x, f, sizeof f, C_PROVISION, "SUM(", ")");
-                put_formula(x, ws, r, 1, x->f.money, d->provision, "=%s", f);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, d->provision, "=%s", f);
             } else {
-                put_text(x, ws, r, 1, "n/a (no provision buckets)", x->f.note);
+                xlsx_text(&x->c, ws, r, 1, "n/a (no provision buckets)", x->f.note);
             }
             break;
         default:
@@ -2295,32 +2196,32 @@ static void write_diagnostics(Ctx *x)
         }
         /* ABC classes. */
         if (r == abc_header) {
-            put_text(x, ws, r, 0, "ABC class (A to 80% of revenue, B to 95%)", x->f.header);
-            put_text(x, ws, r, 1, "Clients", x->f.header);
-            put_text(x, ws, r, 2, "Annual revenue", x->f.header);
-            put_text(x, ws, r, 3, "Share", x->f.header);
+            xlsx_text(&x->c, ws, r, 0, "ABC class (A to 80% of revenue, B to 95%)", x->f.header);
+            xlsx_text(&x->c, ws, r, 1, "Clients", x->f.header);
+            xlsx_text(&x->c, ws, r, 2, "Annual revenue", x->f.header);
+            xlsx_text(&x->c, ws, r, 3, "Share", x->f.header);
         } else if (r > abc_header && r <= abc_header + 3) {
             int cls = r - abc_header - 1;
             const char *name = (const char *[]){"A", "B", "C"}[cls];
-            put_text(x, ws, r, 0, name, x->f.text);
+            xlsx_text(&x->c, ws, r, 0, name, x->f.text);
             char crit[8];
             snprintf(crit, sizeof crit, "\"%s\"", name);
             clients_if(x, f, sizeof f, C_ABC, crit, -1);
-            put_formula(x, ws, r, 1, x->f.integer, (double)d->abc_clients[cls], "=%s", f);
+            xlsx_formula(&x->c, ws, r, 1, x->f.integer, (double)d->abc_clients[cls], "=%s", f);
             clients_if(x, f, sizeof f, C_ABC, crit, C_REVENUE);
-            put_formula(x, ws, r, 2, x->f.money, d->abc_revenue[cls], "=%s", f);
+            xlsx_formula(&x->c, ws, r, 2, x->f.money, d->abc_revenue[cls], "=%s", f);
             lxw_rowcol_to_cell(cell, (lxw_row_t)r, 2);
-            put_formula(x, ws, r, 3, x->f.rate,
+            xlsx_formula(&x->c, ws, r, 3, x->f.rate,
                         d->annual_revenue > 0 ? d->abc_revenue[cls] / d->annual_revenue : 0,
                         "=IF(%s>0,%s/%s,0)", total, cell, total);
         }
         /* Tenure bands. */
         if (r == tenure_header) {
-            put_text(x, ws, r, 0, "Tenure (completed renewals)", x->f.header);
-            put_text(x, ws, r, 1, "Clients", x->f.header);
-            put_text(x, ws, r, 2, "Annual revenue", x->f.header);
-            put_text(x, ws, r, 3, "From (years)", x->f.header);
-            put_text(x, ws, r, 4, "Below (years)", x->f.header);
+            xlsx_text(&x->c, ws, r, 0, "Tenure (completed renewals)", x->f.header);
+            xlsx_text(&x->c, ws, r, 1, "Clients", x->f.header);
+            xlsx_text(&x->c, ws, r, 2, "Annual revenue", x->f.header);
+            xlsx_text(&x->c, ws, r, 3, "From (years)", x->f.header);
+            xlsx_text(&x->c, ws, r, 4, "Below (years)", x->f.header);
         } else if (r > tenure_header && r <= tenure_header + DIAG_TENURE_BANDS) {
             int band = r - tenure_header - 1;
             double lo = diagnostics_tenure_bounds[band], hi = diagnostics_tenure_bounds[band + 1];
@@ -2329,10 +2230,10 @@ static void write_diagnostics(Ctx *x)
                 snprintf(label, sizeof label, "%g to under %g years", lo, hi);
             else
                 snprintf(label, sizeof label, "%g years or more", lo);
-            put_text(x, ws, r, 0, label, x->f.text);
-            put_number(x, ws, r, 3, lo, x->f.integer);
+            xlsx_text(&x->c, ws, r, 0, label, x->f.text);
+            xlsx_number(&x->c, ws, r, 3, lo, x->f.integer);
             if (isfinite(hi))
-                put_number(x, ws, r, 4, hi, x->f.integer);
+                xlsx_number(&x->c, ws, r, 4, hi, x->f.integer);
             lxw_rowcol_to_cell(lo_cell, (lxw_row_t)r, 3);
             lxw_rowcol_to_cell(hi_cell, (lxw_row_t)r, 4);
             char counts[FORMULA_MAX] = "", sums[FORMULA_MAX] = "";
@@ -2340,8 +2241,8 @@ static void write_diagnostics(Ctx *x)
                 char sheet[32], ten[REF_MAX], vals[REF_MAX], cond[160];
                 clients_sheet_name(sheet, sizeof sheet, s2);
                 int last = (int)clients_on_sheet(x, s2);
-                range_ref(ten, sheet, 1, C_TENURE, last, C_TENURE);
-                range_ref(vals, sheet, 1, C_REVENUE, last, C_REVENUE);
+                xlsx_range(ten, sheet, 1, C_TENURE, last, C_TENURE);
+                xlsx_range(vals, sheet, 1, C_REVENUE, last, C_REVENUE);
                 if (isfinite(hi))
                     snprintf(cond, sizeof cond, "%s,\">=\"&%s,%s,\"<\"&%s", ten, lo_cell, ten,
                              hi_cell);
@@ -2352,34 +2253,34 @@ static void write_diagnostics(Ctx *x)
                 snprintf(sums + strlen(sums), sizeof sums - strlen(sums), "%sSUMIFS(%s,%s)",
                          s2 ? "+" : "", vals, cond);
             }
-            put_formula(x, ws, r, 1, x->f.integer, (double)d->tenure_clients[band], "=%s",
+            xlsx_formula(&x->c, ws, r, 1, x->f.integer, (double)d->tenure_clients[band], "=%s",
                         counts);
-            put_formula(x, ws, r, 2, x->f.money, d->tenure_revenue[band], "=%s", sums);
+            xlsx_formula(&x->c, ws, r, 2, x->f.money, d->tenure_revenue[band], "=%s", sums);
         }
         /* Segments. */
         if (r == segment_header) {
-            put_text(x, ws, r, 0, "Segment", x->f.header);
-            put_text(x, ws, r, 1, "Clients", x->f.header);
-            put_text(x, ws, r, 2, "Annual revenue", x->f.header);
-            put_text(x, ws, r, 3, "Value (DCF)", x->f.header);
-            put_text(x, ws, r, 4, "Value / revenue", x->f.header);
+            xlsx_text(&x->c, ws, r, 0, "Segment", x->f.header);
+            xlsx_text(&x->c, ws, r, 1, "Clients", x->f.header);
+            xlsx_text(&x->c, ws, r, 2, "Annual revenue", x->f.header);
+            xlsx_text(&x->c, ws, r, 3, "Value (DCF)", x->f.header);
+            xlsx_text(&x->c, ws, r, 4, "Value / revenue", x->f.header);
         } else if (r > segment_header && r <= segment_header + groups) {
             int g = r - segment_header - 1;
             bool none = g == (int)sc->segment_count;
-            put_text(x, ws, r, 0, none ? "(no segment)" : sc->segments[g].name, x->f.text);
+            xlsx_text(&x->c, ws, r, 0, none ? "(no segment)" : sc->segments[g].name, x->f.text);
             char crit[80], counts[FORMULA_MAX], revs[FORMULA_MAX], vals[FORMULA_MAX];
             lxw_rowcol_to_cell(cell, (lxw_row_t)r, 0);
             snprintf(crit, sizeof crit, "%s", none ? "\"\"" : cell);
             clients_if(x, counts, sizeof counts, C_SEGMENT, crit, -1);
             clients_if(x, revs, sizeof revs, C_SEGMENT, crit, C_REVENUE);
             clients_if(x, vals, sizeof vals, C_SEGMENT, crit, C_VALUE);
-            put_formula(x, ws, r, 1, x->f.integer, (double)d->segment_clients[g], "=%s", counts);
-            put_formula(x, ws, r, 2, x->f.money, d->segment_revenue[g], "=%s", revs);
-            put_formula(x, ws, r, 3, x->f.money, d->segment_value[g], "=%s", vals);
+            xlsx_formula(&x->c, ws, r, 1, x->f.integer, (double)d->segment_clients[g], "=%s", counts);
+            xlsx_formula(&x->c, ws, r, 2, x->f.money, d->segment_revenue[g], "=%s", revs);
+            xlsx_formula(&x->c, ws, r, 3, x->f.money, d->segment_value[g], "=%s", vals);
             char rc[32], vc[32];
             lxw_rowcol_to_cell(rc, (lxw_row_t)r, 2);
             lxw_rowcol_to_cell(vc, (lxw_row_t)r, 3);
-            put_formula(x, ws, r, 4, x->f.multiple,
+            xlsx_formula(&x->c, ws, r, 4, x->f.multiple,
                         d->segment_revenue[g] > 0 ? d->segment_value[g] / d->segment_revenue[g]
                                                   : 0,
                         "=IF(%s>0,%s/%s,0)", rc, vc, rc);
@@ -2388,28 +2289,28 @@ static void write_diagnostics(Ctx *x)
         size_t k = (size_t)(r - first);
         if (k < pareto) {
             const Client *cl = &sc->clients[d->by_revenue[k]];
-            put_number(x, ws, r, 6, (double)(k + 1), x->f.integer);
-            put_text(x, ws, r, 7, cl->id, x->f.text);
-            put_number(x, ws, r, 8, cl->annual_revenue, x->f.money);
+            xlsx_number(&x->c, ws, r, 6, (double)(k + 1), x->f.integer);
+            xlsx_text(&x->c, ws, r, 7, cl->id, x->f.text);
+            xlsx_number(&x->c, ws, r, 8, cl->annual_revenue, x->f.money);
             char this_rev[32], prev[32];
             lxw_rowcol_to_cell(this_rev, (lxw_row_t)r, 8);
             lxw_rowcol_to_cell(prev, (lxw_row_t)(r - 1), 9);
             /* Accumulated as the formula does: previous share + this revenue / total. */
             share += d->annual_revenue > 0 ? cl->annual_revenue / d->annual_revenue : 0;
             if (k == 0)
-                put_formula(x, ws, r, 9, x->f.rate, share, "=IF(%s>0,%s/%s,0)", total,
+                xlsx_formula(&x->c, ws, r, 9, x->f.rate, share, "=IF(%s>0,%s/%s,0)", total,
                             this_rev, total);
             else
-                put_formula(x, ws, r, 9, x->f.rate, share, "=%s+IF(%s>0,%s/%s,0)", prev, total,
+                xlsx_formula(&x->c, ws, r, 9, x->f.rate, share, "=%s+IF(%s>0,%s/%s,0)", prev, total,
                             this_rev, total);
         }
     }
     if (pareto == 0)
         return;
-    lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_LINE);
+    lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_LINE);
     lxw_chart_series *series = chart ? chart_add_series(chart, NULL, NULL) : NULL;
     if (!series) {
-        check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
         return;
     }
     chart_series_set_categories(series, "Diagnostics", (lxw_row_t)first, 6,
@@ -2424,21 +2325,21 @@ static void write_diagnostics(Ctx *x)
     chart_axis_set_max(chart->y_axis, 1);
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.3, .y_scale = 1.2};
-    check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)(last_row + 2), 0, chart, &place));
+    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(last_row + 2), 0, chart, &place));
 }
 
 /* ---- Run info ---- */
 
 static void write_run_info(Ctx *x)
 {
-    lxw_worksheet *ws = add_sheet(x, "Run info");
+    lxw_worksheet *ws = xlsx_sheet(&x->c, "Run info");
     if (!ws)
         return;
     const RunInfo *in = x->info;
-    check(x, worksheet_set_column(ws, 0, 0, 26, NULL));
-    check(x, worksheet_set_column(ws, 1, 1, 70, NULL));
-    put_text(x, ws, 0, 0, "Run info", x->f.title);
-    put_text(x, ws, 1, 0,
+    xlsx_check(&x->c, worksheet_set_column(ws, 0, 0, 26, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 1, 1, 70, NULL));
+    xlsx_text(&x->c, ws, 0, 0, "Run info", x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
              "What reproduces this workbook: the same scenario file (same SHA-256) and the same "
              "bookval version give the same bytes.",
              x->f.note);
@@ -2473,8 +2374,8 @@ static void write_run_info(Ctx *x)
         {"nettle (SHA-256)", in->nettle_version},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        put_text(x, ws, 3 + (int)i, 0, rows[i][0], x->f.bold);
-        put_text(x, ws, 3 + (int)i, 1, rows[i][1], x->f.text);
+        xlsx_text(&x->c, ws, 3 + (int)i, 0, rows[i][0], x->f.bold);
+        xlsx_text(&x->c, ws, 3 + (int)i, 1, rows[i][1], x->f.text);
     }
 }
 
@@ -2482,7 +2383,6 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
 {
     const Scenario *sc = res->scenario;
     const Book *book = res->book;
-    Mark where = {path, 0, 0};
     Ctx x = {.sc = sc, .book = book, .dcf = res->dcf, .mc = res->mc, .diag = res->diag,
              .deal = res->deal, .info = res->info, .provision_first = -1};
     x.client_sheets = (sc->client_count + REPORT_XLSX_CLIENT_ROWS - 1) / REPORT_XLSX_CLIENT_ROWS;
@@ -2494,23 +2394,17 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
     x.scopes = calloc(sc->segment_count + 1, sizeof *x.scopes);
     if (!x.scopes)
         return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
-    lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = NULL,
-                                    .use_zip64 = LXW_TRUE};
-    x.wb = workbook_new_opt(path, &options);
-    if (!x.wb) {
+    BvStatus status = xlsx_open(&x.c, path, sc->name, true, errors);
+    if (status != BV_OK) {
         free(x.scopes);
-        return bv_error(errors, BV_ERR_IO, &where, NULL, "cannot create the workbook");
+        return status;
     }
-    lxw_doc_properties props = {.title = (char *)sc->name, .author = "bookval",
-                                .comments = "Valuation of a book of clients",
-                                .created = WORKBOOK_CREATED};
-    check(&x, workbook_set_properties(x.wb, &props));
     make_formats(&x);
     layout_assumptions(&x);
     layout_projection(&x);
     write_summary(&x);
     write_assumptions(&x);
-    for (size_t s = 0; s < x.client_sheets && x.err == LXW_NO_ERROR; s++)
+    for (size_t s = 0; s < x.client_sheets && x.c.err == LXW_NO_ERROR; s++)
         write_clients_sheet(&x, s);
     write_projection(&x);
     if (x.mc)
@@ -2519,12 +2413,6 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
         write_transfer(&x);
     write_diagnostics(&x);
     write_run_info(&x);
-    lxw_error closed = workbook_close(x.wb); /* frees the workbook even on failure */
     free(x.scopes);
-    if (x.err == LXW_NO_ERROR)
-        x.err = closed;
-    if (x.err != LXW_NO_ERROR)
-        return bv_error(errors, x.err == LXW_ERROR_MEMORY_MALLOC_FAILED ? BV_ERR_NOMEM : BV_ERR_IO,
-                        &where, NULL, "writing the workbook failed: %s", lxw_strerror(x.err));
-    return BV_OK;
+    return xlsx_close(&x.c, path, errors);
 }

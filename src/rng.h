@@ -29,11 +29,12 @@ static inline uint64_t rng_key(uint64_t seed, uint64_t iteration, uint64_t strea
     return rng_mix(rng_mix(seed ^ rng_mix(iteration * RNG_GAMMA + 1)) + stream * RNG_GAMMA);
 }
 
-/* The index-th uniform of a stream, in (0, 1): never 0 nor 1, so inverse CDFs stay finite. */
+/* The index-th uniform of a stream, in (0, 1): never 0 nor 1, so inverse CDFs stay finite.
+ * 52 bits plus a half: the largest value, 1 - 2^-53, is exact (53 bits would round to 1). */
 static inline double rng_uniform(uint64_t key, uint64_t index)
 {
     uint64_t z = rng_mix(key + (index + 1) * RNG_GAMMA);
-    return ((double)(z >> 11) + 0.5) * 0x1.0p-53;
+    return ((double)(z >> 12) + 0.5) * 0x1.0p-52;
 }
 
 /* The index-th draw as 53 uniform bits: bits < ceil(p 2^53) has probability p to within

@@ -63,7 +63,8 @@ static double input_uniform(const Sampler *s, long it, size_t input)
         return u;
     uint64_t stratum = permute(rng_mix(s->seed + (input + 1) * RNG_GAMMA),
                                (uint64_t)s->iterations, (uint64_t)it);
-    return ((double)stratum + u) / (double)s->iterations;
+    double v = ((double)stratum + u) / (double)s->iterations;
+    return v < 1 ? v : 1 - 0x1.0p-53; /* the top stratum's end can round up to 1 */
 }
 
 bool sampler_draw(const Sampler *s, long it, double *x, double *z)
@@ -112,8 +113,9 @@ static BvStatus build_mix(Sampler *s, BvErrors *errors)
     if (!rank)
         return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
     gsl_matrix_set_identity(rank);
-    BvStatus status = BV_OK;
-    for (size_t c = 0; c < sc->correlation_count; c++) {
+    bool *given = calloc(k * k, sizeof *given); /* pairs already set, whatever their rank */
+    BvStatus status = given ? BV_OK : bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t c = 0; c < sc->correlation_count && given; c++) {
         const Correlation *cor = &sc->correlations[c];
         int a = book_input_index(s->book, cor->a), b = book_input_index(s->book, cor->b);
         const char *missing = a < 0 ? cor->a : b < 0 ? cor->b : NULL;
@@ -129,12 +131,13 @@ static BvStatus build_mix(Sampler *s, BvErrors *errors)
         } else if (a == b) {
             status = bv_error(errors, BV_ERR_INPUT, &cor->mark, key,
                               "correlates '%s' with itself", cor->a);
-        } else if (gsl_matrix_get(rank, (size_t)a, (size_t)b) != 0) {
+        } else if (given[(size_t)a * k + (size_t)b]) {
             status = bv_error(errors, BV_ERR_INPUT, &cor->mark, key,
                               "the pair %s, %s is given twice", cor->a, cor->b);
         } else {
             gsl_matrix_set(rank, (size_t)a, (size_t)b, cor->rank);
             gsl_matrix_set(rank, (size_t)b, (size_t)a, cor->rank);
+            given[(size_t)a * k + (size_t)b] = given[(size_t)b * k + (size_t)a] = true;
         }
     }
     gsl_matrix *work = NULL, *vectors = NULL;
@@ -174,15 +177,24 @@ static BvStatus build_mix(Sampler *s, BvErrors *errors)
                               smallest);
         }
         if (pass == 1) {
-            /* A = V diag(sqrt(max(lambda, 0))). */
-            for (size_t i = 0; i < k; i++)
+            /* A = V diag(sqrt(max(lambda, 0))), each row scaled back to unit length: clipping a
+             * negative eigenvalue must not change any input's own variance (A A^T keeps a unit
+             * diagonal, so every normal score stays standard). */
+            for (size_t i = 0; i < k; i++) {
+                double norm = 0;
                 for (size_t j = 0; j < k; j++) {
                     double l = gsl_vector_get(values, j);
-                    s->mix[i * k + j] = gsl_matrix_get(vectors, i, j) * sqrt(l > 0 ? l : 0);
+                    double a_ij = gsl_matrix_get(vectors, i, j) * sqrt(l > 0 ? l : 0);
+                    s->mix[i * k + j] = a_ij;
+                    norm += a_ij * a_ij;
                 }
+                for (size_t j = 0; j < k && norm > 0; j++)
+                    s->mix[i * k + j] /= sqrt(norm);
+            }
         }
     }
 done:
+    free(given);
     gsl_eigen_symmv_free(w);
     gsl_vector_free(values);
     gsl_matrix_free(vectors);
@@ -210,6 +222,14 @@ BvStatus sampler_new(const Book *book, long iterations, uint64_t seed, Sampler *
     }
     *out = s;
     return BV_OK;
+}
+
+BvStatus sampler_check(const Book *book, BvErrors *errors)
+{
+    Sampler *s;
+    BvStatus status = sampler_new(book, 1, 0, &s, errors);
+    sampler_free(s);
+    return status;
 }
 
 void sampler_free(Sampler *s)

@@ -28,6 +28,10 @@ BvStatus sampler_new(const Book *book, long iterations, uint64_t seed, Sampler *
                      BvErrors *errors);
 void sampler_free(Sampler *s); /* NULL is a no-op */
 
+/* Check the scenario's correlations against the book's inputs (as sampler_new does), for
+ * `validate` and for runs without a Monte Carlo: wrong correlations are an error either way. */
+BvStatus sampler_check(const Book *book, BvErrors *errors);
+
 /* Draw every input for iteration `it` into x[0..input_count-1], using scratch[0..input_count-1]
  * as workspace. Thread-safe; false (with x partly NaN) when a quantile function fails. */
 bool sampler_draw(const Sampler *s, long it, double *x, double *scratch);

@@ -113,7 +113,7 @@ class LargeBook(unittest.TestCase):
                 book = z.read("xl/workbook.xml").decode()
                 names = re.findall(r'<sheet name="([^"]+)"', book)
                 self.assertEqual(names, ["Summary", "Assumptions", "Clients", "Clients 2",
-                                         "Projection", "Run info"])
+                                         "Projection", "Diagnostics", "Run info"])
                 # Clients 2 is the fourth sheet: its header and the `extra` last clients.
                 sheet = z.read("xl/worksheets/sheet4.xml").decode()
                 self.assertEqual(len(re.findall(r"<row ", sheet)), extra + 1)

@@ -194,16 +194,22 @@ def load_resolved(path, seen=()):
     ext = tree.pop('extends', None)
     if ext is None:
         return tree
-    if not isinstance(ext, str) or not ext:
-        raise InputError('%s: extends must be a non-empty string' % path)
+    # One model or a list of them, merged in order beneath the file. A path starts with . or /
+    # or ends with .yaml/.yml; anything else is a model name (it may name a folder: tax/x).
+    names = ext if isinstance(ext, list) else [ext]
     here = os.path.dirname(path)
-    if '/' in ext or ext.endswith('.yaml') or ext.endswith('.yml'):
-        base_path = os.path.join(here, ext)
-        if not os.path.isfile(base_path):
-            raise InputError('%s: extends: no file %s' % (path, base_path))
-    else:
-        base_path = find_model(ext, here)
-    base = load_resolved(base_path, seen + (path,))
+    base = None
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise InputError('%s: extends must name models' % path)
+        if name.startswith(('.', '/')) or name.endswith(('.yaml', '.yml')):
+            base_path = os.path.join(here, name)
+            if not os.path.isfile(base_path):
+                raise InputError('%s: extends: no file %s' % (path, base_path))
+        else:
+            base_path = find_model(name, here)
+        model = load_resolved(base_path, seen + (path,))
+        base = model if base is None else merge(base, model)
     return merge(base, tree)
 
 

@@ -1,0 +1,141 @@
+/*
+ * xlsx_cells.c — checked cell writers over libxlsxwriter.
+ */
+#include "xlsx_cells.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXCEL_TEXT_MAX 32767
+/* A fixed creation date (2000-01-01 00:00 UTC): same inputs, same bytes. */
+#define WORKBOOK_CREATED ((time_t)946684800)
+
+BvStatus xlsx_open(XlsxCells *x, const char *path, const char *title, bool constant_memory,
+                   BvErrors *errors)
+{
+    Mark where = {path, 0, 0};
+    x->err = LXW_NO_ERROR;
+    lxw_workbook_options options = {.constant_memory = constant_memory, .tmpdir = NULL,
+                                    .use_zip64 = LXW_TRUE};
+    x->wb = workbook_new_opt(path, &options);
+    if (!x->wb)
+        return bv_error(errors, BV_ERR_IO, &where, NULL, "cannot create the workbook");
+    lxw_doc_properties props = {.title = (char *)title, .author = "bookval",
+                                .created = WORKBOOK_CREATED};
+    xlsx_check(x, workbook_set_properties(x->wb, &props));
+    return BV_OK;
+}
+
+BvStatus xlsx_close(XlsxCells *x, const char *path, BvErrors *errors)
+{
+    Mark where = {path, 0, 0};
+    lxw_error closed = workbook_close(x->wb); /* frees the workbook even on failure */
+    x->wb = NULL;
+    if (x->err == LXW_NO_ERROR)
+        x->err = closed;
+    if (x->err == LXW_NO_ERROR)
+        return BV_OK;
+    return bv_error(errors, x->err == LXW_ERROR_MEMORY_MALLOC_FAILED ? BV_ERR_NOMEM : BV_ERR_IO,
+                    &where, NULL, "writing the workbook failed: %s", lxw_strerror(x->err));
+}
+
+void xlsx_check(XlsxCells *x, lxw_error e)
+{
+    if (e != LXW_NO_ERROR && x->err == LXW_NO_ERROR)
+        x->err = e;
+}
+
+void xlsx_number(XlsxCells *x, lxw_worksheet *ws, int r, int c, double v, lxw_format *f)
+{
+    if (isfinite(v))
+        xlsx_check(x, worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c, v, f));
+    else
+        xlsx_check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, "n/a", f));
+}
+
+void xlsx_text(XlsxCells *x, lxw_worksheet *ws, int r, int c, const char *s, lxw_format *f)
+{
+    size_t len = strlen(s);
+    if (len <= EXCEL_TEXT_MAX) {
+        xlsx_check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, s, f));
+        return;
+    }
+    len = EXCEL_TEXT_MAX;
+    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+        len--;
+    char *cut = strndup(s, len);
+    if (!cut) {
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    xlsx_check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, cut, f));
+    free(cut);
+}
+
+void xlsx_formula(XlsxCells *x, lxw_worksheet *ws, int r, int c, lxw_format *f, double cached,
+                  const char *fmt, ...)
+{
+    if (!isfinite(cached)) {
+        xlsx_number(x, ws, r, c, cached, f);
+        return;
+    }
+    char formula[XLSX_FORMULA_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(formula, sizeof formula, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof formula) {
+        xlsx_check(x, LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED);
+        return;
+    }
+    xlsx_check(x, worksheet_write_formula_num(ws, (lxw_row_t)r, (lxw_col_t)c, formula, f,
+                                              cached));
+}
+
+const char *xlsx_ref(char *buf, const char *sheet, int r, int c)
+{
+    char cell[32];
+    lxw_rowcol_to_cell_abs(cell, (lxw_row_t)r, (lxw_col_t)c, 1, 1);
+    snprintf(buf, XLSX_REF_MAX, "%s%s%s%s", sheet ? "'" : "", sheet ? sheet : "",
+             sheet ? "'!" : "", cell);
+    return buf;
+}
+
+const char *xlsx_range(char *buf, const char *sheet, int r1, int c1, int r2, int c2)
+{
+    char a[32], b[32];
+    lxw_rowcol_to_cell_abs(a, (lxw_row_t)r1, (lxw_col_t)c1, 1, 1);
+    lxw_rowcol_to_cell_abs(b, (lxw_row_t)r2, (lxw_col_t)c2, 1, 1);
+    snprintf(buf, XLSX_REF_MAX, "%s%s%s%s:%s", sheet ? "'" : "", sheet ? sheet : "",
+             sheet ? "'!" : "", a, b);
+    return buf;
+}
+
+lxw_format *xlsx_format(XlsxCells *x, const char *num_format, bool bold, bool input)
+{
+    lxw_format *f = workbook_add_format(x->wb);
+    if (!f) {
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return NULL;
+    }
+    if (num_format)
+        format_set_num_format(f, num_format);
+    if (bold)
+        format_set_bold(f);
+    if (input) {
+        format_set_bg_color(f, 0xFFF2CC); /* inputs: pale yellow, as spreadsheet modellers do */
+        format_set_border(f, LXW_BORDER_HAIR);
+    }
+    return f;
+}
+
+lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+    if (!ws)
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    return ws;
+}

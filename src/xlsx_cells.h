@@ -1,0 +1,60 @@
+/*
+ * xlsx_cells.h — the cell writers every bookval workbook shares (the valuation's and the
+ * fit's): they check every libxlsxwriter status, keep NaN and Inf out of cells, cut text to
+ * Excel's limit on a UTF-8 boundary, write formulas with the engine's value cached, and name
+ * cells for formulas. Only the report modules include it (with libxlsxwriter).
+ */
+#ifndef BOOKVAL_XLSX_CELLS_H
+#define BOOKVAL_XLSX_CELLS_H
+
+#include <stdbool.h>
+#include <xlsxwriter.h>
+
+#include "error.h"
+
+#define XLSX_FORMULA_MAX 4096
+#define XLSX_REF_MAX 96
+
+/* A workbook being written and its first error (later writes after an error are harmless). */
+typedef struct XlsxCells {
+    lxw_workbook *wb;
+    lxw_error err;
+} XlsxCells;
+
+/*
+ * Open a workbook at `path` with a fixed creation date (same inputs, same bytes); with
+ * `constant_memory`, libxlsxwriter keeps one row in memory (each sheet then written top to
+ * bottom). exceptions: BV_ERR_IO naming `path`.
+ */
+BvStatus xlsx_open(XlsxCells *x, const char *path, const char *title, bool constant_memory,
+                   BvErrors *errors);
+
+/* Close (and free) the workbook; report the first error of the whole writing, naming `path`. */
+BvStatus xlsx_close(XlsxCells *x, const char *path, BvErrors *errors);
+
+/* Keep the first error. */
+void xlsx_check(XlsxCells *x, lxw_error e);
+
+/* A number; "n/a" when it is not finite. */
+void xlsx_number(XlsxCells *x, lxw_worksheet *ws, int r, int c, double v, lxw_format *f);
+
+/* Text, cut to Excel's 32,767 characters at a UTF-8 boundary. */
+void xlsx_text(XlsxCells *x, lxw_worksheet *ws, int r, int c, const char *s, lxw_format *f);
+
+/* A live formula (printf-style) with the engine's value cached; "n/a" and no formula when the
+ * engine has no finite value, so a spreadsheet never shows a number the engine did not. */
+void xlsx_formula(XlsxCells *x, lxw_worksheet *ws, int r, int c, lxw_format *f, double cached,
+                  const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* "$C$5", or "'Sheet'!$C$5" when `sheet` is given; buf holds XLSX_REF_MAX. */
+const char *xlsx_ref(char *buf, const char *sheet, int r, int c);
+
+/* "$C$5:$C$9" on `sheet` (or this sheet). */
+const char *xlsx_range(char *buf, const char *sheet, int r1, int c1, int r2, int c2);
+
+/* A format with a number format, bold, and the pale yellow fill that marks inputs. */
+lxw_format *xlsx_format(XlsxCells *x, const char *num_format, bool bold, bool input);
+
+lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name);
+
+#endif
