@@ -29,6 +29,7 @@
 #include "report_xlsx.h"
 #include "runinfo.h"
 #include "sampler.h"
+#include "whatif.h"
 #include "scenario.h"
 #include "schema.h"
 
@@ -206,6 +207,7 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
     McResult *mc = NULL;
     Diagnostics *diag = NULL;
     Deal *deal = NULL;
+    WhatIf *whatif = NULL;
     OutFile *xlsx = NULL, *json = NULL;
     char *default_path = NULL;
     RunInfo info;
@@ -218,14 +220,15 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
     if (status == BV_OK)
         status = dcf_run(book, &dcf, errors);
     bool simulate = status == BV_OK && (sc->monte_carlo.enabled || o->iterations || o->has_seed);
+    long iterations = o->iterations ? o->iterations : sc ? sc->monte_carlo.iterations : 0;
+    unsigned long long seed = o->has_seed ? o->seed : sc ? sc->monte_carlo.seed : 0;
     if (simulate) {
         Progress progress;
         clock_gettime(CLOCK_MONOTONIC, &progress.start);
         progress.shown = false;
         bool bar = !o->quiet && isatty(STDERR_FILENO);
-        status = mc_run(book, o->iterations ? o->iterations : sc->monte_carlo.iterations,
-                        o->has_seed ? o->seed : sc->monte_carlo.seed,
-                        bar ? show_progress : NULL, &progress, &mc, errors);
+        status = mc_run(book, iterations, seed, bar ? show_progress : NULL, &progress, &mc,
+                        errors);
         if (progress.shown)
             fputc('\n', stderr);
     }
@@ -236,9 +239,14 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
     status = diagnostics_new(book, dcf, &diag, errors);
     if (status == BV_OK && sc->deal.enabled)
         status = deal_run(book, &deal, errors);
+    if (status == BV_OK && (sc->variant_count || sc->tornado_count || sc->grid.enabled)) {
+        ScenarioLoad how = {o->sets, o->set_count, models_dir(), -1, NULL, 0};
+        WhatIfRun what = {o->scenario, &how, iterations, seed, simulate};
+        status = whatif_run(&what, sc, &whatif, errors);
+    }
     if (status != BV_OK)
         goto done;
-    Results results = {sc, book, dcf, mc, diag, deal, &info};
+    Results results = {sc, book, dcf, mc, diag, deal, whatif, &info};
 #ifdef _OPENMP
     if (o->threads)
         info.threads = o->threads;
@@ -303,6 +311,7 @@ done:
     free(default_path);
     mc_free(mc);
     deal_free(deal);
+    whatif_free(whatif);
     diagnostics_free(diag);
     dcf_free(dcf);
     book_free(book);
@@ -365,6 +374,13 @@ static int cmd_validate(int argc, char **argv)
             status = sampler_check(book, errors);
         if (status == BV_OK)
             status = dcf_run(book, &dcf, errors);
+        /* Each variant is the scenario plus its patch: errors point at the variant's lines. */
+        for (size_t v = 0; status == BV_OK && v < sc->variant_count; v++) {
+            ScenarioLoad how = {NULL, 0, models_dir(), (int)v, NULL, 0};
+            Scenario *variant = NULL;
+            status = scenario_load_with(argv[i], &how, &variant, errors);
+            scenario_free(variant);
+        }
         print_errors(errors);
         if (status == BV_OK)
             printf("%s: ok (%zu clients, %zu segments)\n", argv[i], sc->client_count,

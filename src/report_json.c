@@ -94,6 +94,105 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
     json_close(j);
 }
 
+static void write_variants(Json *j, const Scenario *sc, const WhatIf *w)
+{
+    if (!w || !sc->variant_count) {
+        json_null(j, "variants");
+        return;
+    }
+    json_open_array(j, "variants");
+    for (size_t i = 0; i < w->variant_count; i++) {
+        const VariantResult *v = &w->variants[i];
+        json_open(j, NULL);
+        json_text(j, "name", v->name);
+        json_open(j, "dcf");
+        json_number(j, "value", v->dcf_value);
+        json_close(j);
+        if (isfinite(v->mc_mean)) {
+            json_open(j, "monte_carlo");
+            json_number(j, "mean", v->mc_mean);
+            json_number(j, "p5", v->mc_p5);
+            json_number(j, "p95", v->mc_p95);
+            json_close(j);
+        } else {
+            json_null(j, "monte_carlo");
+        }
+        if (sc->deal.enabled) {
+            json_open(j, "deal");
+            json_open(j, "seller");
+            json_number(j, "gain", v->seller_gain);
+            json_close(j);
+            json_open(j, "buyer");
+            json_number(j, "npv", v->buyer_npv);
+            json_close(j);
+            json_close(j);
+        } else {
+            json_null(j, "deal");
+        }
+        json_close(j);
+    }
+    json_close_array(j);
+}
+
+static void write_sensitivity(Json *j, const Scenario *sc, const WhatIf *w)
+{
+    if (!w || (!sc->tornado_count && !sc->grid.enabled)) {
+        json_null(j, "sensitivity");
+        return;
+    }
+    json_open(j, "sensitivity");
+    json_open_array(j, "tornado");
+    for (size_t i = 0; i < w->tornado_count; i++) {
+        const TornadoResult *t = &w->tornado[i];
+        json_open(j, NULL);
+        json_text(j, "parameter", t->parameter);
+        json_number(j, "low_input", t->low_input);
+        json_number(j, "high_input", t->high_input);
+        json_number(j, "low_value", t->low_value);
+        json_number(j, "high_value", t->high_value);
+        json_close(j);
+    }
+    json_close_array(j);
+    const GridSpec *g = &sc->grid;
+    if (g->enabled) {
+        json_open(j, "grid");
+        json_text(j, "row_parameter", g->row_parameter);
+        json_text(j, "col_parameter", g->col_parameter);
+        json_open_array(j, "rows");
+        for (size_t r = 0; r < g->row_count; r++)
+            json_number(j, NULL, g->rows[r]);
+        json_close_array(j);
+        json_open_array(j, "cols");
+        for (size_t c = 0; c < g->col_count; c++)
+            json_number(j, NULL, g->cols[c]);
+        json_close_array(j);
+        json_open_array(j, "values");
+        for (size_t r = 0; r < g->row_count; r++) {
+            json_open_array(j, NULL);
+            for (size_t c = 0; c < g->col_count; c++)
+                json_number(j, NULL, w->grid[r * g->col_count + c]);
+            json_close_array(j);
+        }
+        json_close_array(j);
+        json_close(j);
+    } else {
+        json_null(j, "grid");
+    }
+    if (w->has_break_even) {
+        json_open_array(j, "break_even");
+        for (size_t i = 0; i < w->tornado_count; i++) {
+            json_open(j, NULL);
+            json_text(j, "parameter", w->tornado[i].parameter);
+            json_number(j, "value", w->tornado[i].break_even);
+            json_close(j);
+        }
+        json_close_array(j);
+    } else {
+        json_null(j, "break_even");
+    }
+    json_close(j);
+}
+
 bool report_json_write(FILE *out, const Results *res)
 {
     const Scenario *sc = res->scenario;
@@ -149,6 +248,8 @@ bool report_json_write(FILE *out, const Results *res)
     json_close(&j);
     write_monte_carlo(&j, res->mc);
     write_deal(&j, res->deal, res->mc);
+    write_variants(&j, sc, res->whatif);
+    write_sensitivity(&j, sc, res->whatif);
     json_close(&j);
     return json_end(&j);
 }

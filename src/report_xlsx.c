@@ -167,6 +167,7 @@ typedef struct Ctx {
     const McResult *mc;
     const Diagnostics *diag;
     const Deal *deal;
+    const WhatIf *whatif;
     const RunInfo *info;
     Formats f;
     /* Assumptions layout */
@@ -2058,6 +2059,184 @@ static void write_transfer(Ctx *x)
     }
 }
 
+/* ---- Sensitivity and Variants ---- */
+
+/* Tornado, grid and break-even: each figure a full revaluation by bookval (values: rerun the
+ * scenario with --set PATH=VALUE to reproduce any of them). */
+static void write_sensitivity(Ctx *x)
+{
+    lxw_worksheet *ws = xlsx_sheet(&x->c, "Sensitivity");
+    if (!ws)
+        return;
+    const Scenario *sc = x->sc;
+    const WhatIf *w = x->whatif;
+    static const double widths_[] = {30, 16, 16, 18, 18, 18, 18};
+    widths(x, ws, widths_, 7);
+    xlsx_text(&x->c, ws, 0, 0, "Sensitivity: what moves the value", x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
+              "Each value is the DCF of the scenario revalued with one input changed (rerun "
+              "with --set PATH=VALUE to reproduce it); the tornado is sorted by swing.",
+              x->f.note);
+    static const char *const header[] = {"Parameter", "Low input", "High input",
+                                         "Value at low", "Value at high", "Swing",
+                                         "Buyer's break-even input"};
+    int r = 3;
+    for (int c = 0; c < 7; c++)
+        xlsx_text(&x->c, ws, r, c, header[c], x->f.header);
+    int first = r + 1;
+    for (size_t i = 0; i < w->tornado_count; i++) {
+        const TornadoResult *t = &w->tornado[i];
+        r = first + (int)i;
+        xlsx_text(&x->c, ws, r, 0, t->parameter, x->f.text);
+        xlsx_number(&x->c, ws, r, 1, t->low_input, x->f.factor);
+        xlsx_number(&x->c, ws, r, 2, t->high_input, x->f.factor);
+        xlsx_number(&x->c, ws, r, 3, t->low_value, x->f.money);
+        xlsx_number(&x->c, ws, r, 4, t->high_value, x->f.money);
+        char lo[32], hi[32];
+        lxw_rowcol_to_cell(lo, (lxw_row_t)r, 3);
+        lxw_rowcol_to_cell(hi, (lxw_row_t)r, 4);
+        xlsx_formula(&x->c, ws, r, 5, x->f.money, fabs(t->high_value - t->low_value),
+                     "=ABS(%s-%s)", hi, lo);
+        if (!w->has_break_even)
+            xlsx_text(&x->c, ws, r, 6, "n/a (no buyer)", x->f.note);
+        else if (isfinite(t->break_even))
+            xlsx_number(&x->c, ws, r, 6, t->break_even, x->f.factor);
+        else {
+            char none[96];
+            snprintf(none, sizeof none, "none in [%g, %g]", t->range_low, t->range_high);
+            xlsx_text(&x->c, ws, r, 6, none, x->f.note);
+        }
+    }
+    int last = first + (int)w->tornado_count - 1;
+    r = last + 2;
+    if (sc->grid.enabled) {
+        const GridSpec *g = &sc->grid;
+        char title[200];
+        snprintf(title, sizeof title, "DCF value by %s (rows) and %s (columns)", g->row_parameter,
+                 g->col_parameter);
+        xlsx_text(&x->c, ws, r++, 0, title, x->f.bold);
+        int top = r;
+        xlsx_text(&x->c, ws, r, 0, "", x->f.header);
+        for (size_t c = 0; c < g->col_count; c++)
+            xlsx_number(&x->c, ws, r, 1 + (int)c, g->cols[c], x->f.header);
+        for (size_t i = 0; i < g->row_count; i++) {
+            r++;
+            xlsx_number(&x->c, ws, r, 0, g->rows[i], x->f.bold);
+            for (size_t c = 0; c < g->col_count; c++)
+                xlsx_number(&x->c, ws, r, 1 + (int)c, w->grid[i * g->col_count + c], x->f.money);
+        }
+        lxw_conditional_format heat = {.type = LXW_CONDITIONAL_3_COLOR_SCALE,
+                                       .min_color = 0xF8696B, .mid_color = 0xFFEB84,
+                                       .max_color = 0x63BE7B};
+        xlsx_check(&x->c, worksheet_conditional_format_range(
+                              ws, (lxw_row_t)(top + 1), 1, (lxw_row_t)r,
+                              (lxw_col_t)g->col_count, &heat));
+        r += 2;
+    }
+    if (!w->tornado_count)
+        return;
+    /* Tornado chart: the value at low and at high, by parameter, largest swing on top. */
+    lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_BAR);
+    if (!chart) {
+        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    const char *names[2] = {"Value at low input", "Value at high input"};
+    for (int k = 0; k < 2; k++) {
+        lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+        if (!series) {
+            xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return;
+        }
+        chart_series_set_categories(series, "Sensitivity", (lxw_row_t)first, 0,
+                                    (lxw_row_t)last, 0);
+        chart_series_set_values(series, "Sensitivity", (lxw_row_t)first, (lxw_col_t)(3 + k),
+                                (lxw_row_t)last, (lxw_col_t)(3 + k));
+        chart_series_set_name(series, names[k]);
+    }
+    chart_title_set_name(chart, "Tornado: DCF value at each input's low and high");
+    chart_axis_set_reverse(chart->y_axis);
+    chart_axis_set_num_format(chart->x_axis, "#,##0");
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4, .y_scale = 1.2};
+    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(r + 1), 0, chart, &place));
+}
+
+static void write_variants(Ctx *x)
+{
+    lxw_worksheet *ws = xlsx_sheet(&x->c, "Variants");
+    if (!ws)
+        return;
+    const WhatIf *w = x->whatif;
+    static const double widths_[] = {36, 18, 18, 18, 18, 18, 18, 16};
+    widths(x, ws, widths_, 8);
+    worksheet_freeze_panes(ws, 4, 1);
+    xlsx_text(&x->c, ws, 0, 0, "Variants: the scenario under other assumptions", x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
+              "Each row is the whole scenario revalued with the variant's patch; the base is the "
+              "scenario as written. Change is against the base's DCF value.",
+              x->f.note);
+    static const char *const header[] = {"Variant",      "DCF value",    "Monte Carlo mean",
+                                         "5th percentile", "95th percentile", "Seller's gain",
+                                         "Buyer's NPV",  "Change in value"};
+    xlsx_check(&x->c, worksheet_set_row(ws, 3, 30, NULL));
+    for (int c = 0; c < 8; c++)
+        xlsx_text(&x->c, ws, 3, c, header[c], x->f.header);
+    int base_row = 4;
+    const McResult *mc = x->mc;
+    const Deal *deal = x->deal;
+    const double none = NAN;
+    VariantResult base = {"Base: the scenario as written", x->dcf->value,
+                          mc ? mc->stats.mean : none, mc ? mc->stats.percentile[1] : none,
+                          mc ? mc->stats.percentile[7] : none,
+                          deal ? deal->flows.gain : none, deal ? deal->flows.npv : none};
+    char base_value[32];
+    lxw_rowcol_to_cell_abs(base_value, (lxw_row_t)base_row, 1, 1, 1);
+    for (size_t i = 0; i <= w->variant_count; i++) {
+        const VariantResult *v = i ? &w->variants[i - 1] : &base;
+        int r = base_row + (int)i;
+        xlsx_text(&x->c, ws, r, 0, v->name, i ? x->f.text : x->f.bold);
+        const double cells[] = {v->dcf_value, v->mc_mean, v->mc_p5, v->mc_p95, v->seller_gain,
+                                v->buyer_npv};
+        for (int c = 0; c < 6; c++) {
+            if (isfinite(cells[c]))
+                xlsx_number(&x->c, ws, r, 1 + c, cells[c], x->f.money);
+            else
+                xlsx_text(&x->c, ws, r, 1 + c, "n/a", x->f.note);
+        }
+        char value[32];
+        lxw_rowcol_to_cell(value, (lxw_row_t)r, 1);
+        xlsx_formula(&x->c, ws, r, 7, x->f.rate, v->dcf_value / base.dcf_value - 1,
+                     "=%s/%s-1", value, base_value);
+    }
+    int last = base_row + (int)w->variant_count;
+    lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_COLUMN);
+    if (!chart) {
+        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    int series_cols[3] = {1, 3, 4};
+    const char *series_names[3] = {"DCF value", "5th percentile", "95th percentile"};
+    for (int k = 0; k < (mc ? 3 : 1); k++) {
+        lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+        if (!series) {
+            xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return;
+        }
+        chart_series_set_categories(series, "Variants", (lxw_row_t)base_row, 0, (lxw_row_t)last,
+                                    0);
+        chart_series_set_values(series, "Variants", (lxw_row_t)base_row,
+                                (lxw_col_t)series_cols[k], (lxw_row_t)last,
+                                (lxw_col_t)series_cols[k]);
+        chart_series_set_name(series, series_names[k]);
+    }
+    chart_title_set_name(chart, "Value by variant");
+    chart_axis_set_num_format(chart->y_axis, "#,##0");
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4, .y_scale = 1.2};
+    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(last + 2), 0, chart, &place));
+}
+
 /* ---- Diagnostics ---- */
 
 /* Share of the k largest in a Clients column over `total_cell`: a formula when the book is on
@@ -2384,7 +2563,8 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
     const Scenario *sc = res->scenario;
     const Book *book = res->book;
     Ctx x = {.sc = sc, .book = book, .dcf = res->dcf, .mc = res->mc, .diag = res->diag,
-             .deal = res->deal, .info = res->info, .provision_first = -1};
+             .deal = res->deal, .whatif = res->whatif, .info = res->info,
+             .provision_first = -1};
     x.client_sheets = (sc->client_count + REPORT_XLSX_CLIENT_ROWS - 1) / REPORT_XLSX_CLIENT_ROWS;
     if ((size_t)sc->horizon_years + book->cohort_count + 32 > 1048576)
         return bv_error(errors, BV_ERR_INPUT, NULL, "clients",
@@ -2411,6 +2591,10 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
         write_monte_carlo(&x);
     if (x.deal)
         write_transfer(&x);
+    if (x.whatif && (sc->tornado_count || sc->grid.enabled))
+        write_sensitivity(&x);
+    if (x.whatif && sc->variant_count)
+        write_variants(&x);
     write_diagnostics(&x);
     write_run_info(&x);
     free(x.scopes);

@@ -12,6 +12,7 @@
 #include "montecarlo.h"
 #include "runinfo.h"
 #include "scenario.h"
+#include "whatif.h"
 
 typedef struct Results {
     const Scenario *scenario;
@@ -20,6 +21,7 @@ typedef struct Results {
     const McResult *mc;  /* NULL when the scenario asks for no Monte Carlo */
     const Diagnostics *diag;
     const Deal *deal;    /* NULL when the scenario has no deal */
+    const WhatIf *whatif;/* NULL when the scenario has no variants or sensitivity */
     const RunInfo *info;
 } Results;
 

@@ -923,8 +923,8 @@ static void read_correlations(Loader *L, const Node *n)
 /* ---- deal, seller, buyer ---- */
 
 /*
- * Read the number, integer and boolean keys of `map` by `table` into out[i] (booleans as 0/1),
- * setting given[i]; report unknown keys and missing required ones. Structures and enums are
+ * Read the number, integer and boolean keys of `map` by `table` into out[i] (booleans as 0/1;
+ * 0 for an absent key), setting given[i]; report unknown keys and missing required ones. Structures and enums are
  * left to the caller. True when every key read was valid.
  */
 static bool read_fields(Loader *L, const Node *map, const char *path, const SchemaTable *table,
@@ -939,6 +939,7 @@ static bool read_fields(Loader *L, const Node *map, const char *path, const Sche
         char kp[KEY_PATH_MAX];
         join_path(kp, path, k->key);
         given[i] = v != NULL;
+        out[i] = 0; /* an absent key reads as 0; callers apply other defaults by given[] */
         if (!v) {
             if (k->required) {
                 bv_error(L->errors, BV_ERR_INPUT, &map->mark, path, "needs '%s' (%s)", k->key,
@@ -1161,6 +1162,247 @@ static void read_buyer(Loader *L, const Node *n)
     *b = (BuyerSpec){.enabled = true, .has_discount_rate = given[0], .discount_rate = f[0],
                      .acquisition_costs = given[1] ? f[1] : 0, .tax_rate = given[2] ? f[2] : 0,
                      .amortization_years = given[3] ? (int)f[3] : 15};
+}
+
+/* ---- what-if: variants and sensitivity ---- */
+
+bool scenario_parameter(const Scenario *sc, const char *path, const Dist **dist,
+                        double *range_min, double *range_max)
+{
+    const Assumptions *a = &sc->defaults;
+    const char *key = path;
+    if (strcmp(path, "discount_rate") == 0) {
+        *dist = &sc->discount_rate;
+        *range_min = -1;
+        *range_max = INFINITY;
+        return true;
+    }
+    if (strncmp(path, "segments.", 9) == 0) {
+        const char *name = path + 9, *dot = strrchr(name, '.');
+        if (!dot)
+            return false;
+        a = NULL;
+        for (size_t i = 0; i < sc->segment_count && !a; i++)
+            if (strlen(sc->segments[i].name) == (size_t)(dot - name) &&
+                strncmp(sc->segments[i].name, name, (size_t)(dot - name)) == 0)
+                a = &sc->segments[i].assumptions;
+        if (!a)
+            return false;
+        key = dot + 1;
+    }
+    const SchemaKey *k = schema_find(&schema_segment, key);
+    if (!k)
+        return false;
+    *range_min = k->range.min;
+    *range_max = k->range.max;
+    switch (k->id) {
+    case KEY_MARGIN:
+        *dist = &a->margin;
+        return true;
+    case KEY_REVENUE_GROWTH:
+        *dist = &a->revenue_growth;
+        return true;
+    case KEY_TRANSFER_RETENTION:
+        *dist = &a->transfer_retention;
+        return true;
+    case KEY_RETENTION:
+        *dist = &a->retention.constant;
+        return a->retention.kind == RETENTION_CONSTANT;
+    default:
+        return false;
+    }
+}
+
+/* A what-if parameter path, checked against the scenario (segments are read by now). */
+static bool check_parameter(Loader *L, const Node *n, const char *path, const char **out)
+{
+    const Dist *d;
+    double lo, hi;
+    if (!read_string(L, n, path, out))
+        return false;
+    if (scenario_parameter(L->sc, *out, &d, &lo, &hi))
+        return true;
+    bv_error(L->errors, BV_ERR_INPUT, &n->mark, path,
+             "'%s' is not a parameter a what-if can vary: use discount_rate, margin, "
+             "revenue_growth, transfer_retention, a constant retention, or segments.NAME.KEY "
+             "for one of them",
+             *out);
+    return false;
+}
+
+static void read_variants(Loader *L, const Node *n)
+{
+    if (!expect_seq(L, n, "variants", "a list of {name, set: {PATH: VALUE}}"))
+        return;
+    Scenario *sc = L->sc;
+    sc->variants = calloc(n->count ? n->count : 1, sizeof *sc->variants);
+    if (!sc->variants) {
+        nomem(L);
+        return;
+    }
+    for (size_t i = 0; i < n->count; i++) {
+        const Node *v = n->items[i];
+        char path[KEY_PATH_MAX];
+        snprintf(path, sizeof path, "variants[%zu]", i);
+        if (!expect_map(L, v, path, "{name, set: {PATH: VALUE, ...}}"))
+            continue;
+        const Node *name = tree_map_get(v, "name"), *set = tree_map_get(v, "set");
+        for (size_t j = 0; j < v->count; j++) {
+            if (strcmp(v->entries[j].key, "name") && strcmp(v->entries[j].key, "set")) {
+                char kp[KEY_PATH_MAX];
+                join_path(kp, path, v->entries[j].key);
+                bv_error(L->errors, BV_ERR_INPUT, &v->entries[j].key_mark, kp,
+                         "unknown key in a variant; accepted keys: name, set");
+            }
+        }
+        if (!name || !set) {
+            bv_error(L->errors, BV_ERR_INPUT, &v->mark, path, "a variant needs '%s'",
+                     name ? "set" : "name");
+            continue;
+        }
+        VariantSpec var = {.mark = keep_mark(L, v->mark)};
+        char kp[KEY_PATH_MAX];
+        join_path(kp, path, "name");
+        if (!read_string(L, name, kp, &var.name))
+            continue;
+        join_path(kp, path, "set");
+        if (!expect_map(L, set, kp, "a mapping of PATH: VALUE"))
+            continue;
+        for (size_t j = 0; j < sc->variant_count; j++)
+            if (strcmp(sc->variants[j].name, var.name) == 0)
+                bv_error(L->errors, BV_ERR_INPUT, &name->mark, path,
+                         "two variants are called '%s'", var.name);
+        sc->variants[sc->variant_count++] = var;
+    }
+}
+
+static void read_sensitivity(Loader *L, const Node *n)
+{
+    static const SchemaRange any = {-INFINITY, INFINITY, false, false};
+    Scenario *sc = L->sc;
+    if (!expect_map(L, n, "sensitivity", "{tornado: [...], grid: {...}}"))
+        return;
+    for (size_t i = 0; i < n->count; i++)
+        if (strcmp(n->entries[i].key, "tornado") && strcmp(n->entries[i].key, "grid")) {
+            char kp[KEY_PATH_MAX];
+            join_path(kp, "sensitivity", n->entries[i].key);
+            bv_error(L->errors, BV_ERR_INPUT, &n->entries[i].key_mark, kp,
+                     "unknown key in sensitivity; accepted keys: tornado, grid");
+        }
+    const Node *t = tree_map_get(n, "tornado");
+    if (t && expect_seq(L, t, "sensitivity.tornado", "a list of parameters")) {
+        sc->tornado = calloc(t->count ? t->count : 1, sizeof *sc->tornado);
+        if (!sc->tornado) {
+            nomem(L);
+            return;
+        }
+        for (size_t i = 0; i < t->count; i++) {
+            const Node *e = t->items[i];
+            char path[KEY_PATH_MAX], kp[KEY_PATH_MAX];
+            snprintf(path, sizeof path, "sensitivity.tornado[%zu]", i);
+            TornadoSpec ts = {.mark = keep_mark(L, e->mark)};
+            if (e->kind == NODE_MAP) {
+                const Node *p = tree_map_get(e, "parameter"), *lo = tree_map_get(e, "low"),
+                           *hi = tree_map_get(e, "high");
+                if (!p || !lo || !hi || e->count != 3) {
+                    bv_error(L->errors, BV_ERR_INPUT, &e->mark, path,
+                             "expected a parameter path or {parameter, low, high}");
+                    continue;
+                }
+                join_path(kp, path, "parameter");
+                bool ok = check_parameter(L, p, kp, &ts.parameter);
+                join_path(kp, path, "low");
+                ok &= read_number(L, lo, kp, &any, false, &ts.low);
+                join_path(kp, path, "high");
+                ok &= read_number(L, hi, kp, &any, false, &ts.high);
+                if (!ok)
+                    continue;
+                ts.has_range = true;
+            } else if (!check_parameter(L, e, path, &ts.parameter)) {
+                continue;
+            }
+            sc->tornado[sc->tornado_count++] = ts;
+        }
+    }
+    const Node *g = tree_map_get(n, "grid");
+    if (!g || !expect_map(L, g, "sensitivity.grid", "{rows: {PATH: [...]}, cols: {PATH: [...]}}"))
+        return;
+    GridSpec *grid = &sc->grid;
+    grid->mark = keep_mark(L, g->mark);
+    const char *sides[2] = {"rows", "cols"};
+    bool ok = true;
+    for (int side = 0; side < 2; side++) {
+        char path[KEY_PATH_MAX];
+        join_path(path, "sensitivity.grid", sides[side]);
+        const Node *m = tree_map_get(g, sides[side]);
+        if (!m || m->kind != NODE_MAP || m->count != 1 ||
+            m->entries[0].value->kind != NODE_SEQ || m->entries[0].value->count == 0 ||
+            m->entries[0].value->count > 50) {
+            bv_error(L->errors, BV_ERR_INPUT, m ? &m->mark : &g->mark, path,
+                     "expected one parameter with a list of 1 to 50 values, e.g. "
+                     "{discount_rate: [0.10, 0.12, 0.14]}");
+            ok = false;
+            continue;
+        }
+        const NodeEntry *e = &m->entries[0];
+        const char **param = side ? &grid->col_parameter : &grid->row_parameter;
+        Node key = {.kind = NODE_SCALAR, .mark = e->key_mark, .text = e->key};
+        ok &= check_parameter(L, &key, path, param);
+        double *values = calloc(e->value->count, sizeof *values);
+        if (!values) {
+            nomem(L);
+            return;
+        }
+        for (size_t i = 0; i < e->value->count; i++) {
+            char kp[KEY_PATH_MAX];
+            snprintf(kp, sizeof kp, "%s.%s[%zu]", path, e->key, i);
+            ok &= read_number(L, e->value->items[i], kp, &any, false, &values[i]);
+        }
+        if (side) {
+            grid->cols = values;
+            grid->col_count = e->value->count;
+        } else {
+            grid->rows = values;
+            grid->row_count = e->value->count;
+        }
+    }
+    grid->enabled = ok;
+}
+
+/* The patches of a what-if load: a variant's set, then number overrides. */
+static Node *apply_whatif(Loader *L, Node *root, const ScenarioLoad *how)
+{
+    if (how->variant >= 0) {
+        const Node *variants = tree_map_get(root, "variants");
+        const Node *v = variants && variants->kind == NODE_SEQ &&
+                                (size_t)how->variant < variants->count
+                            ? variants->items[how->variant]
+                            : NULL;
+        const Node *set = v ? tree_map_get(v, "set") : NULL;
+        if (!set || set->kind != NODE_MAP) {
+            bv_error(L->errors, BV_ERR_INPUT, NULL, "variants", "no variant %d", how->variant);
+            return NULL;
+        }
+        for (size_t i = 0; i < set->count && root; i++) {
+            const NodeEntry *e = &set->entries[i];
+            Node *patch = tree_path_patch(L->tree, e->key, e->key_mark, e->value, L->errors);
+            root = patch ? tree_merge(L->tree, root, patch) : NULL;
+        }
+    }
+    for (size_t i = 0; i < how->override_count && root; i++) {
+        const ScenarioOverride *o = &how->overrides[i];
+        char text[40];
+        snprintf(text, sizeof text, "%.17g", o->value);
+        Node *value = tree_scalar(L->tree, o->mark, text, strlen(text), false);
+        Node *patch = value ? tree_path_patch(L->tree, o->path, o->mark, value, L->errors) : NULL;
+        root = patch ? tree_merge(L->tree, root, patch) : NULL;
+    }
+    if (root) {
+        /* A what-if run is one valuation: its own variants and sensitivity do not recurse. */
+        tree_map_remove(root, "variants");
+        tree_map_remove(root, "sensitivity");
+    }
+    return root;
 }
 
 /* ---- files: extends and clients_csv ---- */
@@ -1473,6 +1715,10 @@ static void read_top_level(Loader *L, const Node *root)
         read_correlations(L, v);
     if ((v = tree_map_get(root, "deal")))
         read_deal(L, v);
+    if ((v = tree_map_get(root, "variants")))
+        read_variants(L, v);
+    if ((v = tree_map_get(root, "sensitivity")))
+        read_sensitivity(L, v);
     const char *sides[] = {"seller", "buyer"};
     for (int i = 0; i < 2; i++) {
         if (!(v = tree_map_get(root, sides[i])))
@@ -1518,6 +1764,16 @@ static void set_defaults(Scenario *sc)
 BvStatus scenario_load(const char *path, const ScenarioSet *sets, size_t set_count,
                        const char *models_dir, Scenario **out, BvErrors *errors)
 {
+    ScenarioLoad how = {sets, set_count, models_dir, -1, NULL, 0};
+    return scenario_load_with(path, &how, out, errors);
+}
+
+BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario **out,
+                            BvErrors *errors)
+{
+    const ScenarioSet *sets = how->sets;
+    size_t set_count = how->set_count;
+    const char *models_dir = how->models_dir;
     *out = NULL;
     size_t errors_before = errors->count + errors->dropped;
     Scenario *sc = calloc(1, sizeof *sc);
@@ -1546,6 +1802,8 @@ BvStatus scenario_load(const char *path, const ScenarioSet *sets, size_t set_cou
         root = resolve_extends(&L, root, tree_intern_file(tree, path), 0);
     if (root)
         root = apply_sets(&L, root, sets, set_count);
+    if (root && (how->variant >= 0 || how->override_count))
+        root = apply_whatif(&L, root, how);
     bool walked = root != NULL;
     if (root)
         read_top_level(&L, root);
@@ -1579,6 +1837,10 @@ void scenario_free(Scenario *sc)
     free(sc->deal.earn_outs);
     free(sc->deal.clawbacks);
     free(sc->seller.brackets);
+    free(sc->variants);
+    free(sc->tornado);
+    free(sc->grid.rows);
+    free(sc->grid.cols);
     pool_free(sc->pool);
     free(sc);
 }

@@ -135,6 +135,30 @@ typedef struct BuyerSpec {
     int amortization_years;
 } BuyerSpec;
 
+/* A what-if variant: the scenario plus the patch under variants[i].set. */
+typedef struct VariantSpec {
+    const char *name;
+    Mark mark;
+} VariantSpec;
+
+/* A tornado entry: a parameter path swung from low to high (when not given: the distribution's
+ * 10th and 90th percentiles, or +-10% of a fixed number, kept inside its range). */
+typedef struct TornadoSpec {
+    const char *parameter;
+    bool has_range;
+    double low, high;
+    Mark mark;
+} TornadoSpec;
+
+/* A two-way table of DCF values over two parameters. */
+typedef struct GridSpec {
+    bool enabled;
+    const char *row_parameter, *col_parameter;
+    double *rows, *cols;
+    size_t row_count, col_count;
+    Mark mark;
+} GridSpec;
+
 /* Places of the scenario-level keys that later stages may need to point at. */
 typedef struct ScenarioMarks {
     Mark discount_rate, revenue_growth, retention, tail, horizon_years, clients_csv;
@@ -164,6 +188,11 @@ typedef struct Scenario {
     DealSpec deal;
     SellerSpec seller;
     BuyerSpec buyer;
+    VariantSpec *variants;
+    size_t variant_count;
+    TornadoSpec *tornado;
+    size_t tornado_count;
+    GridSpec grid;
     ScenarioMarks marks;
     struct StringPool *pool;      /* owns every string above */
 } Scenario;
@@ -172,6 +201,33 @@ typedef struct Scenario {
 typedef struct ScenarioSet {
     const char *assignment; /* "segments.A.retention=0.97" */
 } ScenarioSet;
+
+/* A parameter set to a number for a what-if run, reported at `mark` when it is out of range. */
+typedef struct ScenarioOverride {
+    const char *path;  /* "segments.A.retention" */
+    double value;
+    Mark mark;         /* where the what-if asked for it */
+} ScenarioOverride;
+
+/* How to load: --set patches, a variant's patch (variant >= 0), number overrides (a tornado
+ * or grid point). A what-if load leaves out the scenario's own variants and sensitivity. */
+typedef struct ScenarioLoad {
+    const ScenarioSet *sets;
+    size_t set_count;
+    const char *models_dir;
+    int variant;       /* -1: the base scenario */
+    const ScenarioOverride *overrides;
+    size_t override_count;
+} ScenarioLoad;
+
+BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario **out,
+                            BvErrors *errors);
+
+/* The parameter at `path` (a what-if input): the scenario's or a segment's margin,
+ * revenue_growth, transfer_retention, constant retention, or discount_rate. Its distribution
+ * and accepted range; false when the path names no such parameter. */
+bool scenario_parameter(const Scenario *scenario, const char *path, const Dist **dist,
+                        double *range_min, double *range_max);
 
 /*
  * Load, merge and validate the scenario at `path`, then apply `sets` in order.

@@ -67,8 +67,10 @@ static const SchemaKey scenario_keys[] = {
      "the seller's basis, costs, tax and rate (needs deal)"},
     {KEY_BUYER, "buyer", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "the buyer's rate, costs, tax and amortisation (needs deal)"},
-    LATER(KEY_VARIANTS, "variants", "what-if runs"),
-    LATER(KEY_SENSITIVITY, "sensitivity", "what-if runs"),
+    {KEY_VARIANTS, "variants", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "what-if runs: [{name, set: {PATH: VALUE, ...}}], each this scenario plus its patch"},
+    {KEY_SENSITIVITY, "sensitivity", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{tornado: [PATH or {parameter, low, high}], grid: {rows: {PATH: [..]}, cols: {PATH: [..]}}}"},
 };
 
 static const SchemaKey segment_keys[] = {

@@ -1,0 +1,246 @@
+/*
+ * whatif.c — revalue the scenario under patches.
+ */
+#include "whatif.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "book.h"
+#include "dcf.h"
+#include "deal.h"
+#include "montecarlo.h"
+#include "sampler.h"
+
+#define BREAK_EVEN_GRID 40
+#define BREAK_EVEN_ITERATIONS 100
+/* Where a break-even is searched when the parameter's range is open: rates and growth. */
+#define RATE_SEARCH_LOW (-0.5)
+#define RATE_SEARCH_HIGH 2.0
+
+void whatif_swing(const Dist *dist, double range_min, double range_max, double *low,
+                  double *high)
+{
+    if (dist_is_fixed(dist)) {
+        double v = dist->value;
+        *low = v - 0.1 * fabs(v);
+        *high = v + 0.1 * fabs(v);
+    } else {
+        *low = dist_quantile(dist, 0.1);
+        *high = dist_quantile(dist, 0.9);
+    }
+    if (*low < range_min)
+        *low = range_min;
+    if (*high > range_max)
+        *high = range_max;
+}
+
+/* One revaluation: load with `how`, value the book, and (when asked) simulate and price. */
+typedef struct Point {
+    double dcf_value;
+    double mc_mean, mc_p5, mc_p95;
+    double seller_gain, buyer_npv;
+} Point;
+
+static BvStatus evaluate(const WhatIfRun *run, const ScenarioLoad *how, bool simulate,
+                         bool price, Point *p, BvErrors *errors)
+{
+    Scenario *sc = NULL;
+    Book *book = NULL;
+    Dcf *dcf = NULL;
+    McResult *mc = NULL;
+    Deal *deal = NULL;
+    *p = (Point){NAN, NAN, NAN, NAN, NAN, NAN};
+    BvStatus status = scenario_load_with(run->path, how, &sc, errors);
+    if (status == BV_OK)
+        status = book_new(sc, &book, errors);
+    if (status == BV_OK)
+        status = sampler_check(book, errors);
+    if (status == BV_OK)
+        status = dcf_run(book, &dcf, errors);
+    if (status == BV_OK && simulate)
+        status = mc_run(book, run->iterations, run->seed, NULL, NULL, &mc, errors);
+    if (status == BV_OK && price && sc->deal.enabled)
+        status = deal_run(book, &deal, errors);
+    if (status == BV_OK) {
+        p->dcf_value = dcf->value;
+        if (mc) {
+            p->mc_mean = mc->stats.mean;
+            p->mc_p5 = mc->stats.percentile[1];
+            p->mc_p95 = mc->stats.percentile[7];
+        }
+        if (deal) {
+            p->seller_gain = deal->flows.gain;
+            p->buyer_npv = deal->flows.npv;
+        }
+    }
+    deal_free(deal);
+    mc_free(mc);
+    dcf_free(dcf);
+    book_free(book);
+    scenario_free(sc);
+    return status;
+}
+
+static BvStatus evaluate_at(const WhatIfRun *run, const char *parameter, double value, Mark mark,
+                            bool price, Point *p, BvErrors *errors)
+{
+    ScenarioOverride o = {parameter, value, mark};
+    ScenarioLoad how = *run->load;
+    how.variant = -1;
+    how.overrides = &o;
+    how.override_count = 1;
+    return evaluate(run, &how, false, price, p, errors);
+}
+
+/* ---- break-even ---- */
+
+typedef struct BreakEven {
+    const WhatIfRun *run;
+    const TornadoSpec *spec;
+    BvErrors *errors;
+    bool failed;
+} BreakEven;
+
+static double npv_at(double x, void *params)
+{
+    BreakEven *b = params;
+    Point p;
+    if (evaluate_at(b->run, b->spec->parameter, x, b->spec->mark, true, &p, b->errors) != BV_OK)
+        b->failed = true;
+    return p.buyer_npv;
+}
+
+/* The input in [lo, hi] nearest the base value where the buyer's NPV changes sign, by a
+ * scan and GSL's Brent solver; NaN when it keeps one sign. */
+static double break_even(BreakEven *b, double base, double lo, double hi)
+{
+    double best = NAN;
+    double prev_x = lo, prev = npv_at(lo, b);
+    for (int i = 1; i <= BREAK_EVEN_GRID && !b->failed; i++) {
+        double x = lo + (hi - lo) * i / BREAK_EVEN_GRID;
+        double v = npv_at(x, b);
+        if (isfinite(prev) && isfinite(v) && prev * v <= 0) {
+            gsl_function F = {npv_at, b};
+            gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+            double root = prev == 0 ? prev_x : (double)NAN;
+            if (s && isnan(root) && gsl_root_fsolver_set(s, &F, prev_x, x) == GSL_SUCCESS) {
+                for (int k = 0; k < BREAK_EVEN_ITERATIONS && !b->failed; k++) {
+                    if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
+                        break;
+                    double a = gsl_root_fsolver_x_lower(s), c = gsl_root_fsolver_x_upper(s);
+                    if (gsl_root_test_interval(a, c, 1e-12, 1e-12) == GSL_SUCCESS) {
+                        root = gsl_root_fsolver_root(s);
+                        break;
+                    }
+                }
+            }
+            gsl_root_fsolver_free(s);
+            if (isfinite(root) && (isnan(best) || fabs(root - base) < fabs(best - base)))
+                best = root;
+        }
+        prev_x = x;
+        prev = v;
+    }
+    return best;
+}
+
+static int by_swing(const void *a, const void *b)
+{
+    const TornadoResult *x = a, *y = b;
+    double sx = fabs(x->high_value - x->low_value), sy = fabs(y->high_value - y->low_value);
+    return (sx < sy) - (sx > sy);
+}
+
+BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, BvErrors *errors)
+{
+    *out = NULL;
+    WhatIf *w = calloc(1, sizeof *w);
+    if (!w)
+        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+    w->variants = calloc(base->variant_count + 1, sizeof *w->variants);
+    w->tornado = calloc(base->tornado_count + 1, sizeof *w->tornado);
+    size_t cells = base->grid.enabled ? base->grid.row_count * base->grid.col_count : 0;
+    w->grid = calloc(cells + 1, sizeof *w->grid);
+    if (!w->variants || !w->tornado || !w->grid) {
+        whatif_free(w);
+        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    w->has_break_even = base->deal.enabled && base->buyer.enabled;
+    BvStatus status = BV_OK;
+    for (size_t i = 0; i < base->variant_count && status == BV_OK; i++) {
+        ScenarioLoad how = *run->load;
+        how.variant = (int)i;
+        Point p;
+        status = evaluate(run, &how, run->monte_carlo, true, &p, errors);
+        w->variants[i] = (VariantResult){base->variants[i].name, p.dcf_value, p.mc_mean,
+                                         p.mc_p5,     p.mc_p95,  p.seller_gain, p.buyer_npv};
+        w->variant_count = i + 1;
+    }
+    for (size_t i = 0; i < base->tornado_count && status == BV_OK; i++) {
+        const TornadoSpec *t = &base->tornado[i];
+        const Dist *dist;
+        double lo, hi;
+        scenario_parameter(base, t->parameter, &dist, &lo, &hi); /* checked on loading */
+        TornadoResult *r = &w->tornado[i];
+        r->parameter = t->parameter;
+        if (t->has_range) {
+            r->low_input = t->low;
+            r->high_input = t->high;
+        } else {
+            whatif_swing(dist, lo, hi, &r->low_input, &r->high_input);
+        }
+        Point p;
+        status = evaluate_at(run, t->parameter, r->low_input, t->mark, false, &p, errors);
+        r->low_value = p.dcf_value;
+        if (status == BV_OK)
+            status = evaluate_at(run, t->parameter, r->high_input, t->mark, false, &p, errors);
+        r->high_value = p.dcf_value;
+        r->break_even = NAN;
+        /* The bracket: the parameter's range, cut to [-50%, 200%] for rates and growth. */
+        r->range_low = lo > RATE_SEARCH_LOW ? lo : RATE_SEARCH_LOW;
+        r->range_high = hi < RATE_SEARCH_HIGH ? hi : RATE_SEARCH_HIGH;
+        if (status == BV_OK && w->has_break_even) {
+            BreakEven b = {run, t, errors, false};
+            r->break_even = break_even(&b, dist_mean(dist), r->range_low, r->range_high);
+            if (b.failed)
+                status = bv_errors_status(errors);
+        }
+        w->tornado_count = i + 1;
+    }
+    if (status == BV_OK)
+        qsort(w->tornado, w->tornado_count, sizeof *w->tornado, by_swing);
+    const GridSpec *g = &base->grid;
+    for (size_t r = 0; r < (g->enabled ? g->row_count : 0) && status == BV_OK; r++) {
+        for (size_t c = 0; c < g->col_count && status == BV_OK; c++) {
+            ScenarioOverride o[2] = {{g->row_parameter, g->rows[r], g->mark},
+                                     {g->col_parameter, g->cols[c], g->mark}};
+            ScenarioLoad how = *run->load;
+            how.variant = -1;
+            how.overrides = o;
+            how.override_count = 2;
+            Point p;
+            status = evaluate(run, &how, false, false, &p, errors);
+            w->grid[r * g->col_count + c] = p.dcf_value;
+        }
+    }
+    if (status != BV_OK) {
+        whatif_free(w);
+        return status == BV_OK ? BV_ERR_NUMERIC : status;
+    }
+    *out = w;
+    return BV_OK;
+}
+
+void whatif_free(WhatIf *w)
+{
+    if (!w)
+        return;
+    free(w->variants);
+    free(w->tornado);
+    free(w->grid);
+    free(w);
+}

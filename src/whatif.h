@@ -1,0 +1,62 @@
+/*
+ * whatif.h — what-if runs (DESIGN §4, §8): variants, the tornado, the two-way grid and the
+ * buyer's break-even inputs. Every point is a full revaluation of the scenario file with a
+ * patch applied through the same merge as `extends` and `--set`, so a variant gives exactly
+ * what the same scenario edited by hand gives.
+ */
+#ifndef BOOKVAL_WHATIF_H
+#define BOOKVAL_WHATIF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "scenario.h"
+
+typedef struct VariantResult {
+    const char *name;        /* the scenario's */
+    double dcf_value;
+    double mc_mean, mc_p5, mc_p95;   /* NaN without Monte Carlo */
+    double seller_gain, buyer_npv;   /* NaN without a deal side */
+} VariantResult;
+
+typedef struct TornadoResult {
+    const char *parameter;   /* the scenario's */
+    double low_input, high_input;
+    double low_value, high_value;    /* DCF values */
+    double break_even;       /* input where the buyer's NPV is 0 (NaN: none, or no buyer) */
+    double range_low, range_high;    /* the bracket searched for it */
+} TornadoResult;
+
+typedef struct WhatIf {
+    VariantResult *variants;
+    size_t variant_count;
+    TornadoResult *tornado;  /* sorted by swing |high_value - low_value|, largest first */
+    size_t tornado_count;
+    double *grid;            /* [row * col_count + col]: DCF values */
+    bool has_break_even;     /* the scenario has a buyer */
+} WhatIf;
+
+/* How the base run was made: the file, its load, and the Monte Carlo's size and seed. */
+typedef struct WhatIfRun {
+    const char *path;
+    const ScenarioLoad *load;
+    long iterations;
+    unsigned long long seed;
+    bool monte_carlo;
+} WhatIfRun;
+
+/*
+ * Run the base scenario's variants, tornado, grid and break-evens.
+ * exceptions: whatever a revaluation reports (an error in a variant points at its line);
+ * BV_ERR_NUMERIC when a break-even search fails to converge; BV_ERR_NOMEM.
+ */
+BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, BvErrors *errors);
+void whatif_free(WhatIf *w); /* NULL is a no-op */
+
+/* The low and high inputs of a tornado entry without its own range: the distribution's 10th
+ * and 90th percentiles, or +-10% of a fixed number, kept inside the parameter's range. */
+void whatif_swing(const Dist *dist, double range_min, double range_max, double *low,
+                  double *high);
+
+#endif
