@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
+#include <math.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,6 +44,8 @@ static const char usage_text[] =
     "  bookval validate SCENARIO.yaml...     check only; every error, not just the first\n"
     "  bookval fit HISTORY.yaml [--json OUT.json] [-o OUT.xlsx]\n"
     "                                        fit a retention model to cohort history\n"
+    "  bookval batch SCENARIO.yaml... -d OUTDIR [--compare OUT.xlsx] [run options]\n"
+    "                                        one workbook and JSON per scenario\n"
     "  bookval help scenario                 the scenario reference (every key, its range)\n"
     "  bookval --version | --help\n"
     "\n"
@@ -197,7 +201,7 @@ static void show_progress(long done, long total, void *context)
 }
 
 /* Load, value and (when `o` asks) write the outputs. */
-static BvStatus run(const RunOptions *o, BvErrors *errors)
+static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
 {
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -302,6 +306,21 @@ static BvStatus run(const RunOptions *o, BvErrors *errors)
             printf("\n");
         }
         printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
+        if (row) {
+            snprintf(row->name, sizeof row->name, "%s", sc->name);
+            memcpy(row->currency, sc->currency, sizeof row->currency);
+            row->annual_revenue = dcf->annual_revenue;
+            row->dcf_value = dcf->value;
+            if (mc) {
+                row->mc_mean = mc->stats.mean;
+                row->mc_p5 = mc->stats.percentile[1];
+                row->mc_p95 = mc->stats.percentile[7];
+            }
+            if (deal) {
+                row->price = deal->flows.price;
+                row->buyer_npv = deal->flows.npv;
+            }
+        }
         if (!o->quiet)
             fprintf(stderr, "bookval: run took %.3f s\n", seconds);
     }
@@ -339,11 +358,145 @@ static int cmd_run(int argc, char **argv)
             return 1;
         }
         bv_errors_init(errors);
-        BvStatus status = run(o, errors);
+        BvStatus status = run(o, NULL, errors);
         print_errors(errors);
         rc = bv_status_exit_code(status);
         free(errors);
     }
+    free(o);
+    return rc;
+}
+
+/* Make `dir` if it is missing (one level). */
+static bool ensure_directory(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0)
+        return S_ISDIR(st.st_mode);
+    return mkdir(dir, 0755) == 0;
+}
+
+/* bookval batch A.yaml B.yaml ... -d OUTDIR [--compare FILE.xlsx] [run options]: each scenario
+ * run on its own (a failure reported, the others still run); exit non-zero when any failed. */
+static int cmd_batch(int argc, char **argv)
+{
+    const char *outdir = NULL, *compare = NULL;
+    const char **scenarios = calloc((size_t)argc + 1, sizeof *scenarios);
+    char **common = calloc((size_t)argc + 5, sizeof *common);
+    CompareRow *rows = calloc((size_t)argc + 1, sizeof *rows);
+    BvErrors *errors = malloc(sizeof *errors);
+    RunOptions *o = malloc(sizeof *o);
+    int n_scenarios = 0, n_common = 0, rc = 0;
+    if (!scenarios || !common || !rows || !errors || !o) {
+        fprintf(stderr, "bookval: out of memory\n");
+        rc = 1;
+        goto done;
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_value = strcmp(a, "--set") == 0 || strcmp(a, "--iterations") == 0 ||
+                         strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0;
+        if (strcmp(a, "-d") == 0 || strcmp(a, "--compare") == 0) {
+            if (i + 1 == argc) {
+                rc = usage_error("%s needs a value", a);
+                goto done;
+            }
+            *(strcmp(a, "-d") == 0 ? &outdir : &compare) = argv[++i];
+        } else if (has_value || strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            common[n_common++] = argv[i];
+            if (has_value && i + 1 < argc)
+                common[n_common++] = argv[++i];
+        } else if (a[0] == '-') {
+            rc = usage_error("batch takes no option '%s' (-o and --json are per scenario: "
+                             "OUTDIR/NAME.xlsx and .json)",
+                             a);
+            goto done;
+        } else {
+            scenarios[n_scenarios++] = a;
+        }
+    }
+    if (!outdir || n_scenarios == 0) {
+        rc = usage_error("%s", "batch needs scenarios and -d OUTDIR");
+        goto done;
+    }
+    if (!ensure_directory(outdir)) {
+        fprintf(stderr, "%s: error: cannot use as the output directory: %s\n", outdir,
+                strerror(errno));
+        rc = 1;
+        goto done;
+    }
+    for (int k = 0; k < n_scenarios; k++) {
+        char *base = default_output(scenarios[k]); /* NAME.xlsx */
+        size_t n = strlen(outdir) + (base ? strlen(base) : 0) + 8;
+        char *xlsx = malloc(n), *json = malloc(n);
+        CompareRow *row = &rows[k];
+        *row = (CompareRow){.file = scenarios[k], .annual_revenue = NAN, .dcf_value = NAN,
+                            .mc_mean = NAN, .mc_p5 = NAN, .mc_p95 = NAN, .price = NAN,
+                            .buyer_npv = NAN};
+        int code = 1;
+        if (base && xlsx && json) {
+            snprintf(xlsx, n, "%s/%s", outdir, base);
+            snprintf(json, n, "%s/%.*s.json", outdir, (int)(strlen(base) - 5), base);
+            char *args[8 + 512];
+            int m = 0;
+            args[m++] = (char *)scenarios[k];
+            for (int i = 0; i < n_common && m < 500; i++)
+                args[m++] = common[i];
+            args[m++] = "-o";
+            args[m++] = xlsx;
+            args[m++] = "--json";
+            args[m++] = json;
+            code = parse_run_options(m, args, o);
+            if (code == 0) {
+                bv_errors_init(errors);
+                BvStatus status = run(o, row, errors);
+                bv_errors_sort(errors);
+                print_errors(errors);
+                code = bv_status_exit_code(status);
+                row->ok = status == BV_OK;
+                if (row->ok)
+                    snprintf(row->status, sizeof row->status, "ok");
+                else if (errors->count)
+                    bv_error_format(&errors->items[0], row->status, sizeof row->status);
+            }
+        }
+        if (!row->ok && !row->status[0])
+            snprintf(row->status, sizeof row->status, "failed");
+        if (!row->ok)
+            snprintf(row->name, sizeof row->name, "%s", scenarios[k]);
+        if (code > rc)
+            rc = code;
+        free(base);
+        free(xlsx);
+        free(json);
+    }
+    if (compare) {
+        OutFile *f = NULL;
+        bv_errors_init(errors);
+        BvStatus status = outfile_open(compare, &f, errors);
+        if (status == BV_OK)
+            status = report_xlsx_compare(outfile_temp_path(f), rows, (size_t)n_scenarios, errors);
+        if (status == BV_OK) {
+            status = outfile_commit(f, errors);
+            f = NULL;
+        }
+        outfile_abort(f);
+        print_errors(errors);
+        if (status == BV_OK)
+            printf("wrote %s\n", compare);
+        else if (bv_status_exit_code(status) > rc)
+            rc = bv_status_exit_code(status);
+    }
+    int failed = 0;
+    for (int k = 0; k < n_scenarios; k++)
+        failed += !rows[k].ok;
+    if (failed)
+        fprintf(stderr, "bookval: %d of %d scenarios failed\n", failed, n_scenarios);
+done:
+    free(scenarios);
+    free(common);
+    free(rows);
+    free(errors);
     free(o);
     return rc;
 }
@@ -429,6 +582,6 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "fit") == 0)
         return cli_fit(argc - 2, argv + 2);
     if (strcmp(cmd, "batch") == 0)
-        return usage_error("'%s' is not supported by this version yet", cmd);
+        return cmd_batch(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }

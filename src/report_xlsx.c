@@ -2600,3 +2600,83 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
     free(x.scopes);
     return xlsx_close(&x.c, path, errors);
 }
+
+BvStatus report_xlsx_compare(const char *path, const CompareRow *rows, size_t count,
+                             BvErrors *errors)
+{
+    XlsxCells c;
+    BvStatus status = xlsx_open(&c, path, "Comparison of scenarios", true, errors);
+    if (status != BV_OK)
+        return status;
+    lxw_format *title = xlsx_format(&c, NULL, true, false);
+    lxw_format *header = xlsx_format(&c, NULL, true, false);
+    lxw_format *money = xlsx_format(&c, "#,##0.00", false, false);
+    lxw_format *rate = xlsx_format(&c, "0.00\"x\"", false, false);
+    lxw_format *note = xlsx_format(&c, NULL, false, false);
+    if (title)
+        format_set_font_size(title, 14);
+    if (header) {
+        format_set_bg_color(header, 0xD9E1F2);
+        format_set_bottom(header, LXW_BORDER_THIN);
+        format_set_text_wrap(header);
+    }
+    if (note)
+        format_set_italic(note);
+    lxw_worksheet *ws = xlsx_sheet(&c, "Comparison");
+    if (ws) {
+        static const double w[] = {40, 34, 8, 16, 16, 10, 16, 16, 16, 16, 16, 40};
+        for (int k = 0; k < 12; k++)
+            xlsx_check(&c, worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, w[k], NULL));
+        worksheet_freeze_panes(ws, 3, 1);
+        xlsx_text(&c, ws, 0, 0, "Comparison of scenarios", title);
+        xlsx_text(&c, ws, 1, 0,
+                  "One row per scenario of the batch; each has its own workbook and JSON in the "
+                  "output directory. Amounts in each scenario's currency.",
+                  note);
+        static const char *const head[] = {
+            "Scenario",     "File",           "Currency", "Annual revenue", "DCF value",
+            "Value / revenue", "Monte Carlo mean", "5th percentile", "95th percentile",
+            "Expected price", "Buyer's NPV",  "Status"};
+        xlsx_check(&c, worksheet_set_row(ws, 2, 30, NULL));
+        for (int k = 0; k < 12; k++)
+            xlsx_text(&c, ws, 2, k, head[k], header);
+        for (size_t i = 0; i < count; i++) {
+            const CompareRow *row = &rows[i];
+            int r = 3 + (int)i;
+            xlsx_text(&c, ws, r, 0, row->name, NULL);
+            xlsx_text(&c, ws, r, 1, row->file, NULL);
+            xlsx_text(&c, ws, r, 2, row->currency, NULL);
+            const double v[] = {row->annual_revenue, row->dcf_value, NAN, row->mc_mean,
+                                row->mc_p5,          row->mc_p95,    row->price, row->buyer_npv};
+            for (int k = 0; k < 8; k++) {
+                if (k == 2 && row->ok && row->annual_revenue > 0) {
+                    char a[32], b[32];
+                    lxw_rowcol_to_cell(a, (lxw_row_t)r, 4);
+                    lxw_rowcol_to_cell(b, (lxw_row_t)r, 3);
+                    xlsx_formula(&c, ws, r, 5, rate, row->dcf_value / row->annual_revenue,
+                                 "=%s/%s", a, b);
+                } else if (isfinite(v[k])) {
+                    xlsx_number(&c, ws, r, 3 + k, v[k], money);
+                } else if (row->ok) {
+                    xlsx_text(&c, ws, r, 3 + k, "n/a", note);
+                }
+            }
+            xlsx_text(&c, ws, r, 11, row->status, row->ok ? NULL : note);
+        }
+        lxw_chart *chart = count ? workbook_add_chart(c.wb, LXW_CHART_BAR) : NULL;
+        lxw_chart_series *series = chart ? chart_add_series(chart, NULL, NULL) : NULL;
+        if (series) {
+            chart_series_set_categories(series, "Comparison", 3, 0, (lxw_row_t)(2 + count), 0);
+            chart_series_set_values(series, "Comparison", 3, 4, (lxw_row_t)(2 + count), 4);
+            chart_series_set_name(series, "DCF value");
+            chart_title_set_name(chart, "DCF value by scenario");
+            chart_axis_set_num_format(chart->x_axis, "#,##0");
+            chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+            lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4,
+                                       .y_scale = 1.2};
+            xlsx_check(&c, worksheet_insert_chart_opt(ws, (lxw_row_t)(count + 5), 0, chart,
+                                                      &place));
+        }
+    }
+    return xlsx_close(&c, path, errors);
+}
