@@ -2070,8 +2070,8 @@ static void write_sensitivity(Ctx *x)
         return;
     const Scenario *sc = x->sc;
     const WhatIf *w = x->whatif;
-    static const double widths_[] = {30, 16, 16, 18, 18, 18, 18};
-    widths(x, ws, widths_, 7);
+    static const double widths_[] = {30, 16, 16, 18, 18, 18, 18, 16, 16};
+    widths(x, ws, widths_, 9);
     xlsx_text(&x->c, ws, 0, 0, "Sensitivity: what moves the value", x->f.title);
     xlsx_text(&x->c, ws, 1, 0,
               "Each value is the DCF of the scenario revalued with one input changed (rerun "
@@ -2079,9 +2079,16 @@ static void write_sensitivity(Ctx *x)
               x->f.note);
     static const char *const header[] = {"Parameter", "Low input", "High input",
                                          "Value at low", "Value at high", "Swing",
-                                         "Buyer's break-even input"};
+                                         "Buyer's break-even input", "Change at low",
+                                         "Change at high"};
+    char cell[REF_MAX], base[32];
+    xlsx_text(&x->c, ws, 2, 0, "Base DCF value", x->f.bold);
+    xlsx_formula(&x->c, ws, 2, 1, x->f.money, x->dcf->value, "=%s",
+                 xlsx_ref(cell, "Projection", x->value_row, 5));
+    lxw_rowcol_to_cell_abs(base, 2, 1, 1, 1);
     int r = 3;
-    for (int c = 0; c < 7; c++)
+    xlsx_check(&x->c, worksheet_set_row(ws, (lxw_row_t)r, 30, NULL));
+    for (int c = 0; c < 9; c++)
         xlsx_text(&x->c, ws, r, c, header[c], x->f.header);
     int first = r + 1;
     for (size_t i = 0; i < w->tornado_count; i++) {
@@ -2097,6 +2104,10 @@ static void write_sensitivity(Ctx *x)
         lxw_rowcol_to_cell(hi, (lxw_row_t)r, 4);
         xlsx_formula(&x->c, ws, r, 5, x->f.money, fabs(t->high_value - t->low_value),
                      "=ABS(%s-%s)", hi, lo);
+        xlsx_formula(&x->c, ws, r, 7, x->f.money, t->low_value - x->dcf->value, "=%s-%s", lo,
+                     base);
+        xlsx_formula(&x->c, ws, r, 8, x->f.money, t->high_value - x->dcf->value, "=%s-%s", hi,
+                     base);
         if (!w->has_break_even)
             xlsx_text(&x->c, ws, r, 6, "n/a (no buyer)", x->f.note);
         else if (isfinite(t->break_even))
@@ -2141,7 +2152,7 @@ static void write_sensitivity(Ctx *x)
         xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
         return;
     }
-    const char *names[2] = {"Value at low input", "Value at high input"};
+    const char *names[2] = {"Change at the low input", "Change at the high input"};
     for (int k = 0; k < 2; k++) {
         lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
         if (!series) {
@@ -2150,12 +2161,14 @@ static void write_sensitivity(Ctx *x)
         }
         chart_series_set_categories(series, "Sensitivity", (lxw_row_t)first, 0,
                                     (lxw_row_t)last, 0);
-        chart_series_set_values(series, "Sensitivity", (lxw_row_t)first, (lxw_col_t)(3 + k),
-                                (lxw_row_t)last, (lxw_col_t)(3 + k));
+        chart_series_set_values(series, "Sensitivity", (lxw_row_t)first, (lxw_col_t)(7 + k),
+                                (lxw_row_t)last, (lxw_col_t)(7 + k));
         chart_series_set_name(series, names[k]);
     }
-    chart_title_set_name(chart, "Tornado: DCF value at each input's low and high");
+    chart_title_set_name(chart, "Tornado: change in the DCF value from the base");
+    chart_set_series_overlap(chart, 100);
     chart_axis_set_reverse(chart->y_axis);
+    chart_axis_set_label_position(chart->y_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
     chart_axis_set_num_format(chart->x_axis, "#,##0");
     chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4, .y_scale = 1.2};
