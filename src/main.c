@@ -19,21 +19,14 @@
 #include <omp.h>
 #endif
 
-#include "book.h"
 #include "cli_fit.h"
-#include "dcf.h"
-#include "deal.h"
-#include "diagnostics.h"
 #include "error.h"
-#include "montecarlo.h"
 #include "outfile.h"
 #include "report_json.h"
 #include "report_xlsx.h"
 #include "runinfo.h"
-#include "sampler.h"
-#include "whatif.h"
-#include "scenario.h"
 #include "schema.h"
+#include "valuation.h"
 
 #define MAX_SETS 256
 
@@ -205,52 +198,30 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
 {
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    Scenario *sc = NULL;
-    Book *book = NULL;
-    Dcf *dcf = NULL;
-    McResult *mc = NULL;
-    Diagnostics *diag = NULL;
-    Deal *deal = NULL;
-    WhatIf *whatif = NULL;
+    Valuation *v = NULL;
     OutFile *xlsx = NULL, *json = NULL;
     char *default_path = NULL;
     RunInfo info;
-    BvStatus status = scenario_load(o->scenario, o->sets, o->set_count, models_dir(), &sc,
-                                    errors);
-    if (status == BV_OK)
-        status = book_new(sc, &book, errors);
-    if (status == BV_OK)
-        status = sampler_check(book, errors);
-    if (status == BV_OK)
-        status = dcf_run(book, &dcf, errors);
-    bool simulate = status == BV_OK && (sc->monte_carlo.enabled || o->iterations || o->has_seed);
-    long iterations = o->iterations ? o->iterations : sc ? sc->monte_carlo.iterations : 0;
-    unsigned long long seed = o->has_seed ? o->seed : sc ? sc->monte_carlo.seed : 0;
-    if (simulate) {
-        Progress progress;
-        clock_gettime(CLOCK_MONOTONIC, &progress.start);
-        progress.shown = false;
-        bool bar = !o->quiet && isatty(STDERR_FILENO);
-        status = mc_run(book, iterations, seed, bar ? show_progress : NULL, &progress, &mc,
-                        errors);
-        if (progress.shown)
-            fputc('\n', stderr);
-    }
+    Progress progress = {.shown = false};
+    clock_gettime(CLOCK_MONOTONIC, &progress.start);
+    bool bar = !o->quiet && isatty(STDERR_FILENO);
+    ScenarioLoad how = {o->sets, o->set_count, models_dir(), -1, NULL, 0};
+    ValuationOptions options = {
+        .iterations = o->iterations, .has_seed = o->has_seed, .seed = o->seed,
+        .simulate = o->iterations || o->has_seed ? VALUATION_MC_ALWAYS : VALUATION_MC_AS_SCENARIO,
+        .what_if = true, .progress = bar ? show_progress : NULL, .progress_context = &progress};
+    BvStatus status = valuation_run(o->scenario, &how, &options, &v, errors);
+    if (progress.shown)
+        fputc('\n', stderr);
     if (status == BV_OK)
         status = runinfo_collect(o->scenario, &info, errors);
     if (status != BV_OK)
         goto done;
-    status = diagnostics_new(book, dcf, &diag, errors);
-    if (status == BV_OK && sc->deal.enabled)
-        status = deal_run(book, &deal, errors);
-    if (status == BV_OK && (sc->variant_count || sc->tornado_count || sc->grid.enabled)) {
-        ScenarioLoad how = {o->sets, o->set_count, models_dir(), -1, NULL, 0};
-        WhatIfRun what = {o->scenario, &how, iterations, seed, simulate};
-        status = whatif_run(&what, sc, &whatif, errors);
-    }
-    if (status != BV_OK)
-        goto done;
-    Results results = {sc, book, dcf, mc, diag, deal, whatif, &info};
+    const Scenario *sc = v->scenario;
+    const Dcf *dcf = v->dcf;
+    const McResult *mc = v->mc;
+    const Deal *deal = v->deal;
+    Results results = {sc, v->book, dcf, mc, v->diagnostics, deal, v->whatif, &info};
 #ifdef _OPENMP
     if (o->threads)
         info.threads = o->threads;
@@ -328,13 +299,7 @@ done:
     outfile_abort(xlsx);
     outfile_abort(json);
     free(default_path);
-    mc_free(mc);
-    deal_free(deal);
-    whatif_free(whatif);
-    diagnostics_free(diag);
-    dcf_free(dcf);
-    book_free(book);
-    scenario_free(sc);
+    valuation_free(v);
     return status;
 }
 
@@ -517,32 +482,24 @@ static int cmd_validate(int argc, char **argv)
             return usage_error("validate takes no option '%s'", argv[i]);
         }
         bv_errors_init(errors);
-        Scenario *sc = NULL;
-        Book *book = NULL;
-        Dcf *dcf = NULL;
-        BvStatus status = scenario_load(argv[i], NULL, 0, models_dir(), &sc, errors);
-        if (status == BV_OK)
-            status = book_new(sc, &book, errors);
-        if (status == BV_OK)
-            status = sampler_check(book, errors);
-        if (status == BV_OK)
-            status = dcf_run(book, &dcf, errors);
+        ScenarioLoad how = {NULL, 0, models_dir(), -1, NULL, 0};
+        ValuationOptions options = {.simulate = VALUATION_MC_NEVER};
+        Valuation *v = NULL;
+        BvStatus status = valuation_run(argv[i], &how, &options, &v, errors);
         /* Each variant is the scenario plus its patch: errors point at the variant's lines. */
-        for (size_t v = 0; status == BV_OK && v < sc->variant_count; v++) {
-            ScenarioLoad how = {NULL, 0, models_dir(), (int)v, NULL, 0};
+        for (size_t k = 0; status == BV_OK && k < v->scenario->variant_count; k++) {
+            ScenarioLoad variant_how = {NULL, 0, models_dir(), (int)k, NULL, 0};
             Scenario *variant = NULL;
-            status = scenario_load_with(argv[i], &how, &variant, errors);
+            status = scenario_load_with(argv[i], &variant_how, &variant, errors);
             scenario_free(variant);
         }
         print_errors(errors);
         if (status == BV_OK)
-            printf("%s: ok (%zu clients, %zu segments)\n", argv[i], sc->client_count,
-                   sc->segment_count);
-        else if (worst == BV_OK || bv_status_exit_code(status) < bv_status_exit_code(worst))
+            printf("%s: ok (%zu clients, %zu segments)\n", argv[i], v->scenario->client_count,
+                   v->scenario->segment_count);
+        else if (bv_status_exit_code(status) > bv_status_exit_code(worst))
             worst = status;
-        dcf_free(dcf);
-        book_free(book);
-        scenario_free(sc);
+        valuation_free(v);
     }
     free(errors);
     return bv_status_exit_code(worst);

@@ -9,11 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "book.h"
-#include "dcf.h"
-#include "deal.h"
-#include "montecarlo.h"
-#include "sampler.h"
+#include "valuation.h"
 
 #define BREAK_EVEN_GRID 40
 #define BREAK_EVEN_ITERATIONS 100
@@ -48,41 +44,26 @@ typedef struct Point {
 static BvStatus evaluate(const WhatIfRun *run, const ScenarioLoad *how, bool simulate,
                          bool price, Point *p, BvErrors *errors)
 {
-    Scenario *sc = NULL;
-    Book *book = NULL;
-    Dcf *dcf = NULL;
-    McResult *mc = NULL;
-    Deal *deal = NULL;
     *p = (Point){NAN, NAN, NAN, NAN, NAN, NAN};
-    BvStatus status = scenario_load_with(run->path, how, &sc, errors);
-    if (status == BV_OK)
-        status = book_new(sc, &book, errors);
-    if (status == BV_OK)
-        status = sampler_check(book, errors);
-    if (status == BV_OK)
-        status = dcf_run(book, &dcf, errors);
-    if (status == BV_OK && simulate)
-        status = mc_run(book, run->iterations, run->seed, NULL, NULL, &mc, errors);
-    if (status == BV_OK && price && sc->deal.enabled)
-        status = deal_run(book, &deal, errors);
-    if (status == BV_OK) {
-        p->dcf_value = dcf->value;
-        if (mc) {
-            p->mc_mean = mc->stats.mean;
-            p->mc_p5 = mc->stats.percentile[1];
-            p->mc_p95 = mc->stats.percentile[7];
-        }
-        if (deal) {
-            p->seller_gain = deal->flows.gain;
-            p->buyer_npv = deal->flows.npv;
-        }
+    ValuationOptions options = {.iterations = run->iterations, .has_seed = true,
+                                .seed = run->seed,
+                                .simulate = simulate ? VALUATION_MC_ALWAYS : VALUATION_MC_NEVER};
+    Valuation *v = NULL;
+    BvStatus status = valuation_run(run->path, how, &options, &v, errors);
+    if (status != BV_OK)
+        return status;
+    p->dcf_value = v->dcf->value;
+    if (v->mc) {
+        p->mc_mean = v->mc->stats.mean;
+        p->mc_p5 = v->mc->stats.percentile[1];
+        p->mc_p95 = v->mc->stats.percentile[7];
     }
-    deal_free(deal);
-    mc_free(mc);
-    dcf_free(dcf);
-    book_free(book);
-    scenario_free(sc);
-    return status;
+    if (v->deal && price) {
+        p->seller_gain = v->deal->flows.gain;
+        p->buyer_npv = v->deal->flows.npv;
+    }
+    valuation_free(v);
+    return BV_OK;
 }
 
 static BvStatus evaluate_at(const WhatIfRun *run, const char *parameter, double value, Mark mark,

@@ -348,10 +348,10 @@ class Usage(unittest.TestCase):
         self.assertIn("bookval fit HISTORY.yaml [--json OUT.json] [-o OUT.xlsx]", p.stdout)
         self.assertIn("bookval fit HISTORY.yaml", e2e.run("--help").stdout)
 
-    def test_batch_is_still_rejected(self):
+    def test_batch_needs_an_output_directory(self):
         p = e2e.run("batch", EXAMPLE)
         self.assertEqual(p.returncode, 2)
-        self.assertIn("'batch' is not supported by this version yet", p.stderr)
+        self.assertIn("batch needs scenarios and -d OUTDIR", p.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,58 @@
+/*
+ * valuation.h — the whole data flow of DESIGN §2 for one scenario file, in one place:
+ * load -> book -> (correlations checked) -> DCF -> Monte Carlo -> diagnostics -> deal ->
+ * what-if runs. The command line, the what-if revaluations and the fuzzers all run it, so a
+ * variant is valued exactly as a scenario is.
+ */
+#ifndef BOOKVAL_VALUATION_H
+#define BOOKVAL_VALUATION_H
+
+#include <stdbool.h>
+
+#include "book.h"
+#include "dcf.h"
+#include "deal.h"
+#include "diagnostics.h"
+#include "error.h"
+#include "montecarlo.h"
+#include "scenario.h"
+#include "whatif.h"
+
+typedef enum ValuationSimulate {
+    VALUATION_MC_AS_SCENARIO,      /* when the scenario has monte_carlo: */
+    VALUATION_MC_ALWAYS,           /* also without (--iterations, --seed, a variant's run) */
+    VALUATION_MC_NEVER             /* a tornado or grid point: the DCF is enough */
+} ValuationSimulate;
+
+typedef struct ValuationOptions {
+    long iterations;               /* 0: the scenario's */
+    bool has_seed;
+    unsigned long long seed;       /* with has_seed: overrides the scenario's */
+    ValuationSimulate simulate;
+    bool what_if;                  /* run the scenario's variants and sensitivity */
+    McProgress progress;           /* may be NULL */
+    void *progress_context;
+} ValuationOptions;
+
+/* Every result of a run; parts a scenario does not ask for are NULL. Owned by the Valuation. */
+typedef struct Valuation {
+    Scenario *scenario;
+    Book *book;
+    Dcf *dcf;
+    McResult *mc;
+    Diagnostics *diagnostics;
+    Deal *deal;
+    WhatIf *whatif;
+    long iterations;               /* of the Monte Carlo (or that would have run) */
+    unsigned long long seed;
+} Valuation;
+
+/*
+ * Value the scenario at `path` loaded as `how` says. On failure *out is NULL and `errors` says
+ * why (with the scenario's positions). Free with valuation_free.
+ */
+BvStatus valuation_run(const char *path, const ScenarioLoad *how, const ValuationOptions *options,
+                       Valuation **out, BvErrors *errors);
+void valuation_free(Valuation *v); /* NULL is a no-op */
+
+#endif
