@@ -959,9 +959,10 @@ static bool read_fields(Loader *L, const Node *map, const char *path, const Sche
     return ok;
 }
 
-/* A list of {year, share}-like mappings read by `table` (two numeric keys). */
+/* A list of {year, share}-like mappings read by `table` (two numeric keys); a year above
+ * `max_year` (when > 0) is reported at its value: nothing is projected beyond the horizon. */
 static YearShare *read_year_shares(Loader *L, const Node *n, const char *path,
-                                   const SchemaTable *table, size_t *count)
+                                   const SchemaTable *table, int max_year, size_t *count)
 {
     *count = 0;
     if (!expect_seq(L, n, path, "a list"))
@@ -979,6 +980,14 @@ static YearShare *read_year_shares(Loader *L, const Node *n, const char *path,
         if (!read_fields(L, n->items[i], ip, table, v, given))
             continue;
         YearShare y = {(int)v[0], v[1]};
+        if (max_year > 0 && y.year > max_year) {
+            const Node *year = tree_map_get(n->items[i], table->keys[0].key);
+            char kp[KEY_PATH_MAX];
+            join_path(kp, ip, table->keys[0].key);
+            bv_error(L->errors, BV_ERR_INPUT, &year->mark, kp,
+                     "%d is beyond the horizon (%d years): nothing is projected there", y.year,
+                     max_year);
+        }
         for (size_t j = 0; j < *count; j++)
             if (items[j].year == y.year)
                 bv_error(L->errors, BV_ERR_INPUT, &n->items[i]->mark, ip,
@@ -1011,10 +1020,19 @@ static void read_deal(Loader *L, const Node *n)
     } else if (price->kind == NODE_MAP) {
         static const SchemaRange multiple = {0, INFINITY, false, false};
         const Node *m = tree_map_get(price, "multiple");
-        if (price->count != 1 || !m)
+        for (size_t i = 0; i < price->count; i++) {
+            if (strcmp(price->entries[i].key, "multiple") != 0) {
+                char kp[KEY_PATH_MAX];
+                join_path(kp, "deal.price", price->entries[i].key);
+                bv_error(L->errors, BV_ERR_INPUT, &price->entries[i].key_mark, kp,
+                         "unknown key; a price is an amount or {multiple: m}");
+            }
+        }
+        if (!m)
             bv_error(L->errors, BV_ERR_INPUT, &price->mark, "deal.price",
                      "expected an amount or {multiple: m}");
-        else if (read_number(L, m, "deal.price.multiple", &multiple, false, &deal->price))
+        else if (read_number(L, m, "deal.price.multiple", &multiple, false, &deal->price) &&
+                 price->count == 1)
             deal->price_is_multiple = true;
     } else {
         read_number(L, price, "deal.price", &schema_deal.keys[0].range, false, &deal->price);
@@ -1036,7 +1054,7 @@ static void read_deal(Loader *L, const Node *n)
         }
     }
     if ((v = tree_map_get(n, "payments"))) {
-        deal->payments = read_year_shares(L, v, "deal.payments", &schema_payment,
+        deal->payments = read_year_shares(L, v, "deal.payments", &schema_payment, 0,
                                           &deal->payment_count);
         double sum = 0;
         for (size_t i = 0; i < deal->payment_count; i++)
@@ -1060,28 +1078,20 @@ static void read_deal(Loader *L, const Node *n)
         read_number(L, v, "deal.interest_rate", &schema_deal.keys[3].range, false,
                     &deal->interest_rate);
     if ((v = tree_map_get(n, "earn_out"))) {
-        deal->earn_outs = read_year_shares(L, v, "deal.earn_out", &schema_earn_out,
+        deal->earn_outs = read_year_shares(L, v, "deal.earn_out", &schema_earn_out, H,
                                            &deal->earn_out_count);
-        for (size_t i = 0; i < deal->earn_out_count; i++)
-            if (deal->earn_outs[i].year > H)
-                bv_error(L->errors, BV_ERR_INPUT, &v->mark, "deal.earn_out",
-                         "year %d is beyond the horizon (%d years)", deal->earn_outs[i].year, H);
     }
     if ((v = tree_map_get(n, "clawback"))) {
         size_t count;
-        YearShare *tiers = read_year_shares(L, v, "deal.clawback", &schema_clawback, &count);
+        YearShare *tiers = read_year_shares(L, v, "deal.clawback", &schema_clawback, H, &count);
         deal->clawbacks = calloc(count ? count : 1, sizeof *deal->clawbacks);
         if (!deal->clawbacks) {
             free(tiers);
             nomem(L);
             return;
         }
-        for (size_t i = 0; i < count; i++) {
+        for (size_t i = 0; i < count; i++)
             deal->clawbacks[i] = (ClawbackTier){tiers[i].year, tiers[i].share};
-            if (tiers[i].year > H)
-                bv_error(L->errors, BV_ERR_INPUT, &v->mark, "deal.clawback",
-                         "within_years %d is beyond the horizon (%d years)", tiers[i].year, H);
-        }
         deal->clawback_count = count;
         free(tiers);
     }
