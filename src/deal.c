@@ -6,6 +6,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,6 +276,19 @@ static double solve_scale(ScaleProblem *p, double unit_price)
     return brent(scale_gap, p, lo, hi, 1e-4 / unit_price);
 }
 
+/* Say whose rate made the run-off infinite: the message quotes a rate that is not the
+ * scenario's. */
+static void name_rate(BvErrors *errors, const char *whose)
+{
+    if (errors->count == 0)
+        return;
+    BvError *e = &errors->items[errors->count - 1];
+    char message[BV_ERROR_MESSAGE_MAX];
+    snprintf(message, sizeof message, "%s (valuing the deal at %s discount rate)", e->message,
+             whose);
+    snprintf(e->message, sizeof e->message, "%s", message);
+}
+
 BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
 {
     *out = NULL;
@@ -303,8 +317,10 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
     /* Deal flows are annual, at year ends, whatever the DCF's timing. */
     status = dcf_book_flows(book, deal->buyer_rate, TIMING_END_OF_YEAR, false, deal->revenue,
                             deal->cash, deal->lost_share, &deal->tail_pv, errors);
-    if (status != BV_OK)
+    if (status != BV_OK) {
+        name_rate(errors, "the buyer's");
         goto fail;
+    }
     DealBook expected = {H, book->annual_revenue, deal->revenue, deal->cash, deal->lost_share,
                          deal->tail_pv};
     deal_price(sc, &expected, 1, deal->buyer_rate, &deal->flows);
@@ -316,8 +332,10 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
         status = dcf_book_flows(book, s->discount_rate, TIMING_END_OF_YEAR, true,
                                 scratch_revenue, deal->keep_cash, scratch_lost,
                                 &deal->keep_tail_pv, errors);
-        if (status != BV_OK)
+        if (status != BV_OK) {
+            name_rate(errors, "the seller's");
             goto fail;
+        }
         double pv = 0, df = 1;
         for (int t = 1; t <= H; t++) {
             df /= 1 + s->discount_rate;
