@@ -1223,6 +1223,18 @@ bool scenario_parameter(const Scenario *sc, const char *path, const Dist **dist,
     }
 }
 
+/* The accepted range of a what-if parameter (its schema key's). */
+static void parameter_range(const Scenario *sc, const char *path, SchemaRange *range)
+{
+    const char *key = strrchr(path, '.');
+    const SchemaKey *k = schema_find(strcmp(path, "discount_rate") == 0 ? &schema_scenario
+                                                                        : &schema_segment,
+                                     key ? key + 1 : path);
+    (void)sc;
+    if (k)
+        *range = k->range;
+}
+
 /* A what-if parameter path, checked against the scenario (segments are read by now). */
 static bool check_parameter(Loader *L, const Node *n, const char *path, const char **out)
 {
@@ -1321,10 +1333,13 @@ static void read_sensitivity(Loader *L, const Node *n)
                 }
                 join_path(kp, path, "parameter");
                 bool ok = check_parameter(L, p, kp, &ts.parameter);
+                SchemaRange range = any;
+                if (ok)
+                    parameter_range(sc, ts.parameter, &range);
                 join_path(kp, path, "low");
-                ok &= read_number(L, lo, kp, &any, false, &ts.low);
+                ok &= read_number(L, lo, kp, &range, false, &ts.low);
                 join_path(kp, path, "high");
-                ok &= read_number(L, hi, kp, &any, false, &ts.high);
+                ok &= read_number(L, hi, kp, &range, false, &ts.high);
                 if (!ok)
                     continue;
                 ts.has_range = true;
@@ -1357,7 +1372,11 @@ static void read_sensitivity(Loader *L, const Node *n)
         const NodeEntry *e = &m->entries[0];
         const char **param = side ? &grid->col_parameter : &grid->row_parameter;
         Node key = {.kind = NODE_SCALAR, .mark = e->key_mark, .text = e->key};
-        ok &= check_parameter(L, &key, path, param);
+        bool known = check_parameter(L, &key, path, param);
+        ok &= known;
+        SchemaRange range = any;
+        if (known)
+            parameter_range(sc, *param, &range);
         double *values = calloc(e->value->count, sizeof *values);
         if (!values) {
             nomem(L);
@@ -1366,7 +1385,7 @@ static void read_sensitivity(Loader *L, const Node *n)
         for (size_t i = 0; i < e->value->count; i++) {
             char kp[KEY_PATH_MAX];
             snprintf(kp, sizeof kp, "%s.%s[%zu]", path, e->key, i);
-            ok &= read_number(L, e->value->items[i], kp, &any, false, &values[i]);
+            ok &= read_number(L, e->value->items[i], kp, &range, false, &values[i]);
         }
         if (side) {
             grid->cols = values;
@@ -1401,8 +1420,14 @@ static Node *apply_whatif(Loader *L, Node *root, const ScenarioLoad *how)
     }
     for (size_t i = 0; i < how->override_count && root; i++) {
         const ScenarioOverride *o = &how->overrides[i];
+        /* The shortest text that reads back as the same number: an error quotes 1.35, not
+         * 1.3500000000000001. */
         char text[40];
-        snprintf(text, sizeof text, "%.17g", o->value);
+        for (int digits = 15; digits <= 17; digits++) {
+            snprintf(text, sizeof text, "%.*g", digits, o->value);
+            if (strtod(text, NULL) == o->value)
+                break;
+        }
         Node *value = tree_scalar(L->tree, o->mark, text, strlen(text), false);
         Node *patch = value ? tree_path_patch(L->tree, o->path, o->mark, value, L->errors) : NULL;
         root = patch ? tree_merge(L->tree, root, patch) : NULL;

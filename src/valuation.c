@@ -39,7 +39,8 @@ BvStatus valuation_run(const char *path, const ScenarioLoad *how, const Valuatio
         status = deal_run(v->book, &v->deal, errors);
     if (status == BV_OK && o->what_if &&
         (sc->variant_count || sc->tornado_count || sc->grid.enabled)) {
-        WhatIfRun what = {path, how, v->iterations, v->seed, simulate};
+        WhatIfRun what = {path, how, o->iterations, o->has_seed, o->seed,
+                          o->simulate == VALUATION_MC_ALWAYS};
         status = whatif_run(&what, sc, &v->whatif, errors);
     }
     if (status != BV_OK) {

@@ -41,13 +41,18 @@ typedef struct Point {
     double seller_gain, buyer_npv;
 } Point;
 
-static BvStatus evaluate(const WhatIfRun *run, const ScenarioLoad *how, bool simulate,
+/* A variant runs as the scenario edited by hand would, with the same command line: its own
+ * Monte Carlo settings unless the command line overrides them. A tornado or grid point needs
+ * only the DCF (and the deal, for a break-even). */
+static BvStatus evaluate(const WhatIfRun *run, const ScenarioLoad *how, bool variant,
                          bool price, Point *p, BvErrors *errors)
 {
     *p = (Point){NAN, NAN, NAN, NAN, NAN, NAN};
-    ValuationOptions options = {.iterations = run->iterations, .has_seed = true,
-                                .seed = run->seed,
-                                .simulate = simulate ? VALUATION_MC_ALWAYS : VALUATION_MC_NEVER};
+    ValuationOptions options = {
+        .iterations = run->iterations, .has_seed = run->has_seed, .seed = run->seed,
+        .simulate = !variant             ? VALUATION_MC_NEVER
+                    : run->force_monte_carlo ? VALUATION_MC_ALWAYS
+                                             : VALUATION_MC_AS_SCENARIO};
     Valuation *v = NULL;
     BvStatus status = valuation_run(run->path, how, &options, &v, errors);
     if (status != BV_OK)
@@ -82,17 +87,24 @@ static BvStatus evaluate_at(const WhatIfRun *run, const char *parameter, double 
 typedef struct BreakEven {
     const WhatIfRun *run;
     const TornadoSpec *spec;
-    BvErrors *errors;
+    BvErrors *scratch;       /* a point's own errors: inputs the scan passes over */
+    BvErrors *errors;        /* where a real failure (memory) is reported */
     bool failed;
 } BreakEven;
 
+/* The buyer's NPV at input x; NaN where the scenario has no finite value there (an input the
+ * user never wrote, e.g. growth that makes the run-off infinite): the scan passes over it. */
 static double npv_at(double x, void *params)
 {
     BreakEven *b = params;
     Point p;
-    if (evaluate_at(b->run, b->spec->parameter, x, b->spec->mark, true, &p, b->errors) != BV_OK)
+    bv_errors_init(b->scratch);
+    BvStatus s = evaluate_at(b->run, b->spec->parameter, x, b->spec->mark, true, &p, b->scratch);
+    if (s == BV_ERR_NOMEM) {
+        bv_error(b->errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
         b->failed = true;
-    return p.buyer_npv;
+    }
+    return s == BV_OK ? p.buyer_npv : (double)NAN;
 }
 
 /* The input in [lo, hi] nearest the base value where the buyer's NPV changes sign, by a
@@ -156,7 +168,7 @@ BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, Bv
         ScenarioLoad how = *run->load;
         how.variant = (int)i;
         Point p;
-        status = evaluate(run, &how, run->monte_carlo, true, &p, errors);
+        status = evaluate(run, &how, true, true, &p, errors);
         w->variants[i] = (VariantResult){base->variants[i].name, p.dcf_value, p.mc_mean,
                                          p.mc_p5,     p.mc_p95,  p.seller_gain, p.buyer_npv};
         w->variant_count = i + 1;
@@ -185,10 +197,14 @@ BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, Bv
         r->range_low = lo > RATE_SEARCH_LOW ? lo : RATE_SEARCH_LOW;
         r->range_high = hi < RATE_SEARCH_HIGH ? hi : RATE_SEARCH_HIGH;
         if (status == BV_OK && w->has_break_even) {
-            BreakEven b = {run, t, errors, false};
-            r->break_even = break_even(&b, dist_mean(dist), r->range_low, r->range_high);
+            BreakEven b = {run, t, malloc(sizeof(BvErrors)), errors, false};
+            if (!b.scratch)
+                status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+            else
+                r->break_even = break_even(&b, dist_mean(dist), r->range_low, r->range_high);
+            free(b.scratch);
             if (b.failed)
-                status = bv_errors_status(errors);
+                status = BV_ERR_NOMEM;
         }
         w->tornado_count = i + 1;
     }

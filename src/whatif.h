@@ -41,9 +41,10 @@ typedef struct WhatIf {
 typedef struct WhatIfRun {
     const char *path;
     const ScenarioLoad *load;
-    long iterations;
-    unsigned long long seed;
-    bool monte_carlo;
+    long iterations;               /* the command line's (0: each scenario's own) */
+    bool has_seed;
+    unsigned long long seed;       /* with has_seed: the command line's */
+    bool force_monte_carlo;        /* the command line asked for a Monte Carlo */
 } WhatIfRun;
 
 /*
