@@ -1777,8 +1777,10 @@ static void read_top_level(Loader *L, const Node *root)
     else if (!inline_clients && !csv)
         bv_error(L->errors, BV_ERR_INPUT, &root->mark, "clients",
                  "no clients: list them under clients or name a CSV file in clients_csv");
-    else if (inline_clients)
+    else if (inline_clients) {
+        sc->marks.clients = keep_mark(L, inline_clients->mark);
         read_clients(L, inline_clients);
+    }
 }
 
 static void set_defaults(Scenario *sc)
@@ -1850,7 +1852,11 @@ BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario 
         clients_csv_read(sc, sc->clients_csv, &sc->marks.clients_csv, errors);
     check_unique_ids(&L);
     if (walked && sc->client_count == 0 && errors->count + errors->dropped == errors_before)
-        bv_error(errors, BV_ERR_INPUT, NULL, "clients", "the book has no clients");
+        bv_error(errors, BV_ERR_INPUT,
+                 sc->clients_csv ? &sc->marks.clients_csv : &sc->marks.clients,
+                 sc->clients_csv ? "clients_csv" : "clients",
+                 "the book has no clients%s",
+                 sc->clients_csv ? ": the CSV file has a header but no rows" : "");
     if (errors->count + errors->dropped != errors_before) {
         status = bv_errors_status(errors);
         scenario_free(sc);

@@ -161,7 +161,7 @@ typedef struct GridSpec {
 
 /* Places of the scenario-level keys that later stages may need to point at. */
 typedef struct ScenarioMarks {
-    Mark discount_rate, revenue_growth, retention, tail, horizon_years, clients_csv;
+    Mark discount_rate, revenue_growth, retention, tail, horizon_years, clients_csv, clients;
 } ScenarioMarks;
 
 typedef struct Scenario {
