@@ -41,6 +41,7 @@ bool retention_uses_tenure(const RetentionModel *m)
 /* The direct sum stops once its remainder bound is below SERIES_REL_TOL of the sum, or gives up
  * after SERIES_MAX_TERMS (x within ~1e-6 of 1 with alpha near 1), leaving it to quadrature. */
 #define SERIES_REL_TOL 1e-17
+#define SERIES_FAST_TERMS 1000000L
 #define SERIES_MAX_TERMS 50000000L
 #define SERIES_RESYNC 4096
 #define QUAD_REL_TOL 1e-13
@@ -55,14 +56,14 @@ bool retention_uses_tenure(const RetentionModel *m)
  * The second bound lets large alphas converge fast however close x is to 1.
  * *lower and *upper bracket F when the sum stops early (false returned).
  */
-static bool sbg_series_direct(double a, double b, double x, double *out, double *lower,
-                              double *upper)
+static bool sbg_series_direct(double a, double b, double x, long max_terms, double *out,
+                              double *lower, double *upper)
 {
     double term = 1, sum = 0, carry = 0, geometric = x < 1 ? x / (1 - x) : (double)INFINITY;
     gsl_sf_result lnbeta_ab;
     bool resync = gsl_sf_lnbeta_e(a, b, &lnbeta_ab) == GSL_SUCCESS;
     double log_x = log(x);
-    for (long j = 0; j < SERIES_MAX_TERMS; j++) {
+    for (long j = 0; j < max_terms; j++) {
         term *= x * (b + (double)j) / (a + b + (double)j);
         /* Long sums: every SERIES_RESYNC terms recompute t_{j+1} = x^(j+1) B(a, b+j+1)/B(a, b)
          * directly, so rounding does not build up along millions of products. */
@@ -142,15 +143,19 @@ bool retention_sbg_series(double a, double b, double x, double *out)
         *out = b / (a - 1);
         return true;
     }
+    /* A million terms settle every x up to about 1 - 4e-5, and any x for a large alpha; past
+     * them, quadrature (trusted only inside the bracket the partial sum proves), and only if
+     * it fails the long sum. The Monte Carlo calls this per cohort and iteration. */
     double lower = 0, upper = INFINITY;
-    if (sbg_series_direct(a, b, x, out, &lower, &upper))
+    if (sbg_series_direct(a, b, x, SERIES_FAST_TERMS, out, &lower, &upper))
         return true;
-    /* Quadrature, trusted only inside the bracket the partial sum proves. */
     double q;
     if (sbg_series_quadrature(a, b, x, &q) && q >= lower * (1 - 1e-12) && q <= upper) {
         *out = q;
         return true;
     }
+    if (sbg_series_direct(a, b, x, SERIES_MAX_TERMS, out, &lower, &upper))
+        return true;
     *out = NAN;
     return false;
 }
