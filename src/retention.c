@@ -88,41 +88,69 @@ static bool sbg_series_direct(double a, double b, double x, long max_terms, doub
 
 typedef struct TailIntegrand {
     double x;
+    double a, b;     /* the weight's exponents left to the function on each piece */
+    bool left;       /* [0, split]: (1-θ)^(b-1) in the function; [split, 1]: θ^(a-1) */
 } TailIntegrand;
 
-/* x(1-θ) / (1 - x(1-θ)), written to keep digits when x is close to 1. */
+/* x(1-θ) / (1 - x(1-θ)), written to keep digits when x is close to 1, times the part of the
+ * beta weight that is smooth on this piece. */
 static double tail_integrand(double theta, void *params)
 {
-    double x = ((const TailIntegrand *)params)->x;
+    const TailIntegrand *p = params;
     double one_minus = 1 - theta;
-    return x * one_minus / ((1 - x) + x * theta);
+    double g = p->x * one_minus / ((1 - p->x) + p->x * theta);
+    return g * (p->left ? pow(one_minus, p->b - 1) : pow(theta, p->a - 1));
 }
 
-static bool sbg_series_quadrature(double a, double b, double x, double *out)
+/* One piece of the integral by QAWS, whose weight carries the singular end's power. */
+static bool quad_piece(TailIntegrand *p, double lo, double hi, double tol, double *value)
 {
-    *out = NAN;
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(QUAD_LIMIT);
-    gsl_integration_qaws_table *t = gsl_integration_qaws_table_alloc(a - 1, b - 1, 0, 0);
+    gsl_integration_qaws_table *t =
+        p->left ? gsl_integration_qaws_table_alloc(p->a - 1, 0, 0, 0)
+                : gsl_integration_qaws_table_alloc(0, p->b - 1, 0, 0);
     bool ok = false;
     if (w && t) {
-        TailIntegrand p = {x};
-        gsl_function f = {tail_integrand, &p};
-        double value, abserr;
-        int status = gsl_integration_qaws(&f, 0, 1, t, 0, QUAD_REL_TOL, QUAD_LIMIT, w, &value,
-                                          &abserr);
-        /* The weight θ^(a-1) (1-θ)^(b-1) integrates to B(a, b). */
-        gsl_sf_result lnbeta;
-        if (status == GSL_SUCCESS && gsl_sf_lnbeta_e(a, b, &lnbeta) == GSL_SUCCESS) {
-            double v = value / exp(lnbeta.val);
-            if (isfinite(v)) {
-                *out = v;
-                ok = true;
-            }
-        }
+        gsl_function f = {tail_integrand, p};
+        double abserr;
+        ok = gsl_integration_qaws(&f, lo, hi, t, 0, tol, QUAD_LIMIT, w, value, &abserr) ==
+                 GSL_SUCCESS &&
+             isfinite(*value);
     }
     gsl_integration_qaws_table_free(t);
     gsl_integration_workspace_free(w);
     return ok;
+}
+
+/*
+ * E[x(1-θ)/(1-x(1-θ))] over θ ~ Beta(a, b) for x close to 1. The integrand changes on the
+ * scale (1-x) near θ = 0, so the integral is split there: [0, split] with the weight θ^(a-1),
+ * [split, 1] with (1-θ)^(b-1), each by GSL's QAWS, tightest tolerance first.
+ */
+static bool sbg_series_quadrature(double a, double b, double x, double *out)
+{
+    static const double tolerances[] = {QUAD_REL_TOL, 1e-11};
+    *out = NAN;
+    double split = 1e3 * (1 - x) / x;
+    if (split > 0.5)
+        split = 0.5;
+    gsl_sf_result lnbeta;
+    if (gsl_sf_lnbeta_e(a, b, &lnbeta) != GSL_SUCCESS)
+        return false;
+    for (size_t i = 0; i < sizeof tolerances / sizeof tolerances[0]; i++) {
+        TailIntegrand left = {x, a, b, true}, right = {x, a, b, false};
+        double v1, v2;
+        if (quad_piece(&left, 0, split, tolerances[i], &v1) &&
+            quad_piece(&right, split, 1, tolerances[i], &v2)) {
+            /* The weight θ^(a-1) (1-θ)^(b-1) integrates to B(a, b). */
+            double v = (v1 + v2) / exp(lnbeta.val);
+            if (isfinite(v)) {
+                *out = v;
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 bool retention_sbg_series(double a, double b, double x, double *out)

@@ -6,7 +6,9 @@
  *
  * Each file (a directory: each of its files, by name, dot files skipped) goes through the
  * target's LLVMFuzzerTestOneInput once. A broken contract aborts, naming the file last
- * announced on stderr; exit 0 when every input passed, 2 on a usage or read error.
+ * announced on stderr, and so does an input that runs longer than FUZZ_REPLAY_TIMEOUT seconds
+ * (default 5; 0: no limit), so a fixed slowness stays fixed. Exit 0 when every input passed,
+ * 2 on a usage or read error.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,9 +16,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz_common.h"
+
+#define REPLAY_DEFAULT_TIMEOUT 5 /* seconds per input */
+
+static unsigned timeout_seconds = REPLAY_DEFAULT_TIMEOUT;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char message[] = "replay: the input above ran past FUZZ_REPLAY_TIMEOUT\n";
+    ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
+    (void)ignored;
+    abort();
+}
 
 static int replay_file(const char *path)
 {
@@ -50,7 +67,9 @@ static int replay_file(const char *path)
     }
     fprintf(stderr, "replay: %s (%zu bytes)\n", path, n);
     fflush(stderr);
+    alarm(timeout_seconds);
     LLVMFuzzerTestOneInput(buf, n);
+    alarm(0);
     free(buf);
     return 0;
 }
@@ -115,6 +134,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FILE_OR_DIR...\n", argv[0]);
         return 2;
     }
+    const char *limit = getenv("FUZZ_REPLAY_TIMEOUT");
+    if (limit && *limit) {
+        char *end;
+        unsigned long t = strtoul(limit, &end, 10);
+        if (*end || t > 86400) {
+            fprintf(stderr, "replay: FUZZ_REPLAY_TIMEOUT takes seconds (0: none), got '%s'\n",
+                    limit);
+            return 2;
+        }
+        timeout_seconds = (unsigned)t;
+    }
+    signal(SIGALRM, on_alarm);
     LLVMFuzzerInitialize(&argc, &argv);
     int total = 0;
     for (int i = 1; i < argc; i++) {

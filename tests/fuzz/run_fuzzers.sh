@@ -9,6 +9,7 @@
 # of each kind only, by the sanitizer's or the contract's one-line summary) and fuzzing
 # resumes on the grown corpus until SECONDS are spent. The corpus lives in
 # build-fuzz/fuzz-corpus/<target>/ across runs; seeds are rebuilt from the source tree.
+# Exit status 1 when any target found something (CI can run it as a smoke test).
 # Environment: FUZZ_TOLERATE_KNOWN=1 builds with -DFUZZ_TOLERATE_KNOWN (look past the findings
 # listed in fuzz_common.c); FUZZ_JOBS (default 2) for the build.
 set -euo pipefail
@@ -145,4 +146,5 @@ cat "$summary"
 if [[ -s $summary.findings ]]; then
   echo "findings (inputs in $crashes):"
   cat "$summary.findings"
+  exit 1
 fi
