@@ -91,8 +91,13 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
     d->segment_clients = calloc(groups, sizeof *d->segment_clients);
     d->segment_revenue = calloc(groups, sizeof *d->segment_revenue);
     d->segment_value = calloc(groups, sizeof *d->segment_value);
-    if (!d->segment_clients || !d->segment_revenue || !d->segment_value)
+    d->segment_remaining = calloc(groups, sizeof *d->segment_remaining);
+    size_t *finite = calloc(groups, sizeof *finite);
+    if (!d->segment_clients || !d->segment_revenue || !d->segment_value ||
+        !d->segment_remaining || !finite) {
+        free(finite);
         goto nomem;
+    }
     if (!d->abc || !d->client_provision || !d->rank || !d->by_revenue || !d->remaining_years ||
         !values || !ranked)
         goto nomem;
@@ -156,6 +161,20 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
         d->revenue_at_risk += co->annual_revenue * (1 - dcf->survival[c * (size_t)dcf->horizon]);
         d->remaining_years[c] = remaining_years(book, dcf, c);
     }
+    /* Per segment, as a spreadsheet's AVERAGEIF over the clients' numbers would. */
+    for (size_t i = 0; i < n; i++) {
+        const Client *cl = &sc->clients[i];
+        size_t g = cl->segment >= 0 ? (size_t)cl->segment : sc->segment_count;
+        double years = d->remaining_years[book->client_cohort[i]];
+        if (isfinite(years)) {
+            d->segment_remaining[g] += years;
+            finite[g]++;
+        }
+    }
+    for (size_t g = 0; g < groups; g++)
+        d->segment_remaining[g] = finite[g] ? d->segment_remaining[g] / (double)finite[g]
+                                            : (double)NAN;
+    free(finite);
     free(values);
     free(ranked);
     *out = d;
@@ -179,5 +198,6 @@ void diagnostics_free(Diagnostics *d)
     free(d->segment_clients);
     free(d->segment_revenue);
     free(d->segment_value);
+    free(d->segment_remaining);
     free(d);
 }

@@ -40,6 +40,8 @@ typedef struct Diagnostics {
     /* Per segment (index segment_count: clients without one): clients, revenue, DCF value. */
     size_t *segment_clients;
     double *segment_revenue, *segment_value;
+    double *segment_remaining; /* mean expected remaining years of its clients whose sum is
+                                  finite (NaN when none is) */
     /* Tenure bands [0,2), [2,5), [5,10), [10,20), [20,inf): clients and revenue. */
     size_t tenure_clients[DIAG_TENURE_BANDS];
     double tenure_revenue[DIAG_TENURE_BANDS];

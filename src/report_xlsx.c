@@ -2279,7 +2279,7 @@ static void write_diagnostics(Ctx *x)
         return;
     const Scenario *sc = x->sc;
     const Diagnostics *d = x->diag;
-    static const double w[] = {46, 18, 16, 16, 16, 3, 8, 14, 16, 14};
+    static const double w[] = {46, 18, 16, 16, 16, 16, 8, 14, 16, 14};
     widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
     worksheet_freeze_panes(ws, 3, 0);
     xlsx_text(&x->c, ws, 0, 0, "Diagnostics: the book an acquirer is buying", x->f.title);
@@ -2456,6 +2456,7 @@ static void write_diagnostics(Ctx *x)
             xlsx_text(&x->c, ws, r, 2, "Annual revenue", x->f.header);
             xlsx_text(&x->c, ws, r, 3, "Value (DCF)", x->f.header);
             xlsx_text(&x->c, ws, r, 4, "Value / revenue", x->f.header);
+            xlsx_text(&x->c, ws, r, 5, "Mean expected remaining years", x->f.header);
         } else if (r > segment_header && r <= segment_header + groups) {
             int g = r - segment_header - 1;
             bool none = g == (int)sc->segment_count;
@@ -2476,6 +2477,20 @@ static void write_diagnostics(Ctx *x)
                         d->segment_revenue[g] > 0 ? d->segment_value[g] / d->segment_revenue[g]
                                                   : 0,
                         "=IF(%s>0,%s/%s,0)", rc, vc, rc);
+            /* Mean remaining years over the segment's clients whose sum is finite (numbers). */
+            char sums[FORMULA_MAX], numbers[FORMULA_MAX] = "";
+            clients_if(x, sums, sizeof sums, C_SEGMENT, crit, C_REMAINING);
+            for (size_t s2 = 0; s2 < x->client_sheets; s2++) {
+                char sheet[32], seg[REF_MAX], rem[REF_MAX];
+                clients_sheet_name(sheet, sizeof sheet, s2);
+                int last = (int)clients_on_sheet(x, s2);
+                xlsx_range(seg, sheet, 1, C_SEGMENT, last, C_SEGMENT);
+                xlsx_range(rem, sheet, 1, C_REMAINING, last, C_REMAINING);
+                snprintf(numbers + strlen(numbers), sizeof numbers - strlen(numbers),
+                         "%sCOUNTIFS(%s,%s,%s,\">=0\")", s2 ? "+" : "", seg, crit, rem);
+            }
+            xlsx_formula(&x->c, ws, r, 5, x->f.count, d->segment_remaining[g], "=(%s)/(%s)",
+                         sums, numbers);
         }
         /* Pareto: the largest clients, cumulative share of revenue. */
         size_t k = (size_t)(r - first);
