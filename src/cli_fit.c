@@ -15,14 +15,19 @@
 
 #include "error.h"
 #include "fit.h"
+#include "cli.h"
 #include "history.h"
 #include "outfile.h"
 #include "report_fit.h"
 
-const char cli_fit_usage[] =
-    "  bookval fit HISTORY.yaml [--json OUT.json] [-o OUT.xlsx]\n"
-    "                                        fit a retention model (sBG or geometric) to\n"
-    "                                        cohort history; prints the scenario line\n";
+#define FIT_USAGE                                                                          \
+    "  bookval fit HISTORY.yaml [--json OUT.json] [-o OUT.xlsx]\n"                          \
+    "                                        fit a retention model (sBG or geometric) to\n" \
+    "                                        cohort history; prints the scenario line\n"
+
+const char cli_fit_usage[] = FIT_USAGE;
+
+#define fit_usage_error(...) cli_usage_error("usage:\n" FIT_USAGE, __VA_ARGS__)
 
 typedef struct FitOptions {
     const char *history;
@@ -30,29 +35,7 @@ typedef struct FitOptions {
     const char *xlsx;
 } FitOptions;
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "bookval: usage error: ");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n\nusage:\n%s", cli_fit_usage);
-    return 2;
-}
 
-static void print_errors(BvErrors *errors)
-{
-    bv_errors_sort(errors);
-    char line[BV_ERROR_FILE_MAX + BV_ERROR_KEY_MAX + BV_ERROR_MESSAGE_MAX + 64];
-    for (size_t i = 0; i < errors->count; i++) {
-        bv_error_format(&errors->items[i], line, sizeof line);
-        fprintf(stderr, "%s\n", line);
-    }
-    if (errors->dropped)
-        fprintf(stderr, "bookval: %zu more errors not shown\n", errors->dropped);
-}
 
 /* 0, or the exit code of a usage error (after printing it); -1 for --help (printed). */
 static int parse_options(int argc, char **argv, FitOptions *o)
@@ -66,23 +49,23 @@ static int parse_options(int argc, char **argv, FitOptions *o)
         }
         if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--json") == 0) {
             if (i + 1 >= argc)
-                return usage_error("%s needs a value", a);
+                return fit_usage_error("%s needs a value", a);
             const char **slot = strcmp(a, "--json") == 0 ? &o->json : &o->xlsx;
             if (*slot)
-                return usage_error("%s given twice", a);
+                return fit_usage_error("%s given twice", a);
             *slot = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("unknown option '%s' for fit", a);
+            return fit_usage_error("unknown option '%s' for fit", a);
         } else if (o->history) {
-            return usage_error("fit takes one history file; '%s' is a second one", a);
+            return fit_usage_error("fit takes one history file; '%s' is a second one", a);
         } else {
             o->history = a;
         }
     }
     if (!o->history)
-        return usage_error("%s", "fit needs a history file");
+        return fit_usage_error("%s", "fit needs a history file");
     if (o->json && o->xlsx && strcmp(o->json, o->xlsx) == 0)
-        return usage_error("--json and -o name the same file '%s'", o->json);
+        return fit_usage_error("--json and -o name the same file '%s'", o->json);
     return 0;
 }
 
@@ -209,7 +192,7 @@ int cli_fit(int argc, char **argv)
     }
     bv_errors_init(errors);
     BvStatus status = fit_command(&o, errors);
-    print_errors(errors);
+    cli_print_errors(errors);
     rc = bv_status_exit_code(status);
     free(errors);
     return rc;

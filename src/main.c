@@ -19,6 +19,7 @@
 #include <omp.h>
 #endif
 
+#include "cli.h"
 #include "cli_fit.h"
 #include "error.h"
 #include "outfile.h"
@@ -45,29 +46,7 @@ static const char usage_text[] =
     "Exit status: 0 success, 1 the run failed (I/O, numerical failure), 2 usage or invalid "
     "input.\n";
 
-static void print_errors(BvErrors *errors)
-{
-    bv_errors_sort(errors);
-    char line[BV_ERROR_FILE_MAX + BV_ERROR_KEY_MAX + BV_ERROR_MESSAGE_MAX + 64];
-    for (size_t i = 0; i < errors->count; i++) {
-        bv_error_format(&errors->items[i], line, sizeof line);
-        fprintf(stderr, "%s\n", line);
-    }
-    if (errors->dropped)
-        fprintf(stderr, "bookval: %zu more errors not shown\n", errors->dropped);
-}
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "bookval: usage error: ");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n\n%s", usage_text);
-    return 2;
-}
 
 static const char *models_dir(void)
 {
@@ -118,26 +97,26 @@ static int parse_run_options(int argc, char **argv, RunOptions *o)
             strcmp(a, "--set") == 0 || strcmp(a, "--threads") == 0 ||
             strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0) {
             if (!value)
-                return usage_error("%s needs a value", a);
+                return cli_usage_error(usage_text, "%s needs a value", a);
             i++;
             if (strcmp(a, "--json") == 0) {
                 o->json = value;
             } else if (strcmp(a, "--set") == 0) {
                 if (o->set_count == MAX_SETS)
-                    return usage_error("more than %s --set options", "256");
+                    return cli_usage_error(usage_text, "more than %s --set options", "256");
                 o->sets[o->set_count++].assignment = value;
             } else if (strcmp(a, "--threads") == 0) {
                 char *end;
                 long t = strtol(value, &end, 10);
                 if (*end || t < 1 || t > 1024)
-                    return usage_error("--threads takes an integer from 1 to 1024, got '%s'",
+                    return cli_usage_error(usage_text, "--threads takes an integer from 1 to 1024, got '%s'",
                                        value);
                 o->threads = (int)t;
             } else if (strcmp(a, "--iterations") == 0) {
                 char *end;
                 long n = strtol(value, &end, 10);
                 if (*end || n < 1 || n > 10000000)
-                    return usage_error("--iterations takes an integer from 1 to 10000000, "
+                    return cli_usage_error(usage_text, "--iterations takes an integer from 1 to 10000000, "
                                        "got '%s'",
                                        value);
                 o->iterations = n;
@@ -146,7 +125,7 @@ static int parse_run_options(int argc, char **argv, RunOptions *o)
                 errno = 0;
                 unsigned long long seed = strtoull(value, &end, 10);
                 if (*end || errno || value[0] == '-' || seed > (1ULL << 53))
-                    return usage_error("--seed takes an integer from 0 to 2^53, got '%s'", value);
+                    return cli_usage_error(usage_text, "--seed takes an integer from 0 to 2^53, got '%s'", value);
                 o->seed = seed;
                 o->has_seed = true;
             } else {
@@ -155,15 +134,15 @@ static int parse_run_options(int argc, char **argv, RunOptions *o)
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o->quiet = true;
         } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("unknown option '%s'", a);
+            return cli_usage_error(usage_text, "unknown option '%s'", a);
         } else if (o->scenario) {
-            return usage_error("run takes one scenario; '%s' is a second one", a);
+            return cli_usage_error(usage_text, "run takes one scenario; '%s' is a second one", a);
         } else {
             o->scenario = a;
         }
     }
     if (!o->scenario)
-        return usage_error("%s", "run needs a scenario file");
+        return cli_usage_error(usage_text, "%s", "run needs a scenario file");
     return 0;
 }
 
@@ -324,7 +303,7 @@ static int cmd_run(int argc, char **argv)
         }
         bv_errors_init(errors);
         BvStatus status = run(o, NULL, errors);
-        print_errors(errors);
+        cli_print_errors(errors);
         rc = bv_status_exit_code(status);
         free(errors);
     }
@@ -363,7 +342,7 @@ static int cmd_batch(int argc, char **argv)
                          strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0;
         if (strcmp(a, "-d") == 0 || strcmp(a, "--compare") == 0) {
             if (i + 1 == argc) {
-                rc = usage_error("%s needs a value", a);
+                rc = cli_usage_error(usage_text, "%s needs a value", a);
                 goto done;
             }
             *(strcmp(a, "-d") == 0 ? &outdir : &compare) = argv[++i];
@@ -372,7 +351,7 @@ static int cmd_batch(int argc, char **argv)
             if (has_value && i + 1 < argc)
                 common[n_common++] = argv[++i];
         } else if (a[0] == '-') {
-            rc = usage_error("batch takes no option '%s' (-o and --json are per scenario: "
+            rc = cli_usage_error(usage_text, "batch takes no option '%s' (-o and --json are per scenario: "
                              "OUTDIR/NAME.xlsx and .json)",
                              a);
             goto done;
@@ -381,7 +360,7 @@ static int cmd_batch(int argc, char **argv)
         }
     }
     if (!outdir || n_scenarios == 0) {
-        rc = usage_error("%s", "batch needs scenarios and -d OUTDIR");
+        rc = cli_usage_error(usage_text, "%s", "batch needs scenarios and -d OUTDIR");
         goto done;
     }
     if (!ensure_directory(outdir)) {
@@ -416,7 +395,7 @@ static int cmd_batch(int argc, char **argv)
                 bv_errors_init(errors);
                 BvStatus status = run(o, row, errors);
                 bv_errors_sort(errors);
-                print_errors(errors);
+                cli_print_errors(errors);
                 code = bv_status_exit_code(status);
                 row->ok = status == BV_OK;
                 if (row->ok)
@@ -446,7 +425,7 @@ static int cmd_batch(int argc, char **argv)
             f = NULL;
         }
         outfile_abort(f);
-        print_errors(errors);
+        cli_print_errors(errors);
         if (status == BV_OK)
             printf("wrote %s\n", compare);
         else if (bv_status_exit_code(status) > rc)
@@ -469,7 +448,7 @@ done:
 static int cmd_validate(int argc, char **argv)
 {
     if (argc == 0)
-        return usage_error("%s", "validate needs one or more scenario files");
+        return cli_usage_error(usage_text, "%s", "validate needs one or more scenario files");
     BvErrors *errors = malloc(sizeof *errors);
     if (!errors) {
         fprintf(stderr, "bookval: out of memory\n");
@@ -479,7 +458,7 @@ static int cmd_validate(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         if (argv[i][0] == '-') {
             free(errors);
-            return usage_error("validate takes no option '%s'", argv[i]);
+            return cli_usage_error(usage_text, "validate takes no option '%s'", argv[i]);
         }
         bv_errors_init(errors);
         ScenarioLoad how = {NULL, 0, models_dir(), -1, NULL, 0};
@@ -493,7 +472,7 @@ static int cmd_validate(int argc, char **argv)
             status = scenario_load_with(argv[i], &variant_how, &variant, errors);
             scenario_free(variant);
         }
-        print_errors(errors);
+        cli_print_errors(errors);
         if (status == BV_OK)
             printf("%s: ok (%zu clients, %zu segments)\n", argv[i], v->scenario->client_count,
                    v->scenario->segment_count);
@@ -509,7 +488,7 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     if (argc < 2)
-        return usage_error("%s", "no command given");
+        return cli_usage_error(usage_text, "%s", "no command given");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0) {
         printf("bookval %s\n", BOOKVAL_VERSION);
@@ -530,7 +509,7 @@ int main(int argc, char **argv)
             fputs(usage_text, stdout);
             return 0;
         }
-        return usage_error("no help on '%s'; try: bookval help scenario", argv[2]);
+        return cli_usage_error(usage_text, "no help on '%s'; try: bookval help scenario", argv[2]);
     }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
@@ -540,5 +519,5 @@ int main(int argc, char **argv)
         return cli_fit(argc - 2, argv + 2);
     if (strcmp(cmd, "batch") == 0)
         return cmd_batch(argc - 2, argv + 2);
-    return usage_error("unknown command '%s'", cmd);
+    return cli_usage_error(usage_text, "unknown command '%s'", cmd);
 }
