@@ -169,21 +169,9 @@ static const char *cell(char *buf, int r, int c)
 static void make_formats(Ctx *x)
 {
     Formats *f = &x->f;
-    f->title = xlsx_format(&x->c, NULL, true, false);
-    if (f->title)
-        format_set_font_size(f->title, 14);
-    f->note = xlsx_format(&x->c, NULL, false, false);
-    if (f->note) {
-        format_set_italic(f->note);
-        format_set_font_color(f->note, 0x595959);
-    }
-    f->header = xlsx_format(&x->c, NULL, true, false);
-    if (f->header) {
-        format_set_bg_color(f->header, 0xD9E1F2);
-        format_set_bottom(f->header, LXW_BORDER_THIN);
-        format_set_text_wrap(f->header);
-        format_set_align(f->header, LXW_ALIGN_VERTICAL_TOP);
-    }
+    f->title = xlsx_title_format(&x->c);
+    f->note = xlsx_note_format(&x->c);
+    f->header = xlsx_header_format(&x->c, NULL);
     f->bold = xlsx_format(&x->c, NULL, true, false);
     f->text = xlsx_format(&x->c, NULL, false, false);
     f->input_count = xlsx_format(&x->c, "#,##0", false, true);

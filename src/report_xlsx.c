@@ -206,25 +206,10 @@ static void make_formats(Ctx *x)
              x->sc->currency);
     snprintf(money_total, sizeof money_total, "%s", money);
     Formats *f = &x->f;
-    f->title = xlsx_format(&x->c, NULL, true, false);
-    if (f->title)
-        format_set_font_size(f->title, 14);
-    f->note = xlsx_format(&x->c, NULL, false, false);
-    if (f->note) {
-        format_set_italic(f->note);
-        format_set_font_color(f->note, 0x595959);
-    }
-    f->header = xlsx_format(&x->c, NULL, true, false);
-    f->year_header = xlsx_format(&x->c, "\"Year \"0", true, false);
-    for (int i = 0; i < 2; i++) {
-        lxw_format *h = i ? f->year_header : f->header;
-        if (h) {
-            format_set_bg_color(h, 0xD9E1F2);
-            format_set_bottom(h, LXW_BORDER_THIN);
-            format_set_text_wrap(h);
-            format_set_align(h, LXW_ALIGN_VERTICAL_TOP);
-        }
-    }
+    f->title = xlsx_title_format(&x->c);
+    f->note = xlsx_note_format(&x->c);
+    f->header = xlsx_header_format(&x->c, NULL);
+    f->year_header = xlsx_header_format(&x->c, "\"Year \"0");
     f->label = xlsx_format(&x->c, NULL, false, false);
     f->text = xlsx_format(&x->c, NULL, false, false);
     f->bold = xlsx_format(&x->c, NULL, true, false);
@@ -2636,20 +2621,11 @@ BvStatus report_xlsx_compare(const char *path, const CompareRow *rows, size_t co
     BvStatus status = xlsx_open(&c, path, "Comparison of scenarios", true, errors);
     if (status != BV_OK)
         return status;
-    lxw_format *title = xlsx_format(&c, NULL, true, false);
-    lxw_format *header = xlsx_format(&c, NULL, true, false);
+    lxw_format *title = xlsx_title_format(&c);
+    lxw_format *header = xlsx_header_format(&c, NULL);
     lxw_format *money = xlsx_format(&c, "#,##0.00", false, false);
     lxw_format *rate = xlsx_format(&c, "0.00\"x\"", false, false);
-    lxw_format *note = xlsx_format(&c, NULL, false, false);
-    if (title)
-        format_set_font_size(title, 14);
-    if (header) {
-        format_set_bg_color(header, 0xD9E1F2);
-        format_set_bottom(header, LXW_BORDER_THIN);
-        format_set_text_wrap(header);
-    }
-    if (note)
-        format_set_italic(note);
+    lxw_format *note = xlsx_note_format(&c);
     lxw_worksheet *ws = xlsx_sheet(&c, "Comparison");
     if (ws) {
         static const double w[] = {40, 34, 8, 16, 16, 10, 16, 16, 16, 16, 16, 40};

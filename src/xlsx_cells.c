@@ -139,3 +139,33 @@ lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name)
         xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
     return ws;
 }
+
+lxw_format *xlsx_title_format(XlsxCells *x)
+{
+    lxw_format *f = xlsx_format(x, NULL, true, false);
+    if (f)
+        format_set_font_size(f, 14);
+    return f;
+}
+
+lxw_format *xlsx_note_format(XlsxCells *x)
+{
+    lxw_format *f = xlsx_format(x, NULL, false, false);
+    if (f) {
+        format_set_italic(f);
+        format_set_font_color(f, 0x595959);
+    }
+    return f;
+}
+
+lxw_format *xlsx_header_format(XlsxCells *x, const char *num_format)
+{
+    lxw_format *f = xlsx_format(x, num_format, true, false);
+    if (f) {
+        format_set_bg_color(f, 0xD9E1F2);
+        format_set_bottom(f, LXW_BORDER_THIN);
+        format_set_text_wrap(f);
+        format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+    }
+    return f;
+}

@@ -57,4 +57,10 @@ lxw_format *xlsx_format(XlsxCells *x, const char *num_format, bool bold, bool in
 
 lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name);
 
+/* The looks every bookval sheet shares: a 14-point bold title, a grey italic note, and a
+ * header (bold, pale blue, underlined, wrapped) with an optional number format. */
+lxw_format *xlsx_title_format(XlsxCells *x);
+lxw_format *xlsx_note_format(XlsxCells *x);
+lxw_format *xlsx_header_format(XlsxCells *x, const char *num_format);
+
 #endif
