@@ -108,8 +108,8 @@ static double brent(double (*fn)(double, void *), void *params, double lo, doubl
     gsl_function F = {fn, params};
     gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     if (!s)
-        return NAN;
-    double root = NAN;
+        return (double)NAN;
+    double root = (double)NAN;
     if (gsl_root_fsolver_set(s, &F, lo, hi) == GSL_SUCCESS) {
         for (int i = 0; i < SOLVER_MAX_ITERATIONS; i++) {
             if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
@@ -130,7 +130,7 @@ static double brent(double (*fn)(double, void *), void *params, double lo, doubl
 static double irr(const double *flows, int years)
 {
     IrrFlows f = {flows, years};
-    double best = NAN, prev_r = IRR_LOWEST, prev_v = npv_at(prev_r, &f);
+    double best = (double)NAN, prev_r = IRR_LOWEST, prev_v = npv_at(prev_r, &f);
     for (int i = 1; i <= IRR_GRID; i++) {
         /* Denser near 0, where IRRs of practice deals live. */
         double u = (double)i / IRR_GRID;
@@ -188,7 +188,8 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
 
     /* The seller: gain, its recognition and tax, net proceeds. */
     const SellerSpec *s = &sc->seller;
-    f->gain = f->accounting_gain = f->tax_total = f->net_proceeds = f->net_proceeds_pv = NAN;
+    f->gain = f->accounting_gain = f->tax_total = f->net_proceeds = f->net_proceeds_pv =
+        (double)NAN;
     if (s->enabled) {
         f->gain = price - s->tax_basis - s->selling_costs;
         f->accounting_gain = price - s->carrying_amount - s->selling_costs;
@@ -217,7 +218,7 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
 
     /* The buyer: the book's cash after tax, the amortisation shield, the payments. */
     const BuyerSpec *b = &sc->buyer;
-    f->npv = f->irr = NAN;
+    f->npv = f->irr = (double)NAN;
     f->payback_year = -1;
     if (!b->enabled)
         return;
@@ -269,7 +270,7 @@ static double solve_scale(ScaleProblem *p, double unit_price)
         g_hi = scale_gap(hi, p);
     }
     if (!(g_lo * g_hi <= 0) || !(unit_price > 0))
-        return NAN;
+        return (double)NAN;
     if (g_lo == 0)
         return lo;
     /* To a hundredth of a cent of the base price. */
@@ -312,7 +313,7 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
     deal->has_buyer = sc->buyer.enabled;
     deal->buyer_rate = deal_buyer_rate(sc);
     deal->seller_rate = sc->seller.enabled ? sc->seller.discount_rate : (double)NAN;
-    deal->min_price = deal->max_price = deal->keep_pv = NAN;
+    deal->min_price = deal->max_price = deal->keep_pv = (double)NAN;
 
     /* Deal flows are annual, at year ends, whatever the DCF's timing. */
     status = dcf_book_flows(book, deal->buyer_rate, TIMING_END_OF_YEAR, false, deal->revenue,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const double diagnostics_tenure_bounds[DIAG_TENURE_BANDS + 1] = {0, 2, 5, 10, 20, INFINITY};
+const double diagnostics_tenure_bounds[DIAG_TENURE_BANDS + 1] = {0, 2, 5, 10, 20, HUGE_VAL};
 
 double diagnostics_provision_rate(const Scenario *sc, double age_days)
 {
@@ -53,7 +53,7 @@ static double remaining_years(const Book *book, const Dcf *dcf, size_t c)
     if (m->kind == RETENTION_SBG) {
         double F;
         if (!retention_sbg_series(m->alpha, m->beta + co->tenure_years + H, 1, &F))
-            return INFINITY;
+            return HUGE_VAL;
         return sum + s_h * F;
     }
     /* Constant, or a curve: explicit years to the curve's end, then geometric. */

@@ -170,7 +170,7 @@ void dist_support(const Dist *d, double *lo, double *hi)
         return;
     case DIST_LOGNORMAL:
         *lo = 0;
-        *hi = INFINITY;
+        *hi = HUGE_VAL;
         return;
     case DIST_BETA:
         *lo = 0;
@@ -179,7 +179,7 @@ void dist_support(const Dist *d, double *lo, double *hi)
     case DIST_KIND_COUNT:
         break;
     }
-    *lo = *hi = NAN;
+    *lo = *hi = (double)NAN;
 }
 
 double dist_mean(const Dist *d)
@@ -207,7 +207,7 @@ double dist_mean(const Dist *d)
     case DIST_KIND_COUNT:
         break;
     }
-    return NAN;
+    return (double)NAN;
 }
 
 /* PERT as a beta on [min, max] with the usual shape weight 4. */
@@ -262,5 +262,5 @@ double dist_quantile(const Dist *d, double u)
     case DIST_KIND_COUNT:
         break;
     }
-    return NAN;
+    return (double)NAN;
 }

@@ -374,9 +374,10 @@ static int cmd_batch(int argc, char **argv)
         size_t n = strlen(outdir) + (base ? strlen(base) : 0) + 8;
         char *xlsx = malloc(n), *json = malloc(n);
         CompareRow *row = &rows[k];
-        *row = (CompareRow){.file = scenarios[k], .annual_revenue = NAN, .dcf_value = NAN,
-                            .mc_mean = NAN, .mc_p5 = NAN, .mc_p95 = NAN, .price = NAN,
-                            .buyer_npv = NAN};
+        *row = (CompareRow){.file = scenarios[k], .annual_revenue = (double)NAN,
+                            .dcf_value = (double)NAN, .mc_mean = (double)NAN,
+                            .mc_p5 = (double)NAN, .mc_p95 = (double)NAN, .price = (double)NAN,
+                            .buyer_npv = (double)NAN};
         int code = 1;
         if (base && xlsx && json) {
             snprintf(xlsx, n, "%s/%s", outdir, base);

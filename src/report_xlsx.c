@@ -2183,7 +2183,7 @@ static void write_variants(Ctx *x)
     int base_row = 4;
     const McResult *mc = x->mc;
     const Deal *deal = x->deal;
-    const double none = NAN;
+    const double none = (double)NAN;
     VariantResult base = {"Base: the scenario as written", x->dcf->value,
                           mc ? mc->stats.mean : none, mc ? mc->stats.percentile[1] : none,
                           mc ? mc->stats.percentile[7] : none,
@@ -2650,7 +2650,7 @@ BvStatus report_xlsx_compare(const char *path, const CompareRow *rows, size_t co
             xlsx_text(&c, ws, r, 0, row->name, NULL);
             xlsx_text(&c, ws, r, 1, row->file, NULL);
             xlsx_text(&c, ws, r, 2, row->currency, NULL);
-            const double v[] = {row->annual_revenue, row->dcf_value, NAN, row->mc_mean,
+            const double v[] = {row->annual_revenue, row->dcf_value, (double)NAN, row->mc_mean,
                                 row->mc_p5,          row->mc_p95,    row->price, row->buyer_npv};
             for (int k = 0; k < 8; k++) {
                 if (k == 2 && row->ok && row->annual_revenue > 0) {

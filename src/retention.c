@@ -20,7 +20,7 @@ double retention_rate(const RetentionModel *m, double constant, double tenure, i
         return b / (m->alpha + b);
     }
     }
-    return NAN;
+    return (double)NAN;
 }
 
 void retention_survival(const RetentionModel *m, double constant, double tenure, double u,
@@ -130,7 +130,7 @@ static bool quad_piece(TailIntegrand *p, double lo, double hi, double tol, doubl
 static bool sbg_series_quadrature(double a, double b, double x, double *out)
 {
     static const double tolerances[] = {QUAD_REL_TOL, 1e-11};
-    *out = NAN;
+    *out = (double)NAN;
     double split = 1e3 * (1 - x) / x;
     if (split > 0.5)
         split = 0.5;
@@ -155,7 +155,7 @@ static bool sbg_series_quadrature(double a, double b, double x, double *out)
 
 bool retention_sbg_series(double a, double b, double x, double *out)
 {
-    *out = NAN;
+    *out = (double)NAN;
     if (!(a > 0 && b > 0 && x >= 0))
         return false;
     if (x == 0) {
@@ -174,7 +174,7 @@ bool retention_sbg_series(double a, double b, double x, double *out)
     /* A million terms settle every x up to about 1 - 4e-5, and any x for a large alpha; past
      * them, quadrature (trusted only inside the bracket the partial sum proves), and only if
      * it fails the long sum. The Monte Carlo calls this per cohort and iteration. */
-    double lower = 0, upper = INFINITY;
+    double lower = 0, upper = HUGE_VAL;
     if (sbg_series_direct(a, b, x, SERIES_FAST_TERMS, out, &lower, &upper))
         return true;
     double q;
@@ -184,6 +184,6 @@ bool retention_sbg_series(double a, double b, double x, double *out)
     }
     if (sbg_series_direct(a, b, x, SERIES_MAX_TERMS, out, &lower, &upper))
         return true;
-    *out = NAN;
+    *out = (double)NAN;
     return false;
 }

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ANY {-INFINITY, INFINITY, false, false}
+#define ANY {-HUGE_VAL, HUGE_VAL, false, false}
 #define UNIT {0, 1, false, false}             /* [0, 1] */
-#define ABOVE_MINUS_ONE {-1, INFINITY, true, false} /* (-1, inf) */
+#define ABOVE_MINUS_ONE {-1, HUGE_VAL, true, false} /* (-1, inf) */
 #define MARGIN_RANGE {-1, 1, false, false}
-#define NON_NEGATIVE {0, INFINITY, false, false}
-#define POSITIVE {0, INFINITY, true, false}
+#define NON_NEGATIVE {0, HUGE_VAL, false, false}
+#define POSITIVE {0, HUGE_VAL, true, false}
 #define HORIZON {1, 100, false, false}
 #define NONE {0, 0, false, false}
 

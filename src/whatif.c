@@ -47,7 +47,7 @@ typedef struct Point {
 static BvStatus evaluate(const WhatIfRun *run, const ScenarioLoad *how, bool variant,
                          bool price, Point *p, BvErrors *errors)
 {
-    *p = (Point){NAN, NAN, NAN, NAN, NAN, NAN};
+    *p = (Point){(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN};
     ValuationOptions options = {
         .iterations = run->iterations, .has_seed = run->has_seed, .seed = run->seed,
         .simulate = !variant             ? VALUATION_MC_NEVER
@@ -111,7 +111,7 @@ static double npv_at(double x, void *params)
  * scan and GSL's Brent solver; NaN when it keeps one sign. */
 static double break_even(BreakEven *b, double base, double lo, double hi)
 {
-    double best = NAN;
+    double best = (double)NAN;
     double prev_x = lo, prev = npv_at(lo, b);
     for (int i = 1; i <= BREAK_EVEN_GRID && !b->failed; i++) {
         double x = lo + (hi - lo) * i / BREAK_EVEN_GRID;
@@ -192,7 +192,7 @@ BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, Bv
         if (status == BV_OK)
             status = evaluate_at(run, t->parameter, r->high_input, t->mark, false, &p, errors);
         r->high_value = p.dcf_value;
-        r->break_even = NAN;
+        r->break_even = (double)NAN;
         /* The bracket: the parameter's range, cut to [-50%, 200%] for rates and growth. */
         r->range_low = lo > RATE_SEARCH_LOW ? lo : RATE_SEARCH_LOW;
         r->range_high = hi < RATE_SEARCH_HIGH ? hi : RATE_SEARCH_HIGH;
