@@ -157,14 +157,9 @@ static BvStatus fit_command(const FitOptions *o, BvErrors *errors)
                 snprintf(errors->items[i].file, sizeof errors->items[i].file, "%s", o->xlsx);
         goto done;
     }
-    if (xlsx) {
-        status = outfile_commit(xlsx, errors);
-        xlsx = NULL;
-    }
-    if (status == BV_OK && json) {
-        status = outfile_commit(json, errors);
-        json = NULL;
-    }
+    OutFile *outputs[] = {xlsx, json};
+    xlsx = json = NULL;
+    status = outfile_commit_all(outputs, 2, errors);
     if (status == BV_OK) {
         print_report(h, fit);
         if (o->xlsx || o->json)
@@ -187,7 +182,7 @@ int cli_fit(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     BvErrors *errors = malloc(sizeof *errors);
     if (!errors) {
-        fprintf(stderr, "bookval: out of memory\n");
+        fprintf(stderr, "error: out of memory\n");
         return 1;
     }
     bv_errors_init(errors);

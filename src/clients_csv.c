@@ -261,8 +261,8 @@ BvStatus clients_csv_read(Scenario *sc, const char *path, const Mark *named_at,
     Mark whole = {path, 0, 0};
     FILE *f = fopen(path, "rb");
     if (!f)
-        return bv_error(errors, BV_ERR_INPUT, named_at, "clients_csv", "cannot open %s: %s",
-                        path, strerror(errno));
+        return bv_error(errors, bv_errno_status(errno, BV_ERR_INPUT), named_at, "clients_csv",
+                        "cannot open %s: %s", path, strerror(errno));
     struct csv_parser parser;
     if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         fclose(f);

@@ -42,6 +42,11 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
             return BV_ERR_NOMEM;
         }
     }
+    f->irr_solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!f->irr_solver) {
+        deal_flows_free(f);
+        return BV_ERR_NOMEM;
+    }
     return BV_OK;
 }
 
@@ -52,6 +57,8 @@ void deal_flows_free(DealFlows *f)
                         f->seller_net, f->book_after_tax, f->shield,    f->buyer_net};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
+    if (f->irr_solver)
+        gsl_root_fsolver_free(f->irr_solver);
     memset(f, 0, sizeof *f);
 }
 
@@ -100,15 +107,12 @@ static double npv_at(double rate, void *params)
     return present_value(f->flows, f->years, rate);
 }
 
-/* Brent's method on f over [lo, hi] (f(lo), f(hi) of opposite signs), to an absolute
- * tolerance. NaN when it does not converge. */
-static double brent(double (*fn)(double, void *), void *params, double lo, double hi,
-                    double epsabs)
+/* Brent's method (solver s) on f over [lo, hi] (f(lo), f(hi) of opposite signs), to an
+ * absolute tolerance. NaN when it does not converge. */
+static double brent(gsl_root_fsolver *s, double (*fn)(double, void *), void *params, double lo,
+                    double hi, double epsabs)
 {
     gsl_function F = {fn, params};
-    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (!s)
-        return (double)NAN;
     double root = (double)NAN;
     if (gsl_root_fsolver_set(s, &F, lo, hi) == GSL_SUCCESS) {
         for (int i = 0; i < SOLVER_MAX_ITERATIONS; i++) {
@@ -121,13 +125,12 @@ static double brent(double (*fn)(double, void *), void *params, double lo, doubl
             }
         }
     }
-    gsl_root_fsolver_free(s);
     return root;
 }
 
 /* The buyer's IRR: the rate where the flows' PV is 0. Scans (-99%, 10000%) for sign changes;
  * with several roots, the one nearest 10% (the guess of a spreadsheet's IRR()). NaN: none. */
-static double irr(const double *flows, int years)
+static double irr(gsl_root_fsolver *solver, const double *flows, int years)
 {
     IrrFlows f = {flows, years};
     double best = (double)NAN, prev_r = IRR_LOWEST, prev_v = npv_at(prev_r, &f);
@@ -137,7 +140,7 @@ static double irr(const double *flows, int years)
         double r = IRR_LOWEST + (IRR_HIGHEST - IRR_LOWEST) * u * u * u;
         double v = npv_at(r, &f);
         if (isfinite(prev_v) && isfinite(v) && (prev_v == 0 || prev_v * v < 0)) {
-            double root = prev_v == 0 ? prev_r : brent(npv_at, &f, prev_r, r, 1e-12);
+            double root = prev_v == 0 ? prev_r : brent(solver, npv_at, &f, prev_r, r, 1e-12);
             if (isfinite(root) && (isnan(best) || fabs(root - 0.1) < fabs(best - 0.1)))
                 best = root;
         }
@@ -236,7 +239,7 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
             f->payback_year = t;
     }
     f->npv = present_value(f->buyer_net, Y, buyer_rate);
-    f->irr = irr(f->buyer_net, Y);
+    f->irr = irr(f->irr_solver, f->buyer_net, Y);
 }
 
 /* ---- walk-away prices ---- */
@@ -248,6 +251,7 @@ typedef struct ScaleProblem {
     DealFlows *flows;
     bool seller;     /* seller: net proceeds PV - keep_pv; buyer: NPV */
     double keep_pv;
+    gsl_root_fsolver *solver; /* not flows' own: pricing inside the search uses that one */
 } ScaleProblem;
 
 static double scale_gap(double scale, void *params)
@@ -274,7 +278,7 @@ static double solve_scale(ScaleProblem *p, double unit_price)
     if (g_lo == 0)
         return lo;
     /* To a hundredth of a cent of the base price. */
-    return brent(scale_gap, p, lo, hi, 1e-4 / unit_price);
+    return brent(p->solver, scale_gap, p, lo, hi, 1e-4 / unit_price);
 }
 
 /* Say whose rate made the run-off infinite: the message quotes a rate that is not the
@@ -299,8 +303,9 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
     Deal *deal = calloc(1, sizeof *deal);
     double *scratch_revenue = malloc(h * sizeof(double)), *scratch_lost = malloc(h * sizeof(double));
     DealFlows work = {0};
+    gsl_root_fsolver *walk_solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     BvStatus status = BV_OK;
-    if (!deal || !scratch_revenue || !scratch_lost)
+    if (!deal || !scratch_revenue || !scratch_lost || !walk_solver)
         goto nomem;
     deal->revenue = malloc(h * sizeof(double));
     deal->cash = malloc(h * sizeof(double));
@@ -343,16 +348,18 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
             pv += deal->keep_cash[t - 1] * df;
         }
         deal->keep_pv = (1 - s->income_tax_rate) * (pv + deal->keep_tail_pv);
-        ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, true, deal->keep_pv};
+        ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, true, deal->keep_pv,
+                          walk_solver};
         deal->min_price = solve_scale(&p, unit_price) * unit_price;
     }
     if (sc->buyer.enabled) {
-        ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, false, 0};
+        ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, false, 0, walk_solver};
         deal->max_price = solve_scale(&p, unit_price) * unit_price;
     }
     free(scratch_revenue);
     free(scratch_lost);
     deal_flows_free(&work);
+    gsl_root_fsolver_free(walk_solver);
     *out = deal;
     return BV_OK;
 nomem:
@@ -361,6 +368,8 @@ fail:
     free(scratch_revenue);
     free(scratch_lost);
     deal_flows_free(&work);
+    if (walk_solver)
+        gsl_root_fsolver_free(walk_solver);
     deal_free(deal);
     return status;
 }

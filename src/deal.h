@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <gsl/gsl_roots.h>
+
 #include "book.h"
 #include "dcf.h"
 #include "error.h"
@@ -49,6 +51,7 @@ typedef struct DealFlows {
     double gain, accounting_gain, tax_total, net_proceeds, net_proceeds_pv;
     double npv, irr;          /* irr: NaN when the flows have none */
     int payback_year;         /* -1 when the cumulative flow never turns non-negative */
+    gsl_root_fsolver *irr_solver; /* allocated once: pricing runs once per iteration */
 } DealFlows;
 
 /* The deal priced on the expected book, with the walk-away prices. */

@@ -78,6 +78,7 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
     Diagnostics *d = calloc(1, sizeof *d);
     double *values = NULL;
     Ranked *ranked = NULL;
+    size_t *finite = NULL; /* per segment: clients with a finite expected remaining life */
     if (!d)
         goto nomem;
     d->abc = malloc(m);
@@ -92,14 +93,10 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
     d->segment_revenue = calloc(groups, sizeof *d->segment_revenue);
     d->segment_value = calloc(groups, sizeof *d->segment_value);
     d->segment_remaining = calloc(groups, sizeof *d->segment_remaining);
-    size_t *finite = calloc(groups, sizeof *finite);
-    if (!d->segment_clients || !d->segment_revenue || !d->segment_value ||
-        !d->segment_remaining || !finite) {
-        free(finite);
-        goto nomem;
-    }
+    finite = calloc(groups, sizeof *finite);
     if (!d->abc || !d->client_provision || !d->rank || !d->by_revenue || !d->remaining_years ||
-        !values || !ranked)
+        !values || !ranked || !d->segment_clients || !d->segment_revenue ||
+        !d->segment_value || !d->segment_remaining || !finite)
         goto nomem;
 
     double total = book->annual_revenue;
@@ -180,6 +177,7 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
     *out = d;
     return BV_OK;
 nomem:
+    free(finite);
     free(values);
     free(ranked);
     diagnostics_free(d);

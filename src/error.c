@@ -3,6 +3,7 @@
  */
 #include "error.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,11 @@ const char *bv_status_name(BvStatus status)
     if ((unsigned)status >= BV_STATUS_COUNT)
         return "unknown status";
     return status_names[status];
+}
+
+BvStatus bv_errno_status(int e, BvStatus otherwise)
+{
+    return e == ENOMEM ? BV_ERR_NOMEM : otherwise;
 }
 
 int bv_status_exit_code(BvStatus status)

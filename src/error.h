@@ -57,6 +57,11 @@ const char *bv_status_name(BvStatus status);
 /* The process exit code DESIGN §3 gives a status: 0 ok, 2 usage or input, 1 anything else. */
 int bv_status_exit_code(BvStatus status);
 
+/* The status of a failed system call with errno `e`: BV_ERR_NOMEM when the system ran out
+ * of memory (a file that exists but could not be opened for that reason is not the user's
+ * input error), otherwise `otherwise`. */
+BvStatus bv_errno_status(int e, BvStatus otherwise);
+
 void bv_errors_init(BvErrors *errors);
 
 /* Record an error at `mark` (may be NULL) for key path `key` (may be NULL). The message is a

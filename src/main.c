@@ -227,12 +227,9 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
                 snprintf(errors->items[i].file, sizeof errors->items[i].file, "%s", xlsx_path);
         goto done;
     }
-    status = outfile_commit(xlsx, errors);
-    xlsx = NULL;
-    if (status == BV_OK && json) {
-        status = outfile_commit(json, errors);
-        json = NULL;
-    }
+    OutFile *outputs[] = {xlsx, json};
+    xlsx = json = NULL;
+    status = outfile_commit_all(outputs, 2, errors);
     if (status == BV_OK) {
         clock_gettime(CLOCK_MONOTONIC, &end);
         double seconds = (double)(end.tv_sec - start.tv_sec) +
@@ -286,7 +283,7 @@ static int cmd_run(int argc, char **argv)
 {
     RunOptions *o = malloc(sizeof *o);
     if (!o) {
-        fprintf(stderr, "bookval: out of memory\n");
+        fprintf(stderr, "error: out of memory\n");
         return 1;
     }
     int rc = parse_run_options(argc, argv, o);
@@ -297,7 +294,7 @@ static int cmd_run(int argc, char **argv)
 #endif
         BvErrors *errors = malloc(sizeof *errors);
         if (!errors) {
-            fprintf(stderr, "bookval: out of memory\n");
+            fprintf(stderr, "error: out of memory\n");
             free(o);
             return 1;
         }
@@ -332,7 +329,7 @@ static int cmd_batch(int argc, char **argv)
     RunOptions *o = malloc(sizeof *o);
     int n_scenarios = 0, n_common = 0, rc = 0;
     if (!scenarios || !common || !rows || !errors || !o) {
-        fprintf(stderr, "bookval: out of memory\n");
+        fprintf(stderr, "error: out of memory\n");
         rc = 1;
         goto done;
     }
@@ -452,7 +449,7 @@ static int cmd_validate(int argc, char **argv)
         return cli_usage_error(usage_text, "%s", "validate needs one or more scenario files");
     BvErrors *errors = malloc(sizeof *errors);
     if (!errors) {
-        fprintf(stderr, "bookval: out of memory\n");
+        fprintf(stderr, "error: out of memory\n");
         return 1;
     }
     BvStatus worst = BV_OK;

@@ -68,11 +68,11 @@ FILE *outfile_stream(OutFile *f)
     return f->stream;
 }
 
-BvStatus outfile_commit(OutFile *f, BvErrors *errors)
+/* Flush the data to disk and close the stream: where a full disk shows. */
+static BvStatus finish(OutFile *f, BvErrors *errors)
 {
-    Mark where = {f->target, 0, 0};
     int failed = ferror(f->stream);
-    int e = errno;
+    int e = failed ? EIO : 0;
     if (fflush(f->stream) != 0 || fsync(fileno(f->stream)) != 0) {
         failed = 1;
         e = errno;
@@ -82,21 +82,44 @@ BvStatus outfile_commit(OutFile *f, BvErrors *errors)
         e = errno;
     }
     f->stream = NULL;
-    if (!failed && rename(f->temp, f->target) != 0) {
-        failed = 1;
-        e = errno;
+    if (!failed)
+        return BV_OK;
+    return bv_error(errors, bv_errno_status(e, BV_ERR_IO), &(Mark){f->target, 0, 0}, NULL,
+                    "write failed: %s", strerror(e));
+}
+
+static BvStatus rename_over_target(OutFile *f, BvErrors *errors)
+{
+    if (rename(f->temp, f->target) == 0)
+        return BV_OK;
+    return bv_error(errors, BV_ERR_IO, &(Mark){f->target, 0, 0}, NULL, "write failed: %s",
+                    strerror(errno));
+}
+
+BvStatus outfile_commit_all(OutFile **files, size_t count, BvErrors *errors)
+{
+    BvStatus status = BV_OK;
+    for (size_t i = 0; i < count && status == BV_OK; i++)
+        if (files[i])
+            status = finish(files[i], errors);
+    for (size_t i = 0; i < count && status == BV_OK; i++)
+        if (files[i]) {
+            status = rename_over_target(files[i], errors);
+            if (status == BV_OK) {
+                free(files[i]->temp);
+                files[i]->temp = NULL; /* renamed: nothing left to remove */
+            }
+        }
+    for (size_t i = 0; i < count; i++) {
+        outfile_abort(files[i]);
+        files[i] = NULL;
     }
-    if (failed) {
-        /* Record the error while f->target (which `where` points at) is still allocated. */
-        BvStatus status = bv_error(errors, BV_ERR_IO, &where, NULL, "write failed: %s",
-                                   strerror(e));
-        outfile_abort(f);
-        return status;
-    }
-    free(f->temp);
-    free(f->target);
-    free(f);
-    return BV_OK;
+    return status;
+}
+
+BvStatus outfile_commit(OutFile *f, BvErrors *errors)
+{
+    return outfile_commit_all(&f, 1, errors);
 }
 
 void outfile_abort(OutFile *f)

@@ -28,6 +28,14 @@ FILE *outfile_stream(OutFile *f);
  * target left as it was. Frees f either way. */
 BvStatus outfile_commit(OutFile *f, BvErrors *errors);
 
+/*
+ * Commit the outputs of one run together: every file is flushed to disk and closed before
+ * any is renamed, so a full disk or a failed write leaves every target as it was. Only a
+ * rename can still fail after another succeeded (the directory removed in between). Frees
+ * every file and sets each files[i] to NULL, whatever the outcome; NULL entries are skipped.
+ */
+BvStatus outfile_commit_all(OutFile **files, size_t count, BvErrors *errors);
+
 /* Remove the temporary file and free f. NULL is a no-op. */
 void outfile_abort(OutFile *f);
 

@@ -35,7 +35,8 @@ BvStatus runinfo_collect(const char *path, RunInfo *info, BvErrors *errors)
     Mark whole = {path, 0, 0};
     FILE *f = fopen(path, "rb");
     if (!f)
-        return bv_error(errors, BV_ERR_IO, &whole, NULL, "cannot read: %s", strerror(errno));
+        return bv_error(errors, bv_errno_status(errno, BV_ERR_IO), &whole, NULL,
+                        "cannot read: %s", strerror(errno));
     struct sha256_ctx ctx;
     sha256_init(&ctx);
     unsigned char buf[65536];

@@ -7,6 +7,7 @@
  */
 #include "scenario.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -86,24 +87,36 @@ typedef struct Loader {
     const char *last_copy;   /* ... and the scenario's copy */
 } Loader;
 
-/* Marks must outlive the tree: copy the file name into the scenario's pool. */
+static void nomem(Loader *L)
+{
+    bv_error(L->errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+}
+
+/* tree_merge, its only failure (out of memory) recorded. */
+static Node *merge(Loader *L, Node *base, Node *patch)
+{
+    Node *merged = tree_merge(L->tree, base, patch);
+    if (!merged && (base || patch))
+        nomem(L);
+    return merged;
+}
+
+/* Marks must outlive the tree: copy the file name into the scenario's pool. Out of memory,
+ * the mark loses its file (and the load fails) rather than point into the freed tree. */
 static Mark keep_mark(Loader *L, Mark m)
 {
     if (m.file && m.file != L->last_file) {
         const char *copy = scenario_intern(L->sc, m.file, strlen(m.file));
-        if (copy) {
-            L->last_file = m.file;
-            L->last_copy = copy;
+        if (!copy) {
+            nomem(L);
+            return (Mark){NULL, 0, 0};
         }
+        L->last_file = m.file;
+        L->last_copy = copy;
     }
-    if (m.file && m.file == L->last_file)
+    if (m.file)
         m.file = L->last_copy;
     return m;
-}
-
-static void nomem(Loader *L)
-{
-    bv_error(L->errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
 }
 
 static void join_path(char *out, const char *parent, const char *key)
@@ -262,7 +275,7 @@ static bool expect_seq(Loader *L, const Node *n, const char *path, const char *w
 static bool dist_param(Loader *L, const Node *map, const char *path, const char *name,
                        bool required, double *out)
 {
-    static const SchemaRange any = {-INFINITY, INFINITY, false, false};
+    static const SchemaRange any = {-HUGE_VAL, HUGE_VAL, false, false};
     const Node *v = tree_map_get(map, name);
     char p[KEY_PATH_MAX];
     join_path(p, path, name);
@@ -317,32 +330,32 @@ static bool read_dist_map(Loader *L, const Node *n, const char *path, Dist *out)
     if (!ok)
         return false;
 
-    Dist d = {.kind = kind, .min = -INFINITY, .max = INFINITY};
+    Dist d = {.kind = kind, .min = -HUGE_VAL, .max = HUGE_VAL};
     switch (kind) {
     case DIST_FIXED:
         ok = dist_param(L, n, path, "value", true, &d.value);
         break;
     case DIST_UNIFORM:
-        ok = dist_param(L, n, path, "min", true, &d.min) &
-             dist_param(L, n, path, "max", true, &d.max);
+        ok = dist_param(L, n, path, "min", true, &d.min);
+        ok &= dist_param(L, n, path, "max", true, &d.max);
         break;
     case DIST_TRIANGULAR:
     case DIST_PERT:
-        ok = dist_param(L, n, path, "min", true, &d.min) &
-             dist_param(L, n, path, "mode", true, &d.mode) &
-             dist_param(L, n, path, "max", true, &d.max);
+        ok = dist_param(L, n, path, "min", true, &d.min);
+        ok &= dist_param(L, n, path, "mode", true, &d.mode);
+        ok &= dist_param(L, n, path, "max", true, &d.max);
         break;
     case DIST_NORMAL:
-        ok = dist_param(L, n, path, "mean", true, &d.mean) &
-             dist_param(L, n, path, "sd", true, &d.sd);
+        ok = dist_param(L, n, path, "mean", true, &d.mean);
+        ok &= dist_param(L, n, path, "sd", true, &d.sd);
         if (tree_map_get(n, "min"))
             ok &= dist_param(L, n, path, "min", false, &d.min);
         if (tree_map_get(n, "max"))
             ok &= dist_param(L, n, path, "max", false, &d.max);
         break;
     case DIST_LOGNORMAL:
-        ok = dist_param(L, n, path, "mean", true, &d.mean) &
-             dist_param(L, n, path, "sd", true, &d.sd);
+        ok = dist_param(L, n, path, "mean", true, &d.mean);
+        ok &= dist_param(L, n, path, "sd", true, &d.sd);
         break;
     case DIST_BETA: {
         bool by_moments = tree_map_get(n, "mean") || tree_map_get(n, "sd");
@@ -353,11 +366,11 @@ static bool read_dist_map(Loader *L, const Node *n, const char *path, Dist *out)
             return false;
         }
         if (by_shape) {
-            ok = dist_param(L, n, path, "alpha", true, &d.alpha) &
-                 dist_param(L, n, path, "beta", true, &d.beta);
+            ok = dist_param(L, n, path, "alpha", true, &d.alpha);
+            ok &= dist_param(L, n, path, "beta", true, &d.beta);
         } else {
-            ok = dist_param(L, n, path, "mean", true, &d.mean) &
-                 dist_param(L, n, path, "sd", true, &d.sd);
+            ok = dist_param(L, n, path, "mean", true, &d.mean);
+            ok &= dist_param(L, n, path, "sd", true, &d.sd);
             char why[200];
             if (ok && !dist_beta_from_moments(d.mean, d.sd, &d.alpha, &d.beta, why,
                                               sizeof why)) {
@@ -456,7 +469,7 @@ static bool read_retention(Loader *L, const Node *n, const char *path, const Sch
         return ok;
     }
     if (sbg) {
-        static const SchemaRange positive = {0, INFINITY, true, false};
+        static const SchemaRange positive = {0, HUGE_VAL, true, false};
         join_path(p, path, "sbg");
         if (!expect_map(L, sbg, p, "{alpha, beta}"))
             return false;
@@ -576,8 +589,8 @@ static void read_segments(Loader *L, const Node *n)
 void scenario_client_init(Client *c)
 {
     *c = (Client){.segment = -1, .name = "", .active = true,
-                  .margin = NAN, .retention = NAN, .revenue_growth = NAN,
-                  .transfer_retention = NAN};
+                  .margin = (double)NAN, .retention = (double)NAN, .revenue_growth = (double)NAN,
+                  .transfer_retention = (double)NAN};
 }
 
 int scenario_segment_index(const Scenario *sc, const char *name)
@@ -754,7 +767,7 @@ static void read_market(Loader *L, const Node *n)
 
 static void read_provision(Loader *L, const Node *n)
 {
-    static const SchemaRange days = {0, INFINITY, false, false};
+    static const SchemaRange days = {0, HUGE_VAL, false, false};
     static const SchemaRange rate = {0, 1, false, false};
     if (!expect_map(L, n, "provision", "{buckets: [[days, rate], ...]}") ||
         !check_keys(L, n, "provision", &schema_provision))
@@ -911,8 +924,8 @@ static void read_correlations(Loader *L, const Node *n)
                      "expected two input paths, e.g. [discount_rate, revenue_growth]");
             continue;
         }
-        bool ok = read_string(L, between->items[0], kp, &c.a) &
-                  read_string(L, between->items[1], kp, &c.b);
+        bool ok = read_string(L, between->items[0], kp, &c.a);
+        ok &= read_string(L, between->items[1], kp, &c.b);
         join_path(kp, path, "rank");
         ok &= read_number(L, rank, kp, &schema_correlation.keys[1].range, false, &c.rank);
         if (ok)
@@ -1018,7 +1031,7 @@ static void read_deal(Loader *L, const Node *n)
         bv_error(L->errors, BV_ERR_INPUT, &n->mark, "deal",
                  "needs 'price': an amount, or {multiple: m} x annual revenue");
     } else if (price->kind == NODE_MAP) {
-        static const SchemaRange multiple = {0, INFINITY, false, false};
+        static const SchemaRange multiple = {0, HUGE_VAL, false, false};
         const Node *m = tree_map_get(price, "multiple");
         for (size_t i = 0; i < price->count; i++) {
             if (strcmp(price->entries[i].key, "multiple") != 0) {
@@ -1099,7 +1112,7 @@ static void read_deal(Loader *L, const Node *n)
 
 static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
 {
-    static const SchemaRange from = {0, INFINITY, false, false};
+    static const SchemaRange from = {0, HUGE_VAL, false, false};
     static const SchemaRange rate = {0, 1, false, false};
     double f[3];
     bool given[3];
@@ -1184,7 +1197,7 @@ bool scenario_parameter(const Scenario *sc, const char *path, const Dist **dist,
     if (strcmp(path, "discount_rate") == 0) {
         *dist = &sc->discount_rate;
         *range_min = -1;
-        *range_max = INFINITY;
+        *range_max = HUGE_VAL;
         return true;
     }
     if (strncmp(path, "segments.", 9) == 0) {
@@ -1300,7 +1313,7 @@ static void read_variants(Loader *L, const Node *n)
 
 static void read_sensitivity(Loader *L, const Node *n)
 {
-    static const SchemaRange any = {-INFINITY, INFINITY, false, false};
+    static const SchemaRange any = {-HUGE_VAL, HUGE_VAL, false, false};
     Scenario *sc = L->sc;
     if (!expect_map(L, n, "sensitivity", "{tornado: [...], grid: {...}}"))
         return;
@@ -1415,7 +1428,7 @@ static Node *apply_whatif(Loader *L, Node *root, const ScenarioLoad *how)
         for (size_t i = 0; i < set->count && root; i++) {
             const NodeEntry *e = &set->entries[i];
             Node *patch = tree_path_patch(L->tree, e->key, e->key_mark, e->value, L->errors);
-            root = patch ? tree_merge(L->tree, root, patch) : NULL;
+            root = patch ? merge(L, root, patch) : NULL;
         }
     }
     for (size_t i = 0; i < how->override_count && root; i++) {
@@ -1429,8 +1442,12 @@ static Node *apply_whatif(Loader *L, Node *root, const ScenarioLoad *how)
                 break;
         }
         Node *value = tree_scalar(L->tree, o->mark, text, strlen(text), false);
-        Node *patch = value ? tree_path_patch(L->tree, o->path, o->mark, value, L->errors) : NULL;
-        root = patch ? tree_merge(L->tree, root, patch) : NULL;
+        if (!value) {
+            nomem(L);
+            return NULL;
+        }
+        Node *patch = tree_path_patch(L->tree, o->path, o->mark, value, L->errors);
+        root = patch ? merge(L, root, patch) : NULL;
     }
     if (root) {
         /* A what-if run is one valuation: its own variants and sensitivity do not recurse. */
@@ -1484,52 +1501,59 @@ static bool is_model_name(const char *s)
     return true;
 }
 
-/* Where `extends: value` (written in `from`) lives, malloc'd, or NULL when not found. */
-static char *find_model(const char *value, const char *from, const char *models_dir)
+/* Where `extends: value` (written in `from`) lives: *found malloc'd, or NULL when there is
+ * no such model. Fails only when memory runs out. */
+static BvStatus find_model(const char *value, const char *from, const char *models_dir,
+                           char **found)
 {
+    *found = NULL;
     char *dir = dir_of(from);
     if (!dir)
-        return NULL;
+        return BV_ERR_NOMEM;
     if (!is_model_name(value)) {
-        char *p = join_file(dir, value);
+        *found = join_file(dir, value); /* a path: existence is checked when it is read */
         free(dir);
-        return p; /* a path: existence is checked when it is read */
+        return *found ? BV_OK : BV_ERR_NOMEM;
     }
     char file[PATH_MAX];
     snprintf(file, sizeof file, "%s.yaml", value);
     /* The file's own directory (a model extending a model), then models/ in it and in each
      * parent, then the installed models. */
-    char *found = join_file(dir, file);
-    if (found && readable(found)) {
+    char *candidate = join_file(dir, file);
+    if (!candidate || readable(candidate)) {
         free(dir);
-        return found;
+        *found = candidate;
+        return candidate ? BV_OK : BV_ERR_NOMEM;
     }
-    free(found);
-    found = NULL;
+    free(candidate);
     char current[PATH_MAX];
-    if (!realpath(dir, current)) {
-        free(dir);
-        return NULL;
-    }
+    bool resolved = realpath(dir, current) != NULL;
+    int resolve_errno = errno;
     free(dir);
-    for (int depth = 0; depth < 64 && !found; depth++) {
-        char candidate[PATH_MAX + 80];
-        snprintf(candidate, sizeof candidate, "%s/models/%s", current, file);
-        if (readable(candidate))
-            found = strdup(candidate);
+    if (!resolved)
+        return bv_errno_status(resolve_errno, BV_OK);
+    for (int depth = 0; depth < 64; depth++) {
+        char parent_models[PATH_MAX + 80];
+        snprintf(parent_models, sizeof parent_models, "%s/models/%s", current, file);
+        if (readable(parent_models)) {
+            *found = strdup(parent_models);
+            return *found ? BV_OK : BV_ERR_NOMEM;
+        }
         char *slash = strrchr(current, '/');
         if (!slash || slash == current)
             break;
         *slash = '\0';
     }
-    if (!found && models_dir) {
-        char *candidate = join_file(models_dir, file);
-        if (candidate && readable(candidate))
-            found = candidate;
-        else
-            free(candidate);
-    }
-    return found;
+    if (!models_dir)
+        return BV_OK;
+    candidate = join_file(models_dir, file);
+    if (!candidate)
+        return BV_ERR_NOMEM;
+    if (readable(candidate))
+        *found = candidate;
+    else
+        free(candidate);
+    return BV_OK;
 }
 
 static Node *resolve_extends(Loader *L, Node *root, const char *file, int depth);
@@ -1548,7 +1572,11 @@ static Node *load_model(Loader *L, const Node *ext, const char *file, int depth)
                  EXTENDS_MAX_DEPTH);
         return NULL;
     }
-    char *model = find_model(ext->text, file, L->models_dir);
+    char *model;
+    if (find_model(ext->text, file, L->models_dir, &model) != BV_OK) {
+        nomem(L);
+        return NULL;
+    }
     if (!model) {
         bv_error(L->errors, BV_ERR_INPUT, &ext->mark, "extends",
                  "no model '%s': looked for %s.yaml beside %s and in models/ directories "
@@ -1606,13 +1634,12 @@ static Node *resolve_extends(Loader *L, Node *root, const char *file, int depth)
         Node *model = load_model(L, ext->kind == NODE_SEQ ? ext->items[i] : ext, file, depth);
         if (!model)
             return NULL;
-        base = tree_merge(L->tree, base, model);
+        base = merge(L, base, model);
+        if (!base)
+            return NULL;
     }
     tree_map_remove(root, "extends");
-    Node *merged = tree_merge(L->tree, base, root);
-    if (!merged)
-        nomem(L);
-    return merged;
+    return merge(L, base, root);
 }
 
 /* Overlay each --set PATH=VALUE, in order. Marks name "--set", line N for the Nth. */
@@ -1632,20 +1659,25 @@ static Node *apply_sets(Loader *L, Node *root, const ScenarioSet *sets, size_t c
             return NULL;
         }
         char *path = strndup(a, (size_t)(eq - a));
+        if (!path) {
+            nomem(L);
+            return NULL;
+        }
         Node *value = NULL;
-        BvStatus s = path ? yamltree_parse_string(L->tree, "--set", eq + 1, strlen(eq + 1),
-                                                  (int)i + 1, (int)(eq - a) + 1, &value,
-                                                  L->errors)
-                          : BV_ERR_NOMEM;
-        if (s == BV_OK && !value)
+        BvStatus s = yamltree_parse_string(L->tree, "--set", eq + 1, strlen(eq + 1), (int)i + 1,
+                                           (int)(eq - a) + 1, &value, L->errors);
+        if (s == BV_OK && !value) {
             value = tree_scalar(L->tree, key_mark, "", 0, false);
+            if (!value)
+                nomem(L);
+        }
         Node *patch = s == BV_OK && value
                           ? tree_path_patch(L->tree, path, key_mark, value, L->errors)
                           : NULL;
         free(path);
         if (!patch)
             return NULL;
-        root = tree_merge(L->tree, root, patch);
+        root = merge(L, root, patch);
     }
     return root;
 }
@@ -1788,12 +1820,12 @@ static void set_defaults(Scenario *sc)
     sc->horizon_years = 10;
     sc->timing = TIMING_END_OF_YEAR;
     sc->tail = TAIL_NONE;
-    sc->discount_rate = dist_fixed(NAN);
-    sc->defaults.margin = dist_fixed(NAN);
+    sc->discount_rate = dist_fixed((double)NAN);
+    sc->defaults.margin = dist_fixed((double)NAN);
     sc->defaults.revenue_growth = dist_fixed(0);
     sc->defaults.transfer_retention = dist_fixed(1);
     sc->defaults.retention.kind = RETENTION_CONSTANT;
-    sc->defaults.retention.constant = dist_fixed(NAN);
+    sc->defaults.retention.constant = dist_fixed((double)NAN);
     sc->monte_carlo = (MonteCarloSpec){.iterations = 10000, .seed = 1, .client_churn = true,
                                        .sampling = SAMPLING_RANDOM, .confidence = 0.95};
 }
@@ -1825,6 +1857,12 @@ BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario 
     Loader L = {sc, tree, errors, models_dir, NULL, NULL};
     set_defaults(sc);
     sc->file = scenario_intern(sc, path, strlen(path));
+    const char *tree_file = tree_intern_file(tree, path);
+    if (!sc->file || !tree_file) {
+        tree_free(tree);
+        scenario_free(sc);
+        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
 
     Node *root = NULL;
     BvStatus status = yamltree_parse_file(tree, path, &root, errors);
@@ -1836,7 +1874,7 @@ BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario 
         root = NULL;
     }
     if (root)
-        root = resolve_extends(&L, root, tree_intern_file(tree, path), 0);
+        root = resolve_extends(&L, root, tree_file, 0);
     if (root)
         root = apply_sets(&L, root, sets, set_count);
     if (root && (how->variant >= 0 || how->override_count))

@@ -232,7 +232,10 @@ Node *tree_merge(Tree *tree, Node *base, Node *patch)
             if (strcmp(base->entries[j].key, p->key) == 0)
                 b = &base->entries[j];
         if (b) {
-            b->value = tree_merge(tree, b->value, p->value);
+            Node *merged = tree_merge(tree, b->value, p->value);
+            if (!merged)
+                return NULL; /* out of memory below */
+            b->value = merged;
             b->key_mark = p->key_mark;
         } else if (tree_map_append(tree, base, p->key, p->key_mark, p->value) != BV_OK) {
             return NULL;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xlsx_verify.h"
+
 #define EXCEL_TEXT_MAX 32767
 /* A fixed creation date (2000-01-01 00:00 UTC): same inputs, same bytes. */
 #define WORKBOOK_CREATED ((time_t)946684800)
@@ -37,7 +39,7 @@ BvStatus xlsx_close(XlsxCells *x, const char *path, BvErrors *errors)
     if (x->err == LXW_NO_ERROR)
         x->err = closed;
     if (x->err == LXW_NO_ERROR)
-        return BV_OK;
+        return xlsx_verify(path, errors);
     return bv_error(errors, x->err == LXW_ERROR_MEMORY_MALLOC_FAILED ? BV_ERR_NOMEM : BV_ERR_IO,
                     &where, NULL, "writing the workbook failed: %s", lxw_strerror(x->err));
 }

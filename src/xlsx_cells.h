@@ -29,7 +29,8 @@ typedef struct XlsxCells {
 BvStatus xlsx_open(XlsxCells *x, const char *path, const char *title, bool constant_memory,
                    BvErrors *errors);
 
-/* Close (and free) the workbook; report the first error of the whole writing, naming `path`. */
+/* Close (and free) the workbook and read it back (xlsx_verify); report the first error of
+ * the whole writing, naming `path`. */
 BvStatus xlsx_close(XlsxCells *x, const char *path, BvErrors *errors);
 
 /* Keep the first error. */

@@ -279,7 +279,8 @@ static BvStatus read_bounded(const char *path, size_t max, unsigned char **out, 
     *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return bv_error(errors, BV_ERR_INPUT, &whole, NULL, "cannot open: %s", strerror(errno));
+        return bv_error(errors, bv_errno_status(errno, BV_ERR_INPUT), &whole, NULL,
+                        "cannot open: %s", strerror(errno));
     size_t cap = 0, n = 0;
     unsigned char *buf = NULL;
     BvStatus status = BV_OK;

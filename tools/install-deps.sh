@@ -3,7 +3,7 @@
 # needs (cmocka, LibreOffice to recalculate workbooks, Python's openpyxl, mpmath and yaml for
 # independent reference values). Installs only what is missing, so repeated runs are quick.
 set -eu
-packages="build-essential cmake pkg-config libgsl-dev libxlsxwriter-dev libyaml-dev libcsv-dev nettle-dev"
+packages="build-essential cmake pkg-config libgsl-dev libxlsxwriter-dev libyaml-dev libcsv-dev nettle-dev libminizip-dev"
 if [ "${1:-}" = "--test" ]; then
   packages="$packages libcmocka-dev libreoffice-calc-nogui python3 python3-openpyxl python3-mpmath python3-yaml valgrind"
 fi
