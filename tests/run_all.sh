@@ -19,3 +19,12 @@ cp build/tests/hyp2f1_table.txt build-asan/tests/
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j"$(nproc)" --timeout 900 -E '^workbook|^reference' -FS hyp2f1)
+
+# The threaded Monte Carlo under ThreadSanitizer: clang with LLVM's OpenMP, whose TSan helper
+# (archer) makes its barriers visible to TSan; GCC's libgomp would be reported as racing.
+cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DBOOKVAL_SANITIZE_THREAD=ON -DBOOKVAL_WERROR=ON > /dev/null
+cmake --build build-tsan -j"$(nproc)" --target bookval
+(cd build-tsan && OMP_TOOL_LIBRARIES=/usr/lib/llvm-14/lib/libarcher.so \
+  TSAN_OPTIONS=ignore_noninstrumented_modules=1:halt_on_error=1:exitcode=66 \
+  ctest --output-on-failure --timeout 900 -R '^e2e.test_montecarlo$')
