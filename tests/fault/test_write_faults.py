@@ -75,19 +75,25 @@ class WriteFaults(unittest.TestCase):
         biggest = max(self.sizes.values())
         limits = sorted({0, 1, 100, 1000, 4096, biggest - 1, 1 << 26} |
                         set(range(0, 3 * biggest, max(1, biggest // 16))))
-        outcomes = []
+        outcomes, messages = [], ""
         for limit in limits:
             with self.subTest(limit=limit), \
                     tempfile.TemporaryDirectory(prefix="bookval-write-") as tmp:
                 seed_earlier(tmp)
                 p = run(tmp, preexec_fn=file_size_limit(limit))
                 outcomes.append(p.returncode)
+                messages += p.stderr
                 if p.returncode == 0:
                     self.assertGreaterEqual(limit, biggest)
                     self.assertEqual(contents(tmp), self.expected)
                 else:
                     self.assert_clean_failure(p, tmp, "")
         self.assertEqual(outcomes[-1], 0, "no room is enough")
+        # Both ways a write fails were met: bookval's own (the zip, the JSON) and a sheet cut
+        # short in libxlsxwriter's temporary file, caught by reading the workbook back.
+        self.assertIn("write", messages)
+        self.assertIn("File too large", messages)
+        self.assertIn("is cut short", messages)
 
     def test_full_file_system(self):
         """A tmpfs of a few pages, as root; skipped where mounting is not allowed."""
