@@ -325,7 +325,7 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
                             deal->cash, deal->lost_share, &deal->tail_pv, errors);
     if (status != BV_OK) {
         name_rate(errors, "the buyer's");
-        goto fail;
+        goto done;
     }
     DealBook expected = {H, book->annual_revenue, deal->revenue, deal->cash, deal->lost_share,
                          deal->tail_pv};
@@ -340,7 +340,7 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
                                 &deal->keep_tail_pv, errors);
         if (status != BV_OK) {
             name_rate(errors, "the seller's");
-            goto fail;
+            goto done;
         }
         double pv = 0, df = 1;
         for (int t = 1; t <= H; t++) {
@@ -356,21 +356,18 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
         ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, false, 0, walk_solver};
         deal->max_price = solve_scale(&p, unit_price) * unit_price;
     }
-    free(scratch_revenue);
-    free(scratch_lost);
-    deal_flows_free(&work);
-    gsl_root_fsolver_free(walk_solver);
     *out = deal;
-    return BV_OK;
+    deal = NULL;
+    goto done;
 nomem:
     status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
-fail:
+done:
     free(scratch_revenue);
     free(scratch_lost);
     deal_flows_free(&work);
     if (walk_solver)
         gsl_root_fsolver_free(walk_solver);
-    deal_free(deal);
+    deal_free(deal); /* NULL once handed to the caller */
     return status;
 }
 

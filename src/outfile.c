@@ -68,6 +68,12 @@ FILE *outfile_stream(OutFile *f)
     return f->stream;
 }
 
+static BvStatus write_failed(const OutFile *f, int e, BvErrors *errors)
+{
+    return bv_error(errors, bv_errno_status(e, BV_ERR_IO), &(Mark){f->target, 0, 0}, NULL,
+                    "write failed: %s", strerror(e));
+}
+
 /* Flush the data to disk and close the stream: where a full disk shows. */
 static BvStatus finish(OutFile *f, BvErrors *errors)
 {
@@ -82,18 +88,12 @@ static BvStatus finish(OutFile *f, BvErrors *errors)
         e = errno;
     }
     f->stream = NULL;
-    if (!failed)
-        return BV_OK;
-    return bv_error(errors, bv_errno_status(e, BV_ERR_IO), &(Mark){f->target, 0, 0}, NULL,
-                    "write failed: %s", strerror(e));
+    return failed ? write_failed(f, e, errors) : BV_OK;
 }
 
 static BvStatus rename_over_target(OutFile *f, BvErrors *errors)
 {
-    if (rename(f->temp, f->target) == 0)
-        return BV_OK;
-    return bv_error(errors, BV_ERR_IO, &(Mark){f->target, 0, 0}, NULL, "write failed: %s",
-                    strerror(errno));
+    return rename(f->temp, f->target) == 0 ? BV_OK : write_failed(f, errno, errors);
 }
 
 BvStatus outfile_commit_all(OutFile **files, size_t count, BvErrors *errors)
