@@ -1160,6 +1160,41 @@ static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
     }
 }
 
+/* seller.keep: how the seller would keep the practice (DESIGN §7). */
+static void read_keep(Loader *L, const Node *n, SellerSpec *seller)
+{
+    KeepSpec *k = &seller->keep;
+    double f[6];
+    bool given[6];
+    k->mark = keep_mark(L, n->mark);
+    if (!read_fields(L, n, "seller.keep", &schema_keep, f, given))
+        return;
+    *k = (KeepSpec){.enabled = true, .has_margin = given[0], .margin = f[0], .owner_compensation = f[1],
+                    .has_compensation_growth = given[2], .compensation_growth = f[2],
+                    .years = given[3] ? (int)f[3] : 0, .has_discount_rate = true,
+                    .discount_rate = f[4], .mark = k->mark};
+    if (given[3] && k->years > L->sc->horizon_years) {
+        const Node *years = tree_map_get(n, "years");
+        bv_error(L->errors, BV_ERR_INPUT, &years->mark, "seller.keep.years",
+                 "%d is beyond the horizon: give 1 to %d (horizon_years)", k->years,
+                 L->sc->horizon_years);
+    }
+    const Node *exit = tree_map_get(n, "exit");
+    if (!exit || (exit->kind == NODE_SCALAR && strcmp(exit->text, "none") == 0))
+        return;
+    double m[1];
+    bool m_given[1];
+    if (exit->kind != NODE_MAP) {
+        bv_error(L->errors, BV_ERR_INPUT, &exit->mark, "seller.keep.exit",
+                 "expected none or {multiple: m} (m >= 0: x that year's revenue)");
+        return;
+    }
+    if (read_fields(L, exit, "seller.keep.exit", &schema_exit, m, m_given)) {
+        k->has_exit = true;
+        k->exit_multiple = m[0];
+    }
+}
+
 static void read_seller(Loader *L, const Node *n)
 {
     SellerSpec *s = &L->sc->seller;
@@ -1173,6 +1208,9 @@ static void read_seller(Loader *L, const Node *n)
     const Node *tax = tree_map_get(n, "tax");
     if (tax)
         read_tax(L, tax, s);
+    const Node *keep = tree_map_get(n, "keep");
+    if (keep)
+        read_keep(L, keep, s);
 }
 
 static void read_buyer(Loader *L, const Node *n)

@@ -115,8 +115,26 @@ typedef struct DealSpec {
     Mark mark;
 } DealSpec;
 
+/* What keeping the practice is worth to its seller (DESIGN §7): his own work, the practice's
+ * risk and the day he stops. */
+typedef struct KeepSpec {
+    bool enabled;              /* seller.keep is given: without it, no walk-away price */
+    bool has_margin;           /* else each client's margin (the book's) */
+    double margin;             /* of revenue, before any pay for the seller's own work */
+    double owner_compensation; /* currency per year: a replacement's salary and charges */
+    bool has_compensation_growth;
+    double compensation_growth;/* per year; else the scenario's revenue_growth (its mean) */
+    int years;                 /* 1..horizon; 0: to the horizon, plus the run-off tail */
+    bool has_discount_rate;    /* else the valuation's rate (after-tax valuations only) */
+    double discount_rate;      /* per year: the rate for the book's cash, the book's risk */
+    bool has_exit;
+    double exit_multiple;      /* x that year's expected revenue, sold at `years` */
+    Mark mark;                 /* the seller.keep: section (or seller: when absent) */
+} KeepSpec;
+
 typedef struct SellerSpec {
     bool enabled;
+    KeepSpec keep;
     double tax_basis, carrying_amount, selling_costs; /* currency */
     double discount_rate;      /* per year */
     double income_tax_rate;    /* on the cash of a book kept */

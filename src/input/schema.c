@@ -204,11 +204,37 @@ static const SchemaKey seller_keys[] = {
     {KEY_SELLING_COSTS, "selling_costs", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
      "currency", "paid at closing; they reduce the gain"},
     {KEY_DISCOUNT_RATE, "discount_rate", SCHEMA_NUMBER, ABOVE_MINUS_ONE, NULL, true, NULL,
-     "per year", "the seller's rate for the PV of net proceeds and of keeping the book"},
+     "per year", "the seller's rate for the sale's fixed payments (the buyer's credit risk)"},
     {KEY_TAX, "tax", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "{brackets: [[from, rate], ...], installment_method, brackets_apply}"},
     {KEY_INCOME_TAX_RATE, "income_tax_rate", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
-     "tax on the cash the seller would earn by keeping the book"},
+     "the seller's marginal income tax on the practice's profit if he kept it"},
+    {KEY_KEEP, "keep", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "what keeping the practice is worth to him: {margin, owner_compensation, years, "
+     "discount_rate, exit}"},
+};
+
+static const SchemaKey keep_keys[] = {
+    {KEY_MARGIN, "margin", SCHEMA_NUMBER, MARGIN_RANGE, NULL, false, "the book's", "of revenue",
+     "the practice's margin as the seller runs it, before any pay for his own work"},
+    {KEY_OWNER_COMPENSATION, "owner_compensation", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false,
+     "0", "currency per year",
+     "what his work is worth: a replacement's salary and charges, deducted before income tax"},
+    {KEY_OWNER_COMPENSATION_GROWTH, "owner_compensation_growth", SCHEMA_NUMBER, ABOVE_MINUS_ONE,
+     NULL, false, "revenue_growth", "per year", "yearly growth of owner_compensation"},
+    {KEY_YEARS, "years", SCHEMA_INTEGER, {1, 100, false, false}, NULL, false, "horizon_years",
+     "years", "until he would stop (1..horizon_years); absent: the horizon and any run-off"},
+    {KEY_DISCOUNT_RATE, "discount_rate", SCHEMA_NUMBER, ABOVE_MINUS_ONE, NULL, true, NULL,
+     "per year", "the rate for the practice's cash (its risk), after tax; also for the parts of "
+     "the price that move with the book (true-up, earn-out, clawback)"},
+    {KEY_EXIT, "exit", SCHEMA_MAPPING, NONE, "none", false, "none", NULL,
+     "none, or {multiple: m}: a sale at `years` for m x that year's expected revenue, taxed "
+     "as this transfer"},
+};
+
+static const SchemaKey exit_keys[] = {
+    {KEY_MULTIPLE, "multiple", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL, "x revenue",
+     "the exit price: m x the expected revenue of the last year kept"},
 };
 
 static const SchemaKey tax_keys[] = {
@@ -247,6 +273,8 @@ const SchemaTable schema_earn_out = TABLE("earn_out", earn_out_keys);
 const SchemaTable schema_clawback = TABLE("clawback", clawback_keys);
 const SchemaTable schema_seller = TABLE("seller", seller_keys);
 const SchemaTable schema_tax = TABLE("tax", tax_keys);
+const SchemaTable schema_keep = TABLE("keep", keep_keys);
+const SchemaTable schema_exit = TABLE("exit", exit_keys);
 const SchemaTable schema_buyer = TABLE("buyer", buyer_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
@@ -401,5 +429,7 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_clawback);
     write_table(out, &schema_seller);
     write_table(out, &schema_tax);
+    write_table(out, &schema_keep);
+    write_table(out, &schema_exit);
     write_table(out, &schema_buyer);
 }

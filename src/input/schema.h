@@ -91,6 +91,11 @@ typedef enum SchemaKeyId {
     KEY_INSTALLMENT_METHOD,
     KEY_BRACKETS_APPLY,
     KEY_INCOME_TAX_RATE,
+    KEY_KEEP,
+    KEY_OWNER_COMPENSATION,
+    KEY_OWNER_COMPENSATION_GROWTH,
+    KEY_YEARS,
+    KEY_EXIT,
     KEY_ACQUISITION_COSTS,
     KEY_TAX_RATE,
     KEY_AMORTIZATION_YEARS,
@@ -136,6 +141,8 @@ extern const SchemaTable schema_earn_out;
 extern const SchemaTable schema_clawback;
 extern const SchemaTable schema_seller;
 extern const SchemaTable schema_tax;
+extern const SchemaTable schema_keep;
+extern const SchemaTable schema_exit;
 extern const SchemaTable schema_buyer;
 
 /* The entry for `key` in `table`, or NULL. */

@@ -46,6 +46,59 @@ static void json_stats(Json *j, const char *key, const Stats *st)
     json_close(j);
 }
 
+/* deal.seller.keep: the bridge from the book's cash to the value of keeping it. */
+static void write_keep(Json *j, const Deal *deal)
+{
+    if (!deal->has_keep) {
+        json_null(j, "keep");
+        return;
+    }
+    const KeepValue *k = &deal->keep;
+    json_open(j, "keep");
+    json_number(j, "cash_pv", k->cash_pv);
+    json_number(j, "owner_compensation_pv", k->owner_compensation_pv);
+    json_number(j, "income_tax_pv", k->income_tax_pv);
+    json_number(j, "exit_pv", k->exit_pv);
+    json_number(j, "value", k->value);
+    json_number(j, "years", k->years);
+    json_bool(j, "with_runoff", k->with_tail);
+    json_number(j, "discount_rate", deal->keep_rate);
+    json_close(j);
+}
+
+/* deal.negotiation: both walk-aways in both terms, the zone between them in expected-price
+ * terms (what is actually paid), and where it would open when there is none. */
+static void write_negotiation(Json *j, const Deal *deal)
+{
+    json_open(j, "negotiation");
+    json_number(j, "seller_min_expected", deal->min_price_expected);
+    json_number(j, "seller_min_base", deal->min_price);
+    json_number(j, "buyer_max_expected", deal->max_price_expected);
+    json_number(j, "buyer_max_base", deal->max_price);
+    double low = deal->min_price_expected, high = deal->max_price_expected;
+    if (isfinite(low) && isfinite(high) && low <= high) {
+        json_open(j, "zone");
+        json_number(j, "low", low);
+        json_number(j, "high", high);
+        json_close(j);
+    } else {
+        json_null(j, "zone");
+    }
+    if (deal->has_opens_at) {
+        json_open(j, "opens_at");
+        json_number(j, "owner_compensation", deal->opens_at_compensation);
+        if (deal->opens_at_years > 0)
+            json_number(j, "keep_years", deal->opens_at_years);
+        else
+            json_null(j, "keep_years");
+        json_number(j, "keep_discount_rate", deal->opens_at_discount_rate);
+        json_close(j);
+    } else {
+        json_null(j, "opens_at");
+    }
+    json_close(j);
+}
+
 static void write_deal(Json *j, const Deal *deal, const McResult *mc)
 {
     if (!deal) {
@@ -64,9 +117,15 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
         json_number(j, "net_proceeds", f->net_proceeds);
         json_number(j, "net_proceeds_pv", f->net_proceeds_pv);
         json_number(j, "keep_pv", deal->keep_pv);
+        write_keep(j, deal);
         json_number(j, "min_price", deal->min_price);
+        json_number(j, "min_price_expected", deal->min_price_expected);
         if (mc)
             json_stats(j, "gain_distribution", &mc->gain_stats);
+        if (mc && deal->has_keep)
+            json_number(j, "prob_sale_beats_keep", mc->prob_sale_beats_keep);
+        else
+            json_null(j, "prob_sale_beats_keep");
         json_close(j);
     } else {
         json_null(j, "seller");
@@ -80,6 +139,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
         else
             json_null(j, "payback_year");
         json_number(j, "max_price", deal->max_price);
+        json_number(j, "max_price_expected", deal->max_price_expected);
         json_number(j, "discount_rate", deal->buyer_rate);
         if (mc) {
             json_number(j, "prob_npv_negative", mc->prob_npv_negative);
@@ -91,6 +151,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
     } else {
         json_null(j, "buyer");
     }
+    write_negotiation(j, deal);
     json_close(j);
 }
 

@@ -232,8 +232,8 @@ BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors)
 }
 
 BvStatus dcf_book_flows(const Book *book, double d, Timing timing, bool without_transfer,
-                        double *revenue, double *cash, double *lost_share, double *tail_pv,
-                        BvErrors *errors)
+                        double margin, double *revenue, double *cash, double *lost_share,
+                        double *tail_pv, BvErrors *errors)
 {
     const Scenario *sc = book->scenario;
     int H = sc->horizon_years;
@@ -257,6 +257,8 @@ BvStatus dcf_book_flows(const Book *book, double d, Timing timing, bool without_
         dcf_cohort_means(co, &in);
         if (without_transfer)
             in.transfer_retention = 1;
+        if (!isnan(margin))
+            in.margin = margin;
         double tail;
         status = dcf_cohort(book, c, &in, d, df, S, pv, &tail, errors);
         double grow = 1, before = 1;

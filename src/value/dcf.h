@@ -70,12 +70,13 @@ BvStatus dcf_cohort(const Book *book, size_t c, const DcfCohortInputs *in, doubl
  * cash of each year t = 1..H into revenue[t-1], cash[t-1] (undiscounted), the share of the
  * annual revenue lost in each year into lost_share[t-1] (the sale's own losses in year 1), and
  * the run-off beyond H discounted at rate d (with `timing`) to the closing into *tail_pv (0
- * unless tail: runoff). With `without_transfer` the sale's own losses are left out (a seller who keeps the
- * book). exceptions: as dcf_run for the tail.
+ * unless tail: runoff). With `without_transfer` the sale's own losses are left out (a seller
+ * who keeps the book); a `margin` that is not NaN replaces every cohort's (the seller's own
+ * margin). exceptions: as dcf_run for the tail.
  */
 BvStatus dcf_book_flows(const Book *book, double d, Timing timing, bool without_transfer,
-                        double *revenue, double *cash, double *lost_share, double *tail_pv,
-                        BvErrors *errors);
+                        double margin, double *revenue, double *cash, double *lost_share,
+                        double *tail_pv, BvErrors *errors);
 
 /*
  * Value `book`. exceptions: BV_ERR_INPUT when the run-off tail would be infinite (the message

@@ -216,7 +216,17 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
             f->tax_total += f->tax[t];
             f->net_proceeds += f->seller_net[t];
         }
-        f->net_proceeds_pv = present_value(f->seller_net, Y, s->discount_rate);
+        /* The fixed payments carry the buyer's credit risk (the seller's rate); the parts of
+         * the price that move with the book carry the book's risk (the keep rate). */
+        double fixed_pv = 0, risky_pv = 0, df_fixed = 1, df_risky = 1;
+        for (int t = 0; t <= Y; t++) {
+            double risky = f->true_up[t] + f->earn_out[t] - f->clawback[t];
+            fixed_pv += (f->seller_net[t] - risky) * df_fixed;
+            risky_pv += risky * df_risky;
+            df_fixed /= 1 + s->discount_rate;
+            df_risky /= 1 + (s->keep.enabled ? s->keep.discount_rate : s->discount_rate);
+        }
+        f->net_proceeds_pv = fixed_pv + risky_pv;
     }
 
     /* The buyer: the book's cash after tax, the amortisation shield, the payments. */
@@ -294,6 +304,130 @@ static void name_rate(BvErrors *errors, const char *whose)
     snprintf(e->message, sizeof e->message, "%s", message);
 }
 
+/* The book as its seller would keep it, at the keep rate `rate`, into the deal's keep arrays
+ * (lost: scratch). */
+static BvStatus keep_flows(const Book *book, const KeepSpec *keep, double rate, Deal *deal,
+                           double *lost, BvErrors *errors)
+{
+    double margin = keep->has_margin ? keep->margin : (double)NAN;
+    BvStatus status = dcf_book_flows(book, rate, book->scenario->timing, true, margin,
+                                     deal->keep_revenue, deal->keep_cash, lost,
+                                     &deal->keep_tail_pv, errors);
+    if (status != BV_OK)
+        name_rate(errors, "the seller's keep");
+    return status;
+}
+
+static KeepBook keep_book_of(const Deal *deal, int horizon)
+{
+    return (KeepBook){horizon, deal->keep_revenue, deal->keep_cash, deal->keep_tail_pv};
+}
+
+/* Keep value minus `target` at a trial keep rate (the run-off moves with the rate). */
+typedef struct RateProblem {
+    const Book *book;
+    Deal *deal;
+    double *lost;
+    double target;
+    BvErrors *errors;
+    BvStatus failed;          /* other than an infinite run-off: ends the search */
+} RateProblem;
+
+static double rate_gap(double rate, void *params)
+{
+    RateProblem *p = params;
+    const Scenario *sc = p->book->scenario;
+    KeepSpec trial = sc->seller.keep;
+    trial.discount_rate = rate;
+    size_t before = p->errors->count;
+    BvStatus status = keep_flows(p->book, &trial, rate, p->deal, p->lost, p->errors);
+    if (status == BV_ERR_INPUT)
+        p->errors->count = before; /* an infinite run-off at a trial rate: not the input's */
+    else if (status != BV_OK)
+        p->failed = status;
+    if (status != BV_OK)
+        return (double)NAN;
+    KeepBook kb = keep_book_of(p->deal, sc->horizon_years);
+    KeepValue kv;
+    keep_value(sc, &trial, &kb, &kv);
+    return kv.value - p->target;
+}
+
+#define OPENS_AT_RATE_MAX 2.0 /* 200% a year: beyond it no practice's risk is priced */
+#define OPENS_AT_RATE_STEPS 400
+
+/*
+ * Where the seller's minimum meets the buyer's maximum: the keep value equals `target`, the
+ * sale's net proceeds PV at the buyer's maximum. Owner compensation enters linearly, so it is
+ * solved in closed form; years are whole; the rate is scanned upwards from the scenario's.
+ */
+static BvStatus opens_at(const Book *book, Deal *deal, double target, double *lost,
+                         gsl_root_fsolver *solver, BvErrors *errors)
+{
+    const Scenario *sc = book->scenario;
+    const KeepSpec *keep = &sc->seller.keep;
+    KeepBook kb = keep_book_of(deal, sc->horizon_years);
+    deal->has_opens_at = true;
+    deal->opens_at_compensation = deal->opens_at_discount_rate = (double)NAN;
+    deal->opens_at_years = 0;
+
+    KeepSpec unit = *keep;
+    unit.owner_compensation = 1;
+    KeepValue one;
+    keep_value(sc, &unit, &kb, &one);
+    double per_unit = (1 - sc->seller.income_tax_rate) * one.owner_compensation_pv;
+    if (per_unit > 0) {
+        double c = keep->owner_compensation + (deal->keep.value - target) / per_unit;
+        if (c >= 0)
+            deal->opens_at_compensation = c;
+    }
+
+    for (int k = 1; k <= sc->horizon_years; k++) {
+        KeepSpec trial = *keep;
+        trial.years = k;
+        KeepValue kv;
+        keep_value(sc, &trial, &kb, &kv);
+        if (kv.value <= target)
+            deal->opens_at_years = k; /* the longest the seller could still work and sell now */
+    }
+
+    RateProblem p = {book, deal, lost, target, errors, BV_OK};
+    double lo = keep->discount_rate, g_lo = rate_gap(lo, &p);
+    double step = (OPENS_AT_RATE_MAX - lo) / OPENS_AT_RATE_STEPS;
+    for (int i = 1; i <= OPENS_AT_RATE_STEPS && isfinite(g_lo) && g_lo > 0 && step > 0 &&
+                    p.failed == BV_OK;
+         i++) {
+        double hi = lo + step, g_hi = rate_gap(hi, &p);
+        if (isfinite(g_hi) && g_hi <= 0) {
+            deal->opens_at_discount_rate = g_hi == 0 ? hi : brent(solver, rate_gap, &p, lo, hi,
+                                                                  1e-12);
+            if (isnan(deal->opens_at_discount_rate))
+                return bv_error(errors, BV_ERR_NUMERIC, &keep->mark, "seller.keep.discount_rate",
+                                "the rate at which the sale meets keeping did not converge");
+            break;
+        }
+        lo = hi;
+        g_lo = g_hi;
+    }
+    if (p.failed != BV_OK)
+        return p.failed;
+    /* Leave the keep arrays as the scenario has them: the workbook shows them. */
+    return keep_flows(book, keep, keep->discount_rate, deal, lost, errors);
+}
+
+/* The walk-away price of one side in both terms: base (scale x P0) and expected (the final
+ * price at that scale). */
+static void walk_away(ScaleProblem *p, double unit_price, double *base, double *expected)
+{
+    double scale = solve_scale(p, unit_price);
+    *base = scale * unit_price;
+    *expected = (double)NAN;
+    if (isfinite(scale)) {
+        deal_price(p->sc, p->book, scale, p->buyer_rate, p->flows);
+        *expected = p->flows->price;
+    }
+}
+
 BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
 {
     *out = NULL;
@@ -301,28 +435,32 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
     int H = sc->horizon_years, Y = deal_years(sc);
     size_t h = (size_t)H;
     Deal *deal = calloc(1, sizeof *deal);
-    double *scratch_revenue = malloc(h * sizeof(double)), *scratch_lost = malloc(h * sizeof(double));
+    double *scratch_lost = malloc(h * sizeof(double));
     DealFlows work = {0};
     gsl_root_fsolver *walk_solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    gsl_root_fsolver *rate_solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     BvStatus status = BV_OK;
-    if (!deal || !scratch_revenue || !scratch_lost || !walk_solver)
+    if (!deal || !scratch_lost || !walk_solver || !rate_solver)
         goto nomem;
     deal->revenue = malloc(h * sizeof(double));
     deal->cash = malloc(h * sizeof(double));
     deal->lost_share = malloc(h * sizeof(double));
+    deal->keep_revenue = calloc(h, sizeof(double));
     deal->keep_cash = calloc(h, sizeof(double));
-    if (!deal->revenue || !deal->cash || !deal->lost_share || !deal->keep_cash ||
-        deal_flows_alloc(&deal->flows, Y) != BV_OK || deal_flows_alloc(&work, Y) != BV_OK)
+    if (!deal->revenue || !deal->cash || !deal->lost_share || !deal->keep_revenue ||
+        !deal->keep_cash || deal_flows_alloc(&deal->flows, Y) != BV_OK ||
+        deal_flows_alloc(&work, Y) != BV_OK)
         goto nomem;
     deal->has_seller = sc->seller.enabled;
     deal->has_buyer = sc->buyer.enabled;
     deal->buyer_rate = deal_buyer_rate(sc);
     deal->seller_rate = sc->seller.enabled ? sc->seller.discount_rate : (double)NAN;
     deal->min_price = deal->max_price = deal->keep_pv = (double)NAN;
+    deal->min_price_expected = deal->max_price_expected = deal->keep_rate = (double)NAN;
 
     /* Deal flows are annual, at year ends, whatever the DCF's timing. */
-    status = dcf_book_flows(book, deal->buyer_rate, TIMING_END_OF_YEAR, false, deal->revenue,
-                            deal->cash, deal->lost_share, &deal->tail_pv, errors);
+    status = dcf_book_flows(book, deal->buyer_rate, TIMING_END_OF_YEAR, false, (double)NAN,
+                            deal->revenue, deal->cash, deal->lost_share, &deal->tail_pv, errors);
     if (status != BV_OK) {
         name_rate(errors, "the buyer's");
         goto done;
@@ -332,29 +470,32 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
     deal_price(sc, &expected, 1, deal->buyer_rate, &deal->flows);
     double unit_price = deal->flows.base_price;
 
-    if (sc->seller.enabled) {
-        /* Keeping the book: no losses from a sale, cash taxed as income, at the seller's rate. */
-        const SellerSpec *s = &sc->seller;
-        status = dcf_book_flows(book, s->discount_rate, TIMING_END_OF_YEAR, true,
-                                scratch_revenue, deal->keep_cash, scratch_lost,
-                                &deal->keep_tail_pv, errors);
-        if (status != BV_OK) {
-            name_rate(errors, "the seller's");
-            goto done;
-        }
-        double pv = 0, df = 1;
-        for (int t = 1; t <= H; t++) {
-            df /= 1 + s->discount_rate;
-            pv += deal->keep_cash[t - 1] * df;
-        }
-        deal->keep_pv = (1 - s->income_tax_rate) * (pv + deal->keep_tail_pv);
-        ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, true, deal->keep_pv,
-                          walk_solver};
-        deal->min_price = solve_scale(&p, unit_price) * unit_price;
-    }
     if (sc->buyer.enabled) {
         ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, false, 0, walk_solver};
-        deal->max_price = solve_scale(&p, unit_price) * unit_price;
+        walk_away(&p, unit_price, &deal->max_price, &deal->max_price_expected);
+    }
+    if (sc->seller.enabled && sc->seller.keep.enabled) {
+        const KeepSpec *keep = &sc->seller.keep;
+        status = keep_flows(book, keep, keep->discount_rate, deal, scratch_lost, errors);
+        if (status != BV_OK)
+            goto done;
+        KeepBook kb = keep_book_of(deal, H);
+        keep_value(sc, keep, &kb, &deal->keep);
+        deal->has_keep = true;
+        deal->keep_rate = keep->discount_rate;
+        deal->keep_pv = deal->keep.value;
+        ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, true, deal->keep_pv,
+                          walk_solver};
+        walk_away(&p, unit_price, &deal->min_price, &deal->min_price_expected);
+        if (sc->buyer.enabled && isfinite(deal->max_price) &&
+            !(deal->min_price_expected <= deal->max_price_expected)) {
+            /* No zone: what the sale is worth to the seller at the buyer's maximum. */
+            deal_price(sc, &expected, deal->max_price / unit_price, deal->buyer_rate, &work);
+            status = opens_at(book, deal, work.net_proceeds_pv, scratch_lost, rate_solver,
+                              errors);
+            if (status != BV_OK)
+                goto done;
+        }
     }
     *out = deal;
     deal = NULL;
@@ -362,11 +503,12 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
 nomem:
     status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
 done:
-    free(scratch_revenue);
     free(scratch_lost);
     deal_flows_free(&work);
     if (walk_solver)
         gsl_root_fsolver_free(walk_solver);
+    if (rate_solver)
+        gsl_root_fsolver_free(rate_solver);
     deal_free(deal); /* NULL once handed to the caller */
     return status;
 }
@@ -379,6 +521,7 @@ void deal_free(Deal *deal)
     free(deal->revenue);
     free(deal->cash);
     free(deal->lost_share);
+    free(deal->keep_revenue);
     free(deal->keep_cash);
     free(deal);
 }

@@ -18,6 +18,7 @@
 #include "book.h"
 #include "dcf.h"
 #include "error.h"
+#include "keep.h"
 
 /* What a book delivered, as the deal sees it. Arrays hold year t = 1..H at index t-1. */
 typedef struct DealBook {
@@ -58,12 +59,24 @@ typedef struct DealFlows {
 typedef struct Deal {
     DealFlows flows;
     double buyer_rate, seller_rate;
-    double keep_pv;           /* seller: PV of keeping the book, after income tax */
-    double min_price;         /* seller's walk-away base price (NaN when none) */
-    double max_price;         /* buyer's walk-away base price (NaN when none) */
+    bool has_keep;            /* the seller gave seller.keep: a walk-away can be priced */
+    double keep_rate;         /* seller.keep.discount_rate */
+    KeepValue keep;           /* seller: what keeping the practice is worth */
+    double keep_pv;           /* keep.value (NaN without a seller) */
+    /* Walk-away prices (NaN when none), in base-price terms (the price quoted, every price term
+     * scaled together) and in expected-price terms (what is then expected to be paid). */
+    double min_price, min_price_expected; /* the seller's */
+    double max_price, max_price_expected; /* the buyer's */
+    /* With both sides and no zone (the seller's minimum above the buyer's maximum, expected-
+     * price terms): the value of each keep assumption at which they meet; NaN (years: 0) when
+     * none lies in its range. */
+    bool has_opens_at;
+    double opens_at_compensation, opens_at_discount_rate;
+    int opens_at_years;
     bool has_seller, has_buyer;
     /* The expected book the deal was priced on (owned here, for the workbook). */
-    double *revenue, *cash, *lost_share, *keep_cash;
+    double *revenue, *cash, *lost_share;
+    double *keep_revenue, *keep_cash; /* as the seller would keep it (his margin, no sale) */
     double tail_pv, keep_tail_pv;
 } Deal;
 

@@ -23,6 +23,7 @@
 
 #include "dcf.h"
 #include "deal.h"
+#include "keep.h"
 #include "rng.h"
 #include "sampler.h"
 
@@ -40,6 +41,15 @@ typedef struct Sim {
                             is the client's random stream */
 } Sim;
 
+/* What one iteration gives (NaN where the scenario does not ask for it). */
+typedef struct McIteration {
+    double value;   /* the book's value */
+    double gain;    /* the seller's gain on the sale */
+    double npv;     /* the buyer's NPV */
+    double net_pv;  /* the sale's net proceeds PV to the seller */
+    double keep;    /* the value of keeping the book (seller.keep) */
+} McIteration;
+
 /* One thread's scratch space. */
 typedef struct Workspace {
     double *x, *scratch;      /* inputs drawn */
@@ -51,6 +61,9 @@ typedef struct Workspace {
     double *revenue, *cash, *lost_share; /* [H] */
     double *buyer_df, *buyer_pv;         /* [H] */
     DealFlows flows;
+    /* The same book as its seller would keep it (only with seller.keep). */
+    double *keep_revenue, *keep_cash, *keep_survival, *keep_pv, *keep_df; /* [H] */
+    double *keep_hist;                   /* [H+1] */
     BvErrors errors;          /* the first failure in this thread */
     long failed;              /* its iteration, or -1 */
 } Workspace;
@@ -59,8 +72,10 @@ static void workspace_free(Workspace *w)
 {
     if (!w)
         return;
-    double *arrays[] = {w->x,   w->scratch, w->df,      w->survival,   w->pv,      w->cumulative,
-                        w->hist, w->revenue, w->cash, w->lost_share, w->buyer_df, w->buyer_pv};
+    double *arrays[] = {w->x,           w->scratch,   w->df,           w->survival, w->pv,
+                        w->cumulative,  w->hist,      w->revenue,      w->cash,     w->lost_share,
+                        w->buyer_df,    w->buyer_pv,  w->keep_revenue, w->keep_cash,
+                        w->keep_survival, w->keep_pv, w->keep_df,      w->keep_hist};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     deal_flows_free(&w->flows);
@@ -93,6 +108,16 @@ static Workspace *workspace_new(const Book *book)
               w->revenue && w->cash && w->lost_share && w->buyer_df && w->buyer_pv;
     if (ok && sc->deal.enabled)
         ok = deal_flows_alloc(&w->flows, deal_years(sc)) == BV_OK;
+    if (ok && sc->deal.enabled && sc->seller.enabled && sc->seller.keep.enabled) {
+        w->keep_revenue = malloc(h * sizeof(double));
+        w->keep_cash = malloc(h * sizeof(double));
+        w->keep_survival = malloc(h * sizeof(double));
+        w->keep_pv = malloc(h * sizeof(double));
+        w->keep_df = malloc(h * sizeof(double));
+        w->keep_hist = malloc((h + 1) * sizeof(double));
+        ok = w->keep_revenue && w->keep_cash && w->keep_survival && w->keep_pv && w->keep_df &&
+             w->keep_hist;
+    }
     if (!ok) {
         workspace_free(w);
         return NULL;
@@ -172,8 +197,46 @@ static BvStatus iteration_error(Workspace *w, BvStatus s, long it)
  * Value the book once, and (with a deal) price the deal on it. Mirrors dcf_run's sums exactly
  * when nothing is uncertain and clients do not churn, so the two then agree to the last bit.
  */
-static BvStatus simulate(const Sim *sim, long it, Workspace *w, double *value, double *gain,
-                         double *npv)
+/*
+ * Cohort c as its seller would keep it in this iteration: the same draws and, with churn, the
+ * same uniforms against survival without the sale's own losses, so each client lives at least
+ * as long kept as sold. Adds its revenue and cash by year, and its run-off at the keep rate.
+ */
+static BvStatus keep_cohort(const Sim *sim, long it, size_t c, const DcfCohortInputs *in,
+                            Workspace *w, double *tail)
+{
+    const Book *book = sim->book;
+    const KeepSpec *keep = &book->scenario->seller.keep;
+    int H = sim->H;
+    DcfCohortInputs kept = *in;
+    kept.transfer_retention = 1;
+    if (keep->has_margin)
+        kept.margin = keep->margin;
+    double unit_tail;
+    BvStatus s = dcf_cohort(book, c, &kept, keep->discount_rate, w->keep_df, w->keep_survival,
+                            w->keep_pv, &unit_tail, &w->errors);
+    if (s != BV_OK)
+        return s;
+    const double *S = w->keep_survival;
+    double R = book->cohorts[c].annual_revenue;
+    if (sim->churn)
+        churn_cohort(sim, it, c, S, w->keep_hist);
+    else
+        for (int L = 0; L <= H; L++)
+            w->keep_hist[L] = R * ((L ? S[L - 1] : 1) - (L < H ? S[L] : 0));
+    double alive = R, grow = 1;
+    for (int t = 1; t <= H; t++) {
+        alive -= w->keep_hist[t - 1];
+        w->keep_revenue[t - 1] += grow * alive;
+        w->keep_cash[t - 1] += kept.margin * grow * alive;
+        grow *= 1 + kept.revenue_growth;
+    }
+    if (S[H - 1] > 0)
+        *tail += w->keep_hist[H] * unit_tail / S[H - 1];
+    return BV_OK;
+}
+
+static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out)
 {
     const Book *book = sim->book;
     const Scenario *sc = book->scenario;
@@ -191,7 +254,13 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, double *value, d
         memset(w->cash, 0, (size_t)H * sizeof(double));
         memset(w->lost_share, 0, (size_t)H * sizeof(double));
     }
-    double horizon_value = 0, tail_value = 0, churned = 0, buyer_tail = 0;
+    bool keep = w->keep_revenue != NULL;
+    if (keep) {
+        dcf_discount_factors(sc->seller.keep.discount_rate, H, sc->timing, w->keep_df);
+        memset(w->keep_revenue, 0, (size_t)H * sizeof(double));
+        memset(w->keep_cash, 0, (size_t)H * sizeof(double));
+    }
+    double horizon_value = 0, tail_value = 0, churned = 0, buyer_tail = 0, keep_tail = 0;
     for (size_t c = 0; c < book->cohort_count; c++) {
         const Cohort *co = &book->cohorts[c];
         DcfCohortInputs in = {
@@ -253,14 +322,23 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, double *value, d
                 return iteration_error(w, s, it);
             buyer_tail += w->hist[H] * unit_tail / S[H - 1];
         }
+        if (keep && (s = keep_cohort(sim, it, c, &in, w, &keep_tail)) != BV_OK)
+            return iteration_error(w, s, it);
     }
-    *value = sim->churn ? churned : horizon_value + tail_value;
+    out->value = sim->churn ? churned : horizon_value + tail_value;
     if (deal) {
         DealBook book_now = {H, book->annual_revenue, w->revenue, w->cash, w->lost_share,
                              buyer_tail};
         deal_price(sc, &book_now, 1, buyer_rate, &w->flows);
-        *gain = w->flows.gain;
-        *npv = w->flows.npv;
+        out->gain = w->flows.gain;
+        out->npv = w->flows.npv;
+        out->net_pv = w->flows.net_proceeds_pv;
+    }
+    if (keep) {
+        KeepBook kb = {H, w->keep_revenue, w->keep_cash, keep_tail};
+        KeepValue kv;
+        keep_value(sc, &sc->seller.keep, &kb, &kv);
+        out->keep = kv.value;
     }
     return BV_OK;
 }
@@ -333,7 +411,9 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
     if (r->has_deal) {
         r->seller_gain = malloc((size_t)iterations * sizeof *r->seller_gain);
         r->buyer_npv = malloc((size_t)iterations * sizeof *r->buyer_npv);
-        if (!r->seller_gain || !r->buyer_npv)
+        r->seller_net_pv = malloc((size_t)iterations * sizeof *r->seller_net_pv);
+        r->keep_value = malloc((size_t)iterations * sizeof *r->keep_value);
+        if (!r->seller_gain || !r->buyer_npv || !r->seller_net_pv || !r->keep_value)
             goto nomem;
     }
     r->seed = seed;
@@ -370,11 +450,16 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
             }
 #pragma omp for schedule(dynamic, 1)
             for (long it = done; it < end; it++) {
-                if (w && w->failed < 0 &&
-                    simulate(&sim, it, w, &r->values[it],
-                             r->has_deal ? &r->seller_gain[it] : NULL,
-                             r->has_deal ? &r->buyer_npv[it] : NULL) != BV_OK)
+                McIteration one = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN};
+                if (w && w->failed < 0 && simulate(&sim, it, w, &one) != BV_OK)
                     w->failed = it;
+                r->values[it] = one.value;
+                if (r->has_deal) {
+                    r->seller_gain[it] = one.gain;
+                    r->buyer_npv[it] = one.npv;
+                    r->seller_net_pv[it] = one.net_pv;
+                    r->keep_value[it] = one.keep;
+                }
             }
 #pragma omp critical
             {
@@ -418,6 +503,15 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         if ((sc->seller.enabled && !stats_summarise(r->seller_gain, (size_t)done, &r->gain_stats)) ||
             (sc->buyer.enabled && !stats_summarise(r->buyer_npv, (size_t)done, &r->npv_stats)))
             goto nomem;
+        r->prob_sale_beats_keep = (double)NAN;
+        if (sc->seller.enabled && sc->seller.keep.enabled) {
+            long beats = 0;
+            for (long i = 0; i < done; i++)
+                beats += r->seller_net_pv[i] > r->keep_value[i];
+            r->prob_sale_beats_keep = (double)beats / (double)done;
+            if (!stats_summarise(r->keep_value, (size_t)done, &r->keep_stats))
+                goto nomem;
+        }
     }
     free(sim.revenue);
     sampler_free(sampler);
@@ -444,5 +538,7 @@ void mc_free(McResult *r)
     free(r->running_sd);
     free(r->seller_gain);
     free(r->buyer_npv);
+    free(r->seller_net_pv);
+    free(r->keep_value);
     free(r);
 }

@@ -44,6 +44,11 @@ typedef struct McResult {
     double *buyer_npv;        /* [iterations], NaN without a buyer */
     Stats gain_stats, npv_stats;
     double prob_npv_negative; /* share of iterations with buyer NPV < 0 */
+    /* With seller.keep: the value of keeping the same simulated book (no sale's losses). */
+    double *keep_value;       /* [iterations], NaN without seller.keep */
+    double *seller_net_pv;    /* [iterations], NaN without a seller */
+    Stats keep_stats;
+    double prob_sale_beats_keep; /* share of iterations with net proceeds PV > keep value */
 } McResult;
 
 /* Called between blocks of iterations, from the calling thread. */

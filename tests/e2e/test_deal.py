@@ -16,8 +16,15 @@ Conventions the reference implements (bookval's, where DESIGN is silent):
 - Seller: gain = P - tax_basis - selling_costs; accounting gain = P - carrying - costs;
   installment: recognised_t = gain x principal_t / P, else all in year 0; tax 0 when gain <= 0;
   per_year: brackets(recognised_t) (0 for x <= 0); cumulative: brackets(sum_{s<=t}) - paid.
-  net_t = principal_t + interest_t - tax_t - (costs in year 0); PV at the seller's rate.
-  keep_pv = (1 - income_tax_rate) [sum_t cash'_t (1+s)^-t + run-off at s], cash' with u = 1.
+  net_t = principal_t + interest_t - tax_t - (costs in year 0); its PV takes the parts that
+  move with the book (true-up + earn-out - clawback) at the keep rate k (seller.keep's, else
+  the seller's rate s) and the rest at s.
+  keep_pv (only with seller.keep): cash'_t = m' revenue'_t with u = 1 and m' = keep.margin (or
+  the book's), C_t = owner_compensation (1 + g_c)^(t-1), for t = 1..K (keep.years, else H),
+  DF_k(t) = (1+k)^-t (mid_year: t - 1/2); with no keep.years and tail: runoff the run-off at k
+  is added to the cash and C_K / cash'_K of it to the pay; keep_pv = (1 - income_tax_rate)
+  (sum cash' DF - sum C DF) + exit, exit = (x revenue'_K - costs - brackets(x revenue'_K -
+  basis - costs)) (1+k)^-K.
 - Buyer: rate b = buyer.discount_rate or the mean of the scenario's; flow_t = (1-T) cash_t
   (+ (1-T) run-off PV at b x (1+b)^H in year H) + shield_t - principal_t - interest_t
   - (costs in year 0); shield_t = T (P + costs) / N for t = 1..N; years 0..max(H, last
@@ -125,7 +132,7 @@ class ExpectedBook:
     """The expected book of constant-retention clients: revenue, cash, lost share by year
     (index t = 1..H; index 0 unused) and the run-off's PV at a rate."""
 
-    def __init__(self, sc, without_transfer=False):
+    def __init__(self, sc, without_transfer=False, margin=None):
         H = self.H = sc.get("horizon_years", 10)
         self.runoff = sc.get("tail", "none") == "runoff"
         self.R = sum(num(c["annual_revenue"]) for c in sc["clients"])
@@ -136,7 +143,7 @@ class ExpectedBook:
         for c in sc["clients"]:
             R = num(c["annual_revenue"])
             r = num(c.get("retention", sc["retention"]))
-            m = mean_of(c.get("margin", sc["margin"]))
+            m = num(margin) if margin is not None else mean_of(c.get("margin", sc["margin"]))
             g = num(c.get("revenue_growth", sc.get("revenue_growth", 0)))
             u = mpf(1) if without_transfer else num(
                 c.get("transfer_retention", sc.get("transfer_retention", 1)))
@@ -265,13 +272,14 @@ def reference(sc, k=1):
         net = [principal[t] + interest[t] - tax[t] - (costs if t == 0 else 0)
                for t in range(Y + 1)]
         s = num(seller["discount_rate"])
-        keep = ExpectedBook(sc, without_transfer=True)
-        keep_pv = (1 - num(seller.get("income_tax_rate", 0))) * (
-            sum(keep.cash[t] * (1 + s) ** -t for t in range(1, H + 1)) + keep.runoff_pv(s))
+        k_rate = num(seller["keep"]["discount_rate"]) if "keep" in seller else s
+        risky = [true_up[t] + earn_out[t] - clawback[t] for t in range(Y + 1)]
+        net_pv = (present_value([net[t] - risky[t] for t in range(Y + 1)], s)
+                  + present_value(risky, k_rate))
         out.update(gain=gain, accounting_gain=P - num(seller.get("carrying_amount", 0)) - costs,
                    recognised=recognised, tax=tax, tax_total=sum(tax), seller_net=net,
-                   net_proceeds=sum(net), net_proceeds_pv=present_value(net, s),
-                   keep_pv=keep_pv, seller_rate=s)
+                   net_proceeds=sum(net), net_proceeds_pv=net_pv,
+                   keep_pv=reference_keep(sc), seller_rate=s)
 
     if buyer:
         b = num(buyer["discount_rate"]) if "discount_rate" in buyer else mean_of(
@@ -295,6 +303,43 @@ def reference(sc, k=1):
         out.update(buyer_rate=b, after_tax=after_tax, shield=shield, buyer_flows=flows,
                    npv=present_value(flows, b), payback_year=payback)
     return out
+
+
+def reference_keep(sc):
+    """The value of keeping the book (module docstring), or None without seller.keep."""
+    seller = sc["seller"]
+    keep = seller.get("keep")
+    if keep is None:
+        return None
+    H = sc.get("horizon_years", 10)
+    book = ExpectedBook(sc, without_transfer=True, margin=keep.get("margin"))
+    k = num(keep["discount_rate"])
+    mid = sc.get("timing", "end_of_year") == "mid_year"
+    K = keep.get("years", H)
+    C = num(keep.get("owner_compensation", 0))
+    g_c = num(keep.get("owner_compensation_growth", sc.get("revenue_growth", 0)))
+
+    def df(t):
+        return (1 + k) ** -(t - mpf("0.5") if mid else mpf(t))
+
+    def pay(t):
+        return C * (1 + g_c) ** (t - 1)
+
+    cash_pv = sum(book.cash[t] * df(t) for t in range(1, K + 1))
+    pay_pv = sum(pay(t) * df(t) for t in range(1, K + 1))
+    if "years" not in keep and book.runoff:
+        tail = book.runoff_pv(k) * ((1 + k) ** mpf("0.5") if mid else 1)
+        cash_pv += tail
+        if book.cash[K] > 0:
+            pay_pv += tail * pay(K) / book.cash[K]
+    value = (1 - num(seller.get("income_tax_rate", 0))) * (cash_pv - pay_pv)
+    if isinstance(keep.get("exit"), dict):
+        costs = num(seller.get("selling_costs", 0))
+        price = num(keep["exit"]["multiple"]) * book.revenue[K]
+        brackets = seller.get("tax", {}).get("brackets", [])
+        tax = bracket_tax(brackets, price - num(seller.get("tax_basis", 0)) - costs)
+        value += (price - costs - tax) * (1 + k) ** -K
+    return value
 
 
 def reference_irr(ref):
@@ -326,6 +371,8 @@ def reference_max_price(sc):
 
 def reference_min_price(sc):
     keep_pv = reference(sc)["keep_pv"]
+    if keep_pv is None:
+        return None
     k = solve_k(lambda k: reference(sc, k)["net_proceeds_pv"] - keep_pv)
     return None if k is None else k * reference(sc)["P0"]
 
@@ -380,9 +427,12 @@ class DealCase(unittest.TestCase):
         self.close(deal["expected_price"], ref["P"], scale, "expected_price")
         if "seller" in sc:
             s = deal["seller"]
-            for key in ("gain", "accounting_gain", "net_proceeds", "net_proceeds_pv",
-                        "keep_pv"):
+            for key in ("gain", "accounting_gain", "net_proceeds", "net_proceeds_pv"):
                 self.close(s[key], ref[key], scale, f"seller.{key}")
+            if ref["keep_pv"] is None:
+                self.assertIsNone(s["keep_pv"], "seller.keep_pv: no seller.keep given")
+            else:
+                self.close(s["keep_pv"], ref["keep_pv"], scale, "seller.keep_pv")
             self.close(s["tax"], ref["tax_total"], scale, "seller.tax")
             want = reference_min_price(sc)
             if want is None:
@@ -441,7 +491,11 @@ class SellerSide(DealCase):
             seller={"tax_basis": 3127.4, "carrying_amount": 8415.66, "selling_costs": 2385.17,
                     "discount_rate": 0.0615, "income_tax_rate": 0.3375,
                     "tax": {"brackets": SPAIN, "installment_method": True,
-                            "brackets_apply": "per_year"}})
+                            "brackets_apply": "per_year"},
+                    # Four more years, then sold at 0.735 x that year's revenue.
+                    "keep": {"owner_compensation": 4275.5, "owner_compensation_growth": 0.0185,
+                             "years": 4, "discount_rate": 0.1135,
+                             "exit": {"multiple": 0.735}}})
         ref = reference(sc)
         # By hand:
         #   base: 0.30 P0 = 18,404.175; 0.35 P0 = 21,471.5375 in years 1 and 2.
@@ -479,10 +533,20 @@ class SellerSide(DealCase):
                 + mpf("18507.58655125") / mpf("1.0615") ** 2}
         for key, v in want.items():
             self.assertLess(abs(ref[key] - v), mpf("1e-25"), f"reference {key}")
-        # keep_pv: the client kept, u = 1: 0.6625 x sum_t 0.3725 R r^t / 1.0615^t, t = 1..6.
-        R, r, s = mpf("48250.37"), mpf("0.8835"), mpf("0.0615")
-        keep = (1 - mpf("0.3375")) * sum(mpf("0.3725") * R * r ** t / (1 + s) ** t
-                                         for t in range(1, 7))
+        # keep_pv: the client kept (u = 1) four years at 11.35%, its pay 4,275.50 growing 1.85%,
+        # then sold for 0.735 x the year-4 revenue R r^4 (about 21,608: a gain between 6,000
+        # and 50,000, so tax 1,140 + 0.21 x (gain - 6,000)):
+        #   0.6625 x sum_{t=1..4} (0.3725 R r^t - 4,275.5 x 1.0185^(t-1)) / 1.1135^t
+        #   + (x - 2,385.17 - tax(x - 3,127.40 - 2,385.17)) / 1.1135^4
+        R, r, k = mpf("48250.37"), mpf("0.8835"), mpf("0.1135")
+        keep = (1 - mpf("0.3375")) * sum(
+            (mpf("0.3725") * R * r ** t - mpf("4275.5") * mpf("1.0185") ** (t - 1)) / (1 + k) ** t
+            for t in range(1, 5))
+        exit_price = mpf("0.735") * R * r ** 4
+        exit_gain = exit_price - mpf("3127.4") - mpf("2385.17")
+        self.assertTrue(6000 < exit_gain < 50000)
+        exit_tax = 1140 + mpf("0.21") * (exit_gain - 6000)
+        keep += (exit_price - mpf("2385.17") - exit_tax) / (1 + k) ** 4
         self.assertLess(abs(ref["keep_pv"] - keep), mpf("1e-25"))
         out = run_deal(sc)
         self.check(sc, out, ref)
@@ -546,7 +610,11 @@ class SellerSide(DealCase):
                           "earn_out": [{"year": 1, "share_of_collections": 0.1215},
                                        {"year": 3, "share_of_collections": 0.0875}]},
                     seller={"selling_costs": 1420.8, "discount_rate": 0.0585,
-                            "income_tax_rate": 0.31, "tax": {"brackets": SPAIN}},
+                            "income_tax_rate": 0.31, "tax": {"brackets": SPAIN},
+                            # The earn-outs carry the book's risk: at the keep rate. Keeping
+                            # follows the timing, as the book's cash does everywhere.
+                            "keep": {"owner_compensation": 3815.6, "years": 5,
+                                     "discount_rate": 0.1245}},
                     buyer={"acquisition_costs": 1310.25, "tax_rate": 0.25,
                            "amortization_years": 8})
                 ref = reference(sc)
@@ -721,7 +789,10 @@ def buyer_scenario():
               "clawback": [{"within_years": 1, "refund": 0.85}]},
         seller={"tax_basis": 1575.0, "carrying_amount": 3380.25, "selling_costs": 2215.6,
                 "discount_rate": 0.0575, "income_tax_rate": 0.3275,
-                "tax": {"brackets": SPAIN, "brackets_apply": "cumulative"}},
+                "tax": {"brackets": SPAIN, "brackets_apply": "cumulative"},
+                # Kept to the horizon and its run-off: the pay follows the book beyond it.
+                "keep": {"margin": 0.4415, "owner_compensation": 9150.25,
+                         "discount_rate": 0.1265}},
         buyer={"discount_rate": 0.1385, "acquisition_costs": 1845.5, "tax_rate": 0.25,
                "amortization_years": 7})
 
