@@ -149,20 +149,14 @@ BvStatus report_xlsx_compare(const char *path, const CompareRow *rows, size_t co
             }
             xlsx_text(&c, ws, r, 11, row->status, row->ok ? NULL : note);
         }
-        lxw_chart *chart = count ? workbook_add_chart(c.wb, LXW_CHART_BAR) : NULL;
-        lxw_chart_series *series = chart ? chart_add_series(chart, NULL, NULL) : NULL;
-        if (series) {
-            chart_series_set_categories(series, "Comparison", 3, 0, (lxw_row_t)(2 + count), 0);
-            chart_series_set_values(series, "Comparison", 3, 4, (lxw_row_t)(2 + count), 4);
-            chart_series_set_name(series, "DCF value");
-            chart_title_set_name(chart, "DCF value by scenario");
-            chart_axis_set_num_format(chart->x_axis, "#,##0");
-            chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
-            lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4,
-                                       .y_scale = 1.2};
-            xlsx_check(&c, worksheet_insert_chart_opt(ws, (lxw_row_t)(count + 5), 0, chart,
-                                                      &place));
-        }
+        static const int cols[] = {4};
+        static const char *const names[] = {"DCF value"};
+        XlsxChart chart = {.type = LXW_CHART_BAR, .sheet = "Comparison", .first = 3,
+                           .last = 2 + (int)count, .cat_col = 0, .series = 1, .val_col = cols,
+                           .names = names, .title = "DCF value by scenario", .x_num = "#,##0",
+                           .legend = LXW_CHART_LEGEND_NONE, .x_scale = 1.4, .y_scale = 1.2};
+        if (count)
+            xlsx_chart(&c, ws, (int)count + 5, 0, &chart);
     }
     return xlsx_close(&c, path, errors);
 }

@@ -142,6 +142,45 @@ lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name)
     return ws;
 }
 
+lxw_chart *xlsx_chart(XlsxCells *x, lxw_worksheet *ws, int row, int col, const XlsxChart *spec)
+{
+    lxw_chart *chart = workbook_add_chart(x->wb, spec->type);
+    if (!chart) {
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return NULL;
+    }
+    lxw_row_t first = (lxw_row_t)spec->first, last = (lxw_row_t)spec->last;
+    for (int i = 0; i < spec->series; i++) {
+        lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+        if (!series) {
+            xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return NULL;
+        }
+        lxw_col_t cat = (lxw_col_t)spec->cat_col, val = (lxw_col_t)spec->val_col[i];
+        chart_series_set_categories(series, spec->sheet, first, cat, last, cat);
+        chart_series_set_values(series, spec->sheet, first, val, last, val);
+        if (spec->names && spec->names[i])
+            chart_series_set_name(series, spec->names[i]);
+        if (spec->lines && spec->lines[i])
+            chart_series_set_line(series, (lxw_chart_line *)spec->lines[i]);
+    }
+    if (spec->title)
+        chart_title_set_name(chart, spec->title);
+    if (spec->x_name)
+        chart_axis_set_name(chart->x_axis, spec->x_name);
+    if (spec->y_name)
+        chart_axis_set_name(chart->y_axis, spec->y_name);
+    if (spec->x_num)
+        chart_axis_set_num_format(chart->x_axis, spec->x_num);
+    if (spec->y_num)
+        chart_axis_set_num_format(chart->y_axis, spec->y_num);
+    chart_legend_set_position(chart, spec->legend);
+    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = spec->x_scale,
+                               .y_scale = spec->y_scale};
+    xlsx_check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)row, (lxw_col_t)col, chart, &place));
+    return chart;
+}
+
 lxw_format *xlsx_title_format(XlsxCells *x)
 {
     lxw_format *f = xlsx_format(x, NULL, true, false);

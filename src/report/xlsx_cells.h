@@ -58,6 +58,24 @@ lxw_format *xlsx_format(XlsxCells *x, const char *num_format, bool bold, bool in
 
 lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name);
 
+/* A chart of `series` series over rows first..last of `sheet`: categories from column cat_col,
+ * values from val_col[i]; names, lines and the axis texts may be NULL (left unset). */
+typedef struct XlsxChart {
+    uint8_t type;                        /* LXW_CHART_COLUMN, LXW_CHART_LINE, ... */
+    const char *sheet;
+    int first, last, cat_col, series;
+    const int *val_col;
+    const char *const *names;            /* [series] or NULL */
+    const lxw_chart_line *const *lines;  /* [series] or NULL */
+    const char *title, *x_name, *y_name, *x_num, *y_num;
+    uint8_t legend;                      /* LXW_CHART_LEGEND_... */
+    double x_scale, y_scale;
+} XlsxChart;
+
+/* Add the chart and insert it at (row, col) of `ws`; returned for settings of its own, NULL
+ * after a failure (kept in x). */
+lxw_chart *xlsx_chart(XlsxCells *x, lxw_worksheet *ws, int row, int col, const XlsxChart *spec);
+
 /* The looks every bookval sheet shares: a 14-point bold title, a grey italic note, and a
  * header (bold, pale blue, underlined, wrapped) with an optional number format. */
 lxw_format *xlsx_title_format(XlsxCells *x);

@@ -267,23 +267,16 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
     }
     if (pareto == 0)
         return;
-    lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_LINE);
-    lxw_chart_series *series = chart ? chart_add_series(chart, NULL, NULL) : NULL;
-    if (!series) {
-        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return;
-    }
-    chart_series_set_categories(series, "Diagnostics", (lxw_row_t)first, 6,
-                                (lxw_row_t)(first + (int)pareto - 1), 6);
-    chart_series_set_values(series, "Diagnostics", (lxw_row_t)first, 9,
-                            (lxw_row_t)(first + (int)pareto - 1), 9);
-    chart_series_set_name(series, "Cumulative share of revenue");
-    chart_title_set_name(chart, "Pareto: clients by revenue, largest first");
-    chart_axis_set_name(chart->x_axis, "Client rank");
-    chart_axis_set_name(chart->y_axis, "Share of the book's revenue");
-    chart_axis_set_num_format(chart->y_axis, "0%");
-    chart_axis_set_max(chart->y_axis, 1);
-    chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
-    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.3, .y_scale = 1.2};
-    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(last_row + 2), 0, chart, &place));
+    static const int cols[] = {9};
+    static const char *const names[] = {"Cumulative share of revenue"};
+    XlsxChart spec = {.type = LXW_CHART_LINE, .sheet = "Diagnostics", .first = first,
+                      .last = first + (int)pareto - 1, .cat_col = 6, .series = 1,
+                      .val_col = cols, .names = names,
+                      .title = "Pareto: clients by revenue, largest first",
+                      .x_name = "Client rank", .y_name = "Share of the book's revenue",
+                      .y_num = "0%", .legend = LXW_CHART_LEGEND_NONE, .x_scale = 1.3,
+                      .y_scale = 1.2};
+    lxw_chart *chart = xlsx_chart(&x->c, ws, last_row + 2, 0, &spec);
+    if (chart)
+        chart_axis_set_max(chart->y_axis, 1);
 }

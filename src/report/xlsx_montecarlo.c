@@ -14,54 +14,28 @@ static void write_mc_chart(XlsxCtx *x, lxw_worksheet *ws, int row)
 {
     const McResult *mc = x->mc;
     int last_bin = MC_FIRST_ROW + (int)mc->bins - 1;
-    lxw_chart *hist = workbook_add_chart(x->c.wb, LXW_CHART_COLUMN);
-    lxw_chart *conv = workbook_add_chart(x->c.wb, LXW_CHART_LINE);
-    if (!hist || !conv) {
-        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    static const int count_col[] = {M_COUNT};
+    static const char *const count_name[] = {"Iterations"};
+    XlsxChart hist = {.type = LXW_CHART_COLUMN, .sheet = "Monte Carlo", .first = MC_FIRST_ROW,
+                      .last = last_bin, .cat_col = M_BIN_FROM, .series = 1,
+                      .val_col = count_col, .names = count_name,
+                      .title = "Distribution of the book's value",
+                      .x_name = "Value from (bin's lower edge)", .x_num = "#,##0",
+                      .y_name = "Iterations", .legend = LXW_CHART_LEGEND_NONE, .x_scale = 1.3,
+                      .y_scale = 1.2};
+    if (!xlsx_chart(&x->c, ws, row, M_LABEL, &hist))
         return;
-    }
-    lxw_chart_series *counts = chart_add_series(hist, NULL, NULL);
-    if (!counts) {
-        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return;
-    }
-    chart_series_set_categories(counts, "Monte Carlo", MC_FIRST_ROW, M_BIN_FROM,
-                                (lxw_row_t)last_bin, M_BIN_FROM);
-    chart_series_set_values(counts, "Monte Carlo", MC_FIRST_ROW, M_COUNT, (lxw_row_t)last_bin,
-                            M_COUNT);
-    chart_series_set_name(counts, "Iterations");
-    chart_title_set_name(hist, "Distribution of the book's value");
-    chart_axis_set_name(hist->x_axis, "Value from (bin's lower edge)");
-    chart_axis_set_num_format(hist->x_axis, "#,##0");
-    chart_axis_set_name(hist->y_axis, "Iterations");
-    chart_legend_set_position(hist, LXW_CHART_LEGEND_NONE);
-    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.3, .y_scale = 1.2};
-    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)row, M_LABEL, hist, &place));
-
-    int last_point = MC_FIRST_ROW + (int)mc->points - 1;
+    static const int band_cols[] = {M_MEAN, M_LOW, M_HIGH};
     static const char *const names[] = {"Running mean", "Lower 95% bound", "Upper 95% bound"};
-    for (int i = 0; i < 3; i++) {
-        lxw_chart_series *series = chart_add_series(conv, NULL, NULL);
-        if (!series) {
-            xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-            return;
-        }
-        chart_series_set_categories(series, "Monte Carlo", MC_FIRST_ROW, M_AT,
-                                    (lxw_row_t)last_point, M_AT);
-        chart_series_set_values(series, "Monte Carlo", MC_FIRST_ROW, (lxw_col_t)(M_MEAN + i),
-                                (lxw_row_t)last_point, (lxw_col_t)(M_MEAN + i));
-        chart_series_set_name(series, names[i]);
-        if (i > 0) {
-            lxw_chart_line dashed = {.color = 0x7F7F7F, .dash_type = LXW_CHART_LINE_DASH_DASH};
-            chart_series_set_line(series, &dashed);
-        }
-    }
-    chart_title_set_name(conv, "Convergence of the mean");
-    chart_axis_set_name(conv->x_axis, "Iterations");
-    chart_axis_set_name(conv->y_axis, x->sc->currency);
-    chart_axis_set_num_format(conv->y_axis, "#,##0");
-    chart_legend_set_position(conv, LXW_CHART_LEGEND_BOTTOM);
-    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(row + 20), M_LABEL, conv, &place));
+    static const lxw_chart_line dashed = {.color = 0x7F7F7F, .dash_type = LXW_CHART_LINE_DASH_DASH};
+    static const lxw_chart_line *const lines[] = {NULL, &dashed, &dashed};
+    XlsxChart conv = {.type = LXW_CHART_LINE, .sheet = "Monte Carlo", .first = MC_FIRST_ROW,
+                      .last = MC_FIRST_ROW + (int)mc->points - 1, .cat_col = M_AT, .series = 3,
+                      .val_col = band_cols, .names = names, .lines = lines,
+                      .title = "Convergence of the mean", .x_name = "Iterations",
+                      .y_name = x->sc->currency, .y_num = "#,##0",
+                      .legend = LXW_CHART_LEGEND_BOTTOM, .x_scale = 1.3, .y_scale = 1.2};
+    xlsx_chart(&x->c, ws, row + 20, M_LABEL, &conv);
 }
 
 /* One statistic: a formula over the values when they are all on the sheet, else the value. */

@@ -91,30 +91,17 @@ void xlsx_sensitivity_write(XlsxCtx *x, lxw_worksheet *ws)
     if (!w->tornado_count)
         return;
     /* Tornado chart: the value at low and at high, by parameter, largest swing on top. */
-    lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_BAR);
-    if (!chart) {
-        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    static const int cols[] = {7, 8};
+    static const char *const names[] = {"Change at the low input", "Change at the high input"};
+    XlsxChart spec = {.type = LXW_CHART_BAR, .sheet = "Sensitivity", .first = first,
+                      .last = last, .cat_col = 0, .series = 2, .val_col = cols, .names = names,
+                      .title = "Tornado: change in the DCF value from the base",
+                      .x_num = "#,##0", .legend = LXW_CHART_LEGEND_BOTTOM, .x_scale = 1.4,
+                      .y_scale = 1.2};
+    lxw_chart *chart = xlsx_chart(&x->c, ws, r + 1, 0, &spec);
+    if (!chart)
         return;
-    }
-    const char *names[2] = {"Change at the low input", "Change at the high input"};
-    for (int k = 0; k < 2; k++) {
-        lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
-        if (!series) {
-            xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-            return;
-        }
-        chart_series_set_categories(series, "Sensitivity", (lxw_row_t)first, 0,
-                                    (lxw_row_t)last, 0);
-        chart_series_set_values(series, "Sensitivity", (lxw_row_t)first, (lxw_col_t)(7 + k),
-                                (lxw_row_t)last, (lxw_col_t)(7 + k));
-        chart_series_set_name(series, names[k]);
-    }
-    chart_title_set_name(chart, "Tornado: change in the DCF value from the base");
     chart_set_series_overlap(chart, 100);
     chart_axis_set_reverse(chart->y_axis);
     chart_axis_set_label_position(chart->y_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
-    chart_axis_set_num_format(chart->x_axis, "#,##0");
-    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4, .y_scale = 1.2};
-    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(r + 1), 0, chart, &place));
 }

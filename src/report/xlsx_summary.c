@@ -186,33 +186,14 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
     xlsx_text(&x->c, ws, r++, 1, sc->tail == TAIL_RUNOFF ? "runoff" : "none", x->f.text);
 
     /* Expected revenue retained, year by year. */
-    lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_COLUMN);
-    if (!chart) {
-        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return;
-    }
     int H = sc->horizon_years;
-    lxw_chart_series *revenue = chart_add_series(chart, NULL, NULL);
-    lxw_chart_series *pv = chart_add_series(chart, NULL, NULL);
-    if (!revenue || !pv) {
-        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return;
-    }
-    chart_series_set_categories(revenue, "Projection", (lxw_row_t)x->year_first, 0,
-                                (lxw_row_t)(x->year_first + H - 1), 0);
-    chart_series_set_values(revenue, "Projection", (lxw_row_t)x->year_first, 3,
-                            (lxw_row_t)(x->year_first + H - 1), 3);
-    chart_series_set_name(revenue, "Expected revenue");
-    chart_series_set_categories(pv, "Projection", (lxw_row_t)x->year_first, 0,
-                                (lxw_row_t)(x->year_first + H - 1), 0);
-    chart_series_set_values(pv, "Projection", (lxw_row_t)x->year_first, 5,
-                            (lxw_row_t)(x->year_first + H - 1), 5);
-    chart_series_set_name(pv, "Present value of cash");
-    chart_title_set_name(chart, "Expected revenue retained by year");
-    chart_axis_set_name(chart->x_axis, "Year after the sale");
-    chart_axis_set_name(chart->y_axis, sc->currency);
-    chart_axis_set_num_format(chart->y_axis, "#,##0");
-    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4, .y_scale = 1.3};
-    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(r + 1), 0, chart, &place));
+    static const int cols[] = {3, 5};
+    static const char *const names[] = {"Expected revenue", "Present value of cash"};
+    XlsxChart chart = {.type = LXW_CHART_COLUMN, .sheet = "Projection", .first = x->year_first,
+                       .last = x->year_first + H - 1, .cat_col = 0, .series = 2, .val_col = cols,
+                       .names = names, .title = "Expected revenue retained by year",
+                       .x_name = "Year after the sale", .y_name = sc->currency,
+                       .y_num = "#,##0", .legend = LXW_CHART_LEGEND_BOTTOM, .x_scale = 1.4,
+                       .y_scale = 1.3};
+    xlsx_chart(&x->c, ws, r + 1, 0, &chart);
 }

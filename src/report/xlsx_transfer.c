@@ -604,27 +604,15 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         if (!(side ? sc->buyer.enabled : sc->seller.enabled))
             continue;
         int col0 = side ? 4 : 0;
-        lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_COLUMN);
-        lxw_chart_series *series = chart ? chart_add_series(chart, NULL, NULL) : NULL;
-        if (!series) {
-            xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        const int count_col[] = {col0 + 2};
+        XlsxChart chart = {.type = LXW_CHART_COLUMN, .sheet = "Transfer",
+                           .first = hist_header + 1, .last = hist_header + TRANSFER_BINS,
+                           .cat_col = col0, .series = 1, .val_col = count_col,
+                           .title = side ? "Buyer's NPV across simulated books"
+                                         : "Seller's gain across simulated books",
+                           .x_num = "#,##0", .x_name = x->sc->currency, .y_name = "Iterations",
+                           .legend = LXW_CHART_LEGEND_NONE, .x_scale = 1.2, .y_scale = 1.1};
+        if (!xlsx_chart(&x->c, ws, last_row + 2, side * 6, &chart))
             return;
-        }
-        chart_series_set_categories(series, "Transfer", (lxw_row_t)(hist_header + 1),
-                                    (lxw_col_t)col0, (lxw_row_t)(hist_header + TRANSFER_BINS),
-                                    (lxw_col_t)col0);
-        chart_series_set_values(series, "Transfer", (lxw_row_t)(hist_header + 1),
-                                (lxw_col_t)(col0 + 2), (lxw_row_t)(hist_header + TRANSFER_BINS),
-                                (lxw_col_t)(col0 + 2));
-        chart_title_set_name(chart, side ? "Buyer's NPV across simulated books"
-                                         : "Seller's gain across simulated books");
-        chart_axis_set_num_format(chart->x_axis, "#,##0");
-        chart_axis_set_name(chart->x_axis, x->sc->currency);
-        chart_axis_set_name(chart->y_axis, "Iterations");
-        chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
-        lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.2,
-                                   .y_scale = 1.1};
-        xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(last_row + 2), (lxw_col_t)(side * 6),
-                                            chart, &place));
     }
 }

@@ -52,29 +52,11 @@ void xlsx_variants_write(XlsxCtx *x, lxw_worksheet *ws)
                      "=%s/%s-1", value, base_value);
     }
     int last = base_row + (int)w->variant_count;
-    lxw_chart *chart = workbook_add_chart(x->c.wb, LXW_CHART_COLUMN);
-    if (!chart) {
-        xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return;
-    }
-    int series_cols[3] = {1, 3, 4};
-    const char *series_names[3] = {"DCF value", "5th percentile", "95th percentile"};
-    for (int k = 0; k < (mc ? 3 : 1); k++) {
-        lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
-        if (!series) {
-            xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-            return;
-        }
-        chart_series_set_categories(series, "Variants", (lxw_row_t)base_row, 0, (lxw_row_t)last,
-                                    0);
-        chart_series_set_values(series, "Variants", (lxw_row_t)base_row,
-                                (lxw_col_t)series_cols[k], (lxw_row_t)last,
-                                (lxw_col_t)series_cols[k]);
-        chart_series_set_name(series, series_names[k]);
-    }
-    chart_title_set_name(chart, "Value by variant");
-    chart_axis_set_num_format(chart->y_axis, "#,##0");
-    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = 1.4, .y_scale = 1.2};
-    xlsx_check(&x->c, worksheet_insert_chart_opt(ws, (lxw_row_t)(last + 2), 0, chart, &place));
+    static const int cols[] = {1, 3, 4};
+    static const char *const names[] = {"DCF value", "5th percentile", "95th percentile"};
+    XlsxChart chart = {.type = LXW_CHART_COLUMN, .sheet = "Variants", .first = base_row,
+                       .last = last, .cat_col = 0, .series = mc ? 3 : 1, .val_col = cols,
+                       .names = names, .title = "Value by variant", .y_num = "#,##0",
+                       .legend = LXW_CHART_LEGEND_BOTTOM, .x_scale = 1.4, .y_scale = 1.2};
+    xlsx_chart(&x->c, ws, last + 2, 0, &chart);
 }
