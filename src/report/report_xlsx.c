@@ -123,7 +123,7 @@ BvStatus report_xlsx_compare(const char *path, const CompareRow *rows, size_t co
             "Scenario",     "File",           "Currency", "Annual revenue", "DCF value",
             "Value / revenue", "Monte Carlo mean", "5th percentile", "95th percentile",
             "Expected price", "Buyer's NPV",  "Status"};
-        xlsx_check(&c, worksheet_set_row(ws, 2, 30, NULL));
+        xlsx_row_height(&c, ws, 2, 30);
         for (int k = 0; k < 12; k++)
             xlsx_text(&c, ws, 2, k, head[k], header);
         for (size_t i = 0; i < count; i++) {

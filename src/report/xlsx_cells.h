@@ -19,6 +19,12 @@
 typedef struct XlsxCells {
     lxw_workbook *wb;
     lxw_error err;
+    /* constant_memory: libxlsxwriter drops a cell above its current row without a word, so
+     * every write goes through a guard that tracks the row of the sheet being written. */
+    bool constant_memory;
+    lxw_worksheet *ws;
+    int row;
+    char why[200]; /* the guard's message, "" when none */
 } XlsxCells;
 
 /*
@@ -30,7 +36,7 @@ BvStatus xlsx_open(XlsxCells *x, const char *path, const char *title, bool const
                    BvErrors *errors);
 
 /* Close (and free) the workbook and read it back (xlsx_verify); report the first error of
- * the whole writing, naming `path`. */
+ * the whole writing, naming `path` (and, for a row written out of order, the sheet and row). */
 BvStatus xlsx_close(XlsxCells *x, const char *path, BvErrors *errors);
 
 /* Keep the first error. */
@@ -46,6 +52,12 @@ void xlsx_text(XlsxCells *x, lxw_worksheet *ws, int r, int c, const char *s, lxw
  * engine has no finite value, so a spreadsheet never shows a number the engine did not. */
 void xlsx_formula(XlsxCells *x, lxw_worksheet *ws, int r, int c, lxw_format *f, double cached,
                   const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* A boolean; a formula with a text result cached; a row's height (all through the guard). */
+void xlsx_boolean(XlsxCells *x, lxw_worksheet *ws, int r, int c, bool v, lxw_format *f);
+void xlsx_formula_text(XlsxCells *x, lxw_worksheet *ws, int r, int c, const char *formula,
+                       lxw_format *f, const char *cached);
+void xlsx_row_height(XlsxCells *x, lxw_worksheet *ws, int r, double height);
 
 /* "$C$5", or "'Sheet'!$C$5" when `sheet` is given; buf holds XLSX_REF_MAX. */
 const char *xlsx_ref(char *buf, const char *sheet, int r, int c);

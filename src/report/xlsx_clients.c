@@ -31,7 +31,7 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
     }
     xlsx_layout_widths(x, ws, w, C_COLUMNS);
     worksheet_freeze_panes(ws, 1, 2);
-    xlsx_check(&x->c, worksheet_set_row(ws, 0, 30, NULL));
+    xlsx_row_height(&x->c, ws, 0, 30);
     static const char *const header[C_COLUMNS] = {
         "Id", "Name", "Segment", "Annual revenue", "Tenure (years)", "Active", "Receivable",
         "Receivable age (days)", "Own margin", "Own retention", "Own growth",
@@ -53,7 +53,7 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
             xlsx_text(&x->c, ws, r, C_SEGMENT, sc->segments[cl->segment].name, x->f.input_text);
         xlsx_number(&x->c, ws, r, C_REVENUE, cl->annual_revenue, x->f.input_money);
         xlsx_number(&x->c, ws, r, C_TENURE, cl->tenure_years, x->f.input_number);
-        xlsx_check(&x->c, worksheet_write_boolean(ws, (lxw_row_t)r, C_ACTIVE, cl->active, x->f.input_text));
+        xlsx_boolean(&x->c, ws, r, C_ACTIVE, cl->active, x->f.input_text);
         if (cl->receivable != 0 || cl->receivable_age_days != 0) {
             xlsx_number(&x->c, ws, r, C_RECEIVABLE, cl->receivable, x->f.input_money);
             xlsx_number(&x->c, ws, r, C_RECEIVABLE_AGE, cl->receivable_age_days, x->f.input_count);

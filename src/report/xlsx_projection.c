@@ -240,7 +240,7 @@ void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws)
         xlsx_formula(&x->c, ws, x->df_row, P_SURVIVAL + t - 1, x->f.factor,
                     dcf->discount_factor[t - 1], "=%s", df);
     }
-    xlsx_check(&x->c, worksheet_set_row(ws, (lxw_row_t)x->cohort_header, 45, NULL));
+    xlsx_row_height(&x->c, ws, x->cohort_header, 45);
     static const char *const cohort_header[P_SURVIVAL] = {
         "Cohort", "Segment", "Clients", "Annual revenue", "Margin", "Revenue growth",
         "Transfer retention", "Retention model", "Retention r / sBG alpha", "sBG beta",

@@ -31,7 +31,7 @@ void xlsx_sensitivity_write(XlsxCtx *x, lxw_worksheet *ws)
                  xlsx_ref(cell, "Projection", x->value_row, 5));
     lxw_rowcol_to_cell_abs(base, 2, 1, 1, 1);
     int r = 3;
-    xlsx_check(&x->c, worksheet_set_row(ws, (lxw_row_t)r, 30, NULL));
+    xlsx_row_height(&x->c, ws, r, 30);
     for (int c = 0; c < 9; c++)
         xlsx_text(&x->c, ws, r, c, header[c], x->f.header);
     int first = r + 1;

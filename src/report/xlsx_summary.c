@@ -60,7 +60,7 @@ static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
              deal->min_price <= deal->max_price
                  ? "a deal exists between the two walk-away prices"
                  : "no deal: the seller's minimum is above the buyer's maximum");
-    xlsx_check(&x->c, worksheet_write_formula_str(ws, (lxw_row_t)r++, 1, f, x->f.bold, cached));
+    xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
     return r;
 }
 
@@ -145,8 +145,7 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
         char f[XLSX_FORMULA_MAX];
         snprintf(f, sizeof f, "=IF(%s<0.8*%s,\"%s\",IF(%s>1.2*%s,\"%s\",\"%s\"))", a, lo_v,
                  verdicts[0], a, hi_v, verdicts[2], verdicts[1]);
-        xlsx_check(&x->c, worksheet_write_formula_str(ws, (lxw_row_t)r++, 1, f, x->f.bold,
-                                             verdicts[dcf->market_flag + 1]));
+        xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, verdicts[dcf->market_flag + 1]);
     }
     if (x->mc) {
         r++;

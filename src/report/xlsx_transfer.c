@@ -298,8 +298,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
             break;
         case I_INSTALLMENT:
             xlsx_text(&x->c, ws, r, 0, "Seller: installment method", x->f.text);
-            xlsx_check(&x->c, worksheet_write_boolean(ws, (lxw_row_t)r, 1,
-                                             sc->seller.installment_method, x->f.input_text));
+            xlsx_boolean(&x->c, ws, r, 1, sc->seller.installment_method, x->f.input_text);
             break;
         case I_APPLY:
             xlsx_text(&x->c, ws, r, 0, "Seller: brackets apply", x->f.text);
@@ -353,7 +352,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         }
         /* The schedule. */
         if (r == l->schedule_header) {
-            xlsx_check(&x->c, worksheet_set_row(ws, (lxw_row_t)r, 45, NULL));
+            xlsx_row_height(&x->c, ws, r, 45);
             static const char *const header[T_COLUMNS] = {
                 "Year", "Payment (share of base price)", "Base price instalment",
                 "Expected revenue of the book", "True-up", "Earn-out share of collections",
@@ -494,8 +493,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 if (f->payback_year >= 0)
                     xlsx_formula(&x->c, ws, r, 1, x->f.integer, f->payback_year, "%s", formula);
                 else
-                    xlsx_check(&x->c, worksheet_write_formula_str(ws, (lxw_row_t)r, 1, formula,
-                                                         x->f.text, "none"));
+                    xlsx_formula_text(&x->c, ws, r, 1, formula, x->f.text, "none");
                 break;
             }
             case R_MAX_PRICE:

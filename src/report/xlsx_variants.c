@@ -21,7 +21,7 @@ void xlsx_variants_write(XlsxCtx *x, lxw_worksheet *ws)
     static const char *const header[] = {"Variant",      "DCF value",    "Monte Carlo mean",
                                          "5th percentile", "95th percentile", "Seller's gain",
                                          "Buyer's NPV",  "Change in value"};
-    xlsx_check(&x->c, worksheet_set_row(ws, 3, 30, NULL));
+    xlsx_row_height(&x->c, ws, 3, 30);
     for (int c = 0; c < 8; c++)
         xlsx_text(&x->c, ws, 3, c, header[c], x->f.header);
     int base_row = 4;
