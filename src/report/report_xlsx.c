@@ -51,17 +51,19 @@ static const struct {
     const char *name;
     bool (*wanted)(const XlsxCtx *x);
     void (*write)(XlsxCtx *x, lxw_worksheet *ws);
+    bool landscape;  /* wider than a portrait page */
+    int header_rows; /* repeated atop every printed page */
 } sheets[] = {
-    {"Summary", always, xlsx_summary_write},
-    {"Assumptions", always, xlsx_assumptions_write},
-    {"Clients", has_clients, xlsx_clients_write},
-    {"Projection", always, xlsx_projection_write},
-    {"Monte Carlo", has_mc, xlsx_montecarlo_write},
-    {"Transfer", has_deal, xlsx_transfer_write},
-    {"Sensitivity", has_sensitivity, xlsx_sensitivity_write},
-    {"Variants", has_variants, xlsx_variants_write},
-    {"Diagnostics", always, xlsx_diagnostics_write},
-    {"Run info", always, xlsx_runinfo_write},
+    {"Summary", always, xlsx_summary_write, false, 3},
+    {"Assumptions", always, xlsx_assumptions_write, true, 4},
+    {"Clients", has_clients, xlsx_clients_write, true, 1},
+    {"Projection", always, xlsx_projection_write, true, 4},
+    {"Monte Carlo", has_mc, xlsx_montecarlo_write, true, MC_FIRST_ROW},
+    {"Transfer", has_deal, xlsx_transfer_write, true, 0},
+    {"Sensitivity", has_sensitivity, xlsx_sensitivity_write, true, 4},
+    {"Variants", has_variants, xlsx_variants_write, true, 4},
+    {"Diagnostics", always, xlsx_diagnostics_write, true, 3},
+    {"Run info", always, xlsx_runinfo_write, false, 0},
 };
 
 BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *errors)
@@ -89,8 +91,10 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
         if (!sheets[i].wanted(&x))
             continue;
         lxw_worksheet *ws = xlsx_sheet(&x.c, sheets[i].name);
-        if (ws)
-            sheets[i].write(&x, ws);
+        if (!ws)
+            break;
+        xlsx_layout_print(&x, ws, sheets[i].landscape, sheets[i].header_rows);
+        sheets[i].write(&x, ws);
     }
     free(x.scopes);
     return xlsx_close(&x.c, path, errors);

@@ -102,6 +102,7 @@ void xlsx_clients_write(XlsxCtx *x, lxw_worksheet *ws)
         lxw_worksheet *more = xlsx_sheet(&x->c, name);
         if (!more)
             return;
+        xlsx_layout_print(x, more, true, 1);
         write_clients_sheet(x, more, s);
     }
 }

@@ -41,6 +41,29 @@ void xlsx_layout_formats(XlsxCtx *x)
         format_set_align(f->input_multiple, LXW_ALIGN_LEFT);
 }
 
+void xlsx_layout_print(XlsxCtx *x, lxw_worksheet *ws, bool landscape, int header_rows)
+{
+    worksheet_fit_to_pages(ws, 1, 0);
+    if (landscape)
+        worksheet_set_landscape(ws);
+    if (header_rows > 0)
+        xlsx_check(&x->c, worksheet_repeat_rows(ws, 0, (lxw_row_t)(header_rows - 1)));
+    /* '&' starts a header code: a name such as "García & Asociados" doubles it. Excel caps a
+     * header at 255 characters. */
+    char header[256] = "&C";
+    size_t n = strlen(header);
+    for (const char *s = x->sc->name; *s && n + 3 < sizeof header; s++) {
+        if (*s == '&')
+            header[n++] = '&';
+        header[n++] = *s;
+    }
+    while (n > 2 && ((unsigned char)header[n] & 0xC0) == 0x80) /* whole UTF-8 characters */
+        n--;
+    header[n] = '\0';
+    xlsx_check(&x->c, worksheet_set_header(ws, header));
+    xlsx_check(&x->c, worksheet_set_footer(ws, "&CPage &P of &N"));
+}
+
 void xlsx_layout_widths(XlsxCtx *x, lxw_worksheet *ws, const double *w, int n)
 {
     for (int c = 0; c < n; c++)

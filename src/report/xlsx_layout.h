@@ -159,6 +159,10 @@ void xlsx_layout_fix(XlsxCtx *x);
 /* The formats every sheet uses, with money in the scenario's currency. */
 void xlsx_layout_formats(XlsxCtx *x);
 
+/* Print setup: one page wide, landscape when the sheet is wide, rows 0..header_rows-1
+ * repeated on every page, the scenario's name atop and "Page n of N" below. */
+void xlsx_layout_print(XlsxCtx *x, lxw_worksheet *ws, bool landscape, int header_rows);
+
 /* Widths of columns 0..n-1. */
 void xlsx_layout_widths(XlsxCtx *x, lxw_worksheet *ws, const double *w, int n);
 

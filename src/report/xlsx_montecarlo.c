@@ -197,4 +197,12 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
         }
     }
     write_mc_chart(x, ws, stats_end + 1);
+    /* Print the statistics, histogram, convergence and charts (A:N down to the charts' foot),
+     * not a page per thousand iterations. */
+    int print_last = stats_end + 1 + 40;
+    if (bins_end > print_last)
+        print_last = bins_end;
+    if (points_end > print_last)
+        print_last = points_end;
+    xlsx_check(&x->c, worksheet_print_area(ws, 0, 0, (lxw_row_t)print_last, M_HIGH));
 }
