@@ -51,6 +51,8 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
             xlsx_text(&x->c, ws, r, C_NAME, cl->name, x->f.input_text);
         if (cl->segment >= 0)
             xlsx_text(&x->c, ws, r, C_SEGMENT, sc->segments[cl->segment].name, x->f.input_text);
+        else
+            xlsx_text(&x->c, ws, r, C_SEGMENT, XLSX_NO_SEGMENT, x->f.note);
         xlsx_number(&x->c, ws, r, C_REVENUE, cl->annual_revenue, x->f.input_money);
         xlsx_number(&x->c, ws, r, C_TENURE, cl->tenure_years, x->f.input_number);
         xlsx_boolean(&x->c, ws, r, C_ACTIVE, cl->active, x->f.input_text);

@@ -213,10 +213,10 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
         } else if (r > segment_header && r <= segment_header + groups) {
             int g = r - segment_header - 1;
             bool none = g == (int)sc->segment_count;
-            xlsx_text(&x->c, ws, r, 0, none ? "(no segment)" : sc->segments[g].name, x->f.text);
+            xlsx_text(&x->c, ws, r, 0, none ? XLSX_NO_SEGMENT : sc->segments[g].name, x->f.text);
             char crit[80], counts[XLSX_FORMULA_MAX], revs[XLSX_FORMULA_MAX], vals[XLSX_FORMULA_MAX];
             lxw_rowcol_to_cell(cell, (lxw_row_t)r, 0);
-            snprintf(crit, sizeof crit, "%s", none ? "\"\"" : cell);
+            snprintf(crit, sizeof crit, "%s", cell); /* the label, as on Clients */
             xlsx_layout_clients_if(x, counts, sizeof counts, C_SEGMENT, crit, -1);
             xlsx_layout_clients_if(x, revs, sizeof revs, C_SEGMENT, crit, C_REVENUE);
             xlsx_layout_clients_if(x, vals, sizeof vals, C_SEGMENT, crit, C_VALUE);

@@ -119,6 +119,10 @@ typedef struct Formats {
     lxw_format *input_multiple;
 } Formats;
 
+/* The Clients sheets' segment of a client without one: a text every spreadsheet's COUNTIF
+ * matches (LibreOffice's "" criterion does not match an empty cell), and Diagnostics' label. */
+#define XLSX_NO_SEGMENT "(no segment)"
+
 /* The workbook being written: the results, the formats, and the layout of every sheet
  * (0-based rows and columns), fixed by xlsx_layout_fix before any sheet is written. */
 typedef struct XlsxCtx {
