@@ -20,6 +20,10 @@ BvStatus xlsx_open(XlsxCells *x, const char *path, const char *title, bool const
 {
     Mark where = {path, 0, 0};
     x->err = LXW_NO_ERROR;
+    x->constant_memory = constant_memory;
+    x->ws = NULL;
+    x->row = 0;
+    x->why[0] = '\0';
     lxw_workbook_options options = {.constant_memory = constant_memory, .tmpdir = NULL,
                                     .use_zip64 = LXW_TRUE};
     x->wb = workbook_new_opt(path, &options);
@@ -40,6 +44,9 @@ BvStatus xlsx_close(XlsxCells *x, const char *path, BvErrors *errors)
         x->err = closed;
     if (x->err == LXW_NO_ERROR)
         return xlsx_verify(path, errors);
+    if (x->why[0])
+        return bv_error(errors, BV_ERR_IO, &where, NULL, "writing the workbook failed: %s",
+                        x->why);
     return bv_error(errors, x->err == LXW_ERROR_MEMORY_MALLOC_FAILED ? BV_ERR_NOMEM : BV_ERR_IO,
                     &where, NULL, "writing the workbook failed: %s", lxw_strerror(x->err));
 }
@@ -50,8 +57,34 @@ void xlsx_check(XlsxCells *x, lxw_error e)
         x->err = e;
 }
 
+/* Sheets are written one after another, each top to bottom: a row above the last one written
+ * on the same sheet would be lost in constant-memory mode, so it fails the run instead. */
+static bool in_order(XlsxCells *x, lxw_worksheet *ws, int r)
+{
+    if (!x->constant_memory)
+        return true;
+    if (ws != x->ws) {
+        x->ws = ws;
+        x->row = r;
+        return true;
+    }
+    if (r >= x->row) {
+        x->row = r;
+        return true;
+    }
+    if (x->err == LXW_NO_ERROR) {
+        x->err = LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE;
+        snprintf(x->why, sizeof x->why,
+                 "sheet '%s': row %d written after row %d (rows must be written top to bottom)",
+                 ws->name, r + 1, x->row + 1);
+    }
+    return false;
+}
+
 void xlsx_number(XlsxCells *x, lxw_worksheet *ws, int r, int c, double v, lxw_format *f)
 {
+    if (!in_order(x, ws, r))
+        return;
     if (isfinite(v))
         xlsx_check(x, worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c, v, f));
     else
@@ -60,6 +93,8 @@ void xlsx_number(XlsxCells *x, lxw_worksheet *ws, int r, int c, double v, lxw_fo
 
 void xlsx_text(XlsxCells *x, lxw_worksheet *ws, int r, int c, const char *s, lxw_format *f)
 {
+    if (!in_order(x, ws, r))
+        return;
     size_t len = strlen(s);
     if (len <= EXCEL_TEXT_MAX) {
         xlsx_check(x, worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, s, f));
@@ -84,6 +119,8 @@ void xlsx_formula(XlsxCells *x, lxw_worksheet *ws, int r, int c, lxw_format *f, 
         xlsx_number(x, ws, r, c, cached, f);
         return;
     }
+    if (!in_order(x, ws, r))
+        return;
     char formula[XLSX_FORMULA_MAX];
     va_list ap;
     va_start(ap, fmt);
@@ -95,6 +132,26 @@ void xlsx_formula(XlsxCells *x, lxw_worksheet *ws, int r, int c, lxw_format *f, 
     }
     xlsx_check(x, worksheet_write_formula_num(ws, (lxw_row_t)r, (lxw_col_t)c, formula, f,
                                               cached));
+}
+
+void xlsx_boolean(XlsxCells *x, lxw_worksheet *ws, int r, int c, bool v, lxw_format *f)
+{
+    if (in_order(x, ws, r))
+        xlsx_check(x, worksheet_write_boolean(ws, (lxw_row_t)r, (lxw_col_t)c, v, f));
+}
+
+void xlsx_formula_text(XlsxCells *x, lxw_worksheet *ws, int r, int c, const char *formula,
+                       lxw_format *f, const char *cached)
+{
+    if (in_order(x, ws, r))
+        xlsx_check(x, worksheet_write_formula_str(ws, (lxw_row_t)r, (lxw_col_t)c, formula, f,
+                                                  cached));
+}
+
+void xlsx_row_height(XlsxCells *x, lxw_worksheet *ws, int r, double height)
+{
+    if (in_order(x, ws, r))
+        xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)r, height, NULL));
 }
 
 const char *xlsx_ref(char *buf, const char *sheet, int r, int c)
@@ -140,6 +197,45 @@ lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name)
     if (!ws)
         xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
     return ws;
+}
+
+lxw_chart *xlsx_chart(XlsxCells *x, lxw_worksheet *ws, int row, int col, const XlsxChart *spec)
+{
+    lxw_chart *chart = workbook_add_chart(x->wb, spec->type);
+    if (!chart) {
+        xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return NULL;
+    }
+    lxw_row_t first = (lxw_row_t)spec->first, last = (lxw_row_t)spec->last;
+    for (int i = 0; i < spec->series; i++) {
+        lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+        if (!series) {
+            xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return NULL;
+        }
+        lxw_col_t cat = (lxw_col_t)spec->cat_col, val = (lxw_col_t)spec->val_col[i];
+        chart_series_set_categories(series, spec->sheet, first, cat, last, cat);
+        chart_series_set_values(series, spec->sheet, first, val, last, val);
+        if (spec->names && spec->names[i])
+            chart_series_set_name(series, spec->names[i]);
+        if (spec->lines && spec->lines[i])
+            chart_series_set_line(series, (lxw_chart_line *)spec->lines[i]);
+    }
+    if (spec->title)
+        chart_title_set_name(chart, spec->title);
+    if (spec->x_name)
+        chart_axis_set_name(chart->x_axis, spec->x_name);
+    if (spec->y_name)
+        chart_axis_set_name(chart->y_axis, spec->y_name);
+    if (spec->x_num)
+        chart_axis_set_num_format(chart->x_axis, spec->x_num);
+    if (spec->y_num)
+        chart_axis_set_num_format(chart->y_axis, spec->y_num);
+    chart_legend_set_position(chart, spec->legend);
+    lxw_chart_options place = {.x_offset = 10, .y_offset = 10, .x_scale = spec->x_scale,
+                               .y_scale = spec->y_scale};
+    xlsx_check(x, worksheet_insert_chart_opt(ws, (lxw_row_t)row, (lxw_col_t)col, chart, &place));
+    return chart;
 }
 
 lxw_format *xlsx_title_format(XlsxCells *x)

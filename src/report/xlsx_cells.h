@@ -19,6 +19,12 @@
 typedef struct XlsxCells {
     lxw_workbook *wb;
     lxw_error err;
+    /* constant_memory: libxlsxwriter drops a cell above its current row without a word, so
+     * every write goes through a guard that tracks the row of the sheet being written. */
+    bool constant_memory;
+    lxw_worksheet *ws;
+    int row;
+    char why[200]; /* the guard's message, "" when none */
 } XlsxCells;
 
 /*
@@ -30,7 +36,7 @@ BvStatus xlsx_open(XlsxCells *x, const char *path, const char *title, bool const
                    BvErrors *errors);
 
 /* Close (and free) the workbook and read it back (xlsx_verify); report the first error of
- * the whole writing, naming `path`. */
+ * the whole writing, naming `path` (and, for a row written out of order, the sheet and row). */
 BvStatus xlsx_close(XlsxCells *x, const char *path, BvErrors *errors);
 
 /* Keep the first error. */
@@ -47,6 +53,12 @@ void xlsx_text(XlsxCells *x, lxw_worksheet *ws, int r, int c, const char *s, lxw
 void xlsx_formula(XlsxCells *x, lxw_worksheet *ws, int r, int c, lxw_format *f, double cached,
                   const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
+/* A boolean; a formula with a text result cached; a row's height (all through the guard). */
+void xlsx_boolean(XlsxCells *x, lxw_worksheet *ws, int r, int c, bool v, lxw_format *f);
+void xlsx_formula_text(XlsxCells *x, lxw_worksheet *ws, int r, int c, const char *formula,
+                       lxw_format *f, const char *cached);
+void xlsx_row_height(XlsxCells *x, lxw_worksheet *ws, int r, double height);
+
 /* "$C$5", or "'Sheet'!$C$5" when `sheet` is given; buf holds XLSX_REF_MAX. */
 const char *xlsx_ref(char *buf, const char *sheet, int r, int c);
 
@@ -57,6 +69,24 @@ const char *xlsx_range(char *buf, const char *sheet, int r1, int c1, int r2, int
 lxw_format *xlsx_format(XlsxCells *x, const char *num_format, bool bold, bool input);
 
 lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name);
+
+/* A chart of `series` series over rows first..last of `sheet`: categories from column cat_col,
+ * values from val_col[i]; names, lines and the axis texts may be NULL (left unset). */
+typedef struct XlsxChart {
+    uint8_t type;                        /* LXW_CHART_COLUMN, LXW_CHART_LINE, ... */
+    const char *sheet;
+    int first, last, cat_col, series;
+    const int *val_col;
+    const char *const *names;            /* [series] or NULL */
+    const lxw_chart_line *const *lines;  /* [series] or NULL */
+    const char *title, *x_name, *y_name, *x_num, *y_num;
+    uint8_t legend;                      /* LXW_CHART_LEGEND_... */
+    double x_scale, y_scale;
+} XlsxChart;
+
+/* Add the chart and insert it at (row, col) of `ws`; returned for settings of its own, NULL
+ * after a failure (kept in x). */
+lxw_chart *xlsx_chart(XlsxCells *x, lxw_worksheet *ws, int row, int col, const XlsxChart *spec);
 
 /* The looks every bookval sheet shares: a 14-point bold title, a grey italic note, and a
  * header (bold, pale blue, underlined, wrapped) with an optional number format. */

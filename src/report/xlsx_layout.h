@@ -1,0 +1,203 @@
+/*
+ * xlsx_layout.h — what the sheet writers of report_xlsx share (internal to src/report): the
+ * writer context, the columns of each sheet, and the layout, fixed before any sheet is written
+ * so a formula on one sheet can name a cell of another; each sheet is then written top to
+ * bottom, as libxlsxwriter's constant-memory mode requires.
+ */
+#ifndef BOOKVAL_XLSX_LAYOUT_H
+#define BOOKVAL_XLSX_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <xlsxwriter.h>
+
+#include "diagnostics.h"
+#include "report_xlsx.h"
+#include "results.h"
+#include "xlsx_cells.h"
+
+/* Columns of the Assumptions table. */
+enum {
+    A_SCOPE,
+    A_PARAMETER,
+    A_VALUE,
+    A_DIST,
+    A_P1_NAME,
+    A_P1,
+    A_P2_NAME,
+    A_P2,
+    A_P3_NAME,
+    A_P3,
+    A_P4_NAME,
+    A_P4,
+    A_UNIT,
+    A_COLUMNS
+};
+
+/* Columns of the Projection's cohort table; the survival columns follow P_SURVIVAL. */
+enum {
+    P_COHORT,
+    P_SEGMENT,
+    P_CLIENTS,
+    P_REVENUE,
+    P_MARGIN,
+    P_GROWTH,
+    P_TRANSFER,
+    P_MODEL,
+    P_RATE_OR_ALPHA,
+    P_BETA,
+    P_TENURE,
+    P_CURVE_LEN,
+    P_SURVIVAL
+};
+
+/* The Monte Carlo sheet: statistics (A:B), values (D:E), histogram (G:I), convergence (K:N). */
+enum { M_LABEL, M_STAT, M_GAP1, M_ITER, M_VALUE, M_GAP2, M_BIN_FROM, M_BIN_TO, M_COUNT, M_GAP3,
+       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV };
+enum { MC_ITERATIONS, MC_MEAN, MC_SD, MC_SE, MC_P1, MC_P5 = MC_P1 + 1, MC_P95 = MC_P1 + 7,
+       MC_CVAR5 = MC_P1 + STATS_PERCENTILES, MC_MIN, MC_MAX, MC_Z, MC_STATS };
+#define MC_FIRST_ROW 4
+/* Rows for values below the header: Excel's limit less the rows above. */
+#define MC_VALUE_ROWS_MAX (1048576 - MC_FIRST_ROW)
+
+/* The inputs and results blocks: one row each, label in A, value in B. */
+enum {
+    I_REVENUE, I_PRICE_INPUT, I_BASE_PRICE, I_MEASURE_YEAR, I_ADJ_MULTIPLE, I_INTEREST,
+    I_BASIS, I_CARRYING, I_COSTS, I_SELLER_RATE, I_INCOME_TAX, I_INSTALLMENT, I_APPLY,
+    I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL, I_COUNT
+};
+enum {
+    R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV, R_KEEP_PV, R_MIN_PRICE,
+    R_NPV, R_IRR, R_PAYBACK, R_MAX_PRICE, R_COUNT
+};
+
+#define T_FIRST_ROW 4
+#define TRANSFER_BINS 20
+
+struct TransferLayout {
+    int input[I_COUNT];   /* rows */
+    int bracket_first;    /* first bracket row (columns E:G), -1 without brackets */
+    int schedule_header, schedule_first, schedule_last, total_row;
+    int result[R_COUNT];
+    int mc_first;         /* Monte Carlo block, -1 without */
+};
+typedef struct TransferLayout TransferLayout;
+
+/* Columns of the Clients sheets. */
+enum {
+    C_ID,
+    C_NAME,
+    C_SEGMENT,
+    C_REVENUE,
+    C_TENURE,
+    C_ACTIVE,
+    C_RECEIVABLE,
+    C_RECEIVABLE_AGE,
+    C_MARGIN,
+    C_RETENTION,
+    C_GROWTH,
+    C_TRANSFER,
+    C_COHORT,
+    C_VALUE,
+    C_REMAINING,
+    C_ABC,
+    C_RANK,
+    C_PROVISION,
+    C_COLUMNS
+};
+
+/* Where one scope's (scenario or segment) assumptions sit on Assumptions, 0-based rows. */
+typedef struct ScopeRows {
+    int margin, growth, transfer, retention;
+    int curve; /* row in the curve table, -1 when the scope's retention is not a curve */
+} ScopeRows;
+
+typedef struct Formats {
+    lxw_format *title, *note, *header, *year_header, *label, *text, *bold;
+    lxw_format *input_rate, *input_number, *input_money, *input_text, *input_count;
+    lxw_format *money, *money_total, *rate, *factor, *count, *integer, *multiple;
+    lxw_format *input_multiple;
+} Formats;
+
+/* The Clients sheets' segment of a client without one: a text every spreadsheet's COUNTIF
+ * matches (LibreOffice's "" criterion does not match an empty cell), and Diagnostics' label. */
+#define XLSX_NO_SEGMENT "(no segment)"
+
+/* The workbook being written: the results, the formats, and the layout of every sheet
+ * (0-based rows and columns), fixed by xlsx_layout_fix before any sheet is written. */
+typedef struct XlsxCtx {
+    XlsxCells c;
+    const Scenario *sc;
+    const Book *book;
+    const Dcf *dcf;
+    const McResult *mc;
+    const Diagnostics *diag;
+    const Deal *deal;
+    const WhatIf *whatif;
+    const RunInfo *info;
+    Formats f;
+    /* Assumptions layout */
+    int discount_row, horizon_row, timing_row, shift_row, tail_row;
+    ScopeRows *scopes; /* [segment_count + 1]: index 0 is the scenario */
+    /* Projection layout */
+    int year_first;    /* row of year 1 */
+    int total_row, tail_total_row, value_row;
+    int df_row;        /* the horizontal discount factors above the cohort table */
+    int cohort_header; /* row of the cohort table's header (years as numbers) */
+    int cohort_first;  /* row of cohort 0 */
+    int col_horizon, col_last_pv, col_factor, col_tail, col_value, col_unit, col_remaining;
+    int provision_first; /* first provision bucket row on Assumptions, -1 when none */
+    /* Clients */
+    size_t client_sheets;
+    /* Monte Carlo layout */
+    int mc_stat_row[MC_STATS];  /* rows of the statistics on the Monte Carlo sheet */
+    bool mc_values_fit;         /* every iteration's value is on the sheet */
+    /* Transfer layout (Summary points at its results) */
+    TransferLayout transfer;
+} XlsxCtx;
+
+/* Fix every sheet's rows (Assumptions, Projection, Monte Carlo, Transfer) and the number of
+ * Clients sheets; `x->scopes` holds segment_count + 1 entries. */
+void xlsx_layout_fix(XlsxCtx *x);
+
+/* The formats every sheet uses, with money in the scenario's currency. */
+void xlsx_layout_formats(XlsxCtx *x);
+
+/* Print setup: one page wide, landscape when the sheet is wide, rows 0..header_rows-1
+ * repeated on every page, the scenario's name atop and "Page n of N" below. */
+void xlsx_layout_print(XlsxCtx *x, lxw_worksheet *ws, bool landscape, int header_rows);
+
+/* Widths of columns 0..n-1. */
+void xlsx_layout_widths(XlsxCtx *x, lxw_worksheet *ws, const double *w, int n);
+
+/* The scenario's (scope 0) or segment scope-1's assumptions. */
+const Assumptions *xlsx_layout_scope(const XlsxCtx *x, int scope);
+
+/* "Clients", "Clients 2", ...: the name of Clients sheet `sheet` (0-based). */
+int xlsx_layout_clients_sheet(char *buf, size_t size, size_t sheet);
+
+/* Clients on sheet `sheet`. */
+size_t xlsx_layout_clients_on_sheet(const XlsxCtx *x, size_t sheet);
+
+/* "<before>range<after>+..." over column `col` of every Clients sheet. */
+void xlsx_layout_over_clients(const XlsxCtx *x, char *out, size_t size, int col,
+                              const char *before, const char *after);
+
+/* "COUNTIF(keys,criterion)+..." over the Clients sheets, or SUMIF(keys,criterion,values) when
+ * value_col >= 0. */
+void xlsx_layout_clients_if(const XlsxCtx *x, char *out, size_t size, int key_col,
+                            const char *criterion, int value_col);
+
+/* The sheet writers, in the workbook's order; each writes `ws` top to bottom. */
+void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws);
+void xlsx_assumptions_write(XlsxCtx *x, lxw_worksheet *ws);
+void xlsx_clients_write(XlsxCtx *x, lxw_worksheet *ws);
+void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws);
+void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws);
+void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws);
+void xlsx_sensitivity_write(XlsxCtx *x, lxw_worksheet *ws);
+void xlsx_variants_write(XlsxCtx *x, lxw_worksheet *ws);
+void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws);
+void xlsx_runinfo_write(XlsxCtx *x, lxw_worksheet *ws);
+
+#endif

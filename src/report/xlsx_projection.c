@@ -1,0 +1,260 @@
+/*
+ * xlsx_projection.c — the Projection sheet: book totals by year, then one row per cohort
+ * (clients that share every assumption) with survival S(t) and values, all live formulas.
+ */
+#include "xlsx_layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The cell holding the cohort's assumption: its scope's Assumptions cell, or its own value. */
+static void cohort_input(XlsxCtx *x, lxw_worksheet *ws, int r, int c, const Cohort *co,
+                         unsigned own_bit, int assumption_row, int assumption_col, double value,
+                         lxw_format *own_fmt, lxw_format *ref_fmt)
+{
+    if (co->own & own_bit) {
+        xlsx_number(&x->c, ws, r, c, value, own_fmt);
+        return;
+    }
+    char cell[XLSX_REF_MAX];
+    xlsx_formula(&x->c, ws, r, c, ref_fmt, value, "=%s",
+                xlsx_ref(cell, "Assumptions", assumption_row, assumption_col));
+}
+
+static void write_cohort_row(XlsxCtx *x, lxw_worksheet *ws, size_t c)
+{
+    const Cohort *co = &x->book->cohorts[c];
+    const DcfCohortInputs *in = &x->dcf->inputs[c];
+    const ScopeRows *sr = &x->scopes[co->segment + 1];
+    int H = x->sc->horizon_years;
+    int r = x->cohort_first + (int)c;
+    char formula[XLSX_FORMULA_MAX], cell[XLSX_REF_MAX], criterion[32];
+
+    xlsx_number(&x->c, ws, r, P_COHORT, (double)(c + 1), x->f.integer);
+    xlsx_text(&x->c, ws, r, P_SEGMENT, co->segment >= 0 ? x->sc->segments[co->segment].name : "",
+             x->f.text);
+    lxw_rowcol_to_cell(criterion, (lxw_row_t)r, P_COHORT);
+    xlsx_layout_clients_if(x, formula, sizeof formula, C_COHORT, criterion, -1);
+    xlsx_formula(&x->c, ws, r, P_CLIENTS, x->f.integer, (double)co->clients, "=%s", formula);
+    xlsx_layout_clients_if(x, formula, sizeof formula, C_COHORT, criterion, C_REVENUE);
+    xlsx_formula(&x->c, ws, r, P_REVENUE, x->f.money, co->annual_revenue, "=%s", formula);
+    cohort_input(x, ws, r, P_MARGIN, co, OWN_MARGIN, sr->margin, A_VALUE, in->margin,
+                 x->f.input_rate, x->f.rate);
+    cohort_input(x, ws, r, P_GROWTH, co, OWN_REVENUE_GROWTH, sr->growth, A_VALUE,
+                 in->revenue_growth, x->f.input_rate, x->f.rate);
+    cohort_input(x, ws, r, P_TRANSFER, co, OWN_TRANSFER_RETENTION, sr->transfer, A_VALUE,
+                 in->transfer_retention, x->f.input_rate, x->f.rate);
+
+    const RetentionModel *m = &co->retention;
+    static const char *const model_names[] = {"constant", "curve", "sBG"};
+    xlsx_text(&x->c, ws, r, P_MODEL, model_names[m->kind], x->f.text);
+    switch (m->kind) {
+    case RETENTION_CONSTANT:
+        cohort_input(x, ws, r, P_RATE_OR_ALPHA, co, OWN_RETENTION, sr->retention, A_VALUE,
+                     in->retention, x->f.input_rate, x->f.rate);
+        break;
+    case RETENTION_CURVE:
+        xlsx_formula(&x->c, ws, r, P_CURVE_LEN, x->f.integer, m->curve_len, "=%s",
+                    xlsx_ref(cell, "Assumptions", sr->retention, A_P1));
+        break;
+    case RETENTION_SBG:
+        xlsx_formula(&x->c, ws, r, P_RATE_OR_ALPHA, x->f.factor, m->alpha, "=%s",
+                    xlsx_ref(cell, "Assumptions", sr->retention, A_P1));
+        xlsx_formula(&x->c, ws, r, P_BETA, x->f.factor, m->beta, "=%s",
+                    xlsx_ref(cell, "Assumptions", sr->retention, A_P2));
+        xlsx_number(&x->c, ws, r, P_TENURE, co->tenure_years, x->f.text);
+        break;
+    }
+
+    /* Survival S(t) = S(t-1) r(t), from S(0) = transfer retention. */
+    char rate_cell[32], alpha[32], beta[32], tenure[32];
+    lxw_rowcol_to_cell_abs(rate_cell, (lxw_row_t)r, P_RATE_OR_ALPHA, 0, 1);
+    lxw_rowcol_to_cell_abs(alpha, (lxw_row_t)r, P_RATE_OR_ALPHA, 0, 1);
+    lxw_rowcol_to_cell_abs(beta, (lxw_row_t)r, P_BETA, 0, 1);
+    lxw_rowcol_to_cell_abs(tenure, (lxw_row_t)r, P_TENURE, 0, 1);
+    const double *S = &x->dcf->survival[c * (size_t)H];
+    for (int t = 1; t <= H; t++) {
+        char prev[32], year[32];
+        lxw_rowcol_to_cell(prev, (lxw_row_t)r, (lxw_col_t)(t == 1 ? P_TRANSFER : P_SURVIVAL + t - 2));
+        lxw_rowcol_to_cell_abs(year, (lxw_row_t)x->cohort_header, (lxw_col_t)(P_SURVIVAL + t - 1),
+                               1, 0);
+        int col = P_SURVIVAL + t - 1;
+        switch (m->kind) {
+        case RETENTION_CONSTANT:
+            xlsx_formula(&x->c, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev, rate_cell);
+            break;
+        case RETENTION_CURVE: {
+            int k = t <= m->curve_len ? t : m->curve_len;
+            xlsx_formula(&x->c, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev,
+                        xlsx_ref(cell, "Assumptions", sr->curve, k));
+            break;
+        }
+        case RETENTION_SBG:
+            xlsx_formula(&x->c, ws, r, col, x->f.factor, S[t - 1], "=%s*(%s+%s+%s-1)/(%s+%s+%s+%s-1)",
+                        prev, beta, tenure, year, alpha, beta, tenure, year);
+            break;
+        }
+    }
+
+    /* Values: horizon PV, year H's PV, the tail as a multiple of it, and the totals. */
+    char rev[32], margin[32], growth[32], years[XLSX_REF_MAX], surv[XLSX_REF_MAX], dfs[XLSX_REF_MAX];
+    char s_last[32], df_last[32], last_pv[32], factor[32], horizon[32], tail[32];
+    lxw_rowcol_to_cell(rev, (lxw_row_t)r, P_REVENUE);
+    lxw_rowcol_to_cell(margin, (lxw_row_t)r, P_MARGIN);
+    lxw_rowcol_to_cell(growth, (lxw_row_t)r, P_GROWTH);
+    xlsx_range(years, NULL, x->cohort_header, P_SURVIVAL, x->cohort_header, P_SURVIVAL + H - 1);
+    xlsx_range(surv, NULL, r, P_SURVIVAL, r, P_SURVIVAL + H - 1);
+    xlsx_range(dfs, NULL, x->df_row, P_SURVIVAL, x->df_row, P_SURVIVAL + H - 1);
+    lxw_rowcol_to_cell(s_last, (lxw_row_t)r, (lxw_col_t)(P_SURVIVAL + H - 1));
+    lxw_rowcol_to_cell_abs(df_last, (lxw_row_t)x->df_row, (lxw_col_t)(P_SURVIVAL + H - 1), 1, 1);
+    lxw_rowcol_to_cell(last_pv, (lxw_row_t)r, (lxw_col_t)x->col_last_pv);
+    lxw_rowcol_to_cell(factor, (lxw_row_t)r, (lxw_col_t)x->col_factor);
+    lxw_rowcol_to_cell(horizon, (lxw_row_t)r, (lxw_col_t)x->col_horizon);
+    lxw_rowcol_to_cell(tail, (lxw_row_t)r, (lxw_col_t)x->col_tail);
+    char unit_pv[XLSX_FORMULA_MAX];
+    snprintf(unit_pv, sizeof unit_pv, "%s*SUMPRODUCT((1+%s)^(%s-1),%s,%s)", margin, growth,
+             years, surv, dfs);
+    xlsx_formula(&x->c, ws, r, x->col_horizon, x->f.money, x->dcf->cohort_horizon_value[c],
+                "=%s*%s", rev, unit_pv);
+    char unit_last[XLSX_FORMULA_MAX];
+    snprintf(unit_last, sizeof unit_last, "%s*(1+%s)^(%d-1)*%s*%s", margin, growth, H, s_last,
+             df_last);
+    xlsx_formula(&x->c, ws, r, x->col_last_pv, x->f.money, x->dcf->cohort_last_pv[c], "=%s*%s", rev,
+                unit_last);
+
+    /* Geometric tails have a closed form a spreadsheet can recompute; the sBG series and the
+     * years of a curve beyond the horizon are summed by bookval and written as values. */
+    double F = x->dcf->tail_factor[c];
+    bool geometric = m->kind == RETENTION_CONSTANT ||
+                     (m->kind == RETENTION_CURVE && m->curve_len <= H);
+    if (x->sc->tail == TAIL_RUNOFF && geometric && x->dcf->cohort_last_pv[c] != 0) {
+        char r_last[XLSX_REF_MAX], disc[XLSX_REF_MAX], q[600];
+        if (m->kind == RETENTION_CONSTANT)
+            snprintf(r_last, sizeof r_last, "%s", rate_cell);
+        else
+            xlsx_ref(r_last, "Assumptions", sr->curve, m->curve_len);
+        snprintf(q, sizeof q, "(%s*(1+%s)/(1+%s))", r_last, growth,
+                 xlsx_ref(disc, "Assumptions", x->discount_row, A_VALUE));
+        xlsx_formula(&x->c, ws, r, x->col_factor, x->f.factor, F, "=%s/(1-%s)", q, q);
+    } else {
+        xlsx_number(&x->c, ws, r, x->col_factor, F, x->f.factor);
+    }
+    xlsx_formula(&x->c, ws, r, x->col_tail, x->f.money, x->dcf->cohort_tail_value[c], "=%s*%s",
+                last_pv, factor);
+    xlsx_formula(&x->c, ws, r, x->col_value, x->f.money,
+                x->dcf->cohort_horizon_value[c] + x->dcf->cohort_tail_value[c], "=%s+%s",
+                horizon, tail);
+    xlsx_formula(&x->c, ws, r, x->col_unit, x->f.factor, x->dcf->unit_value[c], "=%s+%s*%s",
+                unit_pv, unit_last, factor);
+    /* Every future year, not just the horizon: summed exactly by bookval (a series). */
+    double remaining = x->diag->remaining_years[c];
+    if (isfinite(remaining))
+        xlsx_number(&x->c, ws, r, x->col_remaining, remaining, x->f.count);
+    else
+        xlsx_text(&x->c, ws, r, x->col_remaining, "unbounded", x->f.note);
+}
+
+void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws)
+{
+    const Dcf *dcf = x->dcf;
+    int H = x->sc->horizon_years;
+    int first = x->cohort_first, last = x->cohort_first + (int)x->book->cohort_count - 1;
+    xlsx_check(&x->c, worksheet_set_column(ws, 0, 0, 12, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 1, 1, 16, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 2, 2, 14, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 3, 6, 18, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 7, (lxw_col_t)(P_SURVIVAL - 1), 12, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, P_SURVIVAL, (lxw_col_t)(P_SURVIVAL + H - 1), 11, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, (lxw_col_t)x->col_horizon, (lxw_col_t)x->col_remaining,
+                                  17, NULL));
+    worksheet_freeze_panes(ws, 4, 1);
+    xlsx_text(&x->c, ws, 0, 0, "Projection: expected cash flows of the book", x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
+             "Book totals by year, summed over the cohorts below (clients that share every "
+             "assumption). Every figure is a formula over Assumptions and Clients.",
+             x->f.note);
+    static const char *const header[] = {"Year", "Discount factor", "Expected clients",
+                                         "Expected revenue", "Expected cash",
+                                         "Present value"};
+    for (int c = 0; c < 6; c++)
+        xlsx_text(&x->c, ws, 3, c, header[c], x->f.header);
+
+    char disc[XLSX_REF_MAX], shift[XLSX_REF_MAX], counts[XLSX_REF_MAX], revs[XLSX_REF_MAX], margins[XLSX_REF_MAX],
+        growths[XLSX_REF_MAX], surv[XLSX_REF_MAX];
+    xlsx_ref(disc, "Assumptions", x->discount_row, A_VALUE);
+    xlsx_ref(shift, "Assumptions", x->shift_row, A_VALUE);
+    xlsx_range(counts, NULL, first, P_CLIENTS, last, P_CLIENTS);
+    xlsx_range(revs, NULL, first, P_REVENUE, last, P_REVENUE);
+    xlsx_range(margins, NULL, first, P_MARGIN, last, P_MARGIN);
+    xlsx_range(growths, NULL, first, P_GROWTH, last, P_GROWTH);
+    for (int t = 1; t <= H; t++) {
+        int r = x->year_first + t - 1;
+        char year[32], df[32], cash[32];
+        lxw_rowcol_to_cell(year, (lxw_row_t)r, 0);
+        lxw_rowcol_to_cell(df, (lxw_row_t)r, 1);
+        lxw_rowcol_to_cell(cash, (lxw_row_t)r, 4);
+        xlsx_range(surv, NULL, first, P_SURVIVAL + t - 1, last, P_SURVIVAL + t - 1);
+        xlsx_number(&x->c, ws, r, 0, t, x->f.text);
+        xlsx_formula(&x->c, ws, r, 1, x->f.factor, dcf->discount_factor[t - 1], "=1/(1+%s)^(%s-%s)",
+                    disc, year, shift);
+        xlsx_formula(&x->c, ws, r, 2, x->f.count, dcf->expected_clients[t - 1], "=SUMPRODUCT(%s,%s)",
+                    counts, surv);
+        xlsx_formula(&x->c, ws, r, 3, x->f.money, dcf->revenue[t - 1],
+                    "=SUMPRODUCT(%s,(1+%s)^(%s-1),%s)", revs, growths, year, surv);
+        xlsx_formula(&x->c, ws, r, 4, x->f.money, dcf->cash[t - 1],
+                    "=SUMPRODUCT(%s,%s,(1+%s)^(%s-1),%s)", margins, revs, growths, year, surv);
+        xlsx_formula(&x->c, ws, r, 5, x->f.money, dcf->present_value[t - 1], "=%s*%s", cash, df);
+    }
+    char col_range[XLSX_REF_MAX], tails[XLSX_REF_MAX];
+    xlsx_text(&x->c, ws, x->total_row, 0, "Years 1 to H", x->f.bold);
+    for (int c = 3; c <= 5; c++) {
+        double v = 0;
+        for (int t = 0; t < H; t++)
+            v += c == 3 ? dcf->revenue[t] : c == 4 ? dcf->cash[t] : dcf->present_value[t];
+        if (c == 5)
+            v = dcf->horizon_value; /* the engine's own total of the same sum */
+        xlsx_formula(&x->c, ws, x->total_row, c, x->f.money_total, v, "=SUM(%s)",
+                    xlsx_range(col_range, NULL, x->year_first, c, x->total_row - 1, c));
+    }
+    xlsx_text(&x->c, ws, x->tail_total_row, 0,
+             x->sc->tail == TAIL_RUNOFF ? "Run-off beyond year H (present value)"
+                                        : "Beyond year H (tail: none)",
+             x->f.bold);
+    xlsx_range(tails, NULL, first, x->col_tail, last, x->col_tail);
+    xlsx_formula(&x->c, ws, x->tail_total_row, 5, x->f.money, dcf->tail_value, "=SUM(%s)", tails);
+    xlsx_text(&x->c, ws, x->value_row, 0, "DCF value", x->f.bold);
+    char total[32], tail[32];
+    lxw_rowcol_to_cell(total, (lxw_row_t)x->total_row, 5);
+    lxw_rowcol_to_cell(tail, (lxw_row_t)x->tail_total_row, 5);
+    xlsx_formula(&x->c, ws, x->value_row, 5, x->f.money_total, dcf->value, "=%s+%s", total, tail);
+
+    /* The cohort table. */
+    xlsx_text(&x->c, ws, x->df_row - 1, 0,
+             "Cohorts: survival S(t) = transfer retention x r(1) x ... x r(t); values per cohort",
+             x->f.bold);
+    xlsx_text(&x->c, ws, x->df_row, P_SURVIVAL - 1, "Discount factor", x->f.label);
+    for (int t = 1; t <= H; t++) {
+        char df[32];
+        lxw_rowcol_to_cell(df, (lxw_row_t)(x->year_first + t - 1), 1);
+        xlsx_formula(&x->c, ws, x->df_row, P_SURVIVAL + t - 1, x->f.factor,
+                    dcf->discount_factor[t - 1], "=%s", df);
+    }
+    xlsx_row_height(&x->c, ws, x->cohort_header, 45);
+    static const char *const cohort_header[P_SURVIVAL] = {
+        "Cohort", "Segment", "Clients", "Annual revenue", "Margin", "Revenue growth",
+        "Transfer retention", "Retention model", "Retention r / sBG alpha", "sBG beta",
+        "Tenure (renewals)", "Curve years"};
+    for (int c = 0; c < P_SURVIVAL; c++)
+        xlsx_text(&x->c, ws, x->cohort_header, c, cohort_header[c], x->f.header);
+    for (int t = 1; t <= H; t++)
+        xlsx_number(&x->c, ws, x->cohort_header, P_SURVIVAL + t - 1, t, x->f.year_header);
+    static const char *const value_header[] = {"Value years 1-H", "PV of year H",
+                                               "Tail factor (x PV of year H)", "Run-off tail",
+                                               "Value", "Value per unit of revenue",
+                                               "Expected remaining years (sum of S(t), t >= 1)"};
+    for (int i = 0; i < 7; i++)
+        xlsx_text(&x->c, ws, x->cohort_header, x->col_horizon + i, value_header[i], x->f.header);
+    for (size_t c = 0; c < x->book->cohort_count; c++)
+        write_cohort_row(x, ws, c);
+}

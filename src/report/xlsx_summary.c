@@ -1,0 +1,198 @@
+/*
+ * xlsx_summary.c — the Summary sheet: the headline figures, each a formula pointing at the
+ * sheet that computes it (Projection, Monte Carlo, Transfer, Assumptions).
+ */
+#include "xlsx_layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void summary_row(XlsxCtx *x, lxw_worksheet *ws, int r, const char *label, const char *note)
+{
+    xlsx_text(&x->c, ws, r, 0, label, x->f.text);
+    if (note)
+        xlsx_text(&x->c, ws, r, 2, note, x->f.note);
+}
+
+/* The deal's headline figures and the negotiation range, from the Transfer sheet. */
+static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
+{
+    const Deal *deal = x->deal;
+    const TransferLayout *l = &x->transfer;
+    char cell[XLSX_REF_MAX], lo[XLSX_REF_MAX], hi[XLSX_REF_MAX];
+    r++;
+    summary_row(x, ws, r, "Deal: base price", "as agreed, before true-up, earn-out, clawback");
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.base_price, "=%s",
+                xlsx_ref(cell, "Transfer", l->input[I_BASE_PRICE], 1));
+    summary_row(x, ws, r, "  expected price", "the sum of principal the seller expects");
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.price, "=%s",
+                xlsx_ref(cell, "Transfer", l->result[R_PRICE], 1));
+    if (deal->has_seller) {
+        summary_row(x, ws, r, "  seller's net proceeds (PV)", "after tax and costs");
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.net_proceeds_pv, "=%s",
+                    xlsx_ref(cell, "Transfer", l->result[R_NET_PV], 1));
+    }
+    if (deal->has_buyer) {
+        summary_row(x, ws, r, "  buyer's NPV", "at the buyer's rate, after tax");
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.npv, "=%s",
+                    xlsx_ref(cell, "Transfer", l->result[R_NPV], 1));
+    }
+    if (!(deal->has_seller && deal->has_buyer))
+        return r;
+    summary_row(x, ws, r, "Seller's walk-away price (min)", "below it, keeping the book is worth more");
+    int min_row = r;
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->min_price, "=%s",
+                xlsx_ref(cell, "Transfer", l->result[R_MIN_PRICE], 1));
+    summary_row(x, ws, r, "Buyer's walk-away price (max)", "above it, the buyer's NPV is negative");
+    int max_row = r;
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->max_price, "=%s",
+                xlsx_ref(cell, "Transfer", l->result[R_MAX_PRICE], 1));
+    lxw_rowcol_to_cell(lo, (lxw_row_t)min_row, 1);
+    lxw_rowcol_to_cell(hi, (lxw_row_t)max_row, 1);
+    summary_row(x, ws, r, "Negotiation range", NULL);
+    char f[XLSX_FORMULA_MAX], cached[200];
+    snprintf(f, sizeof f,
+             "=IF(%s<=%s,\"a deal exists between the two walk-away prices\",\"no deal: the "
+             "seller's minimum is above the buyer's maximum\")",
+             lo, hi);
+    snprintf(cached, sizeof cached, "%s",
+             deal->min_price <= deal->max_price
+                 ? "a deal exists between the two walk-away prices"
+                 : "no deal: the seller's minimum is above the buyer's maximum");
+    xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
+    return r;
+}
+
+void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
+{
+    const Scenario *sc = x->sc;
+    const Dcf *dcf = x->dcf;
+    xlsx_check(&x->c, worksheet_set_column(ws, 0, 0, 34, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 1, 1, 20, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 2, 2, 60, NULL));
+    worksheet_freeze_panes(ws, 3, 0);
+    xlsx_text(&x->c, ws, 0, 0, sc->name, x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
+             "Value of the book by discounted cash flow. Every figure is a live formula: "
+             "follow it to Projection, Assumptions and Clients.",
+             x->f.note);
+    xlsx_text(&x->c, ws, 2, 0, "Figure", x->f.header);
+    xlsx_text(&x->c, ws, 2, 1, sc->currency, x->f.header);
+    xlsx_text(&x->c, ws, 2, 2, "How it is computed", x->f.header);
+
+    char formula[XLSX_FORMULA_MAX] = "", cell[XLSX_REF_MAX], a[XLSX_REF_MAX], b[XLSX_REF_MAX];
+    int r = 3;
+    for (size_t s = 0; s < x->client_sheets; s++) {
+        char sheet[32], ids[XLSX_REF_MAX];
+        xlsx_layout_clients_sheet(sheet, sizeof sheet, s);
+        xlsx_range(ids, sheet, 1, C_ID, (int)xlsx_layout_clients_on_sheet(x, s), C_ID);
+        snprintf(formula + strlen(formula), sizeof formula - strlen(formula), "%sCOUNTA(%s)",
+                 s ? "+" : "", ids);
+    }
+    summary_row(x, ws, r, "Clients", "count of the Clients sheet");
+    xlsx_formula(&x->c, ws, r++, 1, x->f.integer, (double)sc->client_count, "=%s", formula);
+    formula[0] = '\0';
+    for (size_t s = 0; s < x->client_sheets; s++) {
+        char sheet[32], revs[XLSX_REF_MAX];
+        xlsx_layout_clients_sheet(sheet, sizeof sheet, s);
+        xlsx_range(revs, sheet, 1, C_REVENUE, (int)xlsx_layout_clients_on_sheet(x, s), C_REVENUE);
+        snprintf(formula + strlen(formula), sizeof formula - strlen(formula), "%sSUM(%s)",
+                 s ? "+" : "", revs);
+    }
+    int revenue_row = r;
+    summary_row(x, ws, r, "Annual revenue of the book", "sum of the clients' annual revenue");
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->annual_revenue, "=%s", formula);
+    r++;
+    int value_row = r;
+    summary_row(x, ws, r, "DCF value", "years 1 to H plus the run-off tail");
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money_total, dcf->value, "=%s",
+                xlsx_ref(cell, "Projection", x->value_row, 5));
+    summary_row(x, ws, r, "  of which years 1 to H", NULL);
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->horizon_value, "=%s",
+                xlsx_ref(cell, "Projection", x->total_row, 5));
+    summary_row(x, ws, r, "  of which beyond year H",
+                sc->tail == TAIL_RUNOFF ? "exact run-off of the surviving book"
+                                        : "tail: none (nothing counted after the horizon)");
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->tail_value, "=%s",
+                xlsx_ref(cell, "Projection", x->tail_total_row, 5));
+    summary_row(x, ws, r, "Value / annual revenue", "the multiple the DCF implies");
+    lxw_rowcol_to_cell(a, (lxw_row_t)value_row, 1);
+    lxw_rowcol_to_cell(b, (lxw_row_t)revenue_row, 1);
+    if (isfinite(dcf->value_to_revenue))
+        xlsx_formula(&x->c, ws, r++, 1, x->f.multiple, dcf->value_to_revenue, "=%s/%s", a, b);
+    else
+        xlsx_text(&x->c, ws, r++, 1, "n/a (no revenue)", x->f.text);
+
+    if (dcf->has_market) {
+        r++;
+        char low[XLSX_REF_MAX], high[XLSX_REF_MAX];
+        summary_row(x, ws, r, "Market value, low multiple", NULL);
+        xlsx_number(&x->c, ws, r, 2, sc->multiple_low, x->f.input_multiple);
+        lxw_rowcol_to_cell(low, (lxw_row_t)r, 2);
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->market_low, "=%s*%s", low, b);
+        summary_row(x, ws, r, "Market value, high multiple", NULL);
+        xlsx_number(&x->c, ws, r, 2, sc->multiple_high, x->f.input_multiple);
+        lxw_rowcol_to_cell(high, (lxw_row_t)r, 2);
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->market_high, "=%s*%s", high, b);
+        char lo_v[32], hi_v[32];
+        lxw_rowcol_to_cell(lo_v, (lxw_row_t)(r - 2), 1);
+        lxw_rowcol_to_cell(hi_v, (lxw_row_t)(r - 1), 1);
+        static const char *const verdicts[] = {"DCF more than 20% below the market range",
+                                               "DCF within 20% of the market range",
+                                               "DCF more than 20% above the market range"};
+        summary_row(x, ws, r, "Market cross-check", NULL);
+        char f[XLSX_FORMULA_MAX];
+        snprintf(f, sizeof f, "=IF(%s<0.8*%s,\"%s\",IF(%s>1.2*%s,\"%s\",\"%s\"))", a, lo_v,
+                 verdicts[0], a, hi_v, verdicts[2], verdicts[1]);
+        xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, verdicts[dcf->market_flag + 1]);
+    }
+    if (x->mc) {
+        r++;
+        static const struct {
+            int stat;
+            const char *label, *note;
+        } rows[] = {
+            {MC_MEAN, "Monte Carlo mean", "average simulated value: uncertain inputs drawn"},
+            {MC_P5, "  5th percentile", "1 in 20 simulated books is worth less"},
+            {MC_P95, "  95th percentile", "1 in 20 simulated books is worth more"},
+            {MC_SD, "  Standard deviation", NULL},
+            {MC_CVAR5, "  CVaR 5%", "average of the worst 5% of simulated values"},
+        };
+        const Stats *st = &x->mc->stats;
+        const double cached[] = {st->mean, st->percentile[1], st->percentile[7], st->sd,
+                                 st->cvar5};
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+            summary_row(x, ws, r, rows[i].label, rows[i].note);
+            /* The Monte Carlo sheet is laid out (its statistics rows) before Summary. */
+            xlsx_formula(&x->c, ws, r++, 1, i == 0 ? x->f.money_total : x->f.money, cached[i],
+                        "=%s", xlsx_ref(cell, "Monte Carlo", MC_FIRST_ROW + rows[i].stat, M_STAT));
+        }
+    }
+    if (x->deal)
+        r = summary_deal(x, ws, r);
+    r++;
+    summary_row(x, ws, r, "Discount rate", "mean of its distribution when uncertain");
+    xlsx_formula(&x->c, ws, r++, 1, x->f.rate, dcf->discount_rate, "=%s",
+                xlsx_ref(cell, "Assumptions", x->discount_row, A_VALUE));
+    summary_row(x, ws, r, "Horizon (years)", NULL);
+    xlsx_formula(&x->c, ws, r++, 1, x->f.integer, sc->horizon_years, "=%s",
+                xlsx_ref(cell, "Assumptions", x->horizon_row, A_VALUE));
+    summary_row(x, ws, r, "Timing", "end_of_year or mid_year");
+    xlsx_text(&x->c, ws, r++, 1, sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year",
+             x->f.text);
+    summary_row(x, ws, r, "Tail", NULL);
+    xlsx_text(&x->c, ws, r++, 1, sc->tail == TAIL_RUNOFF ? "runoff" : "none", x->f.text);
+
+    /* Expected revenue retained, year by year. */
+    int H = sc->horizon_years;
+    static const int cols[] = {3, 5};
+    static const char *const names[] = {"Expected revenue", "Present value of cash"};
+    XlsxChart chart = {.type = LXW_CHART_COLUMN, .sheet = "Projection", .first = x->year_first,
+                       .last = x->year_first + H - 1, .cat_col = 0, .series = 2, .val_col = cols,
+                       .names = names, .title = "Expected revenue retained by year",
+                       .x_name = "Year after the sale", .y_name = sc->currency,
+                       .y_num = "#,##0", .legend = LXW_CHART_LEGEND_BOTTOM, .x_scale = 1.4,
+                       .y_scale = 1.3};
+    xlsx_chart(&x->c, ws, r + 1, 0, &chart);
+}

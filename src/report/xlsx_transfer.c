@@ -1,0 +1,616 @@
+/*
+ * xlsx_transfer.c — the Transfer sheet: the deal's inputs, the payment schedule year by year,
+ * the seller's gain and tax, the buyer's NPV, and the deal priced on each simulated book.
+ */
+#include "xlsx_layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Columns of the Transfer sheet's schedule. */
+enum {
+    T_YEAR,
+    T_SHARE,
+    T_BASE,
+    T_REVENUE,
+    T_TRUE_UP,
+    T_EARN_SHARE,
+    T_EARN_OUT,
+    T_LOST,
+    T_REFUND,
+    T_CLAWBACK,
+    T_PRINCIPAL,
+    T_INTEREST,
+    T_RECOGNISED,
+    T_TAX,
+    T_SELLER_NET,
+    T_CASH,
+    T_CASH_AFTER_TAX,
+    T_SHIELD,
+    T_BUYER_NET,
+    T_CUMULATIVE,
+    T_KEEP_CASH,
+    T_SELLER_DF,
+    T_BUYER_DF,
+    T_COLUMNS
+};
+
+
+
+/* Tax by the bracket table for the amount in `amount` (a cell or an expression):
+ * sum of rate x (min(amount, next) - from) over brackets whose from < amount. */
+static void bracket_tax_formula(const TransferLayout *l, const XlsxCtx *x, const char *amount,
+                                char *out, size_t size)
+{
+    char from[XLSX_REF_MAX], next[XLSX_REF_MAX], rate[XLSX_REF_MAX];
+    int last = l->bracket_first + (int)x->sc->seller.bracket_count - 1;
+    xlsx_range(from, NULL, l->bracket_first, 4, last, 4);
+    xlsx_range(next, NULL, l->bracket_first, 5, last, 5);
+    xlsx_range(rate, NULL, l->bracket_first, 6, last, 6);
+    snprintf(out, size, "SUMPRODUCT(%s,((%s<%s)*%s+(%s>=%s)*%s-%s)*(%s>%s))", rate, amount, next,
+             amount, amount, next, next, from, amount, from);
+}
+
+static void transfer_input(XlsxCtx *x, lxw_worksheet *ws, int r, const char *label, double v,
+                           lxw_format *f)
+{
+    xlsx_text(&x->c, ws, r, 0, label, x->f.text);
+    xlsx_number(&x->c, ws, r, 1, v, f);
+}
+
+static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
+                               const char *in[I_COUNT], const char *res[R_COUNT])
+{
+    const Scenario *sc = x->sc;
+    const Deal *deal = x->deal;
+    const DealFlows *f = &deal->flows;
+    int H = sc->horizon_years, t = r - l->schedule_first;
+    char c[T_COLUMNS][32], prev[32], cell[XLSX_REF_MAX], formula[XLSX_FORMULA_MAX];
+    for (int k = 0; k < T_COLUMNS; k++)
+        lxw_rowcol_to_cell(c[k], (lxw_row_t)r, (lxw_col_t)k);
+    xlsx_number(&x->c, ws, r, T_YEAR, t, x->f.integer);
+    double share = 0;
+    for (size_t i = 0; i < sc->deal.payment_count; i++)
+        if (sc->deal.payments[i].year == t)
+            share += sc->deal.payments[i].share;
+    xlsx_number(&x->c, ws, r, T_SHARE, share, x->f.input_rate);
+    xlsx_formula(&x->c, ws, r, T_BASE, x->f.money, f->base[t], "=%s*%s", c[T_SHARE], in[I_BASE_PRICE]);
+    bool within = t >= 1 && t <= H;
+    if (within)
+        xlsx_formula(&x->c, ws, r, T_REVENUE, x->f.money, deal->revenue[t - 1], "=%s",
+                    xlsx_ref(cell, "Projection", x->year_first + t - 1, 3));
+    if (sc->deal.has_adjustment)
+        xlsx_formula(&x->c, ws, r, T_TRUE_UP, x->f.money, f->true_up[t], "=IF(%s=%s,%s*%s-%s,0)",
+                    c[T_YEAR], in[I_MEASURE_YEAR], in[I_ADJ_MULTIPLE], c[T_REVENUE],
+                    in[I_BASE_PRICE]);
+    else
+        xlsx_number(&x->c, ws, r, T_TRUE_UP, 0, x->f.money);
+    double earn = 0;
+    for (size_t i = 0; i < sc->deal.earn_out_count; i++)
+        if (sc->deal.earn_outs[i].year == t)
+            earn = sc->deal.earn_outs[i].share;
+    xlsx_number(&x->c, ws, r, T_EARN_SHARE, earn, x->f.input_rate);
+    xlsx_formula(&x->c, ws, r, T_EARN_OUT, x->f.money, f->earn_out[t], "=%s*%s", c[T_EARN_SHARE],
+                c[T_REVENUE]);
+    if (within) {
+        /* Share of the book's revenue lost in year t: the cohorts' S(t-1) - S(t). */
+        char revs[XLSX_REF_MAX], now[XLSX_REF_MAX], before[XLSX_REF_MAX];
+        int a = x->cohort_first, b = a + (int)x->book->cohort_count - 1;
+        xlsx_range(revs, "Projection", a, P_REVENUE, b, P_REVENUE);
+        xlsx_range(now, "Projection", a, P_SURVIVAL + t - 1, b, P_SURVIVAL + t - 1);
+        if (t == 1)
+            snprintf(before, sizeof before, "1");
+        else
+            xlsx_range(before, "Projection", a, P_SURVIVAL + t - 2, b, P_SURVIVAL + t - 2);
+        xlsx_formula(&x->c, ws, r, T_LOST, x->f.rate, deal->lost_share[t - 1],
+                    "=IF(%s>0,SUMPRODUCT(%s,%s-%s)/%s,0)", in[I_REVENUE], revs, before, now,
+                    in[I_REVENUE]);
+    }
+    double refund = 0;
+    for (size_t i = 0; within && i < sc->deal.clawback_count; i++)
+        if (t <= sc->deal.clawbacks[i].within_years) {
+            refund = sc->deal.clawbacks[i].refund;
+            break;
+        }
+    xlsx_number(&x->c, ws, r, T_REFUND, refund, x->f.input_rate);
+    xlsx_formula(&x->c, ws, r, T_CLAWBACK, x->f.money, f->clawback[t], "=%s*%s*%s", in[I_BASE_PRICE],
+                c[T_LOST], c[T_REFUND]);
+    xlsx_formula(&x->c, ws, r, T_PRINCIPAL, x->f.money, f->principal[t], "=%s+%s+%s-%s", c[T_BASE],
+                c[T_TRUE_UP], c[T_EARN_OUT], c[T_CLAWBACK]);
+    char rest[XLSX_REF_MAX];
+    xlsx_range(rest, NULL, r, T_BASE, l->schedule_last, T_BASE);
+    xlsx_formula(&x->c, ws, r, T_INTEREST, x->f.money, f->interest[t], "=IF(%s>=1,%s*SUM(%s),0)",
+                c[T_YEAR], in[I_INTEREST], rest);
+    if (sc->seller.enabled) {
+        xlsx_formula(&x->c, ws, r, T_RECOGNISED, x->f.money, f->recognised[t],
+                    "=IF(%s,IF(%s<>0,%s*%s/%s,0),IF(%s=0,%s,0))", in[I_INSTALLMENT],
+                    res[R_PRICE], res[R_GAIN], c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR],
+                    res[R_GAIN]);
+        if (l->bracket_first >= 0) {
+            char to_date[XLSX_REF_MAX], paid[XLSX_REF_MAX], tax_now[XLSX_FORMULA_MAX / 2],
+                tax_cum[XLSX_FORMULA_MAX / 2];
+            xlsx_range(to_date, NULL, l->schedule_first, T_RECOGNISED, r, T_RECOGNISED);
+            char sum_to_date[XLSX_REF_MAX + 8];
+            snprintf(sum_to_date, sizeof sum_to_date, "SUM(%s)", to_date);
+            bracket_tax_formula(l, x, c[T_RECOGNISED], tax_now, sizeof tax_now);
+            bracket_tax_formula(l, x, sum_to_date, tax_cum, sizeof tax_cum);
+            if (t == 0)
+                snprintf(paid, sizeof paid, "0");
+            else
+                xlsx_range(paid, NULL, l->schedule_first, T_TAX, r - 1, T_TAX);
+            snprintf(formula, sizeof formula,
+                     "=IF(%s>0,IF(%s=\"cumulative\",%s-%s%s%s,%s),0)", res[R_GAIN],
+                     in[I_APPLY], tax_cum, t ? "SUM(" : "", paid, t ? ")" : "", tax_now);
+            xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t], "%s", formula);
+        } else {
+            xlsx_number(&x->c, ws, r, T_TAX, 0, x->f.money);
+        }
+        xlsx_formula(&x->c, ws, r, T_SELLER_NET, x->f.money, f->seller_net[t],
+                    "=%s+%s-%s-IF(%s=0,%s,0)", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX],
+                    c[T_YEAR], in[I_COSTS]);
+        xlsx_formula(&x->c, ws, r, T_SELLER_DF, x->f.factor, pow(1 + deal->seller_rate, -t),
+                    "=1/(1+%s)^%s", in[I_SELLER_RATE], c[T_YEAR]);
+        if (within)
+            xlsx_number(&x->c, ws, r, T_KEEP_CASH, deal->keep_cash[t - 1], x->f.money);
+    }
+    if (sc->buyer.enabled) {
+        if (within) {
+            xlsx_formula(&x->c, ws, r, T_CASH, x->f.money, deal->cash[t - 1], "=%s",
+                        xlsx_ref(cell, "Projection", x->year_first + t - 1, 4));
+            xlsx_formula(&x->c, ws, r, T_CASH_AFTER_TAX, x->f.money, f->book_after_tax[t],
+                        "=(1-%s)*%s+IF(%s=%d,(1-%s)*%s*(1+%s)^%d,0)", in[I_BUYER_TAX],
+                        c[T_CASH], c[T_YEAR], H, in[I_BUYER_TAX], in[I_TAIL_PV],
+                        in[I_BUYER_RATE], H);
+        } else {
+            xlsx_number(&x->c, ws, r, T_CASH_AFTER_TAX, 0, x->f.money);
+        }
+        xlsx_formula(&x->c, ws, r, T_SHIELD, x->f.money, f->shield[t],
+                    "=IF(AND(%s>=1,%s<=%s),%s*(%s+%s)/%s,0)", c[T_YEAR], c[T_YEAR], in[I_YEARS],
+                    in[I_BUYER_TAX], res[R_PRICE], in[I_ACQUISITION], in[I_YEARS]);
+        xlsx_formula(&x->c, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
+                    "=%s+%s-%s-%s-IF(%s=0,%s,0)", c[T_CASH_AFTER_TAX], c[T_SHIELD],
+                    c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION]);
+        double cumulative = 0;
+        for (int k = 0; k <= t; k++)
+            cumulative += f->buyer_net[k];
+        lxw_rowcol_to_cell(prev, (lxw_row_t)(r - 1), T_CUMULATIVE);
+        if (t == 0)
+            xlsx_formula(&x->c, ws, r, T_CUMULATIVE, x->f.money, cumulative, "=%s", c[T_BUYER_NET]);
+        else
+            xlsx_formula(&x->c, ws, r, T_CUMULATIVE, x->f.money, cumulative, "=%s+%s", prev,
+                        c[T_BUYER_NET]);
+        xlsx_formula(&x->c, ws, r, T_BUYER_DF, x->f.factor, pow(1 + deal->buyer_rate, -t),
+                    "=1/(1+%s)^%s", in[I_BUYER_RATE], c[T_YEAR]);
+    }
+}
+
+void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
+{
+    const Scenario *sc = x->sc;
+    const Deal *deal = x->deal;
+    const DealFlows *f = &deal->flows;
+    const TransferLayout *l = &x->transfer;
+    static const double w[T_COLUMNS] = {38, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13,
+                                        15, 14, 15, 15, 15, 14, 15, 15, 15, 10, 10};
+    xlsx_layout_widths(x, ws, w, T_COLUMNS);
+    worksheet_freeze_panes(ws, 0, 1);
+    xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
+             x->f.title);
+    xlsx_text(&x->c, ws, 1, 0,
+             "Yellow cells are the deal's inputs; every other figure is a formula. Flows are "
+             "annual, at year ends; year 0 is the closing.",
+             x->f.note);
+
+    /* Names of the input and result cells, for formulas. */
+    char in_cells[I_COUNT][32], res_cells[R_COUNT][32];
+    const char *in[I_COUNT], *res[R_COUNT];
+    for (int i = 0; i < I_COUNT; i++) {
+        lxw_rowcol_to_cell_abs(in_cells[i], (lxw_row_t)l->input[i], 1, 1, 1);
+        in[i] = in_cells[i];
+    }
+    for (int i = 0; i < R_COUNT; i++) {
+        lxw_rowcol_to_cell_abs(res_cells[i], (lxw_row_t)l->result[i], 1, 1, 1);
+        res[i] = res_cells[i];
+    }
+    char formula[XLSX_FORMULA_MAX], cell[XLSX_REF_MAX], range[XLSX_REF_MAX], dfs[XLSX_REF_MAX];
+    xlsx_text(&x->c, ws, T_FIRST_ROW - 1, 0, "Inputs", x->f.header);
+    xlsx_text(&x->c, ws, T_FIRST_ROW - 1, 1, sc->currency, x->f.header);
+    if (l->bracket_first >= 0) {
+        xlsx_text(&x->c, ws, T_FIRST_ROW - 1, 4, "Seller's tax brackets", x->f.header);
+        xlsx_text(&x->c, ws, T_FIRST_ROW, 4, "Gain from", x->f.header);
+        xlsx_text(&x->c, ws, T_FIRST_ROW, 5, "Up to", x->f.header);
+        xlsx_text(&x->c, ws, T_FIRST_ROW, 6, "Rate", x->f.header);
+    }
+    /* Monte Carlo histograms of the seller's gain and the buyer's NPV (cached counts). */
+    double gain_edges[TRANSFER_BINS + 1], gain_counts[TRANSFER_BINS];
+    double npv_edges[TRANSFER_BINS + 1], npv_counts[TRANSFER_BINS];
+    bool histograms = l->mc_first >= 0 && x->mc_values_fit;
+    if (histograms) {
+        const McResult *mc = x->mc;
+        size_t n = (size_t)mc->iterations;
+        if (sc->seller.enabled)
+            stats_histogram(mc->seller_gain, n, mc->gain_stats.min, mc->gain_stats.max,
+                            TRANSFER_BINS, gain_edges, gain_counts);
+        if (sc->buyer.enabled)
+            stats_histogram(mc->buyer_npv, n, mc->npv_stats.min, mc->npv_stats.max,
+                            TRANSFER_BINS, npv_edges, npv_counts);
+    }
+    int hist_header = l->mc_first + 7;
+    int last_row = l->mc_first < 0 ? l->result[R_COUNT - 1]
+                   : histograms   ? hist_header + TRANSFER_BINS
+                                  : l->mc_first + 6;
+    for (int r = T_FIRST_ROW; r <= last_row && x->c.err == LXW_NO_ERROR; r++) {
+        int i = r - T_FIRST_ROW;
+        switch (i < I_COUNT ? i : -1) {
+        case I_REVENUE:
+            xlsx_text(&x->c, ws, r, 0, "Annual revenue of the book", x->f.text);
+            xlsx_layout_over_clients(x, formula, sizeof formula, C_REVENUE, "SUM(", ")");
+            xlsx_formula(&x->c, ws, r, 1, x->f.money, x->book->annual_revenue, "=%s", formula);
+            break;
+        case I_PRICE_INPUT:
+            transfer_input(x, ws, r,
+                           sc->deal.price_is_multiple ? "Price (multiple of annual revenue)"
+                                                      : "Price",
+                           sc->deal.price,
+                           sc->deal.price_is_multiple ? x->f.input_number : x->f.input_money);
+            break;
+        case I_BASE_PRICE:
+            xlsx_text(&x->c, ws, r, 0, "Base price", x->f.bold);
+            if (sc->deal.price_is_multiple)
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->base_price, "=%s*%s", in[I_PRICE_INPUT],
+                            in[I_REVENUE]);
+            else
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->base_price, "=%s", in[I_PRICE_INPUT]);
+            break;
+        case I_MEASURE_YEAR:
+            transfer_input(x, ws, r, "True-up: year whose retained revenue sets the price",
+                           sc->deal.has_adjustment ? sc->deal.measure_year : 0,
+                           x->f.input_count);
+            break;
+        case I_ADJ_MULTIPLE:
+            transfer_input(x, ws, r, "True-up: multiple of that year's revenue",
+                           sc->deal.has_adjustment ? sc->deal.adjustment_multiple : 0,
+                           x->f.input_number);
+            break;
+        case I_INTEREST:
+            transfer_input(x, ws, r, "Interest on the unpaid base price", sc->deal.interest_rate,
+                           x->f.input_rate);
+            break;
+        case I_BASIS:
+            transfer_input(x, ws, r, "Seller: tax basis", sc->seller.tax_basis, x->f.input_money);
+            break;
+        case I_CARRYING:
+            transfer_input(x, ws, r, "Seller: carrying amount", sc->seller.carrying_amount,
+                           x->f.input_money);
+            break;
+        case I_COSTS:
+            transfer_input(x, ws, r, "Seller: selling costs (at closing)",
+                           sc->seller.selling_costs, x->f.input_money);
+            break;
+        case I_SELLER_RATE:
+            transfer_input(x, ws, r, "Seller: discount rate", sc->seller.discount_rate,
+                           x->f.input_rate);
+            break;
+        case I_INCOME_TAX:
+            transfer_input(x, ws, r, "Seller: income tax on a book kept",
+                           sc->seller.income_tax_rate, x->f.input_rate);
+            break;
+        case I_INSTALLMENT:
+            xlsx_text(&x->c, ws, r, 0, "Seller: installment method", x->f.text);
+            xlsx_boolean(&x->c, ws, r, 1, sc->seller.installment_method, x->f.input_text);
+            break;
+        case I_APPLY:
+            xlsx_text(&x->c, ws, r, 0, "Seller: brackets apply", x->f.text);
+            xlsx_text(&x->c, ws, r, 1, sc->seller.cumulative ? "cumulative" : "per_year",
+                     x->f.input_text);
+            break;
+        case I_BUYER_RATE:
+            xlsx_text(&x->c, ws, r, 0, "Buyer: discount rate", x->f.text);
+            if (sc->buyer.has_discount_rate)
+                xlsx_number(&x->c, ws, r, 1, deal->buyer_rate, x->f.input_rate);
+            else
+                xlsx_formula(&x->c, ws, r, 1, x->f.rate, deal->buyer_rate, "=%s",
+                            xlsx_ref(cell, "Assumptions", x->discount_row, A_VALUE));
+            break;
+        case I_ACQUISITION:
+            transfer_input(x, ws, r, "Buyer: acquisition costs (at closing)",
+                           sc->buyer.acquisition_costs, x->f.input_money);
+            break;
+        case I_BUYER_TAX:
+            transfer_input(x, ws, r, "Buyer: tax rate", sc->buyer.tax_rate, x->f.input_rate);
+            break;
+        case I_YEARS:
+            transfer_input(x, ws, r, "Buyer: amortisation years", sc->buyer.amortization_years,
+                           x->f.input_count);
+            break;
+        case I_TAIL_PV:
+            xlsx_text(&x->c, ws, r, 0, "Run-off beyond year H, PV at the buyer's rate", x->f.text);
+            xlsx_number(&x->c, ws, r, 1, deal->tail_pv, x->f.money);
+            xlsx_text(&x->c, ws, r, 2, "bookval (series)", x->f.note);
+            break;
+        case I_KEEP_TAIL:
+            xlsx_text(&x->c, ws, r, 0, "Run-off if kept, PV at the seller's rate", x->f.text);
+            xlsx_number(&x->c, ws, r, 1, deal->keep_tail_pv, x->f.money);
+            xlsx_text(&x->c, ws, r, 2, "bookval (series)", x->f.note);
+            break;
+        default:
+            break;
+        }
+        /* Brackets, beside the inputs. */
+        int b = r - l->bracket_first;
+        if (l->bracket_first >= 0 && b >= 0 && b < (int)sc->seller.bracket_count) {
+            xlsx_number(&x->c, ws, r, 4, sc->seller.brackets[b].from, x->f.input_money);
+            if (b + 1 < (int)sc->seller.bracket_count) {
+                lxw_rowcol_to_cell(cell, (lxw_row_t)(r + 1), 4);
+                xlsx_formula(&x->c, ws, r, 5, x->f.money, sc->seller.brackets[b + 1].from, "=%s",
+                            cell);
+            } else {
+                xlsx_number(&x->c, ws, r, 5, 1e300, x->f.text); /* no upper end */
+            }
+            xlsx_number(&x->c, ws, r, 6, sc->seller.brackets[b].rate, x->f.input_rate);
+        }
+        /* The schedule. */
+        if (r == l->schedule_header) {
+            xlsx_row_height(&x->c, ws, r, 45);
+            static const char *const header[T_COLUMNS] = {
+                "Year", "Payment (share of base price)", "Base price instalment",
+                "Expected revenue of the book", "True-up", "Earn-out share of collections",
+                "Earn-out", "Share of revenue lost", "Clawback refund share", "Clawback",
+                "Price received (principal)", "Interest", "Gain recognised", "Seller's tax",
+                "Seller's net proceeds", "Book's expected cash", "Buyer: cash after tax (+ run-off)",
+                "Buyer: amortisation shield", "Buyer: net flow", "Buyer: cumulative",
+                "Seller: cash if kept", "Seller's discount factor", "Buyer's discount factor"};
+            for (int k = 0; k < T_COLUMNS; k++)
+                xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
+        } else if (r >= l->schedule_first && r <= l->schedule_last) {
+            write_transfer_row(x, ws, l, r, in, res);
+        } else if (r == l->total_row) {
+            xlsx_text(&x->c, ws, r, T_YEAR, "Total", x->f.bold);
+            static const int summed[] = {T_BASE,       T_TRUE_UP,    T_EARN_OUT, T_CLAWBACK,
+                                         T_PRINCIPAL,  T_INTEREST,   T_RECOGNISED, T_TAX,
+                                         T_SELLER_NET, T_BUYER_NET};
+            const double *arrays[] = {f->base,       f->true_up,  f->earn_out, f->clawback,
+                                      f->principal,  f->interest, f->recognised, f->tax,
+                                      f->seller_net, f->buyer_net};
+            for (size_t k = 0; k < sizeof summed / sizeof summed[0]; k++) {
+                bool seller_col = summed[k] == T_RECOGNISED || summed[k] == T_TAX ||
+                                  summed[k] == T_SELLER_NET;
+                if ((seller_col && !sc->seller.enabled) ||
+                    (summed[k] == T_BUYER_NET && !sc->buyer.enabled))
+                    continue;
+                double total = 0;
+                for (int t = 0; t <= f->years; t++)
+                    total += arrays[k][t];
+                xlsx_formula(&x->c, ws, r, summed[k], x->f.money_total, total, "=SUM(%s)",
+                            xlsx_range(range, NULL, l->schedule_first, summed[k], l->schedule_last,
+                                      summed[k]));
+            }
+        }
+        /* Results. */
+        int k = r - l->result[0];
+        if (k >= 0 && k < R_COUNT) {
+            char principal[XLSX_REF_MAX], net[XLSX_REF_MAX], buyer[XLSX_REF_MAX], years[XLSX_REF_MAX];
+            xlsx_range(principal, NULL, l->schedule_first, T_PRINCIPAL, l->schedule_last,
+                      T_PRINCIPAL);
+            xlsx_range(net, NULL, l->schedule_first, T_SELLER_NET, l->schedule_last, T_SELLER_NET);
+            xlsx_range(buyer, NULL, l->schedule_first, T_BUYER_NET, l->schedule_last, T_BUYER_NET);
+            xlsx_range(years, NULL, l->schedule_first, T_YEAR, l->schedule_last, T_YEAR);
+            bool seller = sc->seller.enabled, buyer_on = sc->buyer.enabled;
+            switch (k) {
+            case R_PRICE:
+                xlsx_text(&x->c, ws, r, 0, "Price (sum of principal received)", x->f.bold);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money_total, f->price, "=SUM(%s)", principal);
+                break;
+            case R_GAIN:
+                if (!seller)
+                    break;
+                xlsx_text(&x->c, ws, r, 0, "Seller: gain (price - basis - costs)", x->f.text);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->gain, "=%s-%s-%s", res[R_PRICE],
+                            in[I_BASIS], in[I_COSTS]);
+                break;
+            case R_ACCOUNTING_GAIN:
+                if (!seller)
+                    break;
+                xlsx_text(&x->c, ws, r, 0, "Seller: accounting gain", x->f.text);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->accounting_gain, "=%s-%s-%s",
+                            res[R_PRICE], in[I_CARRYING], in[I_COSTS]);
+                break;
+            case R_TAX:
+                if (!seller)
+                    break;
+                xlsx_text(&x->c, ws, r, 0, "Seller: tax", x->f.text);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->tax_total, "=SUM(%s)",
+                            xlsx_range(range, NULL, l->schedule_first, T_TAX, l->schedule_last,
+                                      T_TAX));
+                break;
+            case R_NET:
+                if (!seller)
+                    break;
+                xlsx_text(&x->c, ws, r, 0, "Seller: net proceeds", x->f.text);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->net_proceeds, "=SUM(%s)", net);
+                break;
+            case R_NET_PV:
+                if (!seller)
+                    break;
+                xlsx_text(&x->c, ws, r, 0, "Seller: net proceeds, present value", x->f.bold);
+                xlsx_range(dfs, NULL, l->schedule_first, T_SELLER_DF, l->schedule_last,
+                          T_SELLER_DF);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->net_proceeds_pv, "=SUMPRODUCT(%s,%s)",
+                            net, dfs);
+                break;
+            case R_KEEP_PV: {
+                if (!seller)
+                    break;
+                char keep[XLSX_REF_MAX], kdf[XLSX_REF_MAX];
+                int H = sc->horizon_years;
+                xlsx_range(keep, NULL, l->schedule_first + 1, T_KEEP_CASH, l->schedule_first + H,
+                          T_KEEP_CASH);
+                xlsx_range(kdf, NULL, l->schedule_first + 1, T_SELLER_DF, l->schedule_first + H,
+                          T_SELLER_DF);
+                xlsx_text(&x->c, ws, r, 0, "Seller: PV of keeping the book, after income tax",
+                         x->f.text);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money, deal->keep_pv,
+                            "=(1-%s)*(SUMPRODUCT(%s,%s)+%s)", in[I_INCOME_TAX], keep, kdf,
+                            in[I_KEEP_TAIL]);
+                break;
+            }
+            case R_MIN_PRICE:
+                if (!seller)
+                    break;
+                xlsx_text(&x->c, ws, r, 0, "Seller's walk-away base price (min_price)", x->f.bold);
+                xlsx_number(&x->c, ws, r, 1, deal->min_price, x->f.money_total);
+                xlsx_text(&x->c, ws, r, 2, "solved by bookval: net proceeds PV = PV of keeping",
+                         x->f.note);
+                break;
+            case R_NPV:
+                if (!buyer_on)
+                    break;
+                xlsx_text(&x->c, ws, r, 0, "Buyer: NPV", x->f.bold);
+                xlsx_range(dfs, NULL, l->schedule_first, T_BUYER_DF, l->schedule_last, T_BUYER_DF);
+                xlsx_formula(&x->c, ws, r, 1, x->f.money_total, f->npv, "=SUMPRODUCT(%s,%s)", buyer,
+                            dfs);
+                break;
+            case R_IRR:
+                if (!buyer_on)
+                    break;
+                xlsx_text(&x->c, ws, r, 0, "Buyer: IRR", x->f.text);
+                if (isfinite(f->irr))
+                    xlsx_formula(&x->c, ws, r, 1, x->f.rate, f->irr, "=IRR(%s,0.1)", buyer);
+                else
+                    xlsx_text(&x->c, ws, r, 1, "none (the flows never change sign)", x->f.note);
+                break;
+            case R_PAYBACK: {
+                if (!buyer_on)
+                    break;
+                char cum[XLSX_REF_MAX];
+                xlsx_range(cum, NULL, l->schedule_first, T_CUMULATIVE, l->schedule_last,
+                          T_CUMULATIVE);
+                xlsx_text(&x->c, ws, r, 0, "Buyer: payback year", x->f.text);
+                snprintf(formula, sizeof formula,
+                         "=IF(COUNTIF(%s,\">=0\")=0,\"none\",_xlfn.MINIFS(%s,%s,\">=0\"))", cum,
+                         years, cum);
+                if (f->payback_year >= 0)
+                    xlsx_formula(&x->c, ws, r, 1, x->f.integer, f->payback_year, "%s", formula);
+                else
+                    xlsx_formula_text(&x->c, ws, r, 1, formula, x->f.text, "none");
+                break;
+            }
+            case R_MAX_PRICE:
+                if (!buyer_on)
+                    break;
+                xlsx_text(&x->c, ws, r, 0, "Buyer's walk-away base price (max_price)", x->f.bold);
+                xlsx_number(&x->c, ws, r, 1, deal->max_price, x->f.money_total);
+                xlsx_text(&x->c, ws, r, 2, "solved by bookval: NPV = 0, every price term scaled",
+                         x->f.note);
+                break;
+            default:
+                break;
+            }
+        }
+        /* Monte Carlo: the deal priced on each simulated book. */
+        int m = l->mc_first >= 0 ? r - l->mc_first : -1;
+        if (m >= 0 && m < 8 && x->mc_values_fit) {
+            char gains[XLSX_REF_MAX], npvs[XLSX_REF_MAX];
+            int last_it = MC_FIRST_ROW + (int)x->mc->iterations - 1;
+            xlsx_range(gains, "Monte Carlo", MC_FIRST_ROW, M_GAIN, last_it, M_GAIN);
+            xlsx_range(npvs, "Monte Carlo", MC_FIRST_ROW, M_NPV, last_it, M_NPV);
+            const Stats *g = &x->mc->gain_stats, *n = &x->mc->npv_stats;
+            bool seller = sc->seller.enabled, buyer_on = sc->buyer.enabled;
+            switch (m) {
+            case 0:
+                xlsx_text(&x->c, ws, r, 0, "Monte Carlo: each iteration's own book", x->f.header);
+                xlsx_text(&x->c, ws, r, 1, "Seller's gain", x->f.header);
+                xlsx_text(&x->c, ws, r, 2, "Buyer's NPV", x->f.header);
+                break;
+            case 1:
+            case 2:
+            case 3:
+            case 4: {
+                static const char *const labels[] = {"Mean", "5th percentile", "Median",
+                                                     "95th percentile"};
+                static const int pct[] = {-1, 1, 4, 7};
+                xlsx_text(&x->c, ws, r, 0, labels[m - 1], x->f.text);
+                for (int side = 0; side < 2; side++) {
+                    if ((side == 0 && !seller) || (side == 1 && !buyer_on))
+                        continue;
+                    const Stats *st = side ? n : g;
+                    const char *col = side ? npvs : gains;
+                    if (pct[m - 1] < 0)
+                        xlsx_formula(&x->c, ws, r, 1 + side, x->f.money, st->mean, "=AVERAGE(%s)",
+                                    col);
+                    else
+                        xlsx_formula(&x->c, ws, r, 1 + side, x->f.money, st->percentile[pct[m - 1]],
+                                    "=_xlfn.PERCENTILE.INC(%s,%g)", col,
+                                    stats_percentile_levels[pct[m - 1]]);
+                }
+                break;
+            }
+            case 5:
+                if (!buyer_on)
+                    break;
+                xlsx_text(&x->c, ws, r, 0, "Probability the buyer's NPV is negative", x->f.text);
+                xlsx_formula(&x->c, ws, r, 2, x->f.rate, x->mc->prob_npv_negative,
+                            "=COUNTIF(%s,\"<0\")/COUNT(%s)", npvs, npvs);
+                break;
+            default:
+                break;
+            }
+        }
+        if (histograms && r >= hist_header && r <= hist_header + TRANSFER_BINS) {
+            const McResult *mc = x->mc;
+            int last_it = MC_FIRST_ROW + (int)mc->iterations - 1;
+            for (int side = 0; side < 2; side++) {
+                bool on = side ? sc->buyer.enabled : sc->seller.enabled;
+                if (!on)
+                    continue;
+                int col0 = side ? 4 : 0, mc_col = side ? M_NPV : M_GAIN;
+                const double *edges = side ? npv_edges : gain_edges;
+                const double *counts = side ? npv_counts : gain_counts;
+                const Stats *st = side ? &mc->npv_stats : &mc->gain_stats;
+                char values[XLSX_REF_MAX];
+                xlsx_range(values, "Monte Carlo", MC_FIRST_ROW, mc_col, last_it, mc_col);
+                if (r == hist_header) {
+                    xlsx_text(&x->c, ws, r, col0, side ? "Buyer's NPV from" : "Seller's gain from",
+                             x->f.header);
+                    xlsx_text(&x->c, ws, r, col0 + 1, "to", x->f.header);
+                    xlsx_text(&x->c, ws, r, col0 + 2, "Iterations", x->f.header);
+                    continue;
+                }
+                int bin = r - hist_header - 1;
+                bool last = bin + 1 == TRANSFER_BINS;
+                char lo[32], hi[32];
+                snprintf(formula, sizeof formula, "MIN(%s)+(MAX(%s)-MIN(%s))/%d*", values, values,
+                         values, TRANSFER_BINS);
+                xlsx_formula(&x->c, ws, r, col0, x->f.money, edges[bin], "=%s%d", formula, bin);
+                if (last)
+                    xlsx_formula(&x->c, ws, r, col0 + 1, x->f.money, st->max, "=MAX(%s)", values);
+                else
+                    xlsx_formula(&x->c, ws, r, col0 + 1, x->f.money, edges[bin + 1], "=%s%d",
+                                formula, bin + 1);
+                lxw_rowcol_to_cell(lo, (lxw_row_t)r, (lxw_col_t)col0);
+                lxw_rowcol_to_cell(hi, (lxw_row_t)r, (lxw_col_t)(col0 + 1));
+                xlsx_formula(&x->c, ws, r, col0 + 2, x->f.integer, counts[bin],
+                            "=COUNTIFS(%s,\">=\"&%s,%s,\"%s\"&%s)", values, lo, values,
+                            last ? "<=" : "<", hi);
+            }
+        }
+    }
+    if (!histograms)
+        return;
+    for (int side = 0; side < 2; side++) {
+        if (!(side ? sc->buyer.enabled : sc->seller.enabled))
+            continue;
+        int col0 = side ? 4 : 0;
+        const int count_col[] = {col0 + 2};
+        XlsxChart chart = {.type = LXW_CHART_COLUMN, .sheet = "Transfer",
+                           .first = hist_header + 1, .last = hist_header + TRANSFER_BINS,
+                           .cat_col = col0, .series = 1, .val_col = count_col,
+                           .title = side ? "Buyer's NPV across simulated books"
+                                         : "Seller's gain across simulated books",
+                           .x_num = "#,##0", .x_name = x->sc->currency, .y_name = "Iterations",
+                           .legend = LXW_CHART_LEGEND_NONE, .x_scale = 1.2, .y_scale = 1.1};
+        if (!xlsx_chart(&x->c, ws, last_row + 2, side * 6, &chart))
+            return;
+    }
+}
