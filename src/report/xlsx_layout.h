@@ -53,22 +53,58 @@ enum {
 
 /* The Monte Carlo sheet: statistics (A:B), values (D:E), histogram (G:I), convergence (K:N). */
 enum { M_LABEL, M_STAT, M_GAP1, M_ITER, M_VALUE, M_GAP2, M_BIN_FROM, M_BIN_TO, M_COUNT, M_GAP3,
-       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV };
+       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP };
 enum { MC_ITERATIONS, MC_MEAN, MC_SD, MC_SE, MC_P1, MC_P5 = MC_P1 + 1, MC_P95 = MC_P1 + 7,
        MC_CVAR5 = MC_P1 + STATS_PERCENTILES, MC_MIN, MC_MAX, MC_Z, MC_STATS };
 #define MC_FIRST_ROW 4
 /* Rows for values below the header: Excel's limit less the rows above. */
 #define MC_VALUE_ROWS_MAX (1048576 - MC_FIRST_ROW)
 
-/* The inputs and results blocks: one row each, label in A, value in B. */
+/* The Transfer sheet's inputs and results blocks: one row each, label in A, value in B. */
 enum {
     I_REVENUE, I_PRICE_INPUT, I_BASE_PRICE, I_MEASURE_YEAR, I_ADJ_MULTIPLE, I_INTEREST,
     I_BASIS, I_CARRYING, I_COSTS, I_SELLER_RATE, I_INCOME_TAX, I_INSTALLMENT, I_APPLY,
+    I_KEEP_MARGIN, I_KEEP_PAY, I_KEEP_PAY_GROWTH, I_KEEP_YEARS, I_KEEP_RATE, I_KEEP_EXIT,
     I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL, I_COUNT
 };
 enum {
-    R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV, R_KEEP_PV, R_MIN_PRICE,
-    R_NPV, R_IRR, R_PAYBACK, R_MAX_PRICE, R_COUNT
+    R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV,
+    R_KEEP_HEADER, R_KEEP_CASH, R_KEEP_WORK, R_KEEP_TAX, R_KEEP_EXIT_PRICE, R_KEEP_EXIT_TAX,
+    R_KEEP_EXIT, R_KEEP_PV, R_MIN_PRICE, R_MIN_EXPECTED,
+    R_NPV, R_IRR, R_PAYBACK, R_MAX_PRICE, R_MAX_EXPECTED,
+    R_ZONE, R_OPENS_PAY, R_OPENS_YEARS, R_OPENS_RATE, R_COUNT
+};
+
+/* Columns of the Transfer sheet's schedule, year 0 (the closing) to the last flow. */
+enum {
+    T_YEAR,
+    T_SHARE,
+    T_BASE,
+    T_REVENUE,
+    T_TRUE_UP,
+    T_EARN_SHARE,
+    T_EARN_OUT,
+    T_LOST,
+    T_REFUND,
+    T_CLAWBACK,
+    T_PRINCIPAL,
+    T_INTEREST,
+    T_RECOGNISED,
+    T_TAX,
+    T_SELLER_NET,
+    T_CASH,
+    T_CASH_AFTER_TAX,
+    T_SHIELD,
+    T_BUYER_NET,
+    T_CUMULATIVE,
+    T_SELLER_DF,
+    T_RISK_DF,        /* the keep rate, year ends: the price's parts that move with the book */
+    T_BUYER_DF,
+    T_KEEP_REVENUE,   /* the book as its seller would keep it */
+    T_KEEP_CASH,
+    T_KEEP_PAY,
+    T_KEEP_DF,        /* the keep rate with the book's timing, 0 after the years kept */
+    T_COLUMNS
 };
 
 #define T_FIRST_ROW 4
@@ -82,6 +118,12 @@ struct TransferLayout {
     int mc_first;         /* Monte Carlo block, -1 without */
 };
 typedef struct TransferLayout TransferLayout;
+
+/* The Transfer sheet's input and result cells ("$B$7"), for formulas. */
+typedef struct TransferRefs {
+    const char *in[I_COUNT];
+    const char *res[R_COUNT];
+} TransferRefs;
 
 /* Columns of the Clients sheets. */
 enum {
@@ -199,5 +241,12 @@ void xlsx_sensitivity_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_variants_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_runinfo_write(XlsxCtx *x, lxw_worksheet *ws);
+
+/* The bracket tax of `amount` (a cell or an expression) by the Transfer sheet's table. */
+void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const char *amount,
+                               char *out, size_t size);
+
+/* Result k of the Transfer sheet's results block, at row r (xlsx_transfer_results.c). */
+void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *refs);
 
 #endif

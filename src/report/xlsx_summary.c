@@ -20,7 +20,7 @@ static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
 {
     const Deal *deal = x->deal;
     const TransferLayout *l = &x->transfer;
-    char cell[XLSX_REF_MAX], lo[XLSX_REF_MAX], hi[XLSX_REF_MAX];
+    char cell[XLSX_REF_MAX];
     r++;
     summary_row(x, ws, r, "Deal: base price", "as agreed, before true-up, earn-out, clawback");
     xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.base_price, "=%s",
@@ -38,29 +38,57 @@ static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
         xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.npv, "=%s",
                     xlsx_ref(cell, "Transfer", l->result[R_NPV], 1));
     }
-    if (!(deal->has_seller && deal->has_buyer))
-        return r;
-    summary_row(x, ws, r, "Seller's walk-away price (min)", "below it, keeping the book is worth more");
-    int min_row = r;
-    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->min_price, "=%s",
-                xlsx_ref(cell, "Transfer", l->result[R_MIN_PRICE], 1));
-    summary_row(x, ws, r, "Buyer's walk-away price (max)", "above it, the buyer's NPV is negative");
-    int max_row = r;
-    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->max_price, "=%s",
-                xlsx_ref(cell, "Transfer", l->result[R_MAX_PRICE], 1));
-    lxw_rowcol_to_cell(lo, (lxw_row_t)min_row, 1);
-    lxw_rowcol_to_cell(hi, (lxw_row_t)max_row, 1);
-    summary_row(x, ws, r, "Negotiation range", NULL);
-    char f[XLSX_FORMULA_MAX], cached[200];
-    snprintf(f, sizeof f,
-             "=IF(%s<=%s,\"a deal exists between the two walk-away prices\",\"no deal: the "
-             "seller's minimum is above the buyer's maximum\")",
-             lo, hi);
-    snprintf(cached, sizeof cached, "%s",
-             deal->min_price <= deal->max_price
-                 ? "a deal exists between the two walk-away prices"
-                 : "no deal: the seller's minimum is above the buyer's maximum");
-    xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
+    if (deal->has_keep) {
+        summary_row(x, ws, r, "Value of keeping the practice (seller)",
+                    x->sc->seller.keep.owner_compensation == 0
+                        ? "his cash if he kept it, after income tax; his own work is counted "
+                          "as free (no seller.keep.owner_compensation)"
+                        : "his cash if he kept it, less his own work at a replacement's pay, "
+                          "after income tax, until he stops");
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->keep.value, "=%s",
+                    xlsx_ref(cell, "Transfer", l->result[R_KEEP_PV], 1));
+    }
+    /* Both walk-aways in what is actually paid (expected price), the base price beside. */
+    static const struct {
+        int result;
+        const char *label, *note;
+    } rows[] = {
+        {R_MIN_EXPECTED, "Seller's walk-away (expected price)",
+         "below it, keeping the practice is worth more to him"},
+        {R_MIN_PRICE, "  as a base price", "the price quoted, every price term scaled"},
+        {R_MAX_EXPECTED, "Buyer's walk-away (expected price)",
+         "above it, the buyer's NPV is negative"},
+        {R_MAX_PRICE, "  as a base price", "the price quoted, every price term scaled"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        bool seller_row = rows[i].result == R_MIN_EXPECTED || rows[i].result == R_MIN_PRICE;
+        if (seller_row ? !deal->has_keep : !deal->has_buyer)
+            continue;
+        double v = rows[i].result == R_MIN_EXPECTED   ? deal->min_price_expected
+                   : rows[i].result == R_MIN_PRICE    ? deal->min_price
+                   : rows[i].result == R_MAX_EXPECTED ? deal->max_price_expected
+                                                      : deal->max_price;
+        summary_row(x, ws, r, rows[i].label, rows[i].note);
+        if (isfinite(v))
+            xlsx_formula(&x->c, ws, r++, 1, x->f.money, v, "=%s",
+                        xlsx_ref(cell, "Transfer", l->result[rows[i].result], 1));
+        else
+            xlsx_text(&x->c, ws, r++, 1, "none", x->f.note);
+    }
+    if (deal->has_keep && deal->has_buyer) {
+        summary_row(x, ws, r, "Negotiation zone (expected price)", NULL);
+        double low = deal->min_price_expected, high = deal->max_price_expected;
+        char cached[160];
+        if (low <= high)
+            snprintf(cached, sizeof cached, "from %.0f to %.0f", round(low), round(high));
+        else
+            snprintf(cached, sizeof cached,
+                     "none: the seller needs %.0f more than the buyer can pay",
+                     round(low - high));
+        char f[XLSX_FORMULA_MAX];
+        snprintf(f, sizeof f, "=%s", xlsx_ref(cell, "Transfer", l->result[R_ZONE], 1));
+        xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
+    }
     return r;
 }
 

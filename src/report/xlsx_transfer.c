@@ -8,40 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Columns of the Transfer sheet's schedule. */
-enum {
-    T_YEAR,
-    T_SHARE,
-    T_BASE,
-    T_REVENUE,
-    T_TRUE_UP,
-    T_EARN_SHARE,
-    T_EARN_OUT,
-    T_LOST,
-    T_REFUND,
-    T_CLAWBACK,
-    T_PRINCIPAL,
-    T_INTEREST,
-    T_RECOGNISED,
-    T_TAX,
-    T_SELLER_NET,
-    T_CASH,
-    T_CASH_AFTER_TAX,
-    T_SHIELD,
-    T_BUYER_NET,
-    T_CUMULATIVE,
-    T_KEEP_CASH,
-    T_SELLER_DF,
-    T_BUYER_DF,
-    T_COLUMNS
-};
-
-
-
 /* Tax by the bracket table for the amount in `amount` (a cell or an expression):
  * sum of rate x (min(amount, next) - from) over brackets whose from < amount. */
-static void bracket_tax_formula(const TransferLayout *l, const XlsxCtx *x, const char *amount,
-                                char *out, size_t size)
+void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const char *amount,
+                               char *out, size_t size)
 {
     char from[XLSX_REF_MAX], next[XLSX_REF_MAX], rate[XLSX_REF_MAX];
     int last = l->bracket_first + (int)x->sc->seller.bracket_count - 1;
@@ -57,6 +27,77 @@ static void transfer_input(XlsxCtx *x, lxw_worksheet *ws, int r, const char *lab
 {
     xlsx_text(&x->c, ws, r, 0, label, x->f.text);
     xlsx_number(&x->c, ws, r, 1, v, f);
+}
+
+/* Year t of the book as its seller would keep it: its revenue and cash (bookval's, from the
+ * cohorts without the sale's losses), his pay and the keep rate's discount factor, 0 after the
+ * years he would keep it. */
+static void write_keep_columns(XlsxCtx *x, lxw_worksheet *ws, int r, int t,
+                               char c[T_COLUMNS][32], const char *in[I_COUNT])
+{
+    const Scenario *sc = x->sc;
+    const Deal *deal = x->deal;
+    const KeepSpec *keep = &sc->seller.keep;
+    int K = deal->keep.years;
+    xlsx_number(&x->c, ws, r, T_KEEP_REVENUE, deal->keep_revenue[t - 1], x->f.money);
+    if (keep->has_margin)
+        xlsx_formula(&x->c, ws, r, T_KEEP_CASH, x->f.money, deal->keep_cash[t - 1], "=%s*%s",
+                     in[I_KEEP_MARGIN], c[T_KEEP_REVENUE]);
+    else
+        xlsx_number(&x->c, ws, r, T_KEEP_CASH, deal->keep_cash[t - 1], x->f.money);
+    xlsx_formula(&x->c, ws, r, T_KEEP_PAY, x->f.money, t <= K ? keep_compensation(sc, keep, t) : 0,
+                 "=IF(%s<=%s,%s*(1+%s)^(%s-1),0)", c[T_YEAR], in[I_KEEP_YEARS], in[I_KEEP_PAY],
+                 in[I_KEEP_PAY_GROWTH], c[T_YEAR]);
+    double when = sc->timing == TIMING_MID_YEAR ? t - 0.5 : t;
+    xlsx_formula(&x->c, ws, r, T_KEEP_DF, x->f.factor, t <= K ? pow(1 + deal->keep_rate, -when) : 0,
+                 "=IF(%s<=%s,1/(1+%s)^(%s%s),0)", c[T_YEAR], in[I_KEEP_YEARS], in[I_KEEP_RATE],
+                 c[T_YEAR], sc->timing == TIMING_MID_YEAR ? "-0.5" : "");
+}
+
+/* The seller's keep assumptions (seller.keep), inputs like the deal's. */
+static void write_keep_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i)
+{
+    const Scenario *sc = x->sc;
+    const KeepSpec *keep = &sc->seller.keep;
+    switch (i) {
+    case I_KEEP_MARGIN:
+        xlsx_text(&x->c, ws, r, 0, "Keep: margin before the seller's pay", x->f.text);
+        if (keep->has_margin)
+            xlsx_number(&x->c, ws, r, 1, keep->margin, x->f.input_rate);
+        else
+            xlsx_text(&x->c, ws, r, 1, "the book's", x->f.note);
+        break;
+    case I_KEEP_PAY:
+        transfer_input(x, ws, r, "Keep: the seller's work, a replacement's pay (year 1)",
+                       keep->owner_compensation, x->f.input_money);
+        if (keep->owner_compensation == 0)
+            xlsx_text(&x->c, ws, r, 2, "0: the seller's work is counted as free", x->f.note);
+        break;
+    case I_KEEP_PAY_GROWTH:
+        transfer_input(x, ws, r, "Keep: growth of that pay",
+                       keep->has_compensation_growth ? keep->compensation_growth
+                                                     : dist_mean(&sc->defaults.revenue_growth),
+                       x->f.input_rate);
+        break;
+    case I_KEEP_YEARS:
+        transfer_input(x, ws, r, "Keep: years until the seller stops", x->deal->keep.years,
+                       x->f.input_count);
+        if (x->deal->keep.with_tail)
+            xlsx_text(&x->c, ws, r, 2, "and the run-off beyond the horizon", x->f.note);
+        break;
+    case I_KEEP_RATE:
+        transfer_input(x, ws, r, "Keep: discount rate (the book's risk)", keep->discount_rate,
+                       x->f.input_rate);
+        break;
+    case I_KEEP_EXIT:
+        transfer_input(x, ws, r, "Keep: exit sale then, multiple of that year's revenue",
+                       keep->has_exit ? keep->exit_multiple : 0, x->f.input_multiple);
+        if (!keep->has_exit)
+            xlsx_text(&x->c, ws, r, 2, "none: the practice is wound down", x->f.note);
+        break;
+    default:
+        break;
+    }
 }
 
 static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
@@ -133,8 +174,8 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
             xlsx_range(to_date, NULL, l->schedule_first, T_RECOGNISED, r, T_RECOGNISED);
             char sum_to_date[XLSX_REF_MAX + 8];
             snprintf(sum_to_date, sizeof sum_to_date, "SUM(%s)", to_date);
-            bracket_tax_formula(l, x, c[T_RECOGNISED], tax_now, sizeof tax_now);
-            bracket_tax_formula(l, x, sum_to_date, tax_cum, sizeof tax_cum);
+            xlsx_transfer_bracket_tax(l, x, c[T_RECOGNISED], tax_now, sizeof tax_now);
+            xlsx_transfer_bracket_tax(l, x, sum_to_date, tax_cum, sizeof tax_cum);
             if (t == 0)
                 snprintf(paid, sizeof paid, "0");
             else
@@ -151,8 +192,12 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
                     c[T_YEAR], in[I_COSTS]);
         xlsx_formula(&x->c, ws, r, T_SELLER_DF, x->f.factor, pow(1 + deal->seller_rate, -t),
                     "=1/(1+%s)^%s", in[I_SELLER_RATE], c[T_YEAR]);
-        if (within)
-            xlsx_number(&x->c, ws, r, T_KEEP_CASH, deal->keep_cash[t - 1], x->f.money);
+        /* The price's parts that move with the book carry its risk: the keep rate. */
+        double risk_rate = deal->has_keep ? deal->keep_rate : deal->seller_rate;
+        xlsx_formula(&x->c, ws, r, T_RISK_DF, x->f.factor, pow(1 + risk_rate, -t),
+                    "=1/(1+%s)^%s", in[deal->has_keep ? I_KEEP_RATE : I_SELLER_RATE], c[T_YEAR]);
+        if (within && deal->has_keep)
+            write_keep_columns(x, ws, r, t, c, in);
     }
     if (sc->buyer.enabled) {
         if (within) {
@@ -191,8 +236,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const Deal *deal = x->deal;
     const DealFlows *f = &deal->flows;
     const TransferLayout *l = &x->transfer;
-    static const double w[T_COLUMNS] = {38, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13,
-                                        15, 14, 15, 15, 15, 14, 15, 15, 15, 10, 10};
+    static const double w[T_COLUMNS] = {44, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13, 15, 14,
+                                        15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
     xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
@@ -213,7 +258,10 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         lxw_rowcol_to_cell_abs(res_cells[i], (lxw_row_t)l->result[i], 1, 1, 1);
         res[i] = res_cells[i];
     }
-    char formula[XLSX_FORMULA_MAX], cell[XLSX_REF_MAX], range[XLSX_REF_MAX], dfs[XLSX_REF_MAX];
+    TransferRefs refs;
+    memcpy(refs.in, in, sizeof refs.in);
+    memcpy(refs.res, res, sizeof refs.res);
+    char formula[XLSX_FORMULA_MAX], cell[XLSX_REF_MAX], range[XLSX_REF_MAX];
     xlsx_text(&x->c, ws, T_FIRST_ROW - 1, 0, "Inputs", x->f.header);
     xlsx_text(&x->c, ws, T_FIRST_ROW - 1, 1, sc->currency, x->f.header);
     if (l->bracket_first >= 0) {
@@ -305,6 +353,15 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
             xlsx_text(&x->c, ws, r, 1, sc->seller.cumulative ? "cumulative" : "per_year",
                      x->f.input_text);
             break;
+        case I_KEEP_MARGIN:
+        case I_KEEP_PAY:
+        case I_KEEP_PAY_GROWTH:
+        case I_KEEP_YEARS:
+        case I_KEEP_RATE:
+        case I_KEEP_EXIT:
+            if (deal->has_keep)
+                write_keep_input(x, ws, r, i);
+            break;
         case I_BUYER_RATE:
             xlsx_text(&x->c, ws, r, 0, "Buyer: discount rate", x->f.text);
             if (sc->buyer.has_discount_rate)
@@ -330,7 +387,9 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
             xlsx_text(&x->c, ws, r, 2, "bookval (series)", x->f.note);
             break;
         case I_KEEP_TAIL:
-            xlsx_text(&x->c, ws, r, 0, "Run-off if kept, PV at the seller's rate", x->f.text);
+            if (!deal->has_keep || !deal->keep.with_tail)
+                break;
+            xlsx_text(&x->c, ws, r, 0, "Run-off if kept, PV at the keep rate", x->f.text);
             xlsx_number(&x->c, ws, r, 1, deal->keep_tail_pv, x->f.money);
             xlsx_text(&x->c, ws, r, 2, "bookval (series)", x->f.note);
             break;
@@ -360,7 +419,9 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Price received (principal)", "Interest", "Gain recognised", "Seller's tax",
                 "Seller's net proceeds", "Book's expected cash", "Buyer: cash after tax (+ run-off)",
                 "Buyer: amortisation shield", "Buyer: net flow", "Buyer: cumulative",
-                "Seller: cash if kept", "Seller's discount factor", "Buyer's discount factor"};
+                "Seller's discount factor", "Discount factor of the book-linked price",
+                "Buyer's discount factor", "Keep: revenue (no sale)", "Keep: cash before his pay",
+                "Keep: the seller's work", "Keep: discount factor"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {
@@ -389,125 +450,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         }
         /* Results. */
         int k = r - l->result[0];
-        if (k >= 0 && k < R_COUNT) {
-            char principal[XLSX_REF_MAX], net[XLSX_REF_MAX], buyer[XLSX_REF_MAX], years[XLSX_REF_MAX];
-            xlsx_range(principal, NULL, l->schedule_first, T_PRINCIPAL, l->schedule_last,
-                      T_PRINCIPAL);
-            xlsx_range(net, NULL, l->schedule_first, T_SELLER_NET, l->schedule_last, T_SELLER_NET);
-            xlsx_range(buyer, NULL, l->schedule_first, T_BUYER_NET, l->schedule_last, T_BUYER_NET);
-            xlsx_range(years, NULL, l->schedule_first, T_YEAR, l->schedule_last, T_YEAR);
-            bool seller = sc->seller.enabled, buyer_on = sc->buyer.enabled;
-            switch (k) {
-            case R_PRICE:
-                xlsx_text(&x->c, ws, r, 0, "Price (sum of principal received)", x->f.bold);
-                xlsx_formula(&x->c, ws, r, 1, x->f.money_total, f->price, "=SUM(%s)", principal);
-                break;
-            case R_GAIN:
-                if (!seller)
-                    break;
-                xlsx_text(&x->c, ws, r, 0, "Seller: gain (price - basis - costs)", x->f.text);
-                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->gain, "=%s-%s-%s", res[R_PRICE],
-                            in[I_BASIS], in[I_COSTS]);
-                break;
-            case R_ACCOUNTING_GAIN:
-                if (!seller)
-                    break;
-                xlsx_text(&x->c, ws, r, 0, "Seller: accounting gain", x->f.text);
-                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->accounting_gain, "=%s-%s-%s",
-                            res[R_PRICE], in[I_CARRYING], in[I_COSTS]);
-                break;
-            case R_TAX:
-                if (!seller)
-                    break;
-                xlsx_text(&x->c, ws, r, 0, "Seller: tax", x->f.text);
-                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->tax_total, "=SUM(%s)",
-                            xlsx_range(range, NULL, l->schedule_first, T_TAX, l->schedule_last,
-                                      T_TAX));
-                break;
-            case R_NET:
-                if (!seller)
-                    break;
-                xlsx_text(&x->c, ws, r, 0, "Seller: net proceeds", x->f.text);
-                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->net_proceeds, "=SUM(%s)", net);
-                break;
-            case R_NET_PV:
-                if (!seller)
-                    break;
-                xlsx_text(&x->c, ws, r, 0, "Seller: net proceeds, present value", x->f.bold);
-                xlsx_range(dfs, NULL, l->schedule_first, T_SELLER_DF, l->schedule_last,
-                          T_SELLER_DF);
-                xlsx_formula(&x->c, ws, r, 1, x->f.money, f->net_proceeds_pv, "=SUMPRODUCT(%s,%s)",
-                            net, dfs);
-                break;
-            case R_KEEP_PV: {
-                if (!seller)
-                    break;
-                char keep[XLSX_REF_MAX], kdf[XLSX_REF_MAX];
-                int H = sc->horizon_years;
-                xlsx_range(keep, NULL, l->schedule_first + 1, T_KEEP_CASH, l->schedule_first + H,
-                          T_KEEP_CASH);
-                xlsx_range(kdf, NULL, l->schedule_first + 1, T_SELLER_DF, l->schedule_first + H,
-                          T_SELLER_DF);
-                xlsx_text(&x->c, ws, r, 0, "Seller: PV of keeping the book, after income tax",
-                         x->f.text);
-                xlsx_formula(&x->c, ws, r, 1, x->f.money, deal->keep_pv,
-                            "=(1-%s)*(SUMPRODUCT(%s,%s)+%s)", in[I_INCOME_TAX], keep, kdf,
-                            in[I_KEEP_TAIL]);
-                break;
-            }
-            case R_MIN_PRICE:
-                if (!seller)
-                    break;
-                xlsx_text(&x->c, ws, r, 0, "Seller's walk-away base price (min_price)", x->f.bold);
-                xlsx_number(&x->c, ws, r, 1, deal->min_price, x->f.money_total);
-                xlsx_text(&x->c, ws, r, 2, "solved by bookval: net proceeds PV = PV of keeping",
-                         x->f.note);
-                break;
-            case R_NPV:
-                if (!buyer_on)
-                    break;
-                xlsx_text(&x->c, ws, r, 0, "Buyer: NPV", x->f.bold);
-                xlsx_range(dfs, NULL, l->schedule_first, T_BUYER_DF, l->schedule_last, T_BUYER_DF);
-                xlsx_formula(&x->c, ws, r, 1, x->f.money_total, f->npv, "=SUMPRODUCT(%s,%s)", buyer,
-                            dfs);
-                break;
-            case R_IRR:
-                if (!buyer_on)
-                    break;
-                xlsx_text(&x->c, ws, r, 0, "Buyer: IRR", x->f.text);
-                if (isfinite(f->irr))
-                    xlsx_formula(&x->c, ws, r, 1, x->f.rate, f->irr, "=IRR(%s,0.1)", buyer);
-                else
-                    xlsx_text(&x->c, ws, r, 1, "none (the flows never change sign)", x->f.note);
-                break;
-            case R_PAYBACK: {
-                if (!buyer_on)
-                    break;
-                char cum[XLSX_REF_MAX];
-                xlsx_range(cum, NULL, l->schedule_first, T_CUMULATIVE, l->schedule_last,
-                          T_CUMULATIVE);
-                xlsx_text(&x->c, ws, r, 0, "Buyer: payback year", x->f.text);
-                snprintf(formula, sizeof formula,
-                         "=IF(COUNTIF(%s,\">=0\")=0,\"none\",_xlfn.MINIFS(%s,%s,\">=0\"))", cum,
-                         years, cum);
-                if (f->payback_year >= 0)
-                    xlsx_formula(&x->c, ws, r, 1, x->f.integer, f->payback_year, "%s", formula);
-                else
-                    xlsx_formula_text(&x->c, ws, r, 1, formula, x->f.text, "none");
-                break;
-            }
-            case R_MAX_PRICE:
-                if (!buyer_on)
-                    break;
-                xlsx_text(&x->c, ws, r, 0, "Buyer's walk-away base price (max_price)", x->f.bold);
-                xlsx_number(&x->c, ws, r, 1, deal->max_price, x->f.money_total);
-                xlsx_text(&x->c, ws, r, 2, "solved by bookval: NPV = 0, every price term scaled",
-                         x->f.note);
-                break;
-            default:
-                break;
-            }
-        }
+        if (k >= 0 && k < R_COUNT)
+            xlsx_transfer_result(x, ws, k, r, &refs);
         /* Monte Carlo: the deal priced on each simulated book. */
         int m = l->mc_first >= 0 ? r - l->mc_first : -1;
         if (m >= 0 && m < 8 && x->mc_values_fit) {
@@ -553,6 +497,19 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_formula(&x->c, ws, r, 2, x->f.rate, x->mc->prob_npv_negative,
                             "=COUNTIF(%s,\"<0\")/COUNT(%s)", npvs, npvs);
                 break;
+            case 6: {
+                if (!deal->has_keep)
+                    break;
+                char nets[XLSX_REF_MAX], keeps[XLSX_REF_MAX];
+                xlsx_range(nets, "Monte Carlo", MC_FIRST_ROW, M_NET_PV, last_it, M_NET_PV);
+                xlsx_range(keeps, "Monte Carlo", MC_FIRST_ROW, M_KEEP, last_it, M_KEEP);
+                xlsx_text(&x->c, ws, r, 0,
+                          "Probability the sale is worth more to the seller than keeping",
+                          x->f.text);
+                xlsx_formula(&x->c, ws, r, 1, x->f.rate, x->mc->prob_sale_beats_keep,
+                            "=SUMPRODUCT((%s>%s)*1)/COUNT(%s)", nets, keeps, nets);
+                break;
+            }
             default:
                 break;
             }
