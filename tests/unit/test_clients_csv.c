@@ -358,7 +358,8 @@ static void test_invalid_utf8(void **state)
     /* Latin-1 'é' (0xE9) at col 9 of line 2. */
     Loaded *l = load("latin1", "id,name,annual_revenue\nC001,Caf\xE9 Central,2385.17\n");
     const BvError *e = expect_csv_error(l, "invalid UTF-8", 2, 9);
-    assert_string_equal(e->message, "invalid UTF-8 (byte 0xE9); save the file as UTF-8");
+    assert_string_equal(e->message, "invalid UTF-8 (byte 0xE9); save the file as UTF-8, or give its encoding: "
+                        "clients_csv: {path: ..., encoding: windows-1252}");
     loaded_free(l);
     /* Overlong encoding of '/' (C0 AF) at col 6 of line 3. */
     l = load("overlong", "id,name,annual_revenue\nC001,a,1\nC002,\xC0\xAF,2\n");
