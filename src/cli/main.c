@@ -146,6 +146,13 @@ static int parse_run_options(int argc, char **argv, RunOptions *o)
     return 0;
 }
 
+/* Notes are not errors: things the user may want to know (columns a mapping ignored). */
+static void print_notes(const Scenario *sc)
+{
+    for (size_t i = 0; i < sc->note_count; i++)
+        fprintf(stderr, "%s\n", sc->notes[i]);
+}
+
 /* A progress bar on stderr: done/total, rate and time left. */
 typedef struct Progress {
     struct timespec start;
@@ -197,6 +204,8 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     if (status != BV_OK)
         goto done;
     const Scenario *sc = v->scenario;
+    if (!o->quiet)
+        print_notes(sc);
     const Dcf *dcf = v->dcf;
     const McResult *mc = v->mc;
     const Deal *deal = v->deal;
@@ -443,6 +452,21 @@ done:
     return rc;
 }
 
+/* What the CSV reader understood, so a misread shows before any valuation. */
+static void print_clients_csv(const Scenario *sc)
+{
+    if (!sc->clients_csv || sc->client_count == 0)
+        return;
+    char dialect[300];
+    csv_dialect_describe(&sc->clients_csv_dialect, dialect, sizeof dialect);
+    const Client *c = &sc->clients[0];
+    printf("  clients_csv %s: %s\n", sc->clients_csv, dialect);
+    printf("  first row (line %d): id '%s', name '%s', annual_revenue %.2f, tenure_years %g, "
+           "active %s, segment %s\n",
+           c->mark.line, c->id, c->name, c->annual_revenue, c->tenure_years,
+           c->active ? "true" : "false", c->segment >= 0 ? sc->segments[c->segment].name : "-");
+}
+
 static int cmd_validate(int argc, char **argv)
 {
     if (argc == 0)
@@ -471,10 +495,12 @@ static int cmd_validate(int argc, char **argv)
             scenario_free(variant);
         }
         cli_print_errors(errors);
-        if (status == BV_OK)
+        if (status == BV_OK) {
+            print_notes(v->scenario);
             printf("%s: ok (%zu clients, %zu segments)\n", argv[i], v->scenario->client_count,
                    v->scenario->segment_count);
-        else if (bv_status_exit_code(status) > bv_status_exit_code(worst))
+            print_clients_csv(v->scenario);
+        } else if (bv_status_exit_code(status) > bv_status_exit_code(worst))
             worst = status;
         valuation_free(v);
     }

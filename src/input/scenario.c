@@ -1781,20 +1781,11 @@ static void read_top_level(Loader *L, const Node *root)
             read_uncertain(L, v, k->key, &k->range, &sc->discount_rate);
             sc->marks.discount_rate = keep_mark(L, v->mark);
             break;
-        case KEY_CLIENTS_CSV: {
-            const char *name;
+        case KEY_CLIENTS_CSV:
+            /* A path, or a mapping with the path and the file's dialect: clients_csv.c. */
             sc->marks.clients_csv = keep_mark(L, v->mark);
-            if (read_string(L, v, k->key, &name)) {
-                char *dir = dir_of(v->mark.file);
-                char *full = dir ? join_file(dir, name) : NULL;
-                sc->clients_csv = full ? scenario_intern(sc, full, strlen(full)) : NULL;
-                if (!sc->clients_csv)
-                    nomem(L);
-                free(dir);
-                free(full);
-            }
+            clients_csv_configure(sc, v, L->errors);
             break;
-        }
         default:
             break; /* structures below; extends was resolved; later keys reported above */
         }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "csv_dialect.h"
 #include "dist.h"
 #include "error.h"
 #include "retention.h"
@@ -182,6 +183,8 @@ typedef struct ScenarioMarks {
     Mark discount_rate, revenue_growth, retention, tail, horizon_years, clients_csv, clients;
 } ScenarioMarks;
 
+#define SCENARIO_NOTES_MAX 8
+
 typedef struct Scenario {
     const char *name;
     const char *file;             /* the path the scenario was loaded from */
@@ -200,6 +203,9 @@ typedef struct Scenario {
     ProvisionBucket *provision;
     size_t provision_count;
     const char *clients_csv;      /* resolved path, NULL when clients are inline */
+    CsvDialect clients_csv_dialect; /* how that file is written; after reading, as detected */
+    const char *notes[SCENARIO_NOTES_MAX]; /* "FILE:LINE:COL: note: ..." worth a word, not errors */
+    size_t note_count;
     MonteCarloSpec monte_carlo;
     Correlation *correlations;
     size_t correlation_count;

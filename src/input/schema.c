@@ -56,7 +56,8 @@ static const SchemaKey scenario_keys[] = {
     {KEY_CLIENTS, "clients", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "inline list of clients (or use clients_csv)"},
     {KEY_CLIENTS_CSV, "clients_csv", SCHEMA_STRING, NONE, NULL, false, NULL, NULL,
-     "CSV file of clients, relative to the scenario; header names the client fields"},
+     "CSV file of clients, relative to the scenario, or {path, delimiter, decimal, thousands, "
+     "encoding, skip_rows, columns, values}: see Bringing your client list"},
     {KEY_MONTE_CARLO, "monte_carlo", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "run a Monte Carlo valuation as well (see the monte_carlo keys)"},
     {KEY_CORRELATIONS, "correlations", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,

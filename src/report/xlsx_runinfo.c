@@ -4,6 +4,8 @@
  */
 #include "xlsx_layout.h"
 
+#include "csv_dialect.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +27,8 @@ void xlsx_runinfo_write(XlsxCtx *x, lxw_worksheet *ws)
                  x->mc->stopped_early ? " (precision reached)" : "");
     }
     snprintf(threads, sizeof threads, "%d", in->threads);
+    char csv_dialect[300];
+    csv_dialect_describe(&x->sc->clients_csv_dialect, csv_dialect, sizeof csv_dialect);
     snprintf(clients, sizeof clients, "%zu", x->sc->client_count);
     snprintf(cohorts, sizeof cohorts, "%zu", x->book->cohort_count);
     const char *rows[][2] = {
@@ -32,6 +36,7 @@ void xlsx_runinfo_write(XlsxCtx *x, lxw_worksheet *ws)
         {"Scenario file", x->sc->file},
         {"Scenario SHA-256", in->scenario_sha256},
         {"Clients file", x->sc->clients_csv ? x->sc->clients_csv : "(inline)"},
+        {"Clients file dialect", x->sc->clients_csv ? csv_dialect : "n/a"},
         {"Clients", clients},
         {"Cohorts", cohorts},
         {"Valuation", x->mc ? "deterministic DCF (means of uncertain inputs) and Monte Carlo"

@@ -11,6 +11,7 @@
 
 #include "unit_support.h"
 
+#include "csv_dialect.h"
 #include "scenario.h"
 
 #define SCENARIO_HEAD                                                                         \
@@ -358,7 +359,9 @@ static void test_invalid_utf8(void **state)
     /* Latin-1 'é' (0xE9) at col 9 of line 2. */
     Loaded *l = load("latin1", "id,name,annual_revenue\nC001,Caf\xE9 Central,2385.17\n");
     const BvError *e = expect_csv_error(l, "invalid UTF-8", 2, 9);
-    assert_string_equal(e->message, "invalid UTF-8 (byte 0xE9); save the file as UTF-8");
+    assert_string_equal(e->message, "invalid UTF-8 (byte 0xE9); save the file as UTF-8, or "
+                                    "give its encoding: clients_csv: {path: ..., encoding: "
+                                    "windows-1252}");
     loaded_free(l);
     /* Overlong encoding of '/' (C0 AF) at col 6 of line 3. */
     l = load("overlong", "id,name,annual_revenue\nC001,a,1\nC002,\xC0\xAF,2\n");
@@ -460,6 +463,103 @@ static void test_unterminated_quote_after_escaped_quotes(void **state)
     loaded_free(l);
 }
 
+/* ---- dialects ---- */
+
+static void test_dialect_numbers(void **state)
+{
+    (void)state;
+    CsvDialect d;
+    csv_dialect_init(&d);
+    d.decimal = ',';
+    d.thousands = '.';
+    double x = 0;
+    assert_true(csv_dialect_parse_number(&d, "1.234", &x) && x == 1234);
+    assert_true(csv_dialect_parse_number(&d, "1.234,56", &x) && x == 1234.56);
+    assert_true(csv_dialect_parse_number(&d, "12.345.678,0375", &x) && x == 12345678.0375);
+    assert_true(csv_dialect_parse_number(&d, "2385,17", &x) && x == 2385.17);
+    assert_true(csv_dialect_parse_number(&d, "-731,4", &x) && x == -731.4);
+    static const char *const refused[] = {"1234.56", "1.23", "1.2345", ".234", "1.234,",
+                                          ",5", "1..234", "1.234.5", "1,234,5", "1e3", " 1",
+                                          "", "-", "1.234,56 "};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (csv_dialect_parse_number(&d, refused[i], &x))
+            fail_msg("'%s' accepted under {decimal: \",\", thousands: \".\"}", refused[i]);
+    d.thousands = 0;
+    assert_false(csv_dialect_parse_number(&d, "1.234", &x));
+    assert_true(csv_dialect_parse_number(&d, "1234,56", &x) && x == 1234.56);
+    d.thousands = ' ';
+    assert_true(csv_dialect_parse_number(&d, "1 234 567,89", &x) && x == 1234567.89);
+    assert_false(csv_dialect_parse_number(&d, "1 2345,6", &x));
+    d.decimal = '.';
+    d.thousands = ',';
+    assert_true(csv_dialect_parse_number(&d, "8,400.00", &x) && x == 8400);
+    assert_false(csv_dialect_parse_number(&d, "8400,00", &x));
+}
+
+static void test_dialect_detect(void **state)
+{
+    (void)state;
+    char seen[300];
+    const char *semi = "NIF;Cliente;Honorarios\nB1;\"a; b\";1.234,5\nB2;c;7\n";
+    assert_int_equal(csv_dialect_detect(semi, strlen(semi), true, 0, seen, sizeof seen), ';');
+    const char *tab = "Title, of; the export\n\nid\tannual_revenue\nA\t1,5\n";
+    assert_int_equal(csv_dialect_detect(tab, strlen(tab), true, 2, seen, sizeof seen), '\t');
+    const char *one = "id|annual_revenue\nA|1\n";
+    assert_int_equal(csv_dialect_detect(one, strlen(one), true, 0, seen, sizeof seen), 0);
+    assert_string_equal(seen, "',' gives 1 field, ';' gives 1 field, tab gives 1 field");
+    const char *both = "id,x;y\nA,1;2\n";
+    assert_int_equal(csv_dialect_detect(both, strlen(both), true, 0, seen, sizeof seen), 0);
+    assert_string_equal(seen, "',' gives 2 fields, ';' gives 2 fields, tab gives 1 field");
+}
+
+/* Windows-1252 with ';', decimal comma, mapped headers and values, a title block. */
+static void test_dialect_file(void **state)
+{
+    (void)state;
+    char yaml_path[512], yaml[2048];
+    Loaded *l = calloc(1, sizeof *l);
+    assert_non_null(l);
+    unit_own(l, loaded_destroy);
+    unit_build_path(l->csv_path, sizeof l->csv_path, "csv_dialect_es.csv");
+    static const char csv[] = "Listado de clientes\r\n\r\n"
+                              "NIF;Cliente;Honorarios 2025;Antig\xFC" "edad;Activo;Tipo;Notas\r\n"
+                              "B1;Panader\xED" "a L\xF3pez;1.234,56;8;S\xED;Soc;x\r\n"
+                              "B2;\x8C" "uvre;2385,17;3;No;Aut;y\r\n";
+    unit_write_bytes(l->csv_path, csv, sizeof csv - 1);
+    unit_build_path(yaml_path, sizeof yaml_path, "csv_dialect_es.yaml");
+    snprintf(yaml, sizeof yaml,
+             SCENARIO_HEAD "clients_csv:\n  path: csv_dialect_es.csv\n  delimiter: \";\"\n"
+                           "  decimal: \",\"\n  thousands: \".\"\n  encoding: windows-1252\n"
+                           "  skip_rows: 2\n"
+                           "  columns: {id: NIF, name: Cliente, annual_revenue: Honorarios 2025,"
+                           " tenure_years: \"Antigüedad\", active: Activo, segment: Tipo}\n"
+                           "  values: {active: {\"Sí\": true, \"No\": false},"
+                           " segment: {Soc: A, Aut: B}}\n");
+    unit_write_text(yaml_path, yaml);
+    bv_errors_init(&l->errors);
+    l->status = scenario_load(yaml_path, NULL, 0, NULL, &l->sc, &l->errors);
+    expect_ok(l, 2);
+    const Client *b1 = client(l->sc, "B1");
+    assert_string_equal(b1->name, "Panadería López");
+    assert_true(b1->annual_revenue == 1234.56);
+    assert_true(b1->active);
+    assert_int_equal(b1->segment, 0);
+    assert_int_equal(b1->mark.line, 4);
+    const Client *b2 = client(l->sc, "B2");
+    assert_string_equal(b2->name, "Œuvre");
+    assert_true(b2->annual_revenue == 2385.17);
+    assert_false(b2->active);
+    assert_int_equal(b2->segment, 1);
+    assert_int_equal(l->sc->note_count, 1);
+    assert_non_null(strstr(l->sc->notes[0], ":3:1: note: clients_csv: columns not mapped, "
+                                             "ignored: 'Notas'"));
+    char text[300];
+    csv_dialect_describe(&l->sc->clients_csv_dialect, text, sizeof text);
+    assert_string_equal(text, "delimiter ';', decimal ',', thousands '.', windows-1252, 2 rows "
+                              "skipped above the header, 6 columns mapped");
+    loaded_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -475,6 +575,9 @@ int main(void)
         owned_unit_test(test_duplicate_ids),
         owned_unit_test(test_missing_file),
         owned_unit_test(test_unterminated_quote_after_escaped_quotes),
+        owned_unit_test(test_dialect_numbers),
+        owned_unit_test(test_dialect_detect),
+        owned_unit_test(test_dialect_file),
     };
     return cmocka_run_group_tests_name("clients_csv", tests, NULL, NULL);
 }
