@@ -245,7 +245,8 @@ static void read_correlations(Loader *L, const Node *n)
         bool ok = treeread_string(&L->rd, between->items[0], kp, &c.a);
         ok &= treeread_string(&L->rd, between->items[1], kp, &c.b);
         treeread_join_path(kp, path, "rank");
-        ok &= treeread_number(&L->rd, rank, kp, &schema_correlation.keys[1].range, false, &c.rank);
+        ok &= treeread_number(&L->rd, rank, kp, &schema_key(&schema_correlation, KEY_RANK)->range,
+                              false, &c.rank);
         if (ok)
             sc->correlations[sc->correlation_count++] = c;
     }
@@ -390,19 +391,27 @@ static const char *loader_intern(void *owner, const char *text, size_t len)
     return scenario_intern(owner, text, len);
 }
 
+/* What a scenario holds before its file is read: the schema rows' defaults, NaN where a key is
+ * required (margin, retention, discount_rate), so one table says what an absent key means. */
 static void set_defaults(Scenario *sc)
 {
-    sc->horizon_years = 10;
-    sc->timing = TIMING_END_OF_YEAR;
-    sc->tail = TAIL_NONE;
-    sc->discount_rate = dist_fixed((double)NAN);
-    sc->defaults.margin = dist_fixed((double)NAN);
-    sc->defaults.revenue_growth = dist_fixed(0);
-    sc->defaults.transfer_retention = dist_fixed(1);
+    const SchemaTable *s = &schema_scenario, *mc = &schema_monte_carlo;
+    sc->horizon_years = (int)schema_default(schema_key(s, KEY_HORIZON_YEARS));
+    sc->timing = (Timing)schema_default(schema_key(s, KEY_TIMING));
+    sc->tail = (TailKind)schema_default(schema_key(s, KEY_TAIL));
+    sc->discount_rate = dist_fixed(schema_default(schema_key(s, KEY_DISCOUNT_RATE)));
+    sc->defaults.margin = dist_fixed(schema_default(schema_key(s, KEY_MARGIN)));
+    sc->defaults.revenue_growth = dist_fixed(schema_default(schema_key(s, KEY_REVENUE_GROWTH)));
+    sc->defaults.transfer_retention =
+        dist_fixed(schema_default(schema_key(s, KEY_TRANSFER_RETENTION)));
     sc->defaults.retention.kind = RETENTION_CONSTANT;
-    sc->defaults.retention.constant = dist_fixed((double)NAN);
-    sc->monte_carlo = (MonteCarloSpec){.iterations = 10000, .seed = 1, .client_churn = true,
-                                       .sampling = SAMPLING_RANDOM, .confidence = 0.95};
+    sc->defaults.retention.constant = dist_fixed(schema_default(schema_key(s, KEY_RETENTION)));
+    sc->monte_carlo = (MonteCarloSpec){
+        .iterations = (long)schema_default(schema_key(mc, KEY_ITERATIONS)),
+        .seed = (unsigned long long)schema_default(schema_key(mc, KEY_SEED)),
+        .client_churn = schema_default(schema_key(mc, KEY_CLIENT_CHURN)) != 0,
+        .sampling = (Sampling)schema_default(schema_key(mc, KEY_SAMPLING)),
+        .confidence = schema_default(schema_key(&schema_precision, KEY_CONFIDENCE))};
 }
 
 BvStatus scenario_load(const char *path, const ScenarioSet *sets, size_t set_count,

@@ -180,14 +180,8 @@ static void read_client(Loader *L, const Node *n, const char *path)
             treeread_bool(&L->rd, v, kp, &c->active);
             break;
         default: {
-            double *field = k->id == KEY_ANNUAL_REVENUE        ? &c->annual_revenue
-                            : k->id == KEY_TENURE_YEARS        ? &c->tenure_years
-                            : k->id == KEY_RECEIVABLE          ? &c->receivable
-                            : k->id == KEY_RECEIVABLE_AGE_DAYS ? &c->receivable_age_days
-                            : k->id == KEY_MARGIN              ? &c->margin
-                            : k->id == KEY_RETENTION           ? &c->retention
-                            : k->id == KEY_REVENUE_GROWTH      ? &c->revenue_growth
-                                                               : &c->transfer_retention;
+            /* Every other client key is a number; its row says where it goes. */
+            double *field = (double *)(void *)((char *)c + k->client_offset);
             treeread_number(&L->rd, v, kp, &k->range, false, field);
             break;
         }

@@ -7,6 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The tables of payments, earn-outs and clawbacks list a year, then a share. */
+enum { YEAR_FIELD, SHARE_FIELD };
+
+/* The value read for key `id` of `table` by treeread_fields: keys by name, not row number. */
+static double field(const double *f, const SchemaTable *table, SchemaKeyId id)
+{
+    return f[schema_index(table, id)];
+}
+
 /* A list of {year, share}-like mappings read by `table` (two numeric keys); a year above
  * `max_year` (when > 0) is reported at its value: nothing is projected beyond the horizon. */
 static YearShare *read_year_shares(Loader *L, const Node *n, const char *path,
@@ -27,11 +36,11 @@ static YearShare *read_year_shares(Loader *L, const Node *n, const char *path,
         bool given[2];
         if (!treeread_fields(&L->rd, n->items[i], ip, table, v, given))
             continue;
-        YearShare y = {(int)v[0], v[1]};
+        YearShare y = {(int)v[YEAR_FIELD], v[SHARE_FIELD]};
         if (max_year > 0 && y.year > max_year) {
-            const Node *year = tree_map_get(n->items[i], table->keys[0].key);
+            const Node *year = tree_map_get(n->items[i], table->keys[YEAR_FIELD].key);
             char kp[TREEREAD_PATH_MAX];
-            treeread_join_path(kp, ip, table->keys[0].key);
+            treeread_join_path(kp, ip, table->keys[YEAR_FIELD].key);
             bv_error(L->errors, BV_ERR_INPUT, &year->mark, kp,
                      "%d is beyond the horizon (%d years): nothing is projected there", y.year,
                      max_year);
@@ -84,7 +93,8 @@ void scenario_deal_read(Loader *L, const Node *n)
                  price->count == 1)
             deal->price_is_multiple = true;
     } else {
-        treeread_number(&L->rd, price, "deal.price", &schema_deal.keys[0].range, false,
+        treeread_number(&L->rd, price, "deal.price", &schema_key(&schema_deal, KEY_PRICE)->range,
+                        false,
                         &deal->price);
     }
     const Node *v;
@@ -93,8 +103,8 @@ void scenario_deal_read(Loader *L, const Node *n)
         bool given[2];
         if (treeread_fields(&L->rd, v, "deal.adjustment", &schema_adjustment, f, given)) {
             deal->has_adjustment = true;
-            deal->measure_year = (int)f[0];
-            deal->adjustment_multiple = f[1];
+            deal->measure_year = (int)field(f, &schema_adjustment, KEY_MEASURE_YEAR);
+            deal->adjustment_multiple = field(f, &schema_adjustment, KEY_MULTIPLE);
             if (deal->measure_year > H)
                 bv_error(L->errors, BV_ERR_INPUT, &tree_map_get(v, "measure_year")->mark,
                          "deal.adjustment.measure_year",
@@ -125,7 +135,8 @@ void scenario_deal_read(Loader *L, const Node *n)
         deal->payment_count = 1;
     }
     if ((v = tree_map_get(n, "interest_rate")))
-        treeread_number(&L->rd, v, "deal.interest_rate", &schema_deal.keys[3].range, false,
+        treeread_number(&L->rd, v, "deal.interest_rate",
+                        &schema_key(&schema_deal, KEY_INTEREST_RATE)->range, false,
                     &deal->interest_rate);
     if ((v = tree_map_get(n, "earn_out"))) {
         deal->earn_outs = read_year_shares(L, v, "deal.earn_out", &schema_earn_out, H,
@@ -155,11 +166,11 @@ static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
     bool given[3];
     if (!treeread_fields(&L->rd, n, "seller.tax", &schema_tax, f, given))
         return;
-    seller->installment_method = given[1] ? f[1] != 0 : true;
+    seller->installment_method = field(f, &schema_tax, KEY_INSTALLMENT_METHOD) != 0;
     const Node *apply = tree_map_get(n, "brackets_apply");
     int choice;
     if (apply && treeread_enum(&L->rd, apply, "seller.tax.brackets_apply",
-                               schema_tax.keys[2].values,
+                               schema_key(&schema_tax, KEY_BRACKETS_APPLY)->values,
                            &choice))
         seller->cumulative = choice == 1;
     const Node *b = tree_map_get(n, "brackets");
@@ -205,9 +216,16 @@ void scenario_deal_read_seller(Loader *L, const Node *n)
     bool given[6];
     if (!treeread_fields(&L->rd, n, "seller", &schema_seller, f, given))
         return;
-    *s = (SellerSpec){.enabled = true, .tax_basis = f[0], .carrying_amount = f[1],
-                      .selling_costs = f[2], .discount_rate = f[3], .installment_method = true,
-                      .income_tax_rate = given[5] ? f[5] : 0};
+    const SchemaTable *t = &schema_seller;
+    *s = (SellerSpec){.enabled = true,
+                      .tax_basis = field(f, t, KEY_TAX_BASIS),
+                      .carrying_amount = field(f, t, KEY_CARRYING_AMOUNT),
+                      .selling_costs = field(f, t, KEY_SELLING_COSTS),
+                      .discount_rate = field(f, t, KEY_DISCOUNT_RATE),
+                      /* without a tax section: the tax table's default */
+                      .installment_method =
+                          schema_default(schema_key(&schema_tax, KEY_INSTALLMENT_METHOD)) != 0,
+                      .income_tax_rate = field(f, t, KEY_INCOME_TAX_RATE)};
     const Node *tax = tree_map_get(n, "tax");
     if (tax)
         read_tax(L, tax, s);
@@ -220,8 +238,12 @@ void scenario_deal_read_buyer(Loader *L, const Node *n)
     bool given[4];
     if (!treeread_fields(&L->rd, n, "buyer", &schema_buyer, f, given))
         return;
-    *b = (BuyerSpec){.enabled = true, .has_discount_rate = given[0], .discount_rate = f[0],
-                     .acquisition_costs = given[1] ? f[1] : 0, .tax_rate = given[2] ? f[2] : 0,
-                     .amortization_years = given[3] ? (int)f[3] : 15};
+    const SchemaTable *t = &schema_buyer;
+    *b = (BuyerSpec){.enabled = true,
+                     .has_discount_rate = given[schema_index(t, KEY_DISCOUNT_RATE)],
+                     .discount_rate = field(f, t, KEY_DISCOUNT_RATE),
+                     .acquisition_costs = field(f, t, KEY_ACQUISITION_COSTS),
+                     .tax_rate = field(f, t, KEY_TAX_RATE),
+                     .amortization_years = (int)field(f, t, KEY_AMORTIZATION_YEARS)};
 }
 

@@ -417,7 +417,9 @@ bool treeread_fields(TreeRead *R, const Node *map, const char *path, const Schem
         char kp[TREEREAD_PATH_MAX];
         treeread_join_path(kp, path, k->key);
         given[i] = v != NULL;
-        out[i] = 0; /* an absent key reads as 0; callers apply other defaults by given[] */
+        /* An absent key reads as its schema default, 0 when the row gives none. */
+        double d = schema_default(k);
+        out[i] = isnan(d) ? 0 : d;
         if (!v) {
             if (k->required) {
                 bv_error(R->errors, BV_ERR_INPUT, &map->mark, path, "needs '%s' (%s)", k->key,

@@ -53,7 +53,7 @@ bool treeread_retention(TreeRead *r, const Node *n, const char *path, const Sche
                         RetentionModel *out);
 /*
  * Read the number, integer and boolean keys of `map` by `table` into out[i] (booleans as 0/1;
- * 0 for an absent key), setting given[i]; report unknown keys and missing required ones.
+ * an absent key: its schema default, else 0), setting given[i]; report unknown keys and missing required ones.
  * Structures and enums are left to the caller. True when every key read was valid.
  */
 bool treeread_fields(TreeRead *r, const Node *map, const char *path, const SchemaTable *table,
