@@ -17,6 +17,11 @@
 #include "scenario_internal.h"
 #include "yamltree.h"
 
+/* The workbook lays the cohorts (distinct sets of client assumptions) out on one sheet, with
+ * the horizon and a header: more than fit is an input error, found before any computing. */
+#define SCENARIO_SHEET_ROWS 1048576u
+#define SCENARIO_SHEET_HEADER_ROWS 32u
+
 /* ---- the loader's helpers ---- */
 
 void scenario_nomem(Loader *L)
@@ -385,6 +390,55 @@ static void read_top_level(Loader *L, const Node *root)
     }
 }
 
+/* What makes a client's cohort (model/book.c groups by the same): its segment, its own
+ * values, and its tenure when its retention depends on it. */
+typedef struct CohortKey {
+    double segment, margin, revenue_growth, retention, transfer_retention, tenure;
+} CohortKey;
+
+static int compare_cohort_keys(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(CohortKey));
+}
+
+static void check_cohorts(Loader *L)
+{
+    Scenario *sc = L->sc;
+    size_t room = SCENARIO_SHEET_ROWS - SCENARIO_SHEET_HEADER_ROWS - (size_t)sc->horizon_years;
+    if (sc->client_count <= room)
+        return; /* cohorts never outnumber clients */
+    CohortKey *keys = calloc(sc->client_count, sizeof *keys);
+    if (!keys) {
+        scenario_nomem(L);
+        return;
+    }
+    for (size_t i = 0; i < sc->client_count; i++) {
+        const Client *c = &sc->clients[i];
+        const Assumptions *a = c->segment >= 0 ? &sc->segments[c->segment].assumptions
+                                               : &sc->defaults;
+        bool tenure = isnan(c->retention) && retention_uses_tenure(&a->retention);
+        /* NaN (not set) compares equal to NaN bytewise: one canonical NaN. */
+        double own[4] = {c->margin, c->revenue_growth, c->retention, c->transfer_retention};
+        for (int k = 0; k < 4; k++)
+            if (isnan(own[k]))
+                own[k] = (double)NAN;
+        keys[i] = (CohortKey){c->segment, own[0], own[1], own[2], own[3],
+                              tenure ? c->tenure_years : 0};
+    }
+    qsort(keys, sc->client_count, sizeof *keys, compare_cohort_keys);
+    size_t cohorts = 1;
+    for (size_t i = 1; i < sc->client_count; i++)
+        cohorts += compare_cohort_keys(&keys[i - 1], &keys[i]) != 0;
+    free(keys);
+    if (cohorts > room)
+        bv_error(L->errors, BV_ERR_INPUT,
+                 sc->clients_csv ? &sc->marks.clients_csv : &sc->marks.clients,
+                 sc->clients_csv ? "clients_csv" : "clients",
+                 "%zu distinct sets of client assumptions do not fit on one sheet (at most "
+                 "%zu); group clients into segments instead of giving each its own values",
+                 cohorts, room);
+}
+
 /* TreeRead's string copier: into the scenario's pool. */
 static const char *loader_intern(void *owner, const char *text, size_t len)
 {
@@ -473,6 +527,8 @@ BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario 
     if (walked && sc->clients_csv)
         clients_csv_read(sc, sc->clients_csv, &sc->marks.clients_csv, errors);
     scenario_clients_check_ids(&L);
+    if (walked)
+        check_cohorts(&L);
     if (walked && sc->client_count == 0 && errors->count + errors->dropped == errors_before)
         bv_error(errors, BV_ERR_INPUT,
                  sc->clients_csv ? &sc->marks.clients_csv : &sc->marks.clients,
