@@ -60,8 +60,8 @@ static BvStatus evaluate(const WhatIfRun *run, const ScenarioLoad *how, bool var
     p->dcf_value = v->dcf->value;
     if (v->mc) {
         p->mc_mean = v->mc->stats.mean;
-        p->mc_p5 = v->mc->stats.percentile[1];
-        p->mc_p95 = v->mc->stats.percentile[7];
+        p->mc_p5 = v->mc->stats.percentile[STATS_P5];
+        p->mc_p95 = v->mc->stats.percentile[STATS_P95];
     }
     if (v->deal && price) {
         p->seller_gain = v->deal->flows.gain;

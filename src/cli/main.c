@@ -249,8 +249,8 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
         if (mc)
             printf("Monte Carlo (%ld iterations): mean %.2f, 5th-95th percentile %.2f to %.2f "
                    "%s\n",
-                   mc->iterations, mc->stats.mean, mc->stats.percentile[1],
-                   mc->stats.percentile[7], sc->currency);
+                   mc->iterations, mc->stats.mean, mc->stats.percentile[STATS_P5],
+                   mc->stats.percentile[STATS_P95], sc->currency);
         if (deal) {
             const DealFlows *f = &deal->flows;
             printf("Deal: base price %.2f, expected price %.2f %s", f->base_price, f->price,
@@ -269,8 +269,8 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
             row->dcf_value = dcf->value;
             if (mc) {
                 row->mc_mean = mc->stats.mean;
-                row->mc_p5 = mc->stats.percentile[1];
-                row->mc_p95 = mc->stats.percentile[7];
+                row->mc_p5 = mc->stats.percentile[STATS_P5];
+                row->mc_p95 = mc->stats.percentile[STATS_P95];
             }
             if (deal) {
                 row->price = deal->flows.price;

@@ -11,6 +11,8 @@
 
 const double stats_percentile_levels[STATS_PERCENTILES] = {0.01, 0.05, 0.10, 0.25, 0.50,
                                                            0.75, 0.90, 0.95, 0.99};
+_Static_assert(STATS_P5 == 1 && STATS_P50 == 4 && STATS_P95 == 7,
+               "the named percentiles index the 5th, 50th and 95th levels above");
 
 bool stats_summarise(const double *values, size_t n, Stats *out)
 {

@@ -12,6 +12,8 @@
 
 #define STATS_PERCENTILES 9
 extern const double stats_percentile_levels[STATS_PERCENTILES]; /* 0.01, 0.05, ..., 0.99 */
+/* Where the percentiles reports quote sit in Stats.percentile. */
+enum { STATS_P5 = 1, STATS_P50 = 4, STATS_P95 = 7 };
 
 typedef struct Stats {
     size_t n;

@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "csv_dialect.h"
+#include "scenario_internal.h"
 #include "schema.h"
 
 #define MAX_COLUMNS 32

@@ -275,11 +275,4 @@ void scenario_client_init(Client *client);
 /* Index of the segment called `name`, or -1. */
 int scenario_segment_index(const Scenario *scenario, const char *name);
 
-/*
- * For the CSV reader: a string copied into the scenario's pool, and the next free client
- * slot (grown as needed). NULL when out of memory.
- */
-const char *scenario_intern(Scenario *scenario, const char *text, size_t len);
-Client *scenario_add_client(Scenario *scenario);
-
 #endif

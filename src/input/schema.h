@@ -118,7 +118,11 @@ typedef struct SchemaKey {
     const char *default_text; /* as a user would write it; NULL when required or none */
     const char *unit;
     const char *doc;
+    size_t client_offset;  /* client number fields: offsetof(Client, field); else 0 */
 } SchemaKey;
+
+/* The most keys any one table has: the size of a reader's field buffers. */
+#define SCHEMA_FIELDS_MAX 32
 
 typedef struct SchemaTable {
     const char *name;      /* "scenario", "segment", "client", ... */
@@ -147,6 +151,15 @@ extern const SchemaTable schema_buyer;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);
+
+/* The row of `id` in `table` (NULL when absent), and its index (table->count when absent):
+ * callers name keys, never count rows. */
+const SchemaKey *schema_key(const SchemaTable *table, SchemaKeyId id);
+size_t schema_index(const SchemaTable *table, SchemaKeyId id);
+
+/* A key's default as a number: the number written in its row, 1/0 for a boolean, the index of
+ * an enum's choice; NaN when the row gives none (required, or "segment's"). */
+double schema_default(const SchemaKey *k);
 
 /* True when x lies in the range. */
 bool schema_in_range(const SchemaRange *range, double x);

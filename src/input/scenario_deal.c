@@ -1,0 +1,294 @@
+/*
+ * scenario_deal.c — the deal, seller and buyer sections (DESIGN §7) into their specs.
+ */
+#include "scenario_loader.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The tables of payments, earn-outs and clawbacks list a year, then a share. */
+enum { YEAR_FIELD, SHARE_FIELD };
+
+/* The value read for key `id` of `table` by treeread_fields: keys by name, not row number. */
+static double field(const double *f, const SchemaTable *table, SchemaKeyId id)
+{
+    return f[schema_index(table, id)];
+}
+
+/* A list of {year, share}-like mappings read by `table` (two numeric keys); a year above
+ * `max_year` (when > 0) is reported at its value: nothing is projected beyond the horizon. */
+static YearShare *read_year_shares(Loader *L, const Node *n, const char *path,
+                                   const SchemaTable *table, int max_year, size_t *count)
+{
+    *count = 0;
+    if (!treeread_expect_seq(&L->rd, n, path, "a list"))
+        return NULL;
+    YearShare *items = calloc(n->count ? n->count : 1, sizeof *items);
+    if (!items) {
+        scenario_nomem(L);
+        return NULL;
+    }
+    for (size_t i = 0; i < n->count; i++) {
+        char ip[TREEREAD_PATH_MAX];
+        snprintf(ip, sizeof ip, "%s[%zu]", path, i);
+        double v[2];
+        bool given[2];
+        if (!treeread_fields(&L->rd, n->items[i], ip, table, v, given))
+            continue;
+        YearShare y = {(int)v[YEAR_FIELD], v[SHARE_FIELD]};
+        if (max_year > 0 && y.year > max_year) {
+            const Node *year = tree_map_get(n->items[i], table->keys[YEAR_FIELD].key);
+            char kp[TREEREAD_PATH_MAX];
+            treeread_join_path(kp, ip, table->keys[YEAR_FIELD].key);
+            bv_error(L->errors, BV_ERR_INPUT, &year->mark, kp,
+                     "%d is beyond the horizon (%d years): nothing is projected there", y.year,
+                     max_year);
+        }
+        for (size_t j = 0; j < *count; j++)
+            if (items[j].year == y.year)
+                bv_error(L->errors, BV_ERR_INPUT, &n->items[i]->mark, ip,
+                         "year %d appears twice", y.year);
+        size_t at = *count; /* keep ascending years */
+        while (at > 0 && items[at - 1].year > y.year) {
+            items[at] = items[at - 1];
+            at--;
+        }
+        items[at] = y;
+        (*count)++;
+    }
+    return items;
+}
+
+void scenario_deal_read(Loader *L, const Node *n)
+{
+    Scenario *sc = L->sc;
+    DealSpec *deal = &sc->deal;
+    if (!treeread_expect_map(&L->rd, n, "deal", "{price, payments, ...}") ||
+        !treeread_check_keys(&L->rd, n, "deal", &schema_deal))
+        return;
+    deal->enabled = true;
+    deal->mark = scenario_keep_mark(L, n->mark);
+    int H = sc->horizon_years;
+    const Node *price = tree_map_get(n, "price");
+    if (!price) {
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, "deal",
+                 "needs 'price': an amount, or {multiple: m} x annual revenue");
+    } else if (price->kind == NODE_MAP) {
+        static const SchemaRange multiple = {0, HUGE_VAL, false, false};
+        const Node *m = tree_map_get(price, "multiple");
+        for (size_t i = 0; i < price->count; i++) {
+            if (strcmp(price->entries[i].key, "multiple") != 0) {
+                char kp[TREEREAD_PATH_MAX];
+                treeread_join_path(kp, "deal.price", price->entries[i].key);
+                bv_error(L->errors, BV_ERR_INPUT, &price->entries[i].key_mark, kp,
+                         "unknown key; a price is an amount or {multiple: m}");
+            }
+        }
+        if (!m)
+            bv_error(L->errors, BV_ERR_INPUT, &price->mark, "deal.price",
+                     "expected an amount or {multiple: m}");
+        else if (treeread_number(&L->rd, m, "deal.price.multiple", &multiple, false,
+                                 &deal->price) &&
+                 price->count == 1)
+            deal->price_is_multiple = true;
+    } else {
+        treeread_number(&L->rd, price, "deal.price", &schema_key(&schema_deal, KEY_PRICE)->range,
+                        false,
+                        &deal->price);
+    }
+    const Node *v;
+    if ((v = tree_map_get(n, "adjustment"))) {
+        double f[2];
+        bool given[2];
+        if (treeread_fields(&L->rd, v, "deal.adjustment", &schema_adjustment, f, given)) {
+            deal->has_adjustment = true;
+            deal->measure_year = (int)field(f, &schema_adjustment, KEY_MEASURE_YEAR);
+            deal->adjustment_multiple = field(f, &schema_adjustment, KEY_MULTIPLE);
+            if (deal->measure_year > H)
+                bv_error(L->errors, BV_ERR_INPUT, &tree_map_get(v, "measure_year")->mark,
+                         "deal.adjustment.measure_year",
+                         "year %d is beyond the horizon (%d years): retained revenue is "
+                         "projected only within it",
+                         deal->measure_year, H);
+        }
+    }
+    if ((v = tree_map_get(n, "payments"))) {
+        deal->payments = read_year_shares(L, v, "deal.payments", &schema_payment, 0,
+                                          &deal->payment_count);
+        double sum = 0;
+        for (size_t i = 0; i < deal->payment_count; i++)
+            sum += deal->payments[i].share;
+        if (v->kind == NODE_SEQ && v->count == 0)
+            bv_error(L->errors, BV_ERR_INPUT, &v->mark, "deal.payments",
+                     "needs at least one {year, share}");
+        else if (deal->payment_count && fabs(sum - 1) > 1e-9)
+            bv_error(L->errors, BV_ERR_INPUT, &v->mark, "deal.payments",
+                     "the shares sum to %.10g; they must sum to 1", sum);
+    } else {
+        deal->payments = calloc(1, sizeof *deal->payments);
+        if (!deal->payments) {
+            scenario_nomem(L);
+            return;
+        }
+        deal->payments[0] = (YearShare){0, 1};
+        deal->payment_count = 1;
+    }
+    if ((v = tree_map_get(n, "interest_rate")))
+        treeread_number(&L->rd, v, "deal.interest_rate",
+                        &schema_key(&schema_deal, KEY_INTEREST_RATE)->range, false,
+                    &deal->interest_rate);
+    if ((v = tree_map_get(n, "earn_out"))) {
+        deal->earn_outs = read_year_shares(L, v, "deal.earn_out", &schema_earn_out, H,
+                                           &deal->earn_out_count);
+    }
+    if ((v = tree_map_get(n, "clawback"))) {
+        size_t count;
+        YearShare *tiers = read_year_shares(L, v, "deal.clawback", &schema_clawback, H, &count);
+        deal->clawbacks = calloc(count ? count : 1, sizeof *deal->clawbacks);
+        if (!deal->clawbacks) {
+            free(tiers);
+            scenario_nomem(L);
+            return;
+        }
+        for (size_t i = 0; i < count; i++)
+            deal->clawbacks[i] = (ClawbackTier){tiers[i].year, tiers[i].share};
+        deal->clawback_count = count;
+        free(tiers);
+    }
+}
+
+static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
+{
+    static const SchemaRange from = {0, HUGE_VAL, false, false};
+    static const SchemaRange rate = {0, 1, false, false};
+    double f[SCHEMA_FIELDS_MAX];
+    bool given[SCHEMA_FIELDS_MAX];
+    if (!treeread_fields(&L->rd, n, "seller.tax", &schema_tax, f, given))
+        return;
+    seller->installment_method = field(f, &schema_tax, KEY_INSTALLMENT_METHOD) != 0;
+    const Node *apply = tree_map_get(n, "brackets_apply");
+    int choice;
+    if (apply && treeread_enum(&L->rd, apply, "seller.tax.brackets_apply",
+                               schema_key(&schema_tax, KEY_BRACKETS_APPLY)->values,
+                           &choice))
+        seller->cumulative = choice == 1;
+    const Node *b = tree_map_get(n, "brackets");
+    if (!treeread_expect_seq(&L->rd, b, "seller.tax.brackets", "a list of [from, rate] pairs"))
+        return;
+    if (b->count == 0 || b->count > 64) {
+        bv_error(L->errors, BV_ERR_INPUT, &b->mark, "seller.tax.brackets",
+                 "give 1 to 64 [from, rate] brackets, got %zu", b->count);
+        return;
+    }
+    seller->brackets = calloc(b->count, sizeof *seller->brackets);
+    if (!seller->brackets) {
+        scenario_nomem(L);
+        return;
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        const Node *pair = b->items[i];
+        char kp[TREEREAD_PATH_MAX], fp[TREEREAD_PATH_MAX], rp[TREEREAD_PATH_MAX];
+        snprintf(kp, sizeof kp, "seller.tax.brackets[%zu]", i);
+        snprintf(fp, sizeof fp, "%s[0]", kp);
+        snprintf(rp, sizeof rp, "%s[1]", kp);
+        if (pair->kind != NODE_SEQ || pair->count != 2) {
+            bv_error(L->errors, BV_ERR_INPUT, &pair->mark, kp, "expected a [from, rate] pair");
+            continue;
+        }
+        TaxBracket *t = &seller->brackets[seller->bracket_count++];
+        bool ok = treeread_number(&L->rd, pair->items[0], fp, &from, false, &t->from);
+        treeread_number(&L->rd, pair->items[1], rp, &rate, false, &t->rate);
+        if (ok && i == 0 && t->from != 0)
+            bv_error(L->errors, BV_ERR_INPUT, &pair->items[0]->mark, fp,
+                     "the first bracket starts at 0, got %g", t->from);
+        if (ok && i > 0 && !(t->from > seller->brackets[i - 1].from))
+            bv_error(L->errors, BV_ERR_INPUT, &pair->items[0]->mark, fp,
+                     "brackets must ascend: %g follows %g", t->from,
+                     seller->brackets[i - 1].from);
+    }
+}
+
+/* seller.keep: how the seller would keep the practice instead of selling it (DESIGN §7). */
+static void read_keep(Loader *L, const Node *n, SellerSpec *seller)
+{
+    KeepSpec *k = &seller->keep;
+    const SchemaTable *t = &schema_keep;
+    double f[SCHEMA_FIELDS_MAX];
+    bool given[SCHEMA_FIELDS_MAX];
+    Mark mark = scenario_keep_mark(L, n->mark);
+    if (!treeread_fields(&L->rd, n, "seller.keep", t, f, given))
+        return;
+    *k = (KeepSpec){.enabled = true,
+                    .has_margin = given[schema_index(t, KEY_MARGIN)],
+                    .margin = field(f, t, KEY_MARGIN),
+                    .owner_compensation = field(f, t, KEY_OWNER_COMPENSATION),
+                    .has_compensation_growth = given[schema_index(t, KEY_OWNER_COMPENSATION_GROWTH)],
+                    .compensation_growth = field(f, t, KEY_OWNER_COMPENSATION_GROWTH),
+                    .years = (int)field(f, t, KEY_YEARS),
+                    .has_discount_rate = true,
+                    .discount_rate = field(f, t, KEY_DISCOUNT_RATE),
+                    .mark = mark};
+    if (k->years > L->sc->horizon_years) {
+        const Node *years = tree_map_get(n, "years");
+        bv_error(L->errors, BV_ERR_INPUT, &years->mark, "seller.keep.years",
+                 "%d is beyond the horizon: give 1 to %d (horizon_years)", k->years,
+                 L->sc->horizon_years);
+    }
+    const Node *exit = tree_map_get(n, "exit");
+    if (!exit || (exit->kind == NODE_SCALAR && strcmp(exit->text, "none") == 0))
+        return;
+    if (exit->kind != NODE_MAP) {
+        bv_error(L->errors, BV_ERR_INPUT, &exit->mark, "seller.keep.exit",
+                 "expected none or {multiple: m} (m >= 0: x that year's revenue)");
+        return;
+    }
+    double m[SCHEMA_FIELDS_MAX];
+    bool m_given[SCHEMA_FIELDS_MAX];
+    if (treeread_fields(&L->rd, exit, "seller.keep.exit", &schema_exit, m, m_given)) {
+        k->has_exit = true;
+        k->exit_multiple = field(m, &schema_exit, KEY_MULTIPLE);
+    }
+}
+
+void scenario_deal_read_seller(Loader *L, const Node *n)
+{
+    SellerSpec *s = &L->sc->seller;
+    double f[SCHEMA_FIELDS_MAX];
+    bool given[SCHEMA_FIELDS_MAX];
+    if (!treeread_fields(&L->rd, n, "seller", &schema_seller, f, given))
+        return;
+    const SchemaTable *t = &schema_seller;
+    *s = (SellerSpec){.enabled = true,
+                      .tax_basis = field(f, t, KEY_TAX_BASIS),
+                      .carrying_amount = field(f, t, KEY_CARRYING_AMOUNT),
+                      .selling_costs = field(f, t, KEY_SELLING_COSTS),
+                      .discount_rate = field(f, t, KEY_DISCOUNT_RATE),
+                      /* without a tax section: the tax table's default */
+                      .installment_method =
+                          schema_default(schema_key(&schema_tax, KEY_INSTALLMENT_METHOD)) != 0,
+                      .income_tax_rate = field(f, t, KEY_INCOME_TAX_RATE)};
+    const Node *tax = tree_map_get(n, "tax");
+    if (tax)
+        read_tax(L, tax, s);
+    const Node *keep = tree_map_get(n, "keep");
+    if (keep)
+        read_keep(L, keep, s);
+}
+
+void scenario_deal_read_buyer(Loader *L, const Node *n)
+{
+    BuyerSpec *b = &L->sc->buyer;
+    double f[SCHEMA_FIELDS_MAX];
+    bool given[SCHEMA_FIELDS_MAX];
+    if (!treeread_fields(&L->rd, n, "buyer", &schema_buyer, f, given))
+        return;
+    const SchemaTable *t = &schema_buyer;
+    *b = (BuyerSpec){.enabled = true,
+                     .has_discount_rate = given[schema_index(t, KEY_DISCOUNT_RATE)],
+                     .discount_rate = field(f, t, KEY_DISCOUNT_RATE),
+                     .acquisition_costs = field(f, t, KEY_ACQUISITION_COSTS),
+                     .tax_rate = field(f, t, KEY_TAX_RATE),
+                     .amortization_years = (int)field(f, t, KEY_AMORTIZATION_YEARS)};
+}
+

@@ -1,0 +1,55 @@
+/*
+ * scenario_loader.h — the loader's state and stages, shared by the scenario_*.c files only.
+ *
+ * scenario.c walks the merged tree; each section with more to it is read by its own file
+ * (scenario_clients.c, scenario_deal.c, scenario_whatif.c); scenario_merge.c builds the
+ * merged tree. Every reader records its errors and walks on.
+ */
+#ifndef BOOKVAL_SCENARIO_LOADER_H
+#define BOOKVAL_SCENARIO_LOADER_H
+
+#include "scenario.h"
+#include "schema.h"
+#include "tree.h"
+#include "treeread.h"
+
+typedef struct Loader {
+    TreeRead rd;             /* errors, and strings copied into the scenario's pool */
+    Scenario *sc;
+    Tree *tree;
+    BvErrors *errors;
+    const char *models_dir;
+    const char *last_file;   /* mark interning cache: tree's name ... */
+    const char *last_copy;   /* ... and the scenario's copy */
+} Loader;
+
+/* scenario.c: out of memory recorded; tree_merge with that failure recorded; a mark whose
+ * file name outlives the tree. */
+void scenario_nomem(Loader *L);
+Node *scenario_tree_merge(Loader *L, Node *base, Node *patch);
+Mark scenario_keep_mark(Loader *L, Mark m);
+
+/* scenario_clients.c */
+bool scenario_clients_read_assumption(Loader *L, const SchemaKey *k, const Node *v,
+                                      const char *path, Assumptions *a);
+void scenario_clients_read_segments(Loader *L, const Node *n);
+void scenario_clients_read(Loader *L, const Node *n);
+void scenario_clients_check_ids(Loader *L);
+
+/* scenario_deal.c (the horizon is read first: years beyond it are errors) */
+void scenario_deal_read(Loader *L, const Node *n);
+void scenario_deal_read_seller(Loader *L, const Node *n);
+void scenario_deal_read_buyer(Loader *L, const Node *n);
+
+/* scenario_whatif.c (segments are read first: a parameter may name one) */
+void scenario_whatif_read_variants(Loader *L, const Node *n);
+void scenario_whatif_read_sensitivity(Loader *L, const Node *n);
+
+/* scenario_merge.c */
+Node *scenario_merge_extends(Loader *L, Node *root, const char *file);
+Node *scenario_merge_sets(Loader *L, Node *root, const ScenarioSet *sets, size_t count);
+Node *scenario_merge_whatif(Loader *L, Node *root, const ScenarioLoad *how);
+char *scenario_merge_dir_of(const char *path);                      /* malloc'd */
+char *scenario_merge_join_file(const char *dir, const char *name);  /* malloc'd */
+
+#endif
