@@ -455,10 +455,11 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         /* Monte Carlo: the deal priced on each simulated book. */
         int m = l->mc_first >= 0 ? r - l->mc_first : -1;
         if (m >= 0 && m < 8 && x->mc_values_fit) {
-            char gains[XLSX_REF_MAX], npvs[XLSX_REF_MAX];
+            char gains[XLSX_REF_MAX], npvs[XLSX_REF_MAX], keeps[XLSX_REF_MAX];
             int last_it = MC_FIRST_ROW + (int)x->mc->iterations - 1;
             xlsx_range(gains, "Monte Carlo", MC_FIRST_ROW, M_GAIN, last_it, M_GAIN);
             xlsx_range(npvs, "Monte Carlo", MC_FIRST_ROW, M_NPV, last_it, M_NPV);
+            xlsx_range(keeps, "Monte Carlo", MC_FIRST_ROW, M_KEEP, last_it, M_KEEP);
             const Stats *g = &x->mc->gain_stats, *n = &x->mc->npv_stats;
             bool seller = sc->seller.enabled, buyer_on = sc->buyer.enabled;
             switch (m) {
@@ -466,6 +467,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_text(&x->c, ws, r, 0, "Monte Carlo: each iteration's own book", x->f.header);
                 xlsx_text(&x->c, ws, r, 1, "Seller's gain", x->f.header);
                 xlsx_text(&x->c, ws, r, 2, "Buyer's NPV", x->f.header);
+                if (deal->has_keep)
+                    xlsx_text(&x->c, ws, r, 3, "Value of keeping", x->f.header);
                 break;
             case 1:
             case 2:
@@ -475,11 +478,12 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                                                      "95th percentile"};
                 static const int pct[] = {-1, 1, 4, 7};
                 xlsx_text(&x->c, ws, r, 0, labels[m - 1], x->f.text);
-                for (int side = 0; side < 2; side++) {
-                    if ((side == 0 && !seller) || (side == 1 && !buyer_on))
+                for (int side = 0; side < 3; side++) {
+                    if ((side == 0 && !seller) || (side == 1 && !buyer_on) ||
+                        (side == 2 && !deal->has_keep))
                         continue;
-                    const Stats *st = side ? n : g;
-                    const char *col = side ? npvs : gains;
+                    const Stats *st = side == 2 ? &x->mc->keep_stats : side ? n : g;
+                    const char *col = side == 2 ? keeps : side ? npvs : gains;
                     if (pct[m - 1] < 0)
                         xlsx_formula(&x->c, ws, r, 1 + side, x->f.money, st->mean, "=AVERAGE(%s)",
                                     col);
@@ -500,9 +504,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
             case 6: {
                 if (!deal->has_keep)
                     break;
-                char nets[XLSX_REF_MAX], keeps[XLSX_REF_MAX];
+                char nets[XLSX_REF_MAX];
                 xlsx_range(nets, "Monte Carlo", MC_FIRST_ROW, M_NET_PV, last_it, M_NET_PV);
-                xlsx_range(keeps, "Monte Carlo", MC_FIRST_ROW, M_KEEP, last_it, M_KEEP);
                 xlsx_text(&x->c, ws, r, 0,
                           "Probability the sale is worth more to the seller than keeping",
                           x->f.text);

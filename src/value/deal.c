@@ -287,8 +287,9 @@ static double solve_scale(ScaleProblem *p, double unit_price)
         return (double)NAN;
     if (g_lo == 0)
         return lo;
-    /* To a hundredth of a cent of the base price. */
-    return brent(p->solver, scale_gap, p, lo, hi, 1e-4 / unit_price);
+    /* To a nano-unit of the base price: the walk-away re-run as the price must reproduce its
+     * equation to 1e-9 of the price. */
+    return brent(p->solver, scale_gap, p, lo, hi, 1e-9 / unit_price);
 }
 
 /* Say whose rate made the run-off infinite: the message quotes a rate that is not the
