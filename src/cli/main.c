@@ -255,10 +255,12 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
             const DealFlows *f = &deal->flows;
             printf("Deal: base price %.2f, expected price %.2f %s", f->base_price, f->price,
                    sc->currency);
-            if (deal->has_seller)
-                printf("; seller's walk-away %.2f", deal->min_price);
+            if (deal->has_keep)
+                printf("; seller's walk-away %.2f expected (base %.2f)",
+                       deal->min_price_expected, deal->min_price);
             if (deal->has_buyer)
-                printf("; buyer's NPV %.2f, walk-away %.2f", f->npv, deal->max_price);
+                printf("; buyer's NPV %.2f, walk-away %.2f expected (base %.2f)", f->npv,
+                       deal->max_price_expected, deal->max_price);
             printf("\n");
         }
         printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
