@@ -4,14 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sh tools/install-deps.sh --test
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBOOKVAL_WERROR=ON > /dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBOOKVAL_WERROR=ON -DBOOKVAL_TESTS=ON > /dev/null
 cmake --build build -j"$(nproc)"
 (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer (leaks included), but
 # for the LibreOffice recalculations and the mpmath table, which test no new C code; the
 # table is taken from the Release build.
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOOKVAL_SANITIZE=ON \
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOOKVAL_SANITIZE=ON -DBOOKVAL_TESTS=ON \
   -DBOOKVAL_WERROR=ON > /dev/null
 cmake --build build-asan -j"$(nproc)"
 mkdir -p build-asan/tests
@@ -23,7 +23,7 @@ cp build/tests/hyp2f1_table.txt build-asan/tests/
 # The threaded Monte Carlo under ThreadSanitizer: clang with LLVM's OpenMP, whose TSan helper
 # (archer) makes its barriers visible to TSan; GCC's libgomp would be reported as racing.
 cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DBOOKVAL_SANITIZE_THREAD=ON -DBOOKVAL_WERROR=ON > /dev/null
+  -DBOOKVAL_SANITIZE_THREAD=ON -DBOOKVAL_WERROR=ON -DBOOKVAL_TESTS=ON > /dev/null
 cmake --build build-tsan -j"$(nproc)" --target bookval
 (cd build-tsan && OMP_TOOL_LIBRARIES=/usr/lib/llvm-14/lib/libarcher.so \
   TSAN_OPTIONS=ignore_noninstrumented_modules=1:halt_on_error=1:exitcode=66 \
