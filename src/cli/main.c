@@ -199,7 +199,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     ValuationOptions options = {
         .iterations = o->iterations, .has_seed = o->has_seed, .seed = o->seed,
         .simulate = o->iterations || o->has_seed ? VALUATION_MC_ALWAYS : VALUATION_MC_AS_SCENARIO,
-        .what_if = true, .progress = bar ? show_progress : NULL, .progress_context = &progress};
+        .what_if = true, .deal_irr = true, .progress = bar ? show_progress : NULL, .progress_context = &progress};
     BvStatus status = valuation_run(o->scenario, &how, &options, &v, errors);
     if (progress.shown)
         fputc('\n', stderr);
