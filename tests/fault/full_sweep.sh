@@ -1,7 +1,7 @@
 #!/bin/bash
 # The exhaustive allocation-failure sweeps under AddressSanitizer and UndefinedBehaviorSanitizer:
 # every allocation of run, validate and fit failed in turn (and every 151st of a what-if run),
-# where tests/run_all.sh samples every 7th. Some ten minutes on two cores; run it before a
+# where tests/run_all.sh samples every 7th. About ten minutes on two cores; run it before a
 # release or after touching an error path. Builds build-asan/ as tests/run_all.sh does.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
