@@ -3,9 +3,14 @@
 #   1. bookval's whole run at 100,000 clients x 10,000 iterations x 10 years against the bare
 #      yardstick loop (yardstick.c) on one thread and on every core;
 #   2. bookval's whole run at 100,000 clients x 1,000 iterations against a vectorised numpy
-#      implementation of the same model (peer_numpy.py);
-#   3. 1,000,000 clients x 200 iterations: wall time and peak memory.
+#      implementation of the same model (peer_numpy.py), with the workbook and without
+#      (--no-workbook: the JSON summary only, as the peer gives);
+#   3. 1,000,000 clients x 200 iterations: wall time and peak memory;
+#   4. the shipped deal scenarios (buyer-choosing-practices, acquirer-due-diligence), whose
+#      run time is the deal's pricing in every iteration and what-if point. BASELINE=path/to/an/
+#      older/bookval prints its figures beside.
 # Needs a Release build in build/ (README) and python3-numpy (installed here if missing).
+# The medians are wall times: on a shared machine, note its load (printed) beside them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -32,7 +37,7 @@ median() {
 }
 
 cd "$WORK"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "== 100,000 clients x 10,000 iterations x 10 years =="
 y1=$(median ./yardstick 100000 10000 10 1)
@@ -47,10 +52,26 @@ echo
 echo "== 100,000 clients x 1,000 iterations: numpy peer =="
 np=$(median $PY "$OLDPWD/bench/peer_numpy.py" book-100000.csv 1000)
 bv1=$(median "$BOOKVAL" run book-100000.yaml -o b.xlsx -q --iterations 1000)
+bvj=$(median "$BOOKVAL" run book-100000.yaml --no-workbook --json b.json -q --iterations 1000)
 bvv=$(median "$BOOKVAL" validate book-100000.yaml)
 printf 'numpy peer (load + simulate)  %8.3f s\n' "$np"
 printf 'bookval whole run             %8.3f s   (of which load + DCF %.3f s)\n' "$bv1" "$bvv"
-printf 'speed-up of bookval:          %.2fx whole run   target >= 8\n' "$(echo "$np / $bv1" | bc -l)"
+printf 'bookval --no-workbook         %8.3f s   (JSON summary only)\n' "$bvj"
+printf 'speed-up of bookval:          %.2fx whole run, %.2fx --no-workbook   target >= 8\n' \
+  "$(echo "$np / $bv1" | bc -l)" "$(echo "$np / $bvj" | bc -l)"
 echo
 echo "== 1,000,000 clients x 200 iterations =="
 /usr/bin/time -f 'wall %e s, peak memory %M KiB' "$BOOKVAL" run book-1000000.yaml -o big.xlsx -q 2>&1 >/dev/null | tail -1
+echo
+echo "== deal scenarios (build/bookval run SCENARIO --quiet) =="
+for name in buyer-choosing-practices acquirer-due-diligence; do
+  scenario=$OLDPWD/scenarios/$name.yaml
+  t=$(median "$BOOKVAL" run "$scenario" -o deal.xlsx --quiet)
+  if [ -n "${BASELINE:-}" ]; then
+    b=$(median "$BASELINE" run "$scenario" -o deal.xlsx --quiet)
+    printf '%-28s %8.3f s   (baseline %.3f s, %.2fx)\n' "$name" "$t" "$b" "$(echo "$b / $t" | bc -l)"
+  else
+    printf '%-28s %8.3f s\n' "$name" "$t"
+  fi
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -36,7 +36,7 @@ BvStatus valuation_run(const char *path, const ScenarioLoad *how, const Valuatio
     if (status == BV_OK)
         status = diagnostics_new(v->book, v->dcf, &v->diagnostics, errors);
     if (status == BV_OK && sc->deal.enabled)
-        status = deal_run(v->book, &v->deal, errors);
+        status = deal_run(v->book, o->deal_irr, &v->deal, errors);
     if (status == BV_OK && o->what_if &&
         (sc->variant_count || sc->tornado_count || sc->grid.enabled)) {
         WhatIfRun what = {path, how, o->iterations, o->has_seed, o->seed,

@@ -30,6 +30,7 @@ typedef struct ValuationOptions {
     unsigned long long seed;       /* with has_seed: overrides the scenario's */
     ValuationSimulate simulate;
     bool what_if;                  /* run the scenario's variants and sensitivity */
+    bool deal_irr;                 /* the buyer's IRR (deal_irr): only a reported deal needs it */
     McProgress progress;           /* may be NULL */
     void *progress_context;
 } ValuationOptions;

@@ -3,12 +3,11 @@
  */
 #include "whatif.h"
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rootfind.h"
 #include "valuation.h"
 
 #define BREAK_EVEN_GRID 40
@@ -98,6 +97,8 @@ static double npv_at(double x, void *params)
 {
     BreakEven *b = params;
     Point p;
+    if (b->failed)
+        return (double)NAN;
     bv_errors_init(b->scratch);
     BvStatus s = evaluate_at(b->run, b->spec->parameter, x, b->spec->mark, true, &p, b->scratch);
     if (s == BV_ERR_NOMEM) {
@@ -108,37 +109,16 @@ static double npv_at(double x, void *params)
 }
 
 /* The input in [lo, hi] nearest the base value where the buyer's NPV changes sign, by a
- * scan and GSL's Brent solver; NaN when it keeps one sign. */
-static double break_even(BreakEven *b, double base, double lo, double hi)
+ * scan and Brent (rootfind); NaN when it keeps one sign. */
+static BvStatus break_even(BreakEven *b, double base, double lo, double hi, double *out)
 {
-    double best = (double)NAN;
-    double prev_x = lo, prev = npv_at(lo, b);
-    for (int i = 1; i <= BREAK_EVEN_GRID && !b->failed; i++) {
-        double x = lo + (hi - lo) * i / BREAK_EVEN_GRID;
-        double v = npv_at(x, b);
-        if (isfinite(prev) && isfinite(v) && prev * v <= 0) {
-            gsl_function F = {npv_at, b};
-            gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-            double root = prev == 0 ? prev_x : (double)NAN;
-            if (s && isnan(root) && gsl_root_fsolver_set(s, &F, prev_x, x) == GSL_SUCCESS) {
-                for (int k = 0; k < BREAK_EVEN_ITERATIONS && !b->failed; k++) {
-                    if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
-                        break;
-                    double a = gsl_root_fsolver_x_lower(s), c = gsl_root_fsolver_x_upper(s);
-                    if (gsl_root_test_interval(a, c, 1e-12, 1e-12) == GSL_SUCCESS) {
-                        root = gsl_root_fsolver_root(s);
-                        break;
-                    }
-                }
-            }
-            gsl_root_fsolver_free(s);
-            if (isfinite(root) && (isnan(best) || fabs(root - base) < fabs(best - base)))
-                best = root;
-        }
-        prev_x = x;
-        prev = v;
-    }
-    return best;
+    double grid[BREAK_EVEN_GRID + 1];
+    for (int i = 0; i <= BREAK_EVEN_GRID; i++)
+        grid[i] = lo + (hi - lo) * i / BREAK_EVEN_GRID;
+    RootOptions o = {1e-12, 1e-12, BREAK_EVEN_ITERATIONS, ROOT_PICK_NEAREST, base};
+    RootResult r = rootfind_scan(npv_at, b, grid, BREAK_EVEN_GRID + 1, &o);
+    *out = r.root;
+    return b->failed ? BV_ERR_NOMEM : rootfind_check(&r, "the break-even search", b->errors);
 }
 
 static int by_swing(const void *a, const void *b)
@@ -201,10 +181,9 @@ BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, Bv
             if (!b.scratch)
                 status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
             else
-                r->break_even = break_even(&b, dist_mean(dist), r->range_low, r->range_high);
+                status = break_even(&b, dist_mean(dist), r->range_low, r->range_high,
+                                    &r->break_even);
             free(b.scratch);
-            if (b.failed)
-                status = BV_ERR_NOMEM;
         }
         w->tornado_count = i + 1;
     }

@@ -34,7 +34,8 @@
 static const char usage_text[] =
     "usage:\n"
     "  bookval run SCENARIO.yaml [-o OUT.xlsx] [--json OUT.json] [--iterations N] [--seed S]\n"
-    "              [--threads T] [--set PATH=VALUE]... [--quiet]\n"
+    "              [--threads T] [--set PATH=VALUE]... [--no-workbook] [--quiet]\n"
+    "                                        --no-workbook: the JSON summary only (needs --json)\n"
     "  bookval validate SCENARIO.yaml...     check only; every error, not just the first\n"
     "  bookval fit HISTORY.yaml [--json OUT.json] [-o OUT.xlsx]\n"
     "                                        fit a retention model to cohort history\n"
@@ -83,6 +84,7 @@ typedef struct RunOptions {
     bool has_seed;
     unsigned long long seed;
     bool quiet;
+    bool no_workbook;         /* --no-workbook: the JSON summary only */
     ScenarioSet sets[MAX_SETS];
     size_t set_count;
 } RunOptions;
@@ -133,6 +135,8 @@ static int parse_run_options(int argc, char **argv, RunOptions *o)
             }
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o->quiet = true;
+        } else if (strcmp(a, "--no-workbook") == 0) {
+            o->no_workbook = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage_error(usage_text, "unknown option '%s'", a);
         } else if (o->scenario) {
@@ -143,6 +147,13 @@ static int parse_run_options(int argc, char **argv, RunOptions *o)
     }
     if (!o->scenario)
         return cli_usage_error(usage_text, "%s", "run needs a scenario file");
+    if (o->no_workbook && o->output)
+        return cli_usage_error(usage_text, "%s",
+                               "--no-workbook and -o contradict each other: drop one of them");
+    if (o->no_workbook && !o->json)
+        return cli_usage_error(usage_text, "%s",
+                               "--no-workbook without --json: neither output was asked for "
+                               "(add --json OUT.json, or drop --no-workbook)");
     return 0;
 }
 
@@ -195,7 +206,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     ValuationOptions options = {
         .iterations = o->iterations, .has_seed = o->has_seed, .seed = o->seed,
         .simulate = o->iterations || o->has_seed ? VALUATION_MC_ALWAYS : VALUATION_MC_AS_SCENARIO,
-        .what_if = true, .progress = bar ? show_progress : NULL, .progress_context = &progress};
+        .what_if = true, .deal_irr = true, .progress = bar ? show_progress : NULL, .progress_context = &progress};
     BvStatus status = valuation_run(o->scenario, &how, &options, &v, errors);
     if (progress.shown)
         fputc('\n', stderr);
@@ -214,18 +225,19 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     if (o->threads)
         info.threads = o->threads;
 #endif
-    const char *xlsx_path = o->output;
-    if (!xlsx_path) {
+    const char *xlsx_path = o->no_workbook ? NULL : o->output;
+    if (!xlsx_path && !o->no_workbook) {
         xlsx_path = default_path = default_output(o->scenario);
         if (!default_path) {
             status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
             goto done;
         }
     }
-    status = outfile_open(xlsx_path, &xlsx, errors);
+    if (xlsx_path)
+        status = outfile_open(xlsx_path, &xlsx, errors);
     if (status == BV_OK && o->json)
         status = outfile_open(o->json, &json, errors);
-    if (status == BV_OK)
+    if (status == BV_OK && xlsx)
         status = report_xlsx_write(outfile_temp_path(xlsx), &results, errors);
     if (status == BV_OK && json && !report_json_write(outfile_stream(json), &results))
         status = bv_error(errors, BV_ERR_IO, &(Mark){o->json, 0, 0}, NULL, "write failed");
@@ -263,7 +275,10 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
                        deal->max_price_expected, deal->max_price);
             printf("\n");
         }
-        printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
+        if (xlsx_path)
+            printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
+        else
+            printf("wrote %s\n", o->json);
         if (row) {
             snprintf(row->name, sizeof row->name, "%s", sc->name);
             memcpy(row->currency, sc->currency, sizeof row->currency);

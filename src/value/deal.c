@@ -3,18 +3,19 @@
  */
 #include "deal.h"
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rootfind.h"
 
 #define SOLVER_MAX_ITERATIONS 200
 #define SCALE_DOUBLINGS_MAX 60
 #define IRR_LOWEST (-0.99)
 #define IRR_HIGHEST 100.0
 #define IRR_GRID 2000
+#define IRR_GUESS 0.1 /* a spreadsheet's IRR() starts here */
 
 int deal_years(const Scenario *sc)
 {
@@ -42,11 +43,7 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
             return BV_ERR_NOMEM;
         }
     }
-    f->irr_solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (!f->irr_solver) {
-        deal_flows_free(f);
-        return BV_ERR_NOMEM;
-    }
+    f->irr = (double)NAN;
     return BV_OK;
 }
 
@@ -57,8 +54,6 @@ void deal_flows_free(DealFlows *f)
                         f->seller_net, f->book_after_tax, f->shield,    f->buyer_net};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
-    if (f->irr_solver)
-        gsl_root_fsolver_free(f->irr_solver);
     memset(f, 0, sizeof *f);
 }
 
@@ -107,47 +102,23 @@ static double npv_at(double rate, void *params)
     return present_value(f->flows, f->years, rate);
 }
 
-/* Brent's method (solver s) on f over [lo, hi] (f(lo), f(hi) of opposite signs), to an
- * absolute tolerance. NaN when it does not converge. */
-static double brent(gsl_root_fsolver *s, double (*fn)(double, void *), void *params, double lo,
-                    double hi, double epsabs)
+BvStatus deal_irr(DealFlows *f, BvErrors *errors)
 {
-    gsl_function F = {fn, params};
-    double root = (double)NAN;
-    if (gsl_root_fsolver_set(s, &F, lo, hi) == GSL_SUCCESS) {
-        for (int i = 0; i < SOLVER_MAX_ITERATIONS; i++) {
-            if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
-                break;
-            double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-            if (gsl_root_test_interval(a, b, epsabs, 1e-15) == GSL_SUCCESS) {
-                root = gsl_root_fsolver_root(s);
-                break;
-            }
-        }
-    }
-    return root;
-}
-
-/* The buyer's IRR: the rate where the flows' PV is 0. Scans (-99%, 10000%) for sign changes;
- * with several roots, the one nearest 10% (the guess of a spreadsheet's IRR()). NaN: none. */
-static double irr(gsl_root_fsolver *solver, const double *flows, int years)
-{
-    IrrFlows f = {flows, years};
-    double best = (double)NAN, prev_r = IRR_LOWEST, prev_v = npv_at(prev_r, &f);
-    for (int i = 1; i <= IRR_GRID; i++) {
-        /* Denser near 0, where IRRs of practice deals live. */
+    f->irr = (double)NAN;
+    if (!isfinite(f->npv)) /* no buyer, so no buyer's flows */
+        return BV_OK;
+    /* (-99%, 10000%), denser near 0, where IRRs of practice deals live; with several roots,
+     * the one nearest a spreadsheet's guess. */
+    double grid[IRR_GRID + 1];
+    for (int i = 0; i <= IRR_GRID; i++) {
         double u = (double)i / IRR_GRID;
-        double r = IRR_LOWEST + (IRR_HIGHEST - IRR_LOWEST) * u * u * u;
-        double v = npv_at(r, &f);
-        if (isfinite(prev_v) && isfinite(v) && (prev_v == 0 || prev_v * v < 0)) {
-            double root = prev_v == 0 ? prev_r : brent(solver, npv_at, &f, prev_r, r, 1e-12);
-            if (isfinite(root) && (isnan(best) || fabs(root - 0.1) < fabs(best - 0.1)))
-                best = root;
-        }
-        prev_r = r;
-        prev_v = v;
+        grid[i] = IRR_LOWEST + (IRR_HIGHEST - IRR_LOWEST) * u * u * u;
     }
-    return best;
+    IrrFlows flows = {f->buyer_net, f->years};
+    RootOptions o = {1e-12, 1e-15, SOLVER_MAX_ITERATIONS, ROOT_PICK_NEAREST, IRR_GUESS};
+    RootResult r = rootfind_scan(npv_at, &flows, grid, IRR_GRID + 1, &o);
+    f->irr = r.root; /* NaN: no IRR in range, reported as null */
+    return rootfind_check(&r, "the buyer's IRR", errors);
 }
 
 void deal_price(const Scenario *sc, const DealBook *book, double scale, double buyer_rate,
@@ -249,7 +220,6 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
             f->payback_year = t;
     }
     f->npv = present_value(f->buyer_net, Y, buyer_rate);
-    f->irr = irr(f->irr_solver, f->buyer_net, Y);
 }
 
 /* ---- walk-away prices ---- */
@@ -261,7 +231,6 @@ typedef struct ScaleProblem {
     DealFlows *flows;
     bool seller;     /* seller: net proceeds PV - keep_pv; buyer: NPV */
     double keep_pv;
-    gsl_root_fsolver *solver; /* not flows' own: pricing inside the search uses that one */
 } ScaleProblem;
 
 static double scale_gap(double scale, void *params)
@@ -271,25 +240,24 @@ static double scale_gap(double scale, void *params)
     return p->seller ? p->flows->net_proceeds_pv - p->keep_pv : p->flows->npv;
 }
 
-/* The scale at which the gap crosses 0, searched upwards from 0 by doubling; NaN when the
- * gap does not change sign (the price terms move nothing, or no price makes it cross). */
-static double solve_scale(ScaleProblem *p, double unit_price)
+/* The scale at which the gap crosses 0, searched upwards from 0 by doubling: `*scale` is NaN
+ * when the gap does not change sign (the price terms move nothing, or no price makes it
+ * cross). exceptions: BV_ERR_NUMERIC when Brent does not converge; BV_ERR_NOMEM. */
+static BvStatus solve_scale(ScaleProblem *p, double unit_price, const char *what, double *scale,
+                            BvErrors *errors)
 {
-    double lo = 0, g_lo = scale_gap(lo, p);
-    double hi = 1, g_hi = scale_gap(hi, p);
-    for (int i = 0; i < SCALE_DOUBLINGS_MAX && g_lo * g_hi > 0; i++) {
-        lo = hi;
-        g_lo = g_hi;
-        hi *= 2;
-        g_hi = scale_gap(hi, p);
-    }
-    if (!(g_lo * g_hi <= 0) || !(unit_price > 0))
-        return (double)NAN;
-    if (g_lo == 0)
-        return lo;
+    *scale = (double)NAN;
+    if (!(unit_price > 0))
+        return BV_OK;
+    double grid[SCALE_DOUBLINGS_MAX + 2] = {0, 1};
+    for (int i = 2; i < SCALE_DOUBLINGS_MAX + 2; i++)
+        grid[i] = 2 * grid[i - 1];
     /* To a nano-unit of the base price: the walk-away re-run as the price must reproduce its
      * equation to 1e-9 of the price. */
-    return brent(p->solver, scale_gap, p, lo, hi, 1e-9 / unit_price);
+    RootOptions o = {1e-9 / unit_price, 1e-15, SOLVER_MAX_ITERATIONS, ROOT_PICK_FIRST, 0};
+    RootResult r = rootfind_scan(scale_gap, p, grid, SCALE_DOUBLINGS_MAX + 2, &o);
+    *scale = r.root;
+    return rootfind_check(&r, what, errors);
 }
 
 /* Say whose rate made the run-off infinite: the message quotes a rate that is not the
@@ -363,7 +331,7 @@ static double rate_gap(double rate, void *params)
  * solved in closed form; years are whole; the rate is scanned upwards from the scenario's.
  */
 static BvStatus opens_at(const Book *book, Deal *deal, double target, double *lost,
-                         gsl_root_fsolver *solver, BvErrors *errors)
+                         BvErrors *errors)
 {
     const Scenario *sc = book->scenario;
     const KeepSpec *keep = &sc->seller.keep;
@@ -392,24 +360,19 @@ static BvStatus opens_at(const Book *book, Deal *deal, double target, double *lo
             deal->opens_at_years = k; /* the longest the seller could still work and sell now */
     }
 
+    /* Upwards from the scenario's rate: a higher rate is worth less kept. The grid's points
+     * where the run-off is infinite bracket nothing. */
     RateProblem p = {book, deal, lost, target, errors, BV_OK};
-    double lo = keep->discount_rate, g_lo = rate_gap(lo, &p);
-    double step = (OPENS_AT_RATE_MAX - lo) / OPENS_AT_RATE_STEPS;
-    for (int i = 1; i <= OPENS_AT_RATE_STEPS && isfinite(g_lo) && g_lo > 0 && step > 0 &&
-                    p.failed == BV_OK;
-         i++) {
-        double hi = lo + step, g_hi = rate_gap(hi, &p);
-        if (isfinite(g_hi) && g_hi <= 0) {
-            deal->opens_at_discount_rate = g_hi == 0 ? hi : brent(solver, rate_gap, &p, lo, hi,
-                                                                  1e-12);
-            if (isnan(deal->opens_at_discount_rate))
-                return bv_error(errors, BV_ERR_NUMERIC, &keep->mark, "seller.keep.discount_rate",
-                                "the rate at which the sale meets keeping did not converge");
-            break;
-        }
-        lo = hi;
-        g_lo = g_hi;
-    }
+    double grid[OPENS_AT_RATE_STEPS + 1], lo = keep->discount_rate;
+    for (int i = 0; i <= OPENS_AT_RATE_STEPS; i++)
+        grid[i] = lo + (OPENS_AT_RATE_MAX - lo) * i / OPENS_AT_RATE_STEPS;
+    RootOptions o = {1e-12, 1e-15, SOLVER_MAX_ITERATIONS, ROOT_PICK_FIRST, 0};
+    size_t points = lo < OPENS_AT_RATE_MAX ? OPENS_AT_RATE_STEPS + 1 : 1;
+    RootResult r = rootfind_scan(rate_gap, &p, grid, points, &o);
+    BvStatus status = rootfind_check(&r, "the keep rate at which the sale meets keeping", errors);
+    if (status != BV_OK)
+        return status;
+    deal->opens_at_discount_rate = r.root;
     if (p.failed != BV_OK)
         return p.failed;
     /* Leave the keep arrays as the scenario has them: the workbook shows them. */
@@ -417,19 +380,22 @@ static BvStatus opens_at(const Book *book, Deal *deal, double target, double *lo
 }
 
 /* The walk-away price of one side in both terms: base (scale x P0) and expected (the final
- * price at that scale). */
-static void walk_away(ScaleProblem *p, double unit_price, double *base, double *expected)
+ * price at that scale). NaN where none exists. */
+static BvStatus walk_away(ScaleProblem *p, double unit_price, const char *what, double *base,
+                          double *expected, BvErrors *errors)
 {
-    double scale = solve_scale(p, unit_price);
+    double scale;
+    BvStatus status = solve_scale(p, unit_price, what, &scale, errors);
     *base = scale * unit_price;
     *expected = (double)NAN;
-    if (isfinite(scale)) {
+    if (status == BV_OK && isfinite(scale)) {
         deal_price(p->sc, p->book, scale, p->buyer_rate, p->flows);
         *expected = p->flows->price;
     }
+    return status;
 }
 
-BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
+BvStatus deal_run(const Book *book, bool irr, Deal **out, BvErrors *errors)
 {
     *out = NULL;
     const Scenario *sc = book->scenario;
@@ -438,10 +404,8 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
     Deal *deal = calloc(1, sizeof *deal);
     double *scratch_lost = malloc(h * sizeof(double));
     DealFlows work = {0};
-    gsl_root_fsolver *walk_solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    gsl_root_fsolver *rate_solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     BvStatus status = BV_OK;
-    if (!deal || !scratch_lost || !walk_solver || !rate_solver)
+    if (!deal || !scratch_lost)
         goto nomem;
     deal->revenue = malloc(h * sizeof(double));
     deal->cash = malloc(h * sizeof(double));
@@ -469,11 +433,16 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
     DealBook expected = {H, book->annual_revenue, deal->revenue, deal->cash, deal->lost_share,
                          deal->tail_pv};
     deal_price(sc, &expected, 1, deal->buyer_rate, &deal->flows);
+    if (irr && (status = deal_irr(&deal->flows, errors)) != BV_OK)
+        goto done;
     double unit_price = deal->flows.base_price;
 
     if (sc->buyer.enabled) {
-        ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, false, 0, walk_solver};
-        walk_away(&p, unit_price, &deal->max_price, &deal->max_price_expected);
+        ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, false, 0};
+        status = walk_away(&p, unit_price, "the buyer's walk-away price", &deal->max_price,
+                           &deal->max_price_expected, errors);
+        if (status != BV_OK)
+            goto done;
     }
     if (sc->seller.enabled && sc->seller.keep.enabled) {
         const KeepSpec *keep = &sc->seller.keep;
@@ -485,15 +454,16 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
         deal->has_keep = true;
         deal->keep_rate = keep->discount_rate;
         deal->keep_pv = deal->keep.value;
-        ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, true, deal->keep_pv,
-                          walk_solver};
-        walk_away(&p, unit_price, &deal->min_price, &deal->min_price_expected);
+        ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, true, deal->keep_pv};
+        status = walk_away(&p, unit_price, "the seller's walk-away price", &deal->min_price,
+                           &deal->min_price_expected, errors);
+        if (status != BV_OK)
+            goto done;
         if (sc->buyer.enabled && isfinite(deal->max_price) &&
             !(deal->min_price_expected <= deal->max_price_expected)) {
             /* No zone: what the sale is worth to the seller at the buyer's maximum. */
             deal_price(sc, &expected, deal->max_price / unit_price, deal->buyer_rate, &work);
-            status = opens_at(book, deal, work.net_proceeds_pv, scratch_lost, rate_solver,
-                              errors);
+            status = opens_at(book, deal, work.net_proceeds_pv, scratch_lost, errors);
             if (status != BV_OK)
                 goto done;
         }
@@ -506,10 +476,6 @@ nomem:
 done:
     free(scratch_lost);
     deal_flows_free(&work);
-    if (walk_solver)
-        gsl_root_fsolver_free(walk_solver);
-    if (rate_solver)
-        gsl_root_fsolver_free(rate_solver);
     deal_free(deal); /* NULL once handed to the caller */
     return status;
 }

@@ -13,8 +13,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <gsl/gsl_roots.h>
-
 #include "book.h"
 #include "dcf.h"
 #include "error.h"
@@ -50,9 +48,9 @@ typedef struct DealFlows {
     double *buyer_net;        /* book_after_tax + shield - principal - interest - costs */
     double base_price, price; /* P0 and the final P (sum of principal) */
     double gain, accounting_gain, tax_total, net_proceeds, net_proceeds_pv;
-    double npv, irr;          /* irr: NaN when the flows have none */
+    double npv;
+    double irr;               /* NaN unless deal_irr computed it and the flows have one */
     int payback_year;         /* -1 when the cumulative flow never turns non-negative */
-    gsl_root_fsolver *irr_solver; /* allocated once: pricing runs once per iteration */
 } DealFlows;
 
 /* The deal priced on the expected book, with the walk-away prices. */
@@ -93,20 +91,31 @@ double deal_buyer_rate(const Scenario *scenario);
 /*
  * Price the scenario's deal on `book` with every price term (base price, adjustment multiple,
  * earn-out shares) multiplied by `scale` (1: the deal as written), at the buyer's rate
- * `buyer_rate`, into `flows` (allocated by deal_flows_alloc for deal_years()).
+ * `buyer_rate`, into `flows` (allocated by deal_flows_alloc for deal_years()). Leaves
+ * flows->irr NaN: deal_irr computes it when it is wanted.
  */
 void deal_price(const Scenario *scenario, const DealBook *book, double scale, double buyer_rate,
                 DealFlows *flows);
+
+/*
+ * The buyer's IRR of flows priced by deal_price, into flows->irr: the rate in (-99%, 10000%)
+ * where the buyer's flows' PV is 0, the one nearest 10% when there are several, NaN when there
+ * is none (or no buyer). Not part of deal_price, which runs in every Monte Carlo iteration and
+ * walk-away step: only the reported deal needs it. exceptions: BV_ERR_NUMERIC when the solver
+ * does not converge; BV_ERR_NOMEM.
+ */
+BvStatus deal_irr(DealFlows *flows, BvErrors *errors);
 
 /* Tax on `gain` by the seller's brackets (0 for a gain <= 0). */
 double deal_bracket_tax(const SellerSpec *seller, double gain);
 
 /*
- * Price the deal on the expected book, and solve the walk-away prices (GSL's Brent solver).
+ * Price the deal on the expected book, with the buyer's IRR when `irr` asks (otherwise
+ * flows.irr is NaN), and solve the walk-away prices (rootfind).
  * exceptions: BV_ERR_NUMERIC when a solver fails to converge; BV_ERR_INPUT for an infinite tail
  * at the buyer's or seller's rate; BV_ERR_NOMEM.
  */
-BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors);
+BvStatus deal_run(const Book *book, bool irr, Deal **out, BvErrors *errors);
 void deal_free(Deal *deal); /* NULL is a no-op */
 
 #endif

@@ -41,6 +41,42 @@ class ShippedScenarios(unittest.TestCase):
         self.assertGreaterEqual(s["book"]["clients"], 500)
 
 
+class NoWorkbook(unittest.TestCase):
+    SCENARIO = os.path.join(e2e.SCENARIOS, "accounting-practice-sale.yaml")
+
+    def test_writes_the_json_only_with_the_same_numbers(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            p = e2e.run("run", self.SCENARIO, "--no-workbook", "--json", "s.json", "--quiet",
+                        cwd=tmp)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(os.listdir(tmp), ["s.json"])
+            self.assertIn("wrote s.json\n", p.stdout)
+            with open(os.path.join(tmp, "s.json"), encoding="utf-8") as f:
+                alone = json.load(f)
+        self.assertEqual(alone, e2e.run_json(self.SCENARIO))
+
+    def test_without_json_is_a_usage_error_and_writes_nothing(self):
+        for extra in ([], ["--quiet"]):
+            with self.subTest(extra=extra), tempfile.TemporaryDirectory() as tmp:
+                p = e2e.run("run", self.SCENARIO, "--no-workbook", *extra, cwd=tmp)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn("bookval: usage error: --no-workbook without --json: neither "
+                              "output was asked for", p.stderr)
+                self.assertEqual(p.stdout, "")
+                self.assertEqual(os.listdir(tmp), [])
+
+    def test_with_an_output_file_is_a_usage_error_and_writes_nothing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            p = e2e.run("run", self.SCENARIO, "--no-workbook", "-o", "w.xlsx", "--json",
+                        "s.json", cwd=tmp)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("--no-workbook and -o contradict each other", p.stderr)
+            self.assertEqual(os.listdir(tmp), [])
+
+    def test_help_names_it(self):
+        self.assertIn("--no-workbook", e2e.run("--help").stdout)
+
+
 class Usage(unittest.TestCase):
     def check_usage_error(self, args, message):
         p = e2e.run(*args)

@@ -1,10 +1,11 @@
 """Fail each allocation of a bookval command in turn; every run must end cleanly.
 
-Usage: sweep_alloc.py BOOKVAL_FAILALLOC [--every K] [--jobs J] -- COMMAND ARGS...
+Usage: sweep_alloc.py BOOKVAL_FAILALLOC [--every K [--offset O|auto]] [--jobs J] -- COMMAND ARGS...
 
 ARGS name output files as {out}/NAME. A first run counts the command's allocations
-(tests/fault/failalloc.c) and keeps what it writes. Then, for N = 1, 1+K, 1+2K, ... through
-that count, the command is repeated with its N-th allocation failing, into a directory that
+(tests/fault/failalloc.c) and keeps what it writes. Then, for N = O, O+K, O+2K, ... through
+that count (O = 1 unless --offset says; `auto` takes the day's number modulo K plus 1, so
+successive days' sampled sweeps cover different allocations, and prints it for a rerun), the command is repeated with its N-th allocation failing, into a directory that
 already holds an earlier version of every output. Each run must end one of two ways:
   - exit 1 with an error message on stderr, the earlier files untouched and no other file
     left behind; or
@@ -19,6 +20,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SANITIZER_EXIT = 23
@@ -80,6 +82,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("binary")
     parser.add_argument("--every", type=int, default=1)
+    parser.add_argument("--offset", default="1",
+                        help="the first allocation to fail (1..K), or 'auto'")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("command", nargs="+")
     o = parser.parse_args()
@@ -97,9 +101,17 @@ def main():
             total = int(f.read())
         expected = snapshot(out)
 
-    points = range(1, total + 1, o.every)
-    print(f"{' '.join(o.command)}: {total} allocations; failing {len(points)} of them in turn",
-          flush=True)
+    if o.offset == "auto":
+        offset = int(time.time() // 86400) % o.every + 1
+    else:
+        offset = int(o.offset)
+    if not 1 <= offset <= max(o.every, 1):
+        sys.exit(f"--offset {o.offset}: must be from 1 to --every ({o.every})")
+    points = range(offset, total + 1, o.every)
+    sample = f" (every {o.every}th from {offset}; rerun: --every {o.every} --offset {offset})" \
+        if o.every > 1 else ""
+    print(f"{' '.join(o.command)}: {total} allocations; failing {len(points)} of them in turn"
+          f"{sample}", flush=True)
     problems = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=o.jobs) as pool:
         futures = {pool.submit(check, o.binary, o.command, n, earlier, expected): n

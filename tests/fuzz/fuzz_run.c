@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     ScenarioLoad how = {.sets = NULL, .set_count = 0, .models_dir = NULL, .variant = -1,
                         .overrides = NULL, .override_count = 0};
-    ValuationOptions options = {.iterations = iterations,
+    ValuationOptions options = {.deal_irr = true, .iterations = iterations,
                                 .simulate = VALUATION_MC_AS_SCENARIO,
                                 .what_if = true};
     Valuation *v = NULL;
