@@ -32,6 +32,7 @@ typedef struct ValuationOptions {
     bool what_if;                  /* run the scenario's variants and sensitivity */
     McProgress progress;           /* may be NULL */
     void *progress_context;
+    const McShards *shards;        /* a cluster run's processes; NULL: this one alone */
 } ValuationOptions;
 
 /* Every result of a run; parts a scenario does not ask for are NULL. Owned by the Valuation. */
