@@ -27,8 +27,8 @@ phase "install test tools" sh tools/install-deps.sh --test
 phase "Release: configure and build" sh -c '
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBOOKVAL_WERROR=ON -DBOOKVAL_TESTS=ON > /dev/null
   cmake --build build -j"$(nproc)"'
-phase "Release: ctest (all)" sh -c \
-  'cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600'
+phase "Release: ctest (all but the longer targets)" sh -c \
+  'cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600 -LE reference-full'
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer (leaks included), but
 # for the LibreOffice recalculations and the mpmath table, which test no new C code (the table
@@ -55,3 +55,11 @@ phase "TSan: ctest (Monte Carlo)" sh -c '
   cd build-tsan && OMP_TOOL_LIBRARIES=/usr/lib/llvm-14/lib/libarcher.so \
   TSAN_OPTIONS=ignore_noninstrumented_modules=1:halt_on_error=1:exitcode=66 \
   ctest --output-on-failure --timeout 900 -R "^e2e.test_montecarlo$"'
+
+# A run shared among Open MPI processes (mpirun, oversubscribed) gives the bytes of one process.
+phase "MPI: configure and build" sh -c '
+  cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DBOOKVAL_MPI=ON -DBOOKVAL_WERROR=ON \
+    -DBOOKVAL_TESTS=ON > /dev/null
+  cmake --build build-mpi -j"$(nproc)" --target bookval bookval_single'
+phase "MPI: ctest (1, 2, 3, 5 processes)" sh -c '
+  cd build-mpi && ctest --output-on-failure --timeout 600 -L "^mpi$"'

@@ -1,12 +1,12 @@
 #!/bin/sh
 # Install what bookval needs on Debian 12, as root. With --test, also what its test suite
 # needs (cmocka, LibreOffice to recalculate workbooks, Python's openpyxl, mpmath and yaml for
-# independent reference values, clang and LLVM's OpenMP for the ThreadSanitizer run). Installs
-# only what is missing, so repeated runs are quick.
+# independent reference values, clang and LLVM's OpenMP for the ThreadSanitizer run, Open MPI
+# for the cluster build's tests). Installs only what is missing, so repeated runs are quick.
 set -eu
 packages="build-essential cmake pkg-config libgsl-dev libxlsxwriter-dev libyaml-dev libcsv-dev nettle-dev libminizip-dev"
 if [ "${1:-}" = "--test" ]; then
-  packages="$packages libcmocka-dev libreoffice-calc-nogui python3 python3-openpyxl python3-mpmath python3-yaml valgrind clang libomp-14-dev"
+  packages="$packages libcmocka-dev libreoffice-calc-nogui python3 python3-openpyxl python3-mpmath python3-yaml valgrind clang libomp-14-dev libopenmpi-dev openmpi-bin"
 fi
 missing=""
 for p in $packages; do

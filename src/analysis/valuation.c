@@ -31,7 +31,8 @@ BvStatus valuation_run(const char *path, const ScenarioLoad *how, const Valuatio
     bool simulate = o->simulate == VALUATION_MC_ALWAYS ||
                     (o->simulate == VALUATION_MC_AS_SCENARIO && sc->monte_carlo.enabled);
     if (simulate)
-        status = mc_run(v->book, v->iterations, v->seed, o->progress, o->progress_context, &v->mc,
+        status = mc_run(v->book, v->iterations, v->seed, o->progress, o->progress_context,
+                        o->shards, &v->mc,
                         errors);
     if (status == BV_OK)
         status = diagnostics_new(v->book, v->dcf, &v->diagnostics, errors);
@@ -40,7 +41,7 @@ BvStatus valuation_run(const char *path, const ScenarioLoad *how, const Valuatio
     if (status == BV_OK && o->what_if &&
         (sc->variant_count || sc->tornado_count || sc->grid.enabled)) {
         WhatIfRun what = {path, how, o->iterations, o->has_seed, o->seed,
-                          o->simulate == VALUATION_MC_ALWAYS};
+                          o->simulate == VALUATION_MC_ALWAYS, o->shards};
         status = whatif_run(&what, sc, &v->whatif, errors);
     }
     if (status != BV_OK) {

@@ -33,6 +33,7 @@ typedef struct ValuationOptions {
     bool deal_irr;                 /* the buyer's IRR (deal_irr): only a reported deal needs it */
     McProgress progress;           /* may be NULL */
     void *progress_context;
+    const McShards *shards;        /* a cluster run's processes; NULL: this one alone */
 } ValuationOptions;
 
 /* Every result of a run; parts a scenario does not ask for are NULL. Owned by the Valuation. */

@@ -51,7 +51,8 @@ static BvStatus evaluate(const WhatIfRun *run, const ScenarioLoad *how, bool var
         .iterations = run->iterations, .has_seed = run->has_seed, .seed = run->seed,
         .simulate = !variant             ? VALUATION_MC_NEVER
                     : run->force_monte_carlo ? VALUATION_MC_ALWAYS
-                                             : VALUATION_MC_AS_SCENARIO};
+                                             : VALUATION_MC_AS_SCENARIO,
+        .shards = run->shards};
     Valuation *v = NULL;
     BvStatus status = valuation_run(run->path, how, &options, &v, errors);
     if (status != BV_OK)

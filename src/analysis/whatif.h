@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "montecarlo.h"
 #include "scenario.h"
 
 typedef struct VariantResult {
@@ -45,6 +46,7 @@ typedef struct WhatIfRun {
     bool has_seed;
     unsigned long long seed;       /* with has_seed: the command line's */
     bool force_monte_carlo;        /* the command line asked for a Monte Carlo */
+    const McShards *shards;        /* a cluster run's processes; NULL: this one alone */
 } WhatIfRun;
 
 /*

@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "cli_fit.h"
+#include "cluster.h"
 #include "error.h"
 #include "outfile.h"
 #include "report_json.h"
@@ -87,11 +88,16 @@ typedef struct RunOptions {
     bool no_workbook;         /* --no-workbook: the JSON summary only */
     ScenarioSet sets[MAX_SETS];
     size_t set_count;
+    /* Set by the command, not the arguments: a cluster run's shards, and whether this process
+     * writes the outputs (all of them alone; only the first of a cluster's). */
+    const McShards *shards;
+    bool writes;
 } RunOptions;
 
 static int parse_run_options(int argc, char **argv, RunOptions *o)
 {
     memset(o, 0, sizeof *o);
+    o->writes = true;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -206,7 +212,8 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     ValuationOptions options = {
         .iterations = o->iterations, .has_seed = o->has_seed, .seed = o->seed,
         .simulate = o->iterations || o->has_seed ? VALUATION_MC_ALWAYS : VALUATION_MC_AS_SCENARIO,
-        .what_if = true, .deal_irr = true, .progress = bar ? show_progress : NULL, .progress_context = &progress};
+        .what_if = true, .deal_irr = true, .progress = bar ? show_progress : NULL,
+        .progress_context = &progress, .shards = o->shards};
     BvStatus status = valuation_run(o->scenario, &how, &options, &v, errors);
     if (progress.shown)
         fputc('\n', stderr);
@@ -225,6 +232,8 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     if (o->threads)
         info.threads = o->threads;
 #endif
+    if (!o->writes)
+        goto done; /* another process of the cluster writes what all computed alike */
     const char *xlsx_path = o->no_workbook ? NULL : o->output;
     if (!xlsx_path && !o->no_workbook) {
         xlsx_path = default_path = default_output(o->scenario);
@@ -305,6 +314,49 @@ done:
     return status;
 }
 
+static BvStatus run_reported(const RunOptions *o, BvErrors *errors)
+{
+    BvStatus status = run(o, NULL, errors);
+    cli_print_errors(errors);
+    return status;
+}
+
+/*
+ * `run` shared among a cluster's processes. The scenario is loaded by every process and the
+ * outcome agreed (an input error is reported once, by the lowest process that saw it); the
+ * Monte Carlo's iterations are shared, each process completing the others' after every block;
+ * the first process writes the outputs; the exit code is the worst of all. A failure only one
+ * process can have seen after loading (memory, a file) ends every process at once.
+ */
+static int run_in_cluster(RunOptions *o, BvErrors *errors)
+{
+    ScenarioLoad how = {o->sets, o->set_count, models_dir(), -1, NULL, 0};
+    Scenario *sc = NULL;
+    int code = bv_status_exit_code(scenario_load_with(o->scenario, &how, &sc, errors));
+    scenario_free(sc);
+    int first, worst = cluster_agree(code, &first);
+    if (worst) {
+        if (first == cluster_rank())
+            cli_print_errors(errors);
+        return worst;
+    }
+    o->shards = cluster_shards();
+    o->writes = cluster_rank() == 0;
+    if (cluster_rank() != 0)
+        o->quiet = true; /* one progress bar: the first process's covers every block */
+    bv_errors_init(errors);
+    BvStatus status = run(o, NULL, errors);
+    if (status == BV_ERR_NOMEM || (status == BV_ERR_IO && !o->writes)) {
+        cli_print_errors(errors);
+        cluster_abort(bv_status_exit_code(status));
+    }
+    code = bv_status_exit_code(status);
+    worst = cluster_agree(code, &first);
+    if (first == cluster_rank())
+        cli_print_errors(errors);
+    return worst;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     RunOptions *o = malloc(sizeof *o);
@@ -325,9 +377,8 @@ static int cmd_run(int argc, char **argv)
             return 1;
         }
         bv_errors_init(errors);
-        BvStatus status = run(o, NULL, errors);
-        cli_print_errors(errors);
-        rc = bv_status_exit_code(status);
+        rc = cluster_size() > 1 ? run_in_cluster(o, errors)
+                                : bv_status_exit_code(run_reported(o, errors));
         free(errors);
     }
     free(o);
@@ -338,9 +389,10 @@ static int cmd_run(int argc, char **argv)
 static bool ensure_directory(const char *dir)
 {
     struct stat st;
-    if (stat(dir, &st) == 0)
-        return S_ISDIR(st.st_mode);
-    return mkdir(dir, 0755) == 0;
+    if (mkdir(dir, 0755) == 0)
+        return true;
+    /* Already there, or made meanwhile by another process of the same batch. */
+    return errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* bookval batch A.yaml B.yaml ... -d OUTDIR [--compare FILE.xlsx] [run options]: each scenario
@@ -386,13 +438,16 @@ static int cmd_batch(int argc, char **argv)
         rc = cli_usage_error(usage_text, "%s", "batch needs scenarios and -d OUTDIR");
         goto done;
     }
-    if (!ensure_directory(outdir)) {
+    bool usable = ensure_directory(outdir);
+    if (!usable) {
+        /* Not `goto done`: the cluster's other processes wait to agree on the outcome. */
         fprintf(stderr, "%s: error: cannot use as the output directory: %s\n", outdir,
                 strerror(errno));
         rc = 1;
-        goto done;
     }
-    for (int k = 0; k < n_scenarios; k++) {
+    for (int k = 0; k < n_scenarios && usable; k++) {
+        if (k % cluster_size() != cluster_rank())
+            continue; /* another process of the cluster runs it */
         char *base = default_output(scenarios[k]); /* NAME.xlsx */
         size_t n = strlen(outdir) + (base ? strlen(base) : 0) + 8;
         char *xlsx = malloc(n), *json = malloc(n);
@@ -438,6 +493,17 @@ static int cmd_batch(int argc, char **argv)
         free(xlsx);
         free(json);
     }
+    /* A cluster's first process gathers every row and writes the comparison. */
+    int first;
+    if (!cluster_gather_rows(rows, sizeof *rows, (size_t)n_scenarios)) {
+        fprintf(stderr, "error: the processes of the batch could not exchange their results\n");
+        rc = 1;
+    }
+    rc = cluster_agree(rc, &first);
+    if (cluster_rank() != 0)
+        goto done;
+    for (int k = 0; k < n_scenarios; k++)
+        rows[k].file = scenarios[k]; /* a pointer into another process means nothing here */
     if (compare) {
         OutFile *f = NULL;
         bv_errors_init(errors);
@@ -525,12 +591,19 @@ static int cmd_validate(int argc, char **argv)
     return bv_status_exit_code(worst);
 }
 
-int main(int argc, char **argv)
+/* The commands; under a cluster, every process runs `run` and `batch`, the first alone the
+ * others. */
+static int dispatch(int argc, char **argv)
 {
-    gsl_set_error_handler_off();
     if (argc < 2)
         return cli_usage_error(usage_text, "%s", "no command given");
     const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "batch") == 0)
+        return cmd_batch(argc - 2, argv + 2);
+    if (cluster_rank() != 0)
+        return 0;
     if (strcmp(cmd, "--version") == 0) {
         printf("bookval %s\n", BOOKVAL_VERSION);
         return 0;
@@ -552,13 +625,21 @@ int main(int argc, char **argv)
         }
         return cli_usage_error(usage_text, "no help on '%s'; try: bookval help scenario", argv[2]);
     }
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 2, argv + 2);
     if (strcmp(cmd, "fit") == 0)
         return cli_fit(argc - 2, argv + 2);
-    if (strcmp(cmd, "batch") == 0)
-        return cmd_batch(argc - 2, argv + 2);
     return cli_usage_error(usage_text, "unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (!cluster_start(&argc, &argv)) {
+        fprintf(stderr, "error: the cluster's processes could not start (MPI_Init failed)\n");
+        return 1;
+    }
+    int rc = dispatch(argc, argv);
+    cluster_stop();
+    return rc;
 }

@@ -393,8 +393,31 @@ static void convergence(McResult *r)
     r->points = next;
 }
 
+void mc_shard_part(long begin, long end, int rank, int ranks, long *first, long *last)
+{
+    /* Contiguous, as even as can be: the first (n mod ranks) processes take one more. */
+    long n = end - begin, base = n / ranks, extra = n % ranks;
+    *first = begin + rank * base + (rank < extra ? rank : extra);
+    *last = *first + base + (rank < extra ? 1 : 0);
+}
+
+/* The per-iteration arrays of `r`, for an exchange among processes. */
+static size_t result_arrays(McResult *r, double **arrays)
+{
+    size_t n = 0;
+    arrays[n++] = r->values;
+    if (r->has_deal) {
+        arrays[n++] = r->seller_gain;
+        arrays[n++] = r->buyer_npv;
+        arrays[n++] = r->seller_net_pv;
+        arrays[n++] = r->keep_value;
+    }
+    return n;
+}
+#define MC_ARRAYS_MAX 8
+
 BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McProgress progress,
-                void *context, McResult **out, BvErrors *errors)
+                void *context, const McShards *shards, McResult **out, BvErrors *errors)
 {
     *out = NULL;
     const Scenario *sc = book->scenario;
@@ -437,9 +460,14 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         block--;
     long done = 0;
     long failed = -1;
-    BvError failure;
+    BvError failure = {0};
+    double *arrays[MC_ARRAYS_MAX];
+    size_t array_count = result_arrays(r, arrays);
     while (done < iterations && failed < 0) {
         long end = done + block < iterations ? done + block : iterations;
+        long first = done, last = end; /* this process's part of the block */
+        if (shards)
+            mc_shard_part(done, end, shards->rank, shards->ranks, &first, &last);
         bool nomem_seen = false;
 #pragma omp parallel
         {
@@ -449,7 +477,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                 nomem_seen = true;
             }
 #pragma omp for schedule(dynamic, 1)
-            for (long it = done; it < end; it++) {
+            for (long it = first; it < last; it++) {
                 McIteration one = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN};
                 if (w && w->failed < 0 && simulate(&sim, it, w, &one) != BV_OK)
                     w->failed = it;
@@ -470,8 +498,25 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
             }
             workspace_free(w);
         }
-        if (nomem_seen)
+        if (nomem_seen && !shards)
             goto nomem;
+        if (shards) {
+            /* Every process learns the earliest failure, or receives the others' iterations. */
+            if (nomem_seen && (failed < 0 || first < failed)) {
+                failed = first;
+                failure = (BvError){.status = BV_ERR_NOMEM};
+                snprintf(failure.message, sizeof failure.message, "out of memory");
+            }
+            McExchange x = {arrays, array_count, done, end, failed, &failure};
+            if (!shards->exchange(&x, shards->context)) {
+                status = bv_error(errors, BV_ERR_IO, NULL, NULL,
+                                  "the processes of the run could not exchange their iterations");
+                goto fail;
+            }
+            failed = x.failed;
+            if (failed >= 0)
+                break;
+        }
         done = end;
         if (progress)
             progress(done, iterations, context);

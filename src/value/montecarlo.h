@@ -55,13 +55,39 @@ typedef struct McResult {
 typedef void (*McProgress)(long done, long total, void *context);
 
 /*
- * Simulate `iterations` books (the scenario's, or a CLI override) with `seed`.
+ * The Monte Carlo shared among processes (a cluster run): every process simulates its own
+ * contiguous part of each block of iterations (mc_shard_part) and `exchange` gives every
+ * process the others' parts, so each holds every iteration in index order and the result is
+ * the same bytes for any number of processes.
+ */
+typedef struct McExchange {
+    double *const *arrays;    /* per-iteration arrays to complete over [begin, end) */
+    size_t array_count;
+    long begin, end;          /* the block */
+    long failed;              /* in: this process's earliest failed iteration, -1 none;
+                                 out: the earliest of all processes' */
+    BvError *failure;         /* in: this process's failure; out: the earliest one's */
+} McExchange;
+
+typedef struct McShards {
+    int rank, ranks;
+    /* Complete the block on every process; false when the exchange itself failed. */
+    bool (*exchange)(McExchange *exchange, void *context);
+    void *context;
+} McShards;
+
+/* Process `rank`'s part [*first, *last) of the block [begin, end) among `ranks`. */
+void mc_shard_part(long begin, long end, int rank, int ranks, long *first, long *last);
+
+/*
+ * Simulate `iterations` books (the scenario's, or a CLI override) with `seed`; with `shards`
+ * (NULL: this process alone) the iterations are shared among processes.
  * exceptions: BV_ERR_INPUT when a draw makes the run-off tail infinite (naming the
  * iteration) or the correlations are inconsistent; BV_ERR_NUMERIC when a quantile function
  * fails; BV_ERR_NOMEM.
  */
 BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McProgress progress,
-                void *context, McResult **out, BvErrors *errors);
+                void *context, const McShards *shards, McResult **out, BvErrors *errors);
 void mc_free(McResult *result); /* NULL is a no-op */
 
 #endif
