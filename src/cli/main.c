@@ -200,7 +200,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     if (progress.shown)
         fputc('\n', stderr);
     if (status == BV_OK)
-        status = runinfo_collect(o->scenario, &info, errors);
+        status = runinfo_collect(v->scenario, &info, errors);
     if (status != BV_OK)
         goto done;
     const Scenario *sc = v->scenario;
@@ -210,10 +210,12 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     const McResult *mc = v->mc;
     const Deal *deal = v->deal;
     Results results = {sc, v->book, dcf, mc, v->diagnostics, deal, v->whatif, &info};
-#ifdef _OPENMP
-    if (o->threads)
-        info.threads = o->threads;
-#endif
+    /* Options that change results; --threads, --quiet and output paths do not. */
+    info.sets = o->sets;
+    info.set_count = o->set_count;
+    info.iterations = o->iterations;
+    info.has_seed = o->has_seed;
+    info.seed = o->seed;
     const char *xlsx_path = o->output;
     if (!xlsx_path) {
         xlsx_path = default_path = default_output(o->scenario);

@@ -29,6 +29,13 @@ static const SchemaKey scenario_keys[] = {
      "the scenario's title, shown on every sheet", 0},
     {KEY_CURRENCY, "currency", SCHEMA_STRING, NONE, NULL, true, NULL, NULL,
      "ISO 4217 code (three capital letters) shown on every money cell", 0},
+    {KEY_VALUATION_DATE, "valuation_date", SCHEMA_STRING, NONE, NULL, false, "undated", NULL,
+     "the date the value is stated at, YYYY-MM-DD (printed as given; never the machine's "
+     "clock, so the same inputs give the same bytes)", 0},
+    {KEY_STANDARD_OF_VALUE, "standard_of_value", SCHEMA_ENUM, NONE, "fair_market|investment",
+     false, "fair_market", NULL,
+     "the conclusion: fair_market, the DCF for a hypothetical buyer; investment, this buyer's "
+     "walk-away in expected-price terms (needs buyer)", 0},
     {KEY_EXTENDS, "extends", SCHEMA_STRING, NONE, NULL, false, NULL, NULL,
      "a model by name (accounting-practice, tax/spain-individual) or a YAML path, or a list "
      "of them: deep-merged under this file in order", 0},

@@ -159,6 +159,8 @@ typedef struct Formats {
     lxw_format *input_rate, *input_number, *input_money, *input_text, *input_count;
     lxw_format *money, *money_total, *rate, *factor, *count, *integer, *multiple;
     lxw_format *input_multiple;
+    lxw_format *money_whole, *money_whole_total; /* whole units, the currency (Summary) */
+    lxw_format *clients, *years, *paragraph;     /* "n clients", "n years", wrapped text */
 } Formats;
 
 /* The Clients sheets' segment of a client without one: a text every spreadsheet's COUNTIF
@@ -232,6 +234,15 @@ void xlsx_layout_clients_if(const XlsxCtx *x, char *out, size_t size, int key_co
 
 /* The sheet writers, in the workbook's order; each writes `ws` top to bottom. */
 void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws);
+/* The Summary's conclusion block from row r (xlsx_summary_conclusion.c): returns the next
+ * row; `market_low_row`/`revenue_row` are the Summary rows of the market range's low value
+ * (its high the next row; -1 without a market) and of the annual revenue. */
+int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_row,
+                            int market_low_row);
+/* The rows the conclusion block takes (so the rows below can be placed first). */
+int xlsx_summary_conclusion_rows(const XlsxCtx *x);
+/* "1,234,567" as TEXT(x,"#,##0") writes it (half away from zero). */
+void xlsx_whole(char *buf, size_t size, double x);
 void xlsx_assumptions_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_clients_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws);
