@@ -52,25 +52,24 @@ void conclusion_compute(const Scenario *sc, const Book *book, const Dcf *dcf,
                                    : "fair market value: the DCF for a hypothetical buyer";
 
     row(c, dcf, CONC_DCF, "dcf", "DCF value", dcf->value,
-        "the expected book's cash at the scenario's rate, every input at its mean");
+        "the expected cash at the scenario's rate, inputs at their means");
     if (mc) {
         row(c, dcf, CONC_MONTE_CARLO, "monte_carlo", "Monte Carlo mean", mc->stats.mean,
-            "uncertain inputs drawn: the mean of the value is not the value at the means");
+            "inputs drawn: the mean value is not the value at the means");
         c->rows[CONC_MONTE_CARLO].low = mc->stats.percentile[STATS_P5];
         c->rows[CONC_MONTE_CARLO].high = mc->stats.percentile[STATS_P95];
     }
     if (dcf->has_market) {
         row(c, dcf, CONC_MARKET, "market", "Market range (midpoint)",
             0.5 * (dcf->market_low + dcf->market_high),
-            "rule-of-thumb multiples of fees: blind to this book's retention and margin");
+            "multiples of fees, blind to this book's retention and margin");
         c->rows[CONC_MARKET].low = dcf->market_low;
         c->rows[CONC_MARKET].high = dcf->market_high;
     }
     if (deal && deal->has_buyer)
         row(c, dcf, CONC_BUYER, "buyer_walk_away", "Buyer's walk-away (expected price)",
             deal->max_price_expected,
-            "this buyer's rate, after his income tax and the amortisation shield, under the "
-            "offered terms");
+            "this buyer's rate, after his tax and amortisation, these terms");
     if (deal && deal->has_keep)
         row(c, dcf, CONC_SELLER, "seller_walk_away", "Seller's walk-away (expected price)",
             deal->min_price_expected,
@@ -78,7 +77,7 @@ void conclusion_compute(const Scenario *sc, const Book *book, const Dcf *dcf,
     if (deal)
         row(c, dcf, CONC_PRICE, "price_offered", "Price offered (expected price)",
             deal->flows.price,
-            "the terms agreed (base price, true-up, earn-out, clawback), not a valuation");
+            "the terms agreed, true-up, earn-out, clawback: not a valuation");
     c->concluded_row = investment ? CONC_BUYER : CONC_DCF;
     c->value = c->rows[c->concluded_row].value;
 

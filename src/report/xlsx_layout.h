@@ -241,7 +241,8 @@ int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_ro
                             int market_low_row);
 /* The rows the conclusion block takes (so the rows below can be placed first). */
 int xlsx_summary_conclusion_rows(const XlsxCtx *x);
-/* "1,234,567" as TEXT(x,"#,##0") writes it (half away from zero). */
+/* "1,234,567" as FIXED(x,0) writes it in an English locale (half away from zero; another
+ * locale recalculates with its own separators). */
 void xlsx_whole(char *buf, size_t size, double x);
 void xlsx_assumptions_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_clients_write(XlsxCtx *x, lxw_worksheet *ws);

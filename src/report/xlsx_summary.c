@@ -102,7 +102,7 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
     xlsx_check(&x->c, worksheet_set_column(ws, 1, 1, 20, NULL));
     xlsx_check(&x->c, worksheet_set_column(ws, 2, 2, 60, NULL));
     xlsx_check(&x->c, worksheet_set_column(ws, 3, 3, 16, NULL));
-    xlsx_check(&x->c, worksheet_set_column(ws, 4, 4, 24, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 4, 4, 26, NULL));
     worksheet_freeze_panes(ws, 3, 0);
     xlsx_text(&x->c, ws, 0, 0, sc->name, x->f.title);
     xlsx_text(&x->c, ws, 1, 0,
@@ -174,20 +174,20 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
         lxw_rowcol_to_cell(hi_v, (lxw_row_t)(r - 1), 1);
         /* Inside, below or above the range, and by how much (the conclusion's table checks
          * the price and both walk-aways against it too). */
-        summary_row(x, ws, r, "Market cross-check", "the DCF against the market range");
+        summary_row(x, ws, r, "Market cross-check",
+                    "the DCF against the market range: inside, or how far below or above");
         char f[XLSX_FORMULA_MAX], cached[120], by[48];
         double gap;
         int pos = conclusion_market_position(dcf->value, dcf->market_low, dcf->market_high, &gap);
         xlsx_whole(by, sizeof by, gap);
         if (pos == 0)
-            snprintf(cached, sizeof cached, "DCF inside the market range");
+            snprintf(cached, sizeof cached, "inside");
         else
-            snprintf(cached, sizeof cached, "DCF %s the market range by %s %s",
+            snprintf(cached, sizeof cached, "%s by %s %s",
                      pos < 0 ? "below" : "above", by, sc->currency);
         snprintf(f, sizeof f,
-                 "=IF(%s<%s,\"DCF below the market range by \"&TEXT(%s-%s,\"#,##0\")&\" %s\","
-                 "IF(%s>%s,\"DCF above the market range by \"&TEXT(%s-%s,\"#,##0\")&\" %s\","
-                 "\"DCF inside the market range\"))",
+                 "=IF(%s<%s,\"below by \"&FIXED(%s-%s,0)&\" %s\","
+                 "IF(%s>%s,\"above by \"&FIXED(%s-%s,0)&\" %s\",\"inside\"))",
                  a, lo_v, lo_v, a, sc->currency, a, hi_v, a, hi_v, sc->currency);
         xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
     }

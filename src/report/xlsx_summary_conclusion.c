@@ -85,8 +85,8 @@ static void market_verdict(XlsxCtx *x, const char *value, const char *low, const
 {
     const char *cur = x->sc->currency;
     snprintf(f, fsize,
-             "IF(%s<%s,\"below by \"&TEXT(%s-%s,\"#,##0\")&\" %s\",IF(%s>%s,\"above by \"&"
-             "TEXT(%s-%s,\"#,##0\")&\" %s\",\"inside\"))",
+             "IF(%s<%s,\"below by \"&FIXED(%s-%s,0)&\" %s\",IF(%s>%s,\"above by \"&"
+             "FIXED(%s-%s,0)&\" %s\",\"inside\"))",
              value, low, low, value, cur, value, high, value, high, cur);
     double by;
     int pos = conclusion_market_position(v, lo, hi, &by);
@@ -139,17 +139,22 @@ int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_ro
     b(v_ref, w.value);
     char vs[48], mult[48];
     xlsx_whole(vs, sizeof vs, c.value);
-    int n = snprintf(f, sizeof f, "=\"As of %s, the %s of the book is \"&TEXT(%s,\"#,##0\")&\" %s",
-                     c.valuation_date,
+    char as_of[64];
+    if (sc->valuation_date)
+        snprintf(as_of, sizeof as_of, "As of %s, the", sc->valuation_date);
+    else
+        snprintf(as_of, sizeof as_of, "Undated (no valuation_date): the");
+    int n = snprintf(f, sizeof f, "=\"%s %s of the book is \"&FIXED(%s,0)&\" %s",
+                     as_of,
                      c.concluded_row == CONC_BUYER ? "investment value" : "fair market value",
                      v_ref, cur);
     double multiple = dcf->annual_revenue > 0 ? c.value / dcf->annual_revenue : (double)NAN;
     snprintf(mult, sizeof mult, "%.2f", multiple);
-    int m = snprintf(text, sizeof text, "As of %s, the %s of the book is %s %s", c.valuation_date,
+    int m = snprintf(text, sizeof text, "%s %s of the book is %s %s", as_of,
                      c.concluded_row == CONC_BUYER ? "investment value" : "fair market value",
                      vs, cur);
     if (isfinite(multiple)) {
-        n += snprintf(f + n, sizeof f - (size_t)n, " (\"&TEXT(%s/%s,\"0.00\")&\" times annual fees).",
+        n += snprintf(f + n, sizeof f - (size_t)n, " (\"&FIXED(%s/%s,2)&\" times annual fees).",
                       v_ref, rev);
         m += snprintf(text + m, sizeof text - (size_t)m, " (%s times annual fees).", mult);
     } else {
@@ -161,8 +166,8 @@ int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_ro
         xlsx_whole(p5, sizeof p5, c.rows[CONC_MONTE_CARLO].low);
         xlsx_whole(p95, sizeof p95, c.rows[CONC_MONTE_CARLO].high);
         n += snprintf(f + n, sizeof f - (size_t)n,
-                      " 90%% of the simulated values lie between \"&TEXT(%s,\"#,##0\")&\" and "
-                      "\"&TEXT(%s,\"#,##0\")&\" %s.",
+                      " 90%% of the simulated values lie between \"&FIXED(%s,0)&\" and "
+                      "\"&FIXED(%s,0)&\" %s.",
                       b(r5, w.p5), b(r95, w.p95), cur);
         m += snprintf(text + m, sizeof text - (size_t)m,
                       " 90%% of the simulated values lie between %s and %s %s.", p5, p95, cur);
@@ -180,7 +185,7 @@ int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_ro
         char pr[XLSX_REF_MAX], pv[48];
         xlsx_whole(pv, sizeof pv, deal->flows.price);
         n += snprintf(f + n, sizeof f - (size_t)n,
-                      "&\" The price offered is \"&TEXT(%s,\"#,##0\")&\" %s in expected terms\"",
+                      "&\" The price offered is \"&FIXED(%s,0)&\" %s in expected terms\"",
                       b(pr, w.price), cur);
         m += snprintf(text + m, sizeof text - (size_t)m,
                       " The price offered is %s %s in expected terms", pv, cur);
@@ -191,11 +196,11 @@ int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_ro
             char dv[48];
             xlsx_whole(dv, sizeof dv, fabs(d));
             n += snprintf(f + n, sizeof f - (size_t)n,
-                          "&\", \"&TEXT(ABS(%s-%s),\"#,##0\")&IF(%s>=%s,\" below\",\" above\")"
+                          "&\", \"&FIXED(ABS(%s-%s),0)&IF(%s>=%s,\" %s below\",\" %s above\")"
                           "&\" the buyer's walk-away\"",
-                          by, pr, by, pr);
-            m += snprintf(text + m, sizeof text - (size_t)m, ", %s %s the buyer's walk-away", dv,
-                          d >= 0 ? "below" : "above");
+                          by, pr, by, pr, cur, cur);
+            m += snprintf(text + m, sizeof text - (size_t)m, ", %s %s %s the buyer's walk-away",
+                          dv, cur, d >= 0 ? "below" : "above");
         }
         if (deal->has_keep && isfinite(deal->min_price_expected)) {
             char sr[XLSX_REF_MAX];
@@ -204,10 +209,10 @@ int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_ro
             char dv[48];
             xlsx_whole(dv, sizeof dv, fabs(d));
             n += snprintf(f + n, sizeof f - (size_t)n,
-                          "&\" and \"&TEXT(ABS(%s-%s),\"#,##0\")&IF(%s>=%s,\" above\",\" below\")"
+                          "&\" and \"&FIXED(ABS(%s-%s),0)&IF(%s>=%s,\" %s above\",\" %s below\")"
                           "&\" the seller's\"",
-                          pr, sr, pr, sr);
-            m += snprintf(text + m, sizeof text - (size_t)m, " and %s %s the seller's", dv,
+                          pr, sr, pr, sr, cur, cur);
+            m += snprintf(text + m, sizeof text - (size_t)m, " and %s %s %s the seller's", dv, cur,
                           d >= 0 ? "above" : "below");
         }
         n += snprintf(f + n, sizeof f - (size_t)n, "&\".\"");
