@@ -285,6 +285,10 @@ bool report_json_write(FILE *out, const Results *res)
     json_number(&j, "top10_share", d->top10_share);
     json_number(&j, "top10_value_share", d->top10_value_share);
     json_number(&j, "revenue_at_risk", d->revenue_at_risk);
+    if (isfinite(d->median_years_active))
+        json_number(&j, "median_remaining_years", d->median_years_active);
+    else
+        json_null(&j, "median_remaining_years");
     json_number(&j, "receivables", d->receivables);
     if (sc->provision_count)
         json_number(&j, "provision", d->provision);

@@ -135,6 +135,7 @@ static void layout_projection(XlsxCtx *x)
     x->col_value = x->col_horizon + 4;
     x->col_unit = x->col_horizon + 5;
     x->col_remaining = x->col_horizon + 6;
+    x->col_median = x->col_horizon + 7;
 }
 
 

@@ -190,6 +190,7 @@ typedef struct XlsxCtx {
     int cohort_header; /* row of the cohort table's header (years as numbers) */
     int cohort_first;  /* row of cohort 0 */
     int col_horizon, col_last_pv, col_factor, col_tail, col_value, col_unit, col_remaining;
+    int col_median;    /* median remaining years, after col_remaining (expected years in H) */
     int provision_first; /* first provision bucket row on Assumptions, -1 when none */
     /* Clients */
     size_t client_sheets;
