@@ -48,6 +48,28 @@ static const char usage_text[] =
 
 
 
+/* "1,234,567" (whole units, half away from zero), "none" when not finite. */
+static const char *money(char *buf, size_t size, double x)
+{
+    if (!isfinite(x)) {
+        snprintf(buf, size, "none");
+        return buf;
+    }
+    double r = x < 0 ? -floor(-x + 0.5) : floor(x + 0.5);
+    char digits[48];
+    snprintf(digits, sizeof digits, "%.0f", fabs(r));
+    size_t n = strlen(digits), k = 0;
+    if (r < 0 && k + 1 < size)
+        buf[k++] = '-';
+    for (size_t i = 0; i < n && k + 2 < size; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[k++] = ',';
+        buf[k++] = digits[i];
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
 static const char *models_dir(void)
 {
     const char *env = getenv("BOOKVAL_MODELS");
@@ -245,24 +267,37 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
         clock_gettime(CLOCK_MONOTONIC, &end);
         double seconds = (double)(end.tv_sec - start.tv_sec) +
                          1e-9 * (double)(end.tv_nsec - start.tv_nsec);
-        printf("%s: DCF value %.2f %s (%.2fx annual revenue of %.2f %s, %zu clients)\n",
-               sc->name, dcf->value, sc->currency, dcf->value_to_revenue, dcf->annual_revenue,
-               sc->currency, sc->client_count);
+        /* Every money figure in whole units with its currency (the JSON has full precision). */
+        const char *cur = sc->currency;
+        char a[48], b[48], c[48];
+        printf("%s: DCF value %s %s (%.2fx annual revenue of %s %s, %zu clients)\n", sc->name,
+               money(a, sizeof a, dcf->value), cur, dcf->value_to_revenue,
+               money(b, sizeof b, dcf->annual_revenue), cur, sc->client_count);
         if (mc)
-            printf("Monte Carlo (%ld iterations): mean %.2f, 5th-95th percentile %.2f to %.2f "
-                   "%s\n",
-                   mc->iterations, mc->stats.mean, mc->stats.percentile[STATS_P5],
-                   mc->stats.percentile[STATS_P95], sc->currency);
+            printf("Monte Carlo (%ld iterations): mean %s %s, 5th-95th percentile %s to %s %s\n",
+                   mc->iterations, money(a, sizeof a, mc->stats.mean), cur,
+                   money(b, sizeof b, mc->stats.percentile[STATS_P5]),
+                   money(c, sizeof c, mc->stats.percentile[STATS_P95]), cur);
         if (deal) {
             const DealFlows *f = &deal->flows;
-            printf("Deal: base price %.2f, expected price %.2f %s", f->base_price, f->price,
-                   sc->currency);
-            if (deal->has_seller)
-                printf("; seller's walk-away %.2f", deal->min_price);
+            printf("Deal: base price %s %s, expected price %s %s", money(a, sizeof a, f->base_price),
+                   cur, money(b, sizeof b, f->price), cur);
+            if (deal->has_seller && isfinite(deal->min_price))
+                printf("; seller's walk-away %s %s (as a base price)",
+                       money(a, sizeof a, deal->min_price), cur);
             if (deal->has_buyer)
-                printf("; buyer's NPV %.2f, walk-away %.2f", f->npv, deal->max_price);
+                printf("; buyer's NPV %s %s, walk-away %s %s (as a base price)",
+                       money(a, sizeof a, f->npv), cur, money(b, sizeof b, deal->max_price), cur);
             printf("\n");
         }
+        printf("Conclusion (%s, %s): %s %s\n",
+               sc->standard_of_value == VALUE_INVESTMENT ? "investment value" : "fair market value",
+               sc->valuation_date ? sc->valuation_date : "undated",
+               money(a, sizeof a,
+                     sc->standard_of_value == VALUE_INVESTMENT && deal && deal->has_buyer
+                         ? deal->max_price_expected
+                         : dcf->value),
+               cur);
         printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
         if (row) {
             snprintf(row->name, sizeof row->name, "%s", sc->name);

@@ -46,6 +46,7 @@ void xlsx_layout_formats(XlsxCtx *x)
         format_set_top(f->money_whole_total, LXW_BORDER_THIN);
     f->clients = xlsx_format(&x->c, "#,##0\" clients\"", false, false);
     f->years = xlsx_format(&x->c, "0\" years\"", false, false);
+    f->and_above = xlsx_format(&x->c, "\"and above\"", false, false);
     f->paragraph = xlsx_format(&x->c, NULL, false, false);
     if (f->paragraph) {
         format_set_text_wrap(f->paragraph);

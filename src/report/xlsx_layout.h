@@ -161,6 +161,7 @@ typedef struct Formats {
     lxw_format *input_multiple;
     lxw_format *money_whole, *money_whole_total; /* whole units, the currency (Summary) */
     lxw_format *clients, *years, *paragraph;     /* "n clients", "n years", wrapped text */
+    lxw_format *and_above;  /* any number shown as "and above" (an open top bracket) */
 } Formats;
 
 /* The Clients sheets' segment of a client without one: a text every spreadsheet's COUNTIF

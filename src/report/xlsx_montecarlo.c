@@ -64,7 +64,7 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
     const Stats *st = &mc->stats;
     long n = mc->iterations;
     long shown = x->mc_values_fit ? n : MC_VALUE_ROWS_MAX;
-    static const double w[] = {30, 18, 3, 10, 16, 3, 16, 16, 10, 3, 11, 16, 16, 16, 3, 16, 16};
+    static const double w[] = {30, 18, 3, 10, 16, 3, 18, 18, 10, 3, 11, 16, 16, 16, 3, 16, 16};
     xlsx_layout_widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
     worksheet_freeze_panes(ws, MC_FIRST_ROW, 0);
     xlsx_text(&x->c, ws, 0, 0, "Monte Carlo: the value's distribution", x->f.title);
@@ -160,12 +160,13 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
             lxw_rowcol_to_cell_abs(lo, (lxw_row_t)x->mc_stat_row[MC_MIN], M_STAT, 1, 1);
             lxw_rowcol_to_cell_abs(hi, (lxw_row_t)x->mc_stat_row[MC_MAX], M_STAT, 1, 1);
             bool last = bin + 1 == mc->bins;
-            xlsx_formula(&x->c, ws, r, M_BIN_FROM, x->f.money, mc->bin_edges[bin],
+            xlsx_formula(&x->c, ws, r, M_BIN_FROM, x->f.money_whole, mc->bin_edges[bin],
                         "=%s+(%s-%s)/%zu*%zu", lo, hi, lo, mc->bins, bin);
             if (last)
-                xlsx_formula(&x->c, ws, r, M_BIN_TO, x->f.money, mc->bin_edges[bin + 1], "=%s", hi);
+                xlsx_formula(&x->c, ws, r, M_BIN_TO, x->f.money_whole, mc->bin_edges[bin + 1], "=%s",
+                             hi);
             else
-                xlsx_formula(&x->c, ws, r, M_BIN_TO, x->f.money, mc->bin_edges[bin + 1],
+                xlsx_formula(&x->c, ws, r, M_BIN_TO, x->f.money_whole, mc->bin_edges[bin + 1],
                             "=%s+(%s-%s)/%zu*%zu", lo, hi, lo, mc->bins, bin + 1);
             lxw_rowcol_to_cell(a, (lxw_row_t)r, M_BIN_FROM);
             lxw_rowcol_to_cell(b, (lxw_row_t)r, M_BIN_TO);
