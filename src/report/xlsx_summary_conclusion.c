@@ -166,11 +166,11 @@ int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_ro
         xlsx_whole(p5, sizeof p5, c.rows[CONC_MONTE_CARLO].low);
         xlsx_whole(p95, sizeof p95, c.rows[CONC_MONTE_CARLO].high);
         n += snprintf(f + n, sizeof f - (size_t)n,
-                      " 90%% of the simulated values lie between \"&FIXED(%s,0)&\" and "
+                      " 90%% of the simulated DCF values lie between \"&FIXED(%s,0)&\" and "
                       "\"&FIXED(%s,0)&\" %s.",
                       b(r5, w.p5), b(r95, w.p95), cur);
         m += snprintf(text + m, sizeof text - (size_t)m,
-                      " 90%% of the simulated values lie between %s and %s %s.", p5, p95, cur);
+                      " 90%% of the simulated DCF values lie between %s and %s %s.", p5, p95, cur);
     }
     if (dcf->has_market) {
         char vf[600], vc[120];
