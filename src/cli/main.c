@@ -48,8 +48,8 @@ static const char usage_text[] =
 
 
 
-/* "1,234,567" (whole units, half away from zero), "none" when not finite. */
-static const char *money(char *buf, size_t size, double x)
+/* "1,234,567 EUR" (whole units, half away from zero, the currency), "none" when not finite. */
+static const char *money(char *buf, size_t size, double x, const char *currency)
 {
     if (!isfinite(x)) {
         snprintf(buf, size, "none");
@@ -66,7 +66,7 @@ static const char *money(char *buf, size_t size, double x)
             buf[k++] = ',';
         buf[k++] = digits[i];
     }
-    buf[k] = '\0';
+    snprintf(buf + k, size - k, " %s", currency);
     return buf;
 }
 
@@ -269,35 +269,35 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
                          1e-9 * (double)(end.tv_nsec - start.tv_nsec);
         /* Every money figure in whole units with its currency (the JSON has full precision). */
         const char *cur = sc->currency;
-        char a[48], b[48], c[48];
-        printf("%s: DCF value %s %s (%.2fx annual revenue of %s %s, %zu clients)\n", sc->name,
-               money(a, sizeof a, dcf->value), cur, dcf->value_to_revenue,
-               money(b, sizeof b, dcf->annual_revenue), cur, sc->client_count);
+        char a[64], b[64], c[64];
+        printf("%s: DCF value %s (%.2fx annual revenue of %s, %zu clients)\n", sc->name,
+               money(a, sizeof a, dcf->value, cur), dcf->value_to_revenue,
+               money(b, sizeof b, dcf->annual_revenue, cur), sc->client_count);
         if (mc)
-            printf("Monte Carlo (%ld iterations): mean %s %s, 5th-95th percentile %s to %s %s\n",
-                   mc->iterations, money(a, sizeof a, mc->stats.mean), cur,
-                   money(b, sizeof b, mc->stats.percentile[STATS_P5]),
-                   money(c, sizeof c, mc->stats.percentile[STATS_P95]), cur);
+            printf("Monte Carlo (%ld iterations): mean %s, 5th-95th percentile %s to %s\n",
+                   mc->iterations, money(a, sizeof a, mc->stats.mean, cur),
+                   money(b, sizeof b, mc->stats.percentile[STATS_P5], cur),
+                   money(c, sizeof c, mc->stats.percentile[STATS_P95], cur));
         if (deal) {
             const DealFlows *f = &deal->flows;
-            printf("Deal: base price %s %s, expected price %s %s", money(a, sizeof a, f->base_price),
-                   cur, money(b, sizeof b, f->price), cur);
-            if (deal->has_seller && isfinite(deal->min_price))
-                printf("; seller's walk-away %s %s (as a base price)",
-                       money(a, sizeof a, deal->min_price), cur);
+            printf("Deal: base price %s, expected price %s", money(a, sizeof a, f->base_price, cur),
+                   money(b, sizeof b, f->price, cur));
+            if (deal->has_seller)
+                printf("; seller's walk-away %s (as a base price)",
+                       money(a, sizeof a, deal->min_price, cur));
             if (deal->has_buyer)
-                printf("; buyer's NPV %s %s, walk-away %s %s (as a base price)",
-                       money(a, sizeof a, f->npv), cur, money(b, sizeof b, deal->max_price), cur);
+                printf("; buyer's NPV %s, walk-away %s (as a base price)",
+                       money(a, sizeof a, f->npv, cur), money(b, sizeof b, deal->max_price, cur));
             printf("\n");
         }
-        printf("Conclusion (%s, %s): %s %s\n",
+        printf("Conclusion (%s, %s): %s\n",
                sc->standard_of_value == VALUE_INVESTMENT ? "investment value" : "fair market value",
                sc->valuation_date ? sc->valuation_date : "undated",
                money(a, sizeof a,
                      sc->standard_of_value == VALUE_INVESTMENT && deal && deal->has_buyer
                          ? deal->max_price_expected
-                         : dcf->value),
-               cur);
+                         : dcf->value,
+                     cur));
         printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
         if (row) {
             snprintf(row->name, sizeof row->name, "%s", sc->name);

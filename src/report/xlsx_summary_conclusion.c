@@ -128,7 +128,11 @@ int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_ro
     xlsx_text(&x->c, ws, w.standard, 2, c.standard_label, x->f.note);
     xlsx_text(&x->c, ws, w.value, 0, "Concluded value", x->f.bold);
     int concluded = c.concluded_row == CONC_BUYER ? w.buyer : w.dcf;
-    xlsx_formula(&x->c, ws, w.value, 1, x->f.money_whole_total, c.value, "=%s", b(a, concluded));
+    if (isfinite(c.value))
+        xlsx_formula(&x->c, ws, w.value, 1, x->f.money_whole_total, c.value, "=%s",
+                     b(a, concluded));
+    else
+        xlsx_text(&x->c, ws, w.value, 1, "none", x->f.bold);
     xlsx_text(&x->c, ws, w.value, 2,
               c.concluded_row == CONC_BUYER ? "the buyer's walk-away below" : "the DCF below",
               x->f.note);
@@ -144,15 +148,22 @@ int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_ro
         snprintf(as_of, sizeof as_of, "As of %s, the", sc->valuation_date);
     else
         snprintf(as_of, sizeof as_of, "Undated (no valuation_date): the");
-    int n = snprintf(f, sizeof f, "=\"%s %s of the book is \"&FIXED(%s,0)&\" %s",
-                     as_of,
-                     c.concluded_row == CONC_BUYER ? "investment value" : "fair market value",
-                     v_ref, cur);
+    const char *standard =
+        c.concluded_row == CONC_BUYER ? "investment value" : "fair market value";
+    int n, m;
+    if (isfinite(c.value)) {
+        n = snprintf(f, sizeof f, "=\"%s %s of the book is \"&FIXED(%s,0)&\" %s", as_of,
+                     standard, v_ref, cur);
+        m = snprintf(text, sizeof text, "%s %s of the book is %s %s", as_of, standard, vs, cur);
+    } else {
+        /* No walk-away: no price leaves this buyer a non-negative NPV. */
+        n = snprintf(f, sizeof f, "=\"%s %s of the book is none: no price leaves this buyer a "
+                     "non-negative NPV", as_of, standard);
+        m = snprintf(text, sizeof text, "%s %s of the book is none: no price leaves this buyer "
+                     "a non-negative NPV", as_of, standard);
+    }
     double multiple = dcf->annual_revenue > 0 ? c.value / dcf->annual_revenue : (double)NAN;
     snprintf(mult, sizeof mult, "%.2f", multiple);
-    int m = snprintf(text, sizeof text, "%s %s of the book is %s %s", as_of,
-                     c.concluded_row == CONC_BUYER ? "investment value" : "fair market value",
-                     vs, cur);
     if (isfinite(multiple)) {
         n += snprintf(f + n, sizeof f - (size_t)n, " (\"&FIXED(%s/%s,2)&\" times annual fees).",
                       v_ref, rev);
