@@ -89,7 +89,13 @@ static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
                      round(low - high));
         char f[XLSX_FORMULA_MAX];
         snprintf(f, sizeof f, "=%s", xlsx_ref(cell, "Transfer", l->result[R_ZONE], 1));
-        xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
+        if (!isfinite(low) || !isfinite(high))
+            xlsx_text(&x->c, ws, r++, 1,
+                      !isfinite(high) ? "none: no price leaves the buyer a non-negative NPV"
+                                      : "none: no price is worth more to the seller than keeping",
+                      x->f.bold);
+        else
+            xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
     }
     return r;
 }
