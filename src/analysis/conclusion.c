@@ -81,10 +81,11 @@ void conclusion_compute(const Scenario *sc, const Book *book, const Dcf *dcf,
     c->concluded_row = investment ? CONC_BUYER : CONC_DCF;
     c->value = c->rows[c->concluded_row].value;
 
-    double w = 0, m = 0, g = 0, t = 0;
+    double w = 0, m = 0, g = 0, t = 0, s1 = 0;
     for (size_t k = 0; k < dcf->cohort_count && k < book->cohort_count; k++) {
         double r = book->cohorts[k].annual_revenue;
         w += r;
+        s1 += r * dcf->survival[k * (size_t)dcf->horizon];
         m += r * dcf->inputs[k].margin;
         g += r * dcf->inputs[k].revenue_growth;
         t += r * dcf->inputs[k].transfer_retention;
@@ -92,6 +93,7 @@ void conclusion_compute(const Scenario *sc, const Book *book, const Dcf *dcf,
     c->margin = w > 0 ? m / w : (double)NAN;
     c->revenue_growth = w > 0 ? g / w : (double)NAN;
     c->transfer_retention = w > 0 ? t / w : (double)NAN;
+    c->retention_year1 = t > 0 ? s1 / t : (double)NAN;
     c->retained_year1 = dcf->annual_revenue > 0 && dcf->horizon > 0
                             ? dcf->revenue[0] / dcf->annual_revenue
                             : (double)NAN;

@@ -46,6 +46,8 @@ typedef struct Conclusion {
     ConclusionRow rows[CONC_ROWS];
     /* Main drivers (revenue-weighted over cohorts at the means of their assumptions). */
     double margin, revenue_growth, transfer_retention;
+    double retention_year1;        /* sum R S(1) / sum R u: the share of the fees that survive
+                                    * the sale that renew in year 1 (NaN when none survive) */
     double retained_year1;         /* expected revenue in year 1 / today's */
     double discount_rate, buyer_rate, seller_rate; /* NaN when there is no such side */
 } Conclusion;

@@ -78,6 +78,7 @@ void report_json_conclusion(Json *j, const Results *res)
     number_or_null(j, "margin", c.margin);
     number_or_null(j, "revenue_growth", c.revenue_growth);
     number_or_null(j, "transfer_retention", c.transfer_retention);
+    number_or_null(j, "retention_year1", c.retention_year1);
     number_or_null(j, "retained_year1", c.retained_year1);
     number_or_null(j, "discount_rate", c.discount_rate);
     number_or_null(j, "buyer_discount_rate", c.buyer_rate);

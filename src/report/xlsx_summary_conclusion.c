@@ -33,7 +33,7 @@ void xlsx_whole(char *buf, size_t size, double x)
 typedef struct Rows {
     int date, standard, value, paragraph, header;
     int dcf, mc, p5, p95, low, high, buyer, seller, price; /* -1 when absent */
-    int drivers, margin, growth, transfer, year1, rate, buyer_rate, seller_rate, next;
+    int drivers, margin, growth, transfer, retention, year1, rate, buyer_rate, seller_rate, next;
 } Rows;
 
 static Rows plan(const XlsxCtx *x, int r)
@@ -60,6 +60,7 @@ static Rows plan(const XlsxCtx *x, int r)
     w.margin = ++r;
     w.growth = ++r;
     w.transfer = ++r;
+    w.retention = ++r;
     w.year1 = ++r;
     w.rate = ++r;
     w.buyer_rate = deal && deal->has_buyer ? ++r : -1;
@@ -343,6 +344,18 @@ int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_ro
         xlsx_text(&x->c, ws, wrow[k], 2, "fee-weighted over the cohorts (Projection)",
                   x->f.note);
     }
+    xlsx_text(&x->c, ws, w.retention, 0, "Retention in year 1", x->f.text);
+    char s1[XLSX_REF_MAX], u[XLSX_REF_MAX];
+    xlsx_range(s1, "Projection", first, P_SURVIVAL, last, P_SURVIVAL);
+    xlsx_range(u, "Projection", first, P_TRANSFER, last, P_TRANSFER);
+    if (isfinite(c.retention_year1))
+        xlsx_formula(&x->c, ws, w.retention, 1, x->f.rate, c.retention_year1,
+                     "=SUMPRODUCT(%s,%s)/SUMPRODUCT(%s,%s)", s1, revs, u, revs);
+    else
+        xlsx_text(&x->c, ws, w.retention, 1, "n/a (no fees survive the sale)", x->f.note);
+    xlsx_text(&x->c, ws, w.retention, 2,
+              "of the fees that survive the sale, the share renewed in year 1 (S(1) / transfer)",
+              x->f.note);
     xlsx_text(&x->c, ws, w.year1, 0, "Fees expected in year 1", x->f.text);
     if (isfinite(c.retained_year1))
         xlsx_formula(&x->c, ws, w.year1, 1, x->f.rate, c.retained_year1, "=%s/%s",

@@ -138,6 +138,21 @@ class Conclusion(unittest.TestCase):
                                delta=1e-6 * abs(c["value"]))
         self.assertEqual(cells[(by_label["Valuation date"], 2)], c["valuation_date"])
         self.assertEqual(cells[(by_label["Standard of value"], 2)], c["standard_of_value"])
+        drivers = c["drivers"]
+        for label, key in (("Margin", "margin"), ("Revenue growth (per year)", "revenue_growth"),
+                           ("Transfer retention", "transfer_retention"),
+                           ("Retention in year 1", "retention_year1"),
+                           ("Fees expected in year 1", "retained_year1"),
+                           ("Discount rate (the DCF's)", "discount_rate"),
+                           ("Buyer's discount rate", "buyer_discount_rate"),
+                           ("Seller's rate for keeping", "seller_keep_rate")):
+            self.assertAlmostEqual(cells[(by_label[label], 2)], drivers[key], places=12,
+                                   msg=label)
+        # Year 1's fees are those that survive the sale times those that renew (no growth in
+        # year 1): sum R S(1) / sum R = (sum R u / sum R) (sum R S(1) / sum R u).
+        self.assertAlmostEqual(drivers["retained_year1"],
+                               drivers["transfer_retention"] * drivers["retention_year1"],
+                               places=12)
         # Fair market value is the DCF; the market range reads inside/below/above.
         self.assertEqual(c["standard_of_value"], "fair_market")
         self.assertEqual(c["value"], rec["dcf"]["value"])
