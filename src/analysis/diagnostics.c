@@ -2,6 +2,7 @@
  * diagnostics.c — concentration, classes and provisions from the book and its DCF.
  */
 #include "diagnostics.h"
+#include "diagnostics_lifetime.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -174,6 +175,11 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
     free(finite);
     free(values);
     free(ranked);
+    finite = NULL;
+    values = NULL;
+    ranked = NULL;
+    if (diagnostics_lifetime(book, dcf, d) != BV_OK)
+        goto nomem;
     *out = d;
     return BV_OK;
 nomem:
@@ -197,5 +203,6 @@ void diagnostics_free(Diagnostics *d)
     free(d->segment_revenue);
     free(d->segment_value);
     free(d->segment_remaining);
+    diagnostics_lifetime_free(d);
     free(d);
 }

@@ -16,6 +16,7 @@
 #define DIAG_CLASS_A_SHARE 0.80
 #define DIAG_CLASS_B_SHARE 0.95
 #define DIAG_TENURE_BANDS 5
+#define DIAG_MEDIAN_MAX 1000
 
 typedef struct Diagnostics {
     size_t clients, active_clients;
@@ -42,6 +43,15 @@ typedef struct Diagnostics {
     double *segment_revenue, *segment_value;
     double *segment_remaining; /* mean expected remaining years of its clients whose sum is
                                   finite (NaN when none is) */
+    /* Per cohort: the median remaining years, the first year t at whose end S(t) <= 1/2 (the
+     * retention model beyond the horizon; INFINITY when not within DIAG_MEDIAN_MAX years),
+     * and the expected years within the horizon, sum_{t=1..H} S(t) (always finite). */
+    double *median_years;
+    double *horizon_years;
+    /* Per segment (as above): the mean expected years within the horizon of its active
+     * clients (NaN when it has none); the book's median of the active clients' medians. */
+    double *segment_horizon_years;
+    double median_years_active;
     /* Tenure bands [0,2), [2,5), [5,10), [10,20), [20,inf): clients and revenue. */
     size_t tenure_clients[DIAG_TENURE_BANDS];
     double tenure_revenue[DIAG_TENURE_BANDS];

@@ -50,6 +50,28 @@ static const char usage_text[] =
 
 
 
+/* "1,234,567 EUR" (whole units, half away from zero, the currency), "none" when not finite. */
+static const char *money(char *buf, size_t size, double x, const char *currency)
+{
+    if (!isfinite(x)) {
+        snprintf(buf, size, "none");
+        return buf;
+    }
+    double r = x < 0 ? -floor(-x + 0.5) : floor(x + 0.5);
+    char digits[48];
+    snprintf(digits, sizeof digits, "%.0f", fabs(r));
+    size_t n = strlen(digits), k = 0;
+    if (r < 0 && k + 1 < size)
+        buf[k++] = '-';
+    for (size_t i = 0; i < n && k + 2 < size; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[k++] = ',';
+        buf[k++] = digits[i];
+    }
+    snprintf(buf + k, size - k, " %s", currency);
+    return buf;
+}
+
 static const char *models_dir(void)
 {
     const char *env = getenv("BOOKVAL_MODELS");
@@ -218,7 +240,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     if (progress.shown)
         fputc('\n', stderr);
     if (status == BV_OK)
-        status = runinfo_collect(o->scenario, &info, errors);
+        status = runinfo_collect(v->scenario, &info, errors);
     if (status != BV_OK)
         goto done;
     const Scenario *sc = v->scenario;
@@ -228,10 +250,12 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     const McResult *mc = v->mc;
     const Deal *deal = v->deal;
     Results results = {sc, v->book, dcf, mc, v->diagnostics, deal, v->whatif, &info};
-#ifdef _OPENMP
-    if (o->threads)
-        info.threads = o->threads;
-#endif
+    /* Options that change results; --threads, --quiet and output paths do not. */
+    info.sets = o->sets;
+    info.set_count = o->set_count;
+    info.iterations = o->iterations;
+    info.has_seed = o->has_seed;
+    info.seed = o->seed;
     if (!o->writes)
         goto done; /* another process of the cluster writes what all computed alike */
     const char *xlsx_path = o->no_workbook ? NULL : o->output;
@@ -264,26 +288,40 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
         clock_gettime(CLOCK_MONOTONIC, &end);
         double seconds = (double)(end.tv_sec - start.tv_sec) +
                          1e-9 * (double)(end.tv_nsec - start.tv_nsec);
-        printf("%s: DCF value %.2f %s (%.2fx annual revenue of %.2f %s, %zu clients)\n",
-               sc->name, dcf->value, sc->currency, dcf->value_to_revenue, dcf->annual_revenue,
-               sc->currency, sc->client_count);
+        /* Every money figure in whole units with its currency (the JSON has full precision). */
+        const char *cur = sc->currency;
+        char a[64], b[64], c[64];
+        printf("%s: DCF value %s (%.2fx annual revenue of %s, %zu clients)\n", sc->name,
+               money(a, sizeof a, dcf->value, cur), dcf->value_to_revenue,
+               money(b, sizeof b, dcf->annual_revenue, cur), sc->client_count);
         if (mc)
-            printf("Monte Carlo (%ld iterations): mean %.2f, 5th-95th percentile %.2f to %.2f "
-                   "%s\n",
-                   mc->iterations, mc->stats.mean, mc->stats.percentile[STATS_P5],
-                   mc->stats.percentile[STATS_P95], sc->currency);
+            printf("Monte Carlo (%ld iterations): mean %s, 5th-95th percentile %s to %s\n",
+                   mc->iterations, money(a, sizeof a, mc->stats.mean, cur),
+                   money(b, sizeof b, mc->stats.percentile[STATS_P5], cur),
+                   money(c, sizeof c, mc->stats.percentile[STATS_P95], cur));
         if (deal) {
             const DealFlows *f = &deal->flows;
-            printf("Deal: base price %.2f, expected price %.2f %s", f->base_price, f->price,
-                   sc->currency);
+            printf("Deal: base price %s, expected price %s", money(a, sizeof a, f->base_price, cur),
+                   money(b, sizeof b, f->price, cur));
             if (deal->has_keep)
-                printf("; seller's walk-away %.2f expected (base %.2f)",
-                       deal->min_price_expected, deal->min_price);
+                printf("; seller's walk-away %s expected (base %s)",
+                       money(a, sizeof a, deal->min_price_expected, cur),
+                       money(b, sizeof b, deal->min_price, cur));
             if (deal->has_buyer)
-                printf("; buyer's NPV %.2f, walk-away %.2f expected (base %.2f)", f->npv,
-                       deal->max_price_expected, deal->max_price);
+                printf("; buyer's NPV %s, walk-away %s expected (base %s)",
+                       money(a, sizeof a, f->npv, cur),
+                       money(b, sizeof b, deal->max_price_expected, cur),
+                       money(c, sizeof c, deal->max_price, cur));
             printf("\n");
         }
+        printf("Conclusion (%s, %s): %s\n",
+               sc->standard_of_value == VALUE_INVESTMENT ? "investment value" : "fair market value",
+               sc->valuation_date ? sc->valuation_date : "undated",
+               money(a, sizeof a,
+                     sc->standard_of_value == VALUE_INVESTMENT && deal && deal->has_buyer
+                         ? deal->max_price_expected
+                         : dcf->value,
+                     cur));
         if (xlsx_path)
             printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
         else

@@ -627,6 +627,7 @@ typedef struct Decoder {
     bool invalid;         /* stopped before bytes the encoding does not allow */
     bool truncated;       /* the file ends inside a character */
     unsigned char bad;    /* the first byte not converted */
+    InputDigest digest;   /* of every byte of the file (provenance) */
 } Decoder;
 
 /* Open the file: a byte-order mark (skipped) decides the encoding over the declared one. */
@@ -639,6 +640,8 @@ static BvStatus decoder_open(Decoder *dec, const char *path, CsvDialect *d, cons
         return bv_error(errors, bv_errno_status(errno, BV_ERR_INPUT), named_at, "clients_csv",
                         "cannot open %s: %s", path, strerror(errno));
     dec->in_len = fread(dec->in, 1, 4, dec->f);
+    input_digest_init(&dec->digest);
+    input_digest_update(&dec->digest, dec->in, dec->in_len);
     const char *from = csv_encoding_iconv_name(d->encoding);
     size_t bom = 0;
     if (dec->in_len >= 3 && memcmp(dec->in, "\xEF\xBB\xBF", 3) == 0) {
@@ -665,6 +668,18 @@ static BvStatus decoder_open(Decoder *dec, const char *path, CsvDialect *d, cons
     return BV_OK;
 }
 
+/* The file's digest: the bytes not read yet (after an early stop) are read for it. */
+static void decoder_record(Decoder *dec, Scenario *sc, const char *path)
+{
+    if (!dec->f)
+        return;
+    unsigned char rest[4096];
+    size_t got;
+    while (!dec->file_eof && (got = fread(rest, 1, sizeof rest, dec->f)) > 0)
+        input_digest_update(&dec->digest, rest, got);
+    input_files_add(&sc->inputs, "clients_csv", path, &dec->digest);
+}
+
 static void decoder_close(Decoder *dec)
 {
     if (dec->cd != (iconv_t)-1)
@@ -680,6 +695,7 @@ static size_t decoder_read(Decoder *dec, unsigned char *out, size_t cap)
     while (produced < cap && !dec->done) {
         if (!dec->file_eof && dec->in_len < sizeof dec->in) {
             size_t got = fread(dec->in + dec->in_len, 1, sizeof dec->in - dec->in_len, dec->f);
+            input_digest_update(&dec->digest, dec->in + dec->in_len, got);
             dec->in_len += got;
             if (got == 0)
                 dec->file_eof = true;
@@ -888,9 +904,14 @@ BvStatus clients_csv_read(Scenario *sc, const char *path, const Mark *named_at,
                  "empty: a header line naming the columns (id,annual_revenue,...) is needed");
     }
     csv_free(&parser);
+    const char *kept = scenario_intern(sc, path, strlen(path));
+    if (kept)
+        decoder_record(dec, sc, kept);
     decoder_close(dec);
     free(dec);
     free(buf);
+    if (!kept)
+        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
     if (errors->count + errors->dropped > r.errors_at_start)
         return bv_errors_status(errors);
     return BV_OK;

@@ -259,6 +259,22 @@ static void read_correlations(Loader *L, const Node *n)
 
 /* ---- the scenario walk ---- */
 
+/* A calendar date YYYY-MM-DD (Gregorian, years 1900..2999). */
+static bool scenario_date_valid(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= days[m - 1] + (m == 2 && leap);
+}
+
 static void read_top_level(Loader *L, const Node *root)
 {
     Scenario *sc = L->sc;
@@ -317,6 +333,24 @@ static void read_top_level(Loader *L, const Node *root)
         case KEY_DISCOUNT_RATE:
             treeread_uncertain(&L->rd, v, k->key, &k->range, &sc->discount_rate);
             sc->marks.discount_rate = scenario_keep_mark(L, v->mark);
+            break;
+        case KEY_VALUATION_DATE:
+            if (treeread_string(&L->rd, v, k->key, &sc->valuation_date) &&
+                !scenario_date_valid(sc->valuation_date)) {
+                bv_error(L->errors, BV_ERR_INPUT, &v->mark, k->key,
+                         "expected a date YYYY-MM-DD (2026-06-30), got '%.20s'",
+                         sc->valuation_date);
+                sc->valuation_date = NULL;
+            }
+            break;
+        case KEY_STANDARD_OF_VALUE:
+            if (!treeread_enum(&L->rd, v, k->key, k->values, &choice))
+                break;
+            sc->standard_of_value = (StandardOfValue)choice;
+            if (choice == VALUE_INVESTMENT && !tree_map_get(root, "buyer"))
+                bv_error(L->errors, BV_ERR_INPUT, &v->mark, k->key,
+                         "investment is this buyer's walk-away: it needs deal and buyer; "
+                         "use fair_market without them");
             break;
         case KEY_CLIENTS_CSV:
             /* A path, or a mapping with the path and the file's dialect: clients_csv.c. */
@@ -494,7 +528,10 @@ BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario 
     }
 
     Node *root = NULL;
-    BvStatus status = yamltree_parse_file(tree, path, &root, errors);
+    InputDigest digest;
+    BvStatus status = yamltree_parse_file_digest(tree, path, &digest, &root, errors);
+    if (status == BV_OK)
+        input_files_add(&sc->inputs, "scenario", sc->file, &digest);
     if (status == BV_OK && (!root || root->kind != NODE_MAP)) {
         Mark m = {path, root ? root->mark.line : 1, root ? root->mark.col : 1};
         bv_error(errors, BV_ERR_INPUT, &m, NULL,

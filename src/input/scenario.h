@@ -14,10 +14,12 @@
 #include "csv_dialect.h"
 #include "dist.h"
 #include "error.h"
+#include "provenance.h"
 #include "retention.h"
 
 typedef enum Timing { TIMING_END_OF_YEAR, TIMING_MID_YEAR } Timing;
 typedef enum TailKind { TAIL_NONE, TAIL_RUNOFF } TailKind;
+typedef enum StandardOfValue { VALUE_FAIR_MARKET, VALUE_INVESTMENT } StandardOfValue;
 
 /* The assumptions a segment may override; `given` says which this level wrote itself. */
 enum {
@@ -218,6 +220,9 @@ typedef struct Scenario {
     size_t tornado_count;
     GridSpec grid;
     ScenarioMarks marks;
+    InputFiles inputs;            /* every file read, in order, hashed (provenance.h) */
+    const char *valuation_date;   /* YYYY-MM-DD as written, NULL: undated */
+    StandardOfValue standard_of_value;
     struct StringPool *pool;      /* owns every string above */
 } Scenario;
 

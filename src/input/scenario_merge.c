@@ -3,6 +3,7 @@
  * merged beneath it, each --set and what-if patch merged above it.
  */
 #include "scenario_loader.h"
+#include "scenario_internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -192,7 +193,18 @@ static Node *load_model(Loader *L, const Node *ext, const char *file, int depth)
     Node *base;
     BvErrors *errors = L->errors;
     size_t before = errors->count;
-    BvStatus status = yamltree_parse_file(L->tree, model, &base, errors);
+    InputDigest digest;
+    BvStatus status = yamltree_parse_file_digest(L->tree, model, &digest, &base, errors);
+    if (status == BV_OK) {
+        /* Recorded as found when that path is relative, else as written: never absolute
+         * unless the user wrote it so. */
+        const char *as_given = model[0] != '/' ? model : ext->text;
+        const char *kept = scenario_intern(L->sc, as_given, strlen(as_given));
+        if (kept)
+            input_files_add(&L->sc->inputs, "model", kept, &digest);
+        else
+            scenario_nomem(L);
+    }
     if (status == BV_OK && (!base || base->kind != NODE_MAP))
         status = bv_error(errors, BV_ERR_INPUT, &ext->mark, "extends",
                           "model %s is not a mapping of assumptions", model);

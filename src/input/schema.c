@@ -38,6 +38,13 @@ static const SchemaKey scenario_keys[] = {
      NULL, "when each year's cash arrives: at its end, or spread evenly (half a year earlier)", 0},
     {KEY_TAIL, "tail", SCHEMA_ENUM, NONE, "none|runoff", false, "none", NULL,
      "runoff adds the exact value of the surviving book beyond the horizon", 0},
+    {KEY_VALUATION_DATE, "valuation_date", SCHEMA_STRING, NONE, NULL, false, "undated", NULL,
+     "the date the value is stated at, YYYY-MM-DD (printed as given; never the machine's "
+     "clock, so the same inputs give the same bytes)", 0},
+    {KEY_STANDARD_OF_VALUE, "standard_of_value", SCHEMA_ENUM, NONE, "fair_market|investment",
+     false, "fair_market", NULL,
+     "the conclusion: fair_market, the DCF for a hypothetical buyer; investment, this buyer's "
+     "walk-away in expected-price terms (needs buyer)", 0},
     {KEY_DISCOUNT_RATE, "discount_rate", SCHEMA_UNCERTAIN, ABOVE_MINUS_ONE, NULL, true, NULL,
      "per year", "the rate the cash flows are discounted at", 0},
     {KEY_REVENUE_GROWTH, "revenue_growth", SCHEMA_UNCERTAIN, ABOVE_MINUS_ONE, NULL, false, "0",

@@ -99,6 +99,8 @@ typedef enum SchemaKeyId {
     KEY_ACQUISITION_COSTS,
     KEY_TAX_RATE,
     KEY_AMORTIZATION_YEARS,
+    KEY_VALUATION_DATE,
+    KEY_STANDARD_OF_VALUE,
     KEY_COUNT
 } SchemaKeyId;
 

@@ -322,10 +322,20 @@ static BvStatus read_bounded(const char *path, size_t max, unsigned char **out, 
 
 BvStatus yamltree_parse_file(Tree *tree, const char *path, Node **out, BvErrors *errors)
 {
+    return yamltree_parse_file_digest(tree, path, NULL, out, errors);
+}
+
+BvStatus yamltree_parse_file_digest(Tree *tree, const char *path, InputDigest *digest,
+                                    Node **out, BvErrors *errors)
+{
     *out = NULL;
     unsigned char *buf;
     size_t len;
     BvStatus status = read_bounded(path, YAMLTREE_MAX_BYTES, &buf, &len, errors);
+    if (status == BV_OK && digest) {
+        input_digest_init(digest);
+        input_digest_update(digest, buf, len);
+    }
     if (status == BV_OK)
         status = parse(tree, path, buf, len, 1, 0, out, errors);
     free(buf);

@@ -9,6 +9,7 @@
 #ifndef BOOKVAL_YAMLTREE_H
 #define BOOKVAL_YAMLTREE_H
 
+#include "provenance.h"
 #include "tree.h"
 
 #define YAMLTREE_MAX_BYTES (64u << 20)
@@ -24,6 +25,10 @@
  * their status; *out is NULL.
  */
 BvStatus yamltree_parse_file(Tree *tree, const char *path, Node **out, BvErrors *errors);
+
+/* yamltree_parse_file that also digests the bytes read into `digest` (when not NULL). */
+BvStatus yamltree_parse_file_digest(Tree *tree, const char *path, InputDigest *digest,
+                                    Node **out, BvErrors *errors);
 
 /*
  * Parse YAML text held in memory; marks name `name`, count lines from `first_line` and shift

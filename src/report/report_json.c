@@ -4,6 +4,7 @@
 #include "report_json.h"
 
 #include "json_writer.h"
+#include "report_json_parts.h"
 
 #include <math.h>
 #include <string.h>
@@ -270,6 +271,7 @@ bool report_json_write(FILE *out, const Results *res)
     json_text(&j, "currency", sc->currency);
     json_text(&j, "sha256", info->scenario_sha256);
     json_close(&j);
+    report_json_provenance(&j, info);
     const Diagnostics *d = res->diag;
     json_open(&j, "book");
     json_number(&j, "clients", (double)sc->client_count);
@@ -283,6 +285,10 @@ bool report_json_write(FILE *out, const Results *res)
     json_number(&j, "top10_share", d->top10_share);
     json_number(&j, "top10_value_share", d->top10_value_share);
     json_number(&j, "revenue_at_risk", d->revenue_at_risk);
+    if (isfinite(d->median_years_active))
+        json_number(&j, "median_remaining_years", d->median_years_active);
+    else
+        json_null(&j, "median_remaining_years");
     json_number(&j, "receivables", d->receivables);
     if (sc->provision_count)
         json_number(&j, "provision", d->provision);
@@ -307,6 +313,7 @@ bool report_json_write(FILE *out, const Results *res)
     json_text(&j, "timing", sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year");
     json_text(&j, "tail", sc->tail == TAIL_RUNOFF ? "runoff" : "none");
     json_close(&j);
+    report_json_conclusion(&j, res);
     write_monte_carlo(&j, res->mc);
     write_deal(&j, res->deal, res->mc);
     write_variants(&j, sc, res->whatif);

@@ -35,7 +35,7 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
     static const char *const header[C_COLUMNS] = {
         "Id", "Name", "Segment", "Annual revenue", "Tenure (years)", "Active", "Receivable",
         "Receivable age (days)", "Own margin", "Own retention", "Own growth",
-        "Own transfer retention", "Cohort", "Value (DCF)", "Expected remaining years",
+        "Own transfer retention", "Cohort", "Value (DCF)", "Expected years within the horizon",
         "ABC class", "Revenue rank", "Provision"};
     for (int c = 0; c < C_COLUMNS; c++)
         xlsx_text(&x->c, ws, 0, c, header[c], x->f.header);
@@ -72,12 +72,8 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
                     "=%s*%s", revenue,
                     xlsx_ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_unit));
         const Diagnostics *dg = x->diag;
-        double years = dg->remaining_years[cohort];
-        if (isfinite(years))
-            xlsx_formula(&x->c, ws, r, C_REMAINING, x->f.count, years, "=%s",
-                        xlsx_ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_remaining));
-        else
-            xlsx_text(&x->c, ws, r, C_REMAINING, "unbounded", x->f.note);
+        xlsx_formula(&x->c, ws, r, C_REMAINING, x->f.count, dg->horizon_years[cohort], "=%s",
+                     xlsx_ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_remaining));
         xlsx_text(&x->c, ws, r, C_ABC, (const char *[]){"A", "B", "C"}[dg->abc[k]], x->f.text);
         xlsx_number(&x->c, ws, r, C_RANK, (double)(dg->rank[k] + 1), x->f.integer);
         if (x->provision_first >= 0 && (cl->receivable != 0 || cl->receivable_age_days != 0)) {

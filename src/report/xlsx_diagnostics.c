@@ -50,7 +50,7 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
 
     /* Lay out every row first: the figures, then the ABC, tenure and segment tables. */
     enum { D_CLIENTS, D_ACTIVE, D_ACTIVE_RATE, D_REVENUE, D_HHI, D_TOP1, D_TOP5, D_TOP10,
-           D_TOP10_VALUE, D_AT_RISK, D_RECEIVABLES, D_PROVISION, D_FIGURES };
+           D_TOP10_VALUE, D_AT_RISK, D_RECEIVABLES, D_PROVISION, D_MEDIAN, D_FIGURES };
     int first = 3;
     int abc_header = first + D_FIGURES + 1, tenure_header = abc_header + 5;
     int segment_header = tenure_header + DIAG_TENURE_BANDS + 2;
@@ -136,6 +136,23 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_text(&x->c, ws, r, 1, "n/a (no provision buckets)", x->f.note);
             }
             break;
+        case D_MEDIAN: {
+            xlsx_text(&x->c, ws, r, 0, "Median remaining years (active clients)", x->f.text);
+            double med = d->median_years_active;
+            if (isfinite(med))
+                xlsx_number(&x->c, ws, r, 1, med, x->f.count);
+            else
+                xlsx_text(&x->c, ws, r, 1, isnan(med) ? "n/a (no active client)"
+                                                      : "more than 1,000",
+                          x->f.note);
+            char note[160];
+            snprintf(note, sizeof note,
+                     "median over clients of the year by which a client is more likely gone "
+                     "than not (Projection); beyond year %d by the retention model",
+                     sc->horizon_years);
+            xlsx_text(&x->c, ws, r, 2, note, x->f.note);
+            break;
+        }
         default:
             break;
         }
@@ -209,7 +226,8 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
             xlsx_text(&x->c, ws, r, 2, "Annual revenue", x->f.header);
             xlsx_text(&x->c, ws, r, 3, "Value (DCF)", x->f.header);
             xlsx_text(&x->c, ws, r, 4, "Value / revenue", x->f.header);
-            xlsx_text(&x->c, ws, r, 5, "Mean expected remaining years", x->f.header);
+            xlsx_text(&x->c, ws, r, 5, "Expected years within the horizon (active clients)",
+                      x->f.header);
         } else if (r > segment_header && r <= segment_header + groups) {
             int g = r - segment_header - 1;
             bool none = g == (int)sc->segment_count;
@@ -230,20 +248,25 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
                         d->segment_revenue[g] > 0 ? d->segment_value[g] / d->segment_revenue[g]
                                                   : 0,
                         "=IF(%s>0,%s/%s,0)", rc, vc, rc);
-            /* Mean remaining years over the segment's clients whose sum is finite (numbers). */
-            char sums[XLSX_FORMULA_MAX], numbers[XLSX_FORMULA_MAX] = "";
-            xlsx_layout_clients_if(x, sums, sizeof sums, C_SEGMENT, crit, C_REMAINING);
+            /* Mean expected years within the horizon over the segment's active clients. */
+            char sums[XLSX_FORMULA_MAX] = "", numbers[XLSX_FORMULA_MAX] = "";
             for (size_t s2 = 0; s2 < x->client_sheets; s2++) {
-                char sheet[32], seg[XLSX_REF_MAX], rem[XLSX_REF_MAX];
+                char sheet[32], seg[XLSX_REF_MAX], rem[XLSX_REF_MAX], act[XLSX_REF_MAX];
                 xlsx_layout_clients_sheet(sheet, sizeof sheet, s2);
                 int last = (int)xlsx_layout_clients_on_sheet(x, s2);
                 xlsx_range(seg, sheet, 1, C_SEGMENT, last, C_SEGMENT);
                 xlsx_range(rem, sheet, 1, C_REMAINING, last, C_REMAINING);
+                xlsx_range(act, sheet, 1, C_ACTIVE, last, C_ACTIVE);
+                snprintf(sums + strlen(sums), sizeof sums - strlen(sums),
+                         "%sSUMIFS(%s,%s,%s,%s,TRUE)", s2 ? "+" : "", rem, seg, crit, act);
                 snprintf(numbers + strlen(numbers), sizeof numbers - strlen(numbers),
-                         "%sCOUNTIFS(%s,%s,%s,\">=0\")", s2 ? "+" : "", seg, crit, rem);
+                         "%sCOUNTIFS(%s,%s,%s,TRUE)", s2 ? "+" : "", seg, crit, act);
             }
-            xlsx_formula(&x->c, ws, r, 5, x->f.count, d->segment_remaining[g], "=(%s)/(%s)",
-                         sums, numbers);
+            if (isfinite(d->segment_horizon_years[g]))
+                xlsx_formula(&x->c, ws, r, 5, x->f.count, d->segment_horizon_years[g],
+                             "=(%s)/(%s)", sums, numbers);
+            else
+                xlsx_text(&x->c, ws, r, 5, "n/a (no active client)", x->f.note);
         }
         /* Pareto: the largest clients, cumulative share of revenue. */
         size_t k = (size_t)(r - first);

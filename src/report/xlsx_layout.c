@@ -37,6 +37,21 @@ void xlsx_layout_formats(XlsxCtx *x)
     f->integer = xlsx_format(&x->c, "#,##0", false, false);
     f->multiple = xlsx_format(&x->c, "0.00\"x\"", false, false);
     f->input_multiple = xlsx_format(&x->c, "0.00\"x revenue\"", false, true);
+    char whole[96];
+    snprintf(whole, sizeof whole, "#,##0 \"%s\";[Red]-#,##0 \"%s\"", x->sc->currency,
+             x->sc->currency);
+    f->money_whole = xlsx_format(&x->c, whole, false, false);
+    f->money_whole_total = xlsx_format(&x->c, whole, true, false);
+    if (f->money_whole_total)
+        format_set_top(f->money_whole_total, LXW_BORDER_THIN);
+    f->clients = xlsx_format(&x->c, "#,##0\" clients\"", false, false);
+    f->years = xlsx_format(&x->c, "0\" years\"", false, false);
+    f->and_above = xlsx_format(&x->c, "\"and above\"", false, false);
+    f->paragraph = xlsx_format(&x->c, NULL, false, false);
+    if (f->paragraph) {
+        format_set_text_wrap(f->paragraph);
+        format_set_align(f->paragraph, LXW_ALIGN_VERTICAL_TOP);
+    }
     if (f->input_multiple)
         format_set_align(f->input_multiple, LXW_ALIGN_LEFT);
 }
@@ -121,6 +136,7 @@ static void layout_projection(XlsxCtx *x)
     x->col_value = x->col_horizon + 4;
     x->col_unit = x->col_horizon + 5;
     x->col_remaining = x->col_horizon + 6;
+    x->col_median = x->col_horizon + 7;
 }
 
 

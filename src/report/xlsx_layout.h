@@ -159,6 +159,9 @@ typedef struct Formats {
     lxw_format *input_rate, *input_number, *input_money, *input_text, *input_count;
     lxw_format *money, *money_total, *rate, *factor, *count, *integer, *multiple;
     lxw_format *input_multiple;
+    lxw_format *money_whole, *money_whole_total; /* whole units, the currency (Summary) */
+    lxw_format *clients, *years, *paragraph;     /* "n clients", "n years", wrapped text */
+    lxw_format *and_above;  /* any number shown as "and above" (an open top bracket) */
 } Formats;
 
 /* The Clients sheets' segment of a client without one: a text every spreadsheet's COUNTIF
@@ -188,6 +191,7 @@ typedef struct XlsxCtx {
     int cohort_header; /* row of the cohort table's header (years as numbers) */
     int cohort_first;  /* row of cohort 0 */
     int col_horizon, col_last_pv, col_factor, col_tail, col_value, col_unit, col_remaining;
+    int col_median;    /* median remaining years, after col_remaining (expected years in H) */
     int provision_first; /* first provision bucket row on Assumptions, -1 when none */
     /* Clients */
     size_t client_sheets;
@@ -232,6 +236,16 @@ void xlsx_layout_clients_if(const XlsxCtx *x, char *out, size_t size, int key_co
 
 /* The sheet writers, in the workbook's order; each writes `ws` top to bottom. */
 void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws);
+/* The Summary's conclusion block from row r (xlsx_summary_conclusion.c): returns the next
+ * row; `market_low_row`/`revenue_row` are the Summary rows of the market range's low value
+ * (its high the next row; -1 without a market) and of the annual revenue. */
+int xlsx_summary_conclusion(XlsxCtx *x, lxw_worksheet *ws, int r, int revenue_row,
+                            int market_low_row);
+/* The rows the conclusion block takes (so the rows below can be placed first). */
+int xlsx_summary_conclusion_rows(const XlsxCtx *x);
+/* "1,234,567" as FIXED(x,0) writes it in an English locale (half away from zero; another
+ * locale recalculates with its own separators). */
+void xlsx_whole(char *buf, size_t size, double x);
 void xlsx_assumptions_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_clients_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws);

@@ -64,7 +64,7 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
     const Stats *st = &mc->stats;
     long n = mc->iterations;
     long shown = x->mc_values_fit ? n : MC_VALUE_ROWS_MAX;
-    static const double w[] = {30, 18, 3, 10, 16, 3, 16, 16, 10, 3, 11, 16, 16, 16, 3, 16, 16};
+    static const double w[] = {30, 18, 3, 10, 16, 3, 18, 18, 10, 3, 11, 16, 16, 16, 3, 16, 16};
     xlsx_layout_widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
     worksheet_freeze_panes(ws, MC_FIRST_ROW, 0);
     xlsx_text(&x->c, ws, 0, 0, "Monte Carlo: the value's distribution", x->f.title);
@@ -103,28 +103,28 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
             mc_stat(x, ws, stat, "Iterations", x->f.integer, (double)n, "=COUNT(%s)", values);
             break;
         case MC_MEAN:
-            mc_stat(x, ws, stat, "Mean", x->f.money_total, st->mean, "=AVERAGE(%s)", values);
+            mc_stat(x, ws, stat, "Mean", x->f.money_whole_total, st->mean, "=AVERAGE(%s)", values);
             break;
         case MC_SD:
-            mc_stat(x, ws, stat, "Standard deviation", x->f.money, st->sd,
+            mc_stat(x, ws, stat, "Standard deviation", x->f.money_whole, st->sd,
                     "=_xlfn.STDEV.S(%s)", values);
             break;
         case MC_SE:
             lxw_rowcol_to_cell(a, (lxw_row_t)x->mc_stat_row[MC_SD], M_STAT);
             lxw_rowcol_to_cell(b, (lxw_row_t)x->mc_stat_row[MC_ITERATIONS], M_STAT);
-            mc_stat(x, ws, stat, "Standard error of the mean", x->f.money, st->se,
+            mc_stat(x, ws, stat, "Standard error of the mean", x->f.money_whole, st->se,
                     "=%s/SQRT(%s)", a, b);
             break;
         case MC_CVAR5:
             lxw_rowcol_to_cell(a, (lxw_row_t)x->mc_stat_row[MC_P5], M_STAT);
-            mc_stat(x, ws, stat, "CVaR 5% (mean of the worst 5%)", x->f.money, st->cvar5,
+            mc_stat(x, ws, stat, "CVaR 5% (mean of the worst 5%)", x->f.money_whole, st->cvar5,
                     "=AVERAGEIF(%s,\"<=\"&%s)", values, a);
             break;
         case MC_MIN:
-            mc_stat(x, ws, stat, "Lowest", x->f.money, st->min, "=MIN(%s)", values);
+            mc_stat(x, ws, stat, "Lowest", x->f.money_whole, st->min, "=MIN(%s)", values);
             break;
         case MC_MAX:
-            mc_stat(x, ws, stat, "Highest", x->f.money, st->max, "=MAX(%s)", values);
+            mc_stat(x, ws, stat, "Highest", x->f.money_whole, st->max, "=MAX(%s)", values);
             break;
         case MC_Z:
             mc_stat(x, ws, stat, "z for a 95% band", x->f.factor,
@@ -136,7 +136,7 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
                 char label[48];
                 snprintf(label, sizeof label, "Percentile %g%%",
                          100 * stats_percentile_levels[k]);
-                mc_stat(x, ws, stat, label, x->f.money, st->percentile[k],
+                mc_stat(x, ws, stat, label, x->f.money_whole, st->percentile[k],
                         "=_xlfn.PERCENTILE.INC(%s,%g)", values, stats_percentile_levels[k]);
             }
             break;
@@ -160,12 +160,13 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
             lxw_rowcol_to_cell_abs(lo, (lxw_row_t)x->mc_stat_row[MC_MIN], M_STAT, 1, 1);
             lxw_rowcol_to_cell_abs(hi, (lxw_row_t)x->mc_stat_row[MC_MAX], M_STAT, 1, 1);
             bool last = bin + 1 == mc->bins;
-            xlsx_formula(&x->c, ws, r, M_BIN_FROM, x->f.money, mc->bin_edges[bin],
+            xlsx_formula(&x->c, ws, r, M_BIN_FROM, x->f.money_whole, mc->bin_edges[bin],
                         "=%s+(%s-%s)/%zu*%zu", lo, hi, lo, mc->bins, bin);
             if (last)
-                xlsx_formula(&x->c, ws, r, M_BIN_TO, x->f.money, mc->bin_edges[bin + 1], "=%s", hi);
+                xlsx_formula(&x->c, ws, r, M_BIN_TO, x->f.money_whole, mc->bin_edges[bin + 1], "=%s",
+                             hi);
             else
-                xlsx_formula(&x->c, ws, r, M_BIN_TO, x->f.money, mc->bin_edges[bin + 1],
+                xlsx_formula(&x->c, ws, r, M_BIN_TO, x->f.money_whole, mc->bin_edges[bin + 1],
                             "=%s+(%s-%s)/%zu*%zu", lo, hi, lo, mc->bins, bin + 1);
             lxw_rowcol_to_cell(a, (lxw_row_t)r, M_BIN_FROM);
             lxw_rowcol_to_cell(b, (lxw_row_t)r, M_BIN_TO);

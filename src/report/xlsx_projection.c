@@ -147,12 +147,18 @@ static void write_cohort_row(XlsxCtx *x, lxw_worksheet *ws, size_t c)
                 horizon, tail);
     xlsx_formula(&x->c, ws, r, x->col_unit, x->f.factor, x->dcf->unit_value[c], "=%s+%s*%s",
                 unit_pv, unit_last, factor);
-    /* Every future year, not just the horizon: summed exactly by bookval (a series). */
-    double remaining = x->diag->remaining_years[c];
-    if (isfinite(remaining))
-        xlsx_number(&x->c, ws, r, x->col_remaining, remaining, x->f.count);
+    /* Expected years within the horizon: the row's survival summed (finite for every model,
+     * where the mean over all future years is unbounded under an sBG with alpha <= 1). */
+    char s_range[XLSX_REF_MAX];
+    xlsx_range(s_range, NULL, r, P_SURVIVAL, r, P_SURVIVAL + H - 1);
+    xlsx_formula(&x->c, ws, r, x->col_remaining, x->f.count, x->diag->horizon_years[c],
+                 "=SUM(%s)", s_range);
+    /* The median: the model's rates beyond the horizon, by bookval. */
+    double median = x->diag->median_years[c];
+    if (isfinite(median))
+        xlsx_number(&x->c, ws, r, x->col_median, median, x->f.integer);
     else
-        xlsx_text(&x->c, ws, r, x->col_remaining, "unbounded", x->f.note);
+        xlsx_text(&x->c, ws, r, x->col_median, "more than 1,000", x->f.note);
 }
 
 void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws)
@@ -166,7 +172,7 @@ void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws)
     xlsx_check(&x->c, worksheet_set_column(ws, 3, 6, 18, NULL));
     xlsx_check(&x->c, worksheet_set_column(ws, 7, (lxw_col_t)(P_SURVIVAL - 1), 12, NULL));
     xlsx_check(&x->c, worksheet_set_column(ws, P_SURVIVAL, (lxw_col_t)(P_SURVIVAL + H - 1), 11, NULL));
-    xlsx_check(&x->c, worksheet_set_column(ws, (lxw_col_t)x->col_horizon, (lxw_col_t)x->col_remaining,
+    xlsx_check(&x->c, worksheet_set_column(ws, (lxw_col_t)x->col_horizon, (lxw_col_t)x->col_median,
                                   17, NULL));
     worksheet_freeze_panes(ws, 4, 1);
     xlsx_text(&x->c, ws, 0, 0, "Projection: expected cash flows of the book", x->f.title);
@@ -252,8 +258,9 @@ void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws)
     static const char *const value_header[] = {"Value years 1-H", "PV of year H",
                                                "Tail factor (x PV of year H)", "Run-off tail",
                                                "Value", "Value per unit of revenue",
-                                               "Expected remaining years (sum of S(t), t >= 1)"};
-    for (int i = 0; i < 7; i++)
+                                               "Expected years within the horizon (sum of S(t), t = 1..H)",
+                                               "Median remaining years (first t with S(t) <= 1/2)"};
+    for (int i = 0; i < 8; i++)
         xlsx_text(&x->c, ws, x->cohort_header, x->col_horizon + i, value_header[i], x->f.header);
     for (size_t c = 0; c < x->book->cohort_count; c++)
         write_cohort_row(x, ws, c);

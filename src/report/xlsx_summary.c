@@ -4,6 +4,8 @@
  */
 #include "xlsx_layout.h"
 
+#include "conclusion.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,19 +25,19 @@ static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
     char cell[XLSX_REF_MAX];
     r++;
     summary_row(x, ws, r, "Deal: base price", "as agreed, before true-up, earn-out, clawback");
-    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.base_price, "=%s",
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, deal->flows.base_price, "=%s",
                 xlsx_ref(cell, "Transfer", l->input[I_BASE_PRICE], 1));
     summary_row(x, ws, r, "  expected price", "the sum of principal the seller expects");
-    xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.price, "=%s",
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, deal->flows.price, "=%s",
                 xlsx_ref(cell, "Transfer", l->result[R_PRICE], 1));
     if (deal->has_seller) {
         summary_row(x, ws, r, "  seller's net proceeds (PV)", "after tax and costs");
-        xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.net_proceeds_pv, "=%s",
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, deal->flows.net_proceeds_pv, "=%s",
                     xlsx_ref(cell, "Transfer", l->result[R_NET_PV], 1));
     }
     if (deal->has_buyer) {
         summary_row(x, ws, r, "  buyer's NPV", "at the buyer's rate, after tax");
-        xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->flows.npv, "=%s",
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, deal->flows.npv, "=%s",
                     xlsx_ref(cell, "Transfer", l->result[R_NPV], 1));
     }
     if (deal->has_keep) {
@@ -45,7 +47,7 @@ static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
                           "as free (no seller.keep.owner_compensation)"
                         : "his cash if he kept it, less his own work at a replacement's pay, "
                           "after income tax, until he stops");
-        xlsx_formula(&x->c, ws, r++, 1, x->f.money, deal->keep.value, "=%s",
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, deal->keep.value, "=%s",
                     xlsx_ref(cell, "Transfer", l->result[R_KEEP_PV], 1));
     }
     /* Both walk-aways in what is actually paid (expected price), the base price beside. */
@@ -70,7 +72,7 @@ static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
                                                       : deal->max_price;
         summary_row(x, ws, r, rows[i].label, rows[i].note);
         if (isfinite(v))
-            xlsx_formula(&x->c, ws, r++, 1, x->f.money, v, "=%s",
+            xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, v, "=%s",
                         xlsx_ref(cell, "Transfer", l->result[rows[i].result], 1));
         else
             xlsx_text(&x->c, ws, r++, 1, "none", x->f.note);
@@ -87,7 +89,13 @@ static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
                      round(low - high));
         char f[XLSX_FORMULA_MAX];
         snprintf(f, sizeof f, "=%s", xlsx_ref(cell, "Transfer", l->result[R_ZONE], 1));
-        xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
+        if (!isfinite(low) || !isfinite(high))
+            xlsx_text(&x->c, ws, r++, 1,
+                      !isfinite(high) ? "none: no price leaves the buyer a non-negative NPV"
+                                      : "none: no price is worth more to the seller than keeping",
+                      x->f.bold);
+        else
+            xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
     }
     return r;
 }
@@ -99,6 +107,8 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
     xlsx_check(&x->c, worksheet_set_column(ws, 0, 0, 34, NULL));
     xlsx_check(&x->c, worksheet_set_column(ws, 1, 1, 20, NULL));
     xlsx_check(&x->c, worksheet_set_column(ws, 2, 2, 60, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 3, 3, 16, NULL));
+    xlsx_check(&x->c, worksheet_set_column(ws, 4, 4, 26, NULL));
     worksheet_freeze_panes(ws, 3, 0);
     xlsx_text(&x->c, ws, 0, 0, sc->name, x->f.title);
     xlsx_text(&x->c, ws, 1, 0,
@@ -106,11 +116,14 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
              "follow it to Projection, Assumptions and Clients.",
              x->f.note);
     xlsx_text(&x->c, ws, 2, 0, "Figure", x->f.header);
-    xlsx_text(&x->c, ws, 2, 1, sc->currency, x->f.header);
+    xlsx_text(&x->c, ws, 2, 1, "Value", x->f.header);
     xlsx_text(&x->c, ws, 2, 2, "How it is computed", x->f.header);
 
     char formula[XLSX_FORMULA_MAX] = "", cell[XLSX_REF_MAX], a[XLSX_REF_MAX], b[XLSX_REF_MAX];
-    int r = 3;
+    /* The conclusion first; the figures it names follow it (rows fixed here). */
+    int r = 3 + xlsx_summary_conclusion_rows(x);
+    int revenue_row = r + 1, market_low_row = dcf->has_market ? r + 8 : -1;
+    xlsx_summary_conclusion(x, ws, 3, revenue_row, market_low_row);
     for (size_t s = 0; s < x->client_sheets; s++) {
         char sheet[32], ids[XLSX_REF_MAX];
         xlsx_layout_clients_sheet(sheet, sizeof sheet, s);
@@ -119,7 +132,7 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
                  s ? "+" : "", ids);
     }
     summary_row(x, ws, r, "Clients", "count of the Clients sheet");
-    xlsx_formula(&x->c, ws, r++, 1, x->f.integer, (double)sc->client_count, "=%s", formula);
+    xlsx_formula(&x->c, ws, r++, 1, x->f.clients, (double)sc->client_count, "=%s", formula);
     formula[0] = '\0';
     for (size_t s = 0; s < x->client_sheets; s++) {
         char sheet[32], revs[XLSX_REF_MAX];
@@ -128,21 +141,20 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
         snprintf(formula + strlen(formula), sizeof formula - strlen(formula), "%sSUM(%s)",
                  s ? "+" : "", revs);
     }
-    int revenue_row = r;
     summary_row(x, ws, r, "Annual revenue of the book", "sum of the clients' annual revenue");
-    xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->annual_revenue, "=%s", formula);
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, dcf->annual_revenue, "=%s", formula);
     r++;
     int value_row = r;
     summary_row(x, ws, r, "DCF value", "years 1 to H plus the run-off tail");
-    xlsx_formula(&x->c, ws, r++, 1, x->f.money_total, dcf->value, "=%s",
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole_total, dcf->value, "=%s",
                 xlsx_ref(cell, "Projection", x->value_row, 5));
     summary_row(x, ws, r, "  of which years 1 to H", NULL);
-    xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->horizon_value, "=%s",
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, dcf->horizon_value, "=%s",
                 xlsx_ref(cell, "Projection", x->total_row, 5));
     summary_row(x, ws, r, "  of which beyond year H",
                 sc->tail == TAIL_RUNOFF ? "exact run-off of the surviving book"
                                         : "tail: none (nothing counted after the horizon)");
-    xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->tail_value, "=%s",
+    xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, dcf->tail_value, "=%s",
                 xlsx_ref(cell, "Projection", x->tail_total_row, 5));
     summary_row(x, ws, r, "Value / annual revenue", "the multiple the DCF implies");
     lxw_rowcol_to_cell(a, (lxw_row_t)value_row, 1);
@@ -158,22 +170,32 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
         summary_row(x, ws, r, "Market value, low multiple", NULL);
         xlsx_number(&x->c, ws, r, 2, sc->multiple_low, x->f.input_multiple);
         lxw_rowcol_to_cell(low, (lxw_row_t)r, 2);
-        xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->market_low, "=%s*%s", low, b);
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, dcf->market_low, "=%s*%s", low, b);
         summary_row(x, ws, r, "Market value, high multiple", NULL);
         xlsx_number(&x->c, ws, r, 2, sc->multiple_high, x->f.input_multiple);
         lxw_rowcol_to_cell(high, (lxw_row_t)r, 2);
-        xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->market_high, "=%s*%s", high, b);
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, dcf->market_high, "=%s*%s", high, b);
         char lo_v[32], hi_v[32];
         lxw_rowcol_to_cell(lo_v, (lxw_row_t)(r - 2), 1);
         lxw_rowcol_to_cell(hi_v, (lxw_row_t)(r - 1), 1);
-        static const char *const verdicts[] = {"DCF more than 20% below the market range",
-                                               "DCF within 20% of the market range",
-                                               "DCF more than 20% above the market range"};
-        summary_row(x, ws, r, "Market cross-check", NULL);
-        char f[XLSX_FORMULA_MAX];
-        snprintf(f, sizeof f, "=IF(%s<0.8*%s,\"%s\",IF(%s>1.2*%s,\"%s\",\"%s\"))", a, lo_v,
-                 verdicts[0], a, hi_v, verdicts[2], verdicts[1]);
-        xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, verdicts[dcf->market_flag + 1]);
+        /* Inside, below or above the range, and by how much (the conclusion's table checks
+         * the price and both walk-aways against it too). */
+        summary_row(x, ws, r, "Market cross-check",
+                    "the DCF against the market range: inside, or how far below or above");
+        char f[XLSX_FORMULA_MAX], cached[120], by[48];
+        double gap;
+        int pos = conclusion_market_position(dcf->value, dcf->market_low, dcf->market_high, &gap);
+        xlsx_whole(by, sizeof by, gap);
+        if (pos == 0)
+            snprintf(cached, sizeof cached, "inside");
+        else
+            snprintf(cached, sizeof cached, "%s by %s %s",
+                     pos < 0 ? "below" : "above", by, sc->currency);
+        snprintf(f, sizeof f,
+                 "=IF(%s<%s,\"below by \"&FIXED(%s-%s,0)&\" %s\","
+                 "IF(%s>%s,\"above by \"&FIXED(%s-%s,0)&\" %s\",\"inside\"))",
+                 a, lo_v, lo_v, a, sc->currency, a, hi_v, a, hi_v, sc->currency);
+        xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
     }
     if (x->mc) {
         r++;
@@ -193,7 +215,8 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
             summary_row(x, ws, r, rows[i].label, rows[i].note);
             /* The Monte Carlo sheet is laid out (its statistics rows) before Summary. */
-            xlsx_formula(&x->c, ws, r++, 1, i == 0 ? x->f.money_total : x->f.money, cached[i],
+            xlsx_formula(&x->c, ws, r++, 1, i == 0 ? x->f.money_whole_total : x->f.money_whole,
+                        cached[i],
                         "=%s", xlsx_ref(cell, "Monte Carlo", MC_FIRST_ROW + rows[i].stat, M_STAT));
         }
     }
@@ -203,8 +226,8 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
     summary_row(x, ws, r, "Discount rate", "mean of its distribution when uncertain");
     xlsx_formula(&x->c, ws, r++, 1, x->f.rate, dcf->discount_rate, "=%s",
                 xlsx_ref(cell, "Assumptions", x->discount_row, A_VALUE));
-    summary_row(x, ws, r, "Horizon (years)", NULL);
-    xlsx_formula(&x->c, ws, r++, 1, x->f.integer, sc->horizon_years, "=%s",
+    summary_row(x, ws, r, "Horizon", NULL);
+    xlsx_formula(&x->c, ws, r++, 1, x->f.years, sc->horizon_years, "=%s",
                 xlsx_ref(cell, "Assumptions", x->horizon_row, A_VALUE));
     summary_row(x, ws, r, "Timing", "end_of_year or mid_year");
     xlsx_text(&x->c, ws, r++, 1, sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year",

@@ -236,7 +236,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const Deal *deal = x->deal;
     const DealFlows *f = &deal->flows;
     const TransferLayout *l = &x->transfer;
-    static const double w[T_COLUMNS] = {44, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13, 15, 14,
+    static const double w[T_COLUMNS] = {44, 16, 15, 15, 16, 16, 14, 11, 10, 14, 15, 13, 15, 14,
                                         15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
@@ -405,7 +405,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_formula(&x->c, ws, r, 5, x->f.money, sc->seller.brackets[b + 1].from, "=%s",
                             cell);
             } else {
-                xlsx_number(&x->c, ws, r, 5, 1e300, x->f.text); /* no upper end */
+                /* No upper end: a number for the tax formula, shown as "and above". */
+                xlsx_number(&x->c, ws, r, 5, 1e300, x->f.and_above);
             }
             xlsx_number(&x->c, ws, r, 6, sc->seller.brackets[b].rate, x->f.input_rate);
         }

@@ -153,7 +153,13 @@ static void zone_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const Trans
             snprintf(cached, sizeof cached,
                      "none: the seller needs %.0f more than the buyer can pay",
                      round(low - high));
-        xlsx_formula_text(&x->c, ws, r, 1, formula, x->f.bold, cached);
+        if (!isfinite(low) || !isfinite(high))
+            xlsx_text(&x->c, ws, r, 1,
+                      !isfinite(high) ? "none: no price leaves the buyer a non-negative NPV"
+                                      : "none: no price is worth more to the seller than keeping",
+                      x->f.bold);
+        else
+            xlsx_formula_text(&x->c, ws, r, 1, formula, x->f.bold, cached);
         break;
     }
     case R_OPENS_PAY:

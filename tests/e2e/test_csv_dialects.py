@@ -174,6 +174,10 @@ class FiveFormsOneBook(unittest.TestCase):
                 for k in ("file", "sha256"):
                     self.assertNotEqual(j["scenario"].pop(k), None)
                     base["scenario"].pop(k, None)
+                # So do the input files' paths and digests (provenance): the CSVs differ.
+                roles = [f["role"] for f in j.pop("inputs")]
+                self.assertEqual((roles[0], roles[-1]), ("scenario", "clients_csv"))
+                base.pop("inputs", None)
                 self.assertEqual(json.dumps(j, sort_keys=True), json.dumps(base, sort_keys=True))
 
     def test_same_names_in_the_workbook(self):

@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     RunInfo info;
     before = error_total(errors);
-    status = runinfo_collect(path, &info, errors);
+    status = runinfo_collect(v->scenario, &info, errors);
     fuzz_check_stage("runinfo_collect", status, status == BV_OK, errors, before);
     if (status == BV_OK) {
         Results results = {.scenario = v->scenario, .book = v->book, .dcf = v->dcf,
