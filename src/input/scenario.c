@@ -106,6 +106,10 @@ static void read_provision(Loader *L, const Node *n)
         return;
     }
     Scenario *sc = L->sc;
+    const Node *ir = tree_map_get(n, "inactive_rate");
+    if (ir)
+        sc->has_inactive_rate = treeread_number(&L->rd, ir, "provision.inactive_rate", &rate,
+                                                false, &sc->inactive_rate);
     sc->provision = calloc(b->count, sizeof *sc->provision);
     if (!sc->provision) {
         scenario_nomem(L);
@@ -257,6 +261,60 @@ static void read_correlations(Loader *L, const Node *n)
     }
 }
 
+/* ---- tax convention and inactive clients ---- */
+
+/* inactive_clients: exclude | value | {reactivation: p}. */
+static void read_inactive_clients(Loader *L, const Node *v)
+{
+    Scenario *sc = L->sc;
+    if (v->kind == NODE_MAP) {
+        static const SchemaRange unit = {0, 1, false, false};
+        const Node *p = tree_map_get(v, "reactivation");
+        if (!p || v->count != 1) {
+            bv_error(L->errors, BV_ERR_INPUT, &v->mark, "inactive_clients",
+                     "expected exclude, value or {reactivation: p} with p in [0, 1]");
+            return;
+        }
+        if (treeread_number(&L->rd, p, "inactive_clients.reactivation", &unit, false,
+                            &sc->reactivation))
+            sc->inactive_clients = INACTIVE_REACTIVATION;
+        return;
+    }
+    int choice;
+    const SchemaKey *k = schema_key(&schema_scenario, KEY_INACTIVE_CLIENTS);
+    if (treeread_enum(&L->rd, v, k->key, k->values, &choice))
+        sc->inactive_clients = (InactiveClients)choice;
+}
+
+/* cash_flows defaults to after_tax when tax_rate is given; after-tax cash needs a tax rate
+ * and the years of the amortisation benefit (the buyer's, a preset's, or the scenario's). */
+static void resolve_cash_flows(Loader *L, const Node *root)
+{
+    Scenario *sc = L->sc;
+    const Node *given = tree_map_get(root, "cash_flows");
+    if (sc->cash_flows != CASH_FLOWS_AFTER_TAX)
+        return;
+    if (!sc->has_tax_rate) {
+        bv_error(L->errors, BV_ERR_INPUT, &sc->marks.cash_flows, "cash_flows",
+                 "after_tax needs the hypothetical buyer's tax_rate in [0, 1] (e.g. "
+                 "tax_rate: 0.25); or use cash_flows: pre_tax");
+        return;
+    }
+    if (!tree_map_get(root, "amortization_years")) {
+        const Node *buyer = tree_map_get(root, "buyer");
+        if (buyer && buyer->kind == NODE_MAP && tree_map_get(buyer, "amortization_years"))
+            sc->amortization_years = sc->buyer.amortization_years;
+        else
+            bv_error(L->errors, BV_ERR_INPUT,
+                     given ? &sc->marks.cash_flows : &sc->marks.tax_rate, "amortization_years",
+                     "an after-tax DCF adds the tax amortisation benefit of the purchased "
+                     "list, which needs its tax life: give amortization_years in [1, 100] "
+                     "(e.g. 15 under 26 U.S.C. section 197, 20 in Spain under Ley 27/2014 "
+                     "art. 12.2), or extend a jurisdiction preset that gives "
+                     "buyer.amortization_years");
+    }
+}
+
 /* ---- the scenario walk ---- */
 
 static void read_top_level(Loader *L, const Node *root)
@@ -318,6 +376,25 @@ static void read_top_level(Loader *L, const Node *root)
             treeread_uncertain(&L->rd, v, k->key, &k->range, &sc->discount_rate);
             sc->marks.discount_rate = scenario_keep_mark(L, v->mark);
             break;
+        case KEY_TAX_RATE:
+            sc->has_tax_rate = treeread_number(&L->rd, v, k->key, &k->range, false, &sc->tax_rate);
+            if (sc->has_tax_rate)
+                sc->cash_flows = CASH_FLOWS_AFTER_TAX; /* unless cash_flows (read next) says */
+            sc->marks.tax_rate = scenario_keep_mark(L, v->mark);
+            break;
+        case KEY_CASH_FLOWS:
+            if (treeread_enum(&L->rd, v, k->key, k->values, &choice))
+                sc->cash_flows = (CashFlows)choice;
+            sc->marks.cash_flows = scenario_keep_mark(L, v->mark);
+            break;
+        case KEY_AMORTIZATION_YEARS:
+            if (treeread_number(&L->rd, v, k->key, &k->range, true, &x))
+                sc->amortization_years = (int)x;
+            sc->marks.amortization_years = scenario_keep_mark(L, v->mark);
+            break;
+        case KEY_INACTIVE_CLIENTS:
+            read_inactive_clients(L, v);
+            break;
         case KEY_CLIENTS_CSV:
             /* A path, or a mapping with the path and the file's dialect: clients_csv.c. */
             sc->marks.clients_csv = scenario_keep_mark(L, v->mark);
@@ -330,6 +407,10 @@ static void read_top_level(Loader *L, const Node *root)
             sc->marks.revenue_growth = scenario_keep_mark(L, v->mark);
         if (k->id == KEY_RETENTION)
             sc->marks.retention = scenario_keep_mark(L, v->mark);
+        if (k->id == KEY_MARGIN)
+            sc->marks.margin = scenario_keep_mark(L, v->mark);
+        if (k->id == KEY_TRANSFER_RETENTION)
+            sc->marks.transfer_retention = scenario_keep_mark(L, v->mark);
     }
     const Node *v;
     if ((v = tree_map_get(root, "retention")))
@@ -367,6 +448,7 @@ static void read_top_level(Loader *L, const Node *root)
         else
             scenario_deal_read_buyer(L, v);
     }
+    resolve_cash_flows(L, root);
     const Node *inline_clients = tree_map_get(root, "clients");
     const Node *csv = tree_map_get(root, "clients_csv");
     if (inline_clients && csv)
@@ -444,6 +526,8 @@ static void set_defaults(Scenario *sc)
     sc->horizon_years = (int)schema_default(schema_key(s, KEY_HORIZON_YEARS));
     sc->timing = (Timing)schema_default(schema_key(s, KEY_TIMING));
     sc->tail = (TailKind)schema_default(schema_key(s, KEY_TAIL));
+    sc->cash_flows = CASH_FLOWS_PRE_TAX; /* after_tax when tax_rate is given: resolved later */
+    sc->inactive_clients = (InactiveClients)schema_default(schema_key(s, KEY_INACTIVE_CLIENTS));
     sc->discount_rate = dist_fixed(schema_default(schema_key(s, KEY_DISCOUNT_RATE)));
     sc->defaults.margin = dist_fixed(schema_default(schema_key(s, KEY_MARGIN)));
     sc->defaults.revenue_growth = dist_fixed(schema_default(schema_key(s, KEY_REVENUE_GROWTH)));

@@ -249,7 +249,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
     double buyer_rate = sc->buyer.has_discount_rate ? sc->buyer.discount_rate : d;
     dcf_discount_factors(d, H, sc->timing, w->df);
     if (deal) {
-        dcf_discount_factors(buyer_rate, H, TIMING_END_OF_YEAR, w->buyer_df);
+        dcf_discount_factors(buyer_rate, H, sc->timing, w->buyer_df); /* the run-off */
         memset(w->revenue, 0, (size_t)H * sizeof(double));
         memset(w->cash, 0, (size_t)H * sizeof(double));
         memset(w->lost_share, 0, (size_t)H * sizeof(double));
@@ -325,7 +325,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
         if (keep && (s = keep_cohort(sim, it, c, &in, w, &keep_tail)) != BV_OK)
             return iteration_error(w, s, it);
     }
-    out->value = sim->churn ? churned : horizon_value + tail_value;
+    out->value = (sim->churn ? churned : horizon_value + tail_value) * dcf_value_factor(sc, d);
     if (deal) {
         DealBook book_now = {H, book->annual_revenue, w->revenue, w->cash, w->lost_share,
                              buyer_tail};
