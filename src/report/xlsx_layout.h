@@ -148,6 +148,8 @@ enum {
     C_ABC,
     C_RANK,
     C_PROVISION,
+    C_WEIGHT,       /* share of the client valued: 1, or for an inactive one 0 or p */
+    C_BOOK_REVENUE, /* annual revenue x that share: what the book values and prices */
     C_COLUMNS
 };
 

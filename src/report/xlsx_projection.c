@@ -43,9 +43,10 @@ static void write_cohort_row(XlsxCtx *x, lxw_worksheet *ws, size_t c)
     xlsx_text(&x->c, ws, r, P_SEGMENT, co->segment >= 0 ? x->sc->segments[co->segment].name : "",
              x->f.text);
     lxw_rowcol_to_cell(criterion, (lxw_row_t)r, P_COHORT);
-    xlsx_layout_clients_if(x, formula, sizeof formula, C_COHORT, criterion, -1);
-    xlsx_formula(&x->c, ws, r, P_CLIENTS, x->f.integer, (double)co->clients, "=%s", formula);
-    xlsx_layout_clients_if(x, formula, sizeof formula, C_COHORT, criterion, C_REVENUE);
+    xlsx_layout_clients_if(x, formula, sizeof formula, C_COHORT, criterion, C_WEIGHT);
+    xlsx_formula(&x->c, ws, r, P_CLIENTS, co->weight == 1 ? x->f.integer : x->f.count,
+                 co->weight * (double)co->clients, "=%s", formula);
+    xlsx_layout_clients_if(x, formula, sizeof formula, C_COHORT, criterion, C_BOOK_REVENUE);
     xlsx_formula(&x->c, ws, r, P_REVENUE, x->f.money, co->annual_revenue, "=%s", formula);
     cohort_input(x, ws, r, P_MARGIN, co, OWN_MARGIN, sr->margin, A_VALUE, in->margin,
                  x->f.input_rate, x->f.rate);

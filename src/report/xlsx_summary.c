@@ -124,12 +124,13 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
     for (size_t s = 0; s < x->client_sheets; s++) {
         char sheet[32], revs[XLSX_REF_MAX];
         xlsx_layout_clients_sheet(sheet, sizeof sheet, s);
-        xlsx_range(revs, sheet, 1, C_REVENUE, (int)xlsx_layout_clients_on_sheet(x, s), C_REVENUE);
+        xlsx_range(revs, sheet, 1, C_BOOK_REVENUE, (int)xlsx_layout_clients_on_sheet(x, s),
+                   C_BOOK_REVENUE);
         snprintf(formula + strlen(formula), sizeof formula - strlen(formula), "%sSUM(%s)",
                  s ? "+" : "", revs);
     }
     int revenue_row = r;
-    summary_row(x, ws, r, "Annual revenue of the book", "sum of the clients' annual revenue");
+    summary_row(x, ws, r, "Annual revenue of the book", "sum of the clients' revenue valued (inactive_clients)");
     xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->annual_revenue, "=%s", formula);
     r++;
     int value_row = r;

@@ -314,7 +314,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         switch (i < I_COUNT ? i : -1) {
         case I_REVENUE:
             xlsx_text(&x->c, ws, r, 0, "Annual revenue of the book", x->f.text);
-            xlsx_layout_over_clients(x, formula, sizeof formula, C_REVENUE, "SUM(", ")");
+            xlsx_layout_over_clients(x, formula, sizeof formula, C_BOOK_REVENUE, "SUM(", ")");
             xlsx_formula(&x->c, ws, r, 1, x->f.money, x->book->annual_revenue, "=%s", formula);
             break;
         case I_PRICE_INPUT:

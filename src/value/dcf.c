@@ -217,7 +217,7 @@ BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors)
         for (int t = 1; t <= H; t++) {
             unit_pv += pv[t - 1];
             double revenue = grow * S[t - 1]; /* per unit of R */
-            dcf->expected_clients[t - 1] += (double)co->clients * S[t - 1];
+            dcf->expected_clients[t - 1] += co->weight * (double)co->clients * S[t - 1];
             dcf->revenue[t - 1] += co->annual_revenue * revenue;
             dcf->cash[t - 1] += co->annual_revenue * in->margin * revenue;
             grow *= 1 + in->revenue_growth;
@@ -327,5 +327,5 @@ void dcf_free(Dcf *dcf)
 
 double dcf_client_value(const Dcf *dcf, const Book *book, size_t i)
 {
-    return book->scenario->clients[i].annual_revenue * dcf->unit_value[book->client_cohort[i]];
+    return book_client_revenue(book, i) * dcf->unit_value[book->client_cohort[i]];
 }

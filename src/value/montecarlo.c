@@ -427,7 +427,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
     if (!sim.revenue)
         goto nomem;
     for (size_t j = 0; j < n_clients; j++)
-        sim.revenue[j] = sc->clients[book->order[j]].annual_revenue;
+        sim.revenue[j] = book_client_revenue(book, book->order[j]); /* inactive: weighted */
 
     /* Blocks: progress between them, the precision check after whole MC_PRECISION_BLOCKs. */
     long block = iterations / 100 > MC_PRECISION_BLOCK ? MC_PRECISION_BLOCK
