@@ -10,6 +10,7 @@
 #include "scenario_loader.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -407,16 +408,16 @@ static void read_top_level(Loader *L, const Node *root)
             sc->marks.revenue_growth = scenario_keep_mark(L, v->mark);
         if (k->id == KEY_RETENTION)
             sc->marks.retention = scenario_keep_mark(L, v->mark);
-        if (k->id == KEY_MARGIN)
-            sc->marks.margin = scenario_keep_mark(L, v->mark);
-        if (k->id == KEY_TRANSFER_RETENTION)
-            sc->marks.transfer_retention = scenario_keep_mark(L, v->mark);
     }
     const Node *v;
     if ((v = tree_map_get(root, "retention")))
         sc->marks.retention = scenario_keep_mark(L, v->mark);
     if ((v = tree_map_get(root, "revenue_growth")))
         sc->marks.revenue_growth = scenario_keep_mark(L, v->mark);
+    if ((v = tree_map_get(root, "margin")))
+        sc->marks.margin = scenario_keep_mark(L, v->mark);
+    if ((v = tree_map_get(root, "transfer_retention")))
+        sc->marks.transfer_retention = scenario_keep_mark(L, v->mark);
     if ((v = tree_map_get(root, "market")))
         read_market(L, v);
     if ((v = tree_map_get(root, "provision")))
@@ -512,6 +513,71 @@ static void check_cohorts(Loader *L)
                  cohorts, room);
 }
 
+/*
+ * An uncertain scenario-level input that no client takes (every valued client's segment, or
+ * the client itself, sets its own value) would be drawn and change nothing: an error at the
+ * input, naming the segments that override it. A fixed number stays a default.
+ */
+static void check_reach(Loader *L)
+{
+    const Scenario *sc = L->sc;
+    static const struct {
+        const char *key;
+        unsigned given;
+        size_t own; /* offsetof the client's own value */
+    } inputs[] = {
+        {"margin", GIVEN_MARGIN, offsetof(Client, margin)},
+        {"revenue_growth", GIVEN_REVENUE_GROWTH, offsetof(Client, revenue_growth)},
+        {"retention", GIVEN_RETENTION, offsetof(Client, retention)},
+        {"transfer_retention", GIVEN_TRANSFER_RETENTION, offsetof(Client, transfer_retention)},
+    };
+    const Assumptions *a = &sc->defaults;
+    const Dist *dists[] = {&a->margin, &a->revenue_growth,
+                           a->retention.kind == RETENTION_CONSTANT ? &a->retention.constant
+                                                                   : NULL,
+                           &a->transfer_retention};
+    const Mark *marks[] = {&sc->marks.margin, &sc->marks.revenue_growth, &sc->marks.retention,
+                           &sc->marks.transfer_retention};
+    for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
+        if (!dists[k] || dist_is_fixed(dists[k]) || !marks[k]->line)
+            continue;
+        size_t valued = 0;
+        bool reached = false;
+        for (size_t i = 0; i < sc->client_count && !reached; i++) {
+            const Client *c = &sc->clients[i];
+            if (!c->active && sc->inactive_clients == INACTIVE_EXCLUDE)
+                continue;
+            valued++;
+            double own;
+            memcpy(&own, (const char *)c + inputs[k].own, sizeof own);
+            bool by_segment = c->segment >= 0 &&
+                              (sc->segments[c->segment].assumptions.given & inputs[k].given);
+            reached = isnan(own) && !by_segment;
+        }
+        if (reached || valued == 0)
+            continue;
+        char names[400] = "";
+        size_t used = 0, listed = 0;
+        for (size_t g = 0; g < sc->segment_count; g++) {
+            if (!(sc->segments[g].assumptions.given & inputs[k].given))
+                continue;
+            int n = snprintf(names + used, sizeof names - used, "%s%s", listed ? ", " : "",
+                             sc->segments[g].name);
+            if (n < 0 || (size_t)n >= sizeof names - used)
+                break;
+            used += (size_t)n;
+            listed++;
+        }
+        bv_error(L->errors, BV_ERR_INPUT, marks[k], inputs[k].key,
+                 "drawn from a distribution, but no client takes it: %s%s%s set their own %s, "
+                 "so the draw changes nothing; put the distribution on the segments "
+                 "(segments.NAME.%s), or give a number here",
+                 listed ? "the segments overriding it (" : "every client's own value",
+                 listed ? names : "", listed ? ") and the clients' own values" : "",
+                 inputs[k].key, inputs[k].key);
+    }
+}
+
 /* TreeRead's string copier: into the scenario's pool. */
 static const char *loader_intern(void *owner, const char *text, size_t len)
 {
@@ -602,8 +668,10 @@ BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario 
     if (walked && sc->clients_csv)
         clients_csv_read(sc, sc->clients_csv, &sc->marks.clients_csv, errors);
     scenario_clients_check_ids(&L);
-    if (walked)
+    if (walked) {
         check_cohorts(&L);
+        check_reach(&L);
+    }
     if (walked && sc->client_count == 0 && errors->count + errors->dropped == errors_before)
         bv_error(errors, BV_ERR_INPUT,
                  sc->clients_csv ? &sc->marks.clients_csv : &sc->marks.clients,

@@ -57,11 +57,11 @@ static const SchemaKey scenario_keys[] = {
      "after_tax when tax_rate is given, else pre_tax", NULL,
      "the DCF's cash: margin x revenue before income tax, or after tax at tax_rate with the "
      "tax amortisation benefit; discount_rate must be a rate of the same kind", 0},
-    {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {1, 100, false, false}, NULL,
+    {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {0, 100, false, false}, NULL,
      false, "buyer.amortization_years", "years",
      "years over which a buyer writes the purchased list off for tax (the amortisation benefit "
-     "of an after-tax DCF); required with cash_flows: after_tax when no buyer section or "
-     "preset gives it", 0},
+     "of an after-tax DCF; 0: no tax relief for it); required with cash_flows: after_tax when "
+     "no buyer section or preset gives it", 0},
     {KEY_INACTIVE_CLIENTS, "inactive_clients", SCHEMA_ENUM, NONE, "exclude|value", false,
      "exclude", NULL,
      "clients with active: false: left out of the book (exclude), valued as live (value), or "
