@@ -309,8 +309,8 @@ static void resolve_cash_flows(Loader *L, const Node *root)
             bv_error(L->errors, BV_ERR_INPUT,
                      given ? &sc->marks.cash_flows : &sc->marks.tax_rate, "amortization_years",
                      "an after-tax DCF adds the tax amortisation benefit of the purchased "
-                     "list, which needs its tax life: give amortization_years in [1, 100] "
-                     "(e.g. 15 under 26 U.S.C. section 197, 20 in Spain under Ley 27/2014 "
+                     "list, which needs its tax life: give amortization_years in [0, 100] "
+                     "(0: no tax relief for the list; e.g. 15 under 26 U.S.C. section 197, 20 in Spain under Ley 27/2014 "
                      "art. 12.2), or extend a jurisdiction preset that gives "
                      "buyer.amortization_years");
     }
@@ -569,12 +569,12 @@ static void check_reach(Loader *L)
             listed++;
         }
         bv_error(L->errors, BV_ERR_INPUT, marks[k], inputs[k].key,
-                 "drawn from a distribution, but no client takes it: %s%s%s set their own %s, "
-                 "so the draw changes nothing; put the distribution on the segments "
+                 "drawn from a distribution, but no client takes it: %s%s%s its own %s%s, so "
+                 "the draw changes nothing; put the distribution on the segments "
                  "(segments.NAME.%s), or give a number here",
-                 listed ? "the segments overriding it (" : "every client's own value",
-                 listed ? names : "", listed ? ") and the clients' own values" : "",
-                 inputs[k].key, inputs[k].key);
+                 listed ? "the segments overriding it (" : "every client sets",
+                 listed ? names : "", listed ? ") each set" : "", inputs[k].key,
+                 listed ? " and every other client its own" : "", inputs[k].key);
     }
 }
 
