@@ -31,6 +31,8 @@ enum {
     A_P4_NAME,
     A_P4,
     A_UNIT,
+    A_REACH_CLIENTS, /* the clients that take this value (valued share of each) */
+    A_REACH_SHARE,   /* their share of the revenue valued */
     A_COLUMNS
 };
 
