@@ -468,6 +468,7 @@ static void read_top_level(Loader *L, const Node *root)
  * values, and its tenure when its retention depends on it. */
 typedef struct CohortKey {
     double segment, margin, revenue_growth, retention, transfer_retention, tenure;
+    double weight; /* inactive clients: their share valued (book_client_weight) */
 } CohortKey;
 
 static int compare_cohort_keys(const void *a, const void *b)
@@ -496,8 +497,12 @@ static void check_cohorts(Loader *L)
         for (int k = 0; k < 4; k++)
             if (isnan(own[k]))
                 own[k] = (double)NAN;
+        double weight = c->active                                     ? 1
+                        : sc->inactive_clients == INACTIVE_EXCLUDE      ? 0
+                        : sc->inactive_clients == INACTIVE_REACTIVATION ? sc->reactivation
+                                                                        : 1;
         keys[i] = (CohortKey){c->segment, own[0], own[1], own[2], own[3],
-                              tenure ? c->tenure_years : 0};
+                              tenure ? c->tenure_years : 0, weight};
     }
     qsort(keys, sc->client_count, sizeof *keys, compare_cohort_keys);
     size_t cohorts = 1;

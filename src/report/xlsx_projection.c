@@ -212,9 +212,9 @@ void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws)
                      dcf_annuity(N, dcf->discount_rate), "=IF(%s=0,%s,(1-(1+%s)^-%s)/%s)", d, n,
                      d, n, d);
         xlsx_text(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_BENEFIT - 1,
-                  "benefit 1/(1-tax a/N)", x->f.label);
+                  "benefit 1/(1-tax a/N) (1 when N = 0)", x->f.label);
         xlsx_formula(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_BENEFIT, x->f.factor, dcf->benefit_factor,
-                     "=1/(1-%s*%s/%s)", tax, a, n);
+                     "=IF(%s=0,1,1/(1-%s*%s/%s))", n, tax, a, n);
         xlsx_text(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_K - 1, "value factor (1-tax) x benefit",
                   x->f.label);
         xlsx_formula(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_K, x->f.factor, dcf->value_factor,
