@@ -258,7 +258,8 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
             if (deal->has_seller)
                 printf("; seller's walk-away %.2f", deal->min_price);
             if (deal->has_buyer)
-                printf("; buyer's NPV %.2f, walk-away %.2f", f->npv, deal->max_price);
+                printf("; buyer's NPV %.2f, walk-away %.2f as structured, %.2f all cash", f->npv,
+                       deal->max_price, deal->max_price_cash);
             printf("\n");
         }
         printf("wrote %s%s%s\n", xlsx_path, o->json ? " and " : "", o->json ? o->json : "");
