@@ -134,7 +134,11 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
     xlsx_formula(&x->c, ws, r++, 1, x->f.money, dcf->annual_revenue, "=%s", formula);
     r++;
     int value_row = r;
-    summary_row(x, ws, r, "DCF value", "years 1 to H plus the run-off tail");
+    summary_row(x, ws, r, "DCF value",
+                dcf->after_tax ? "years 1 to H plus the run-off tail; after-tax cash with the tax "
+                                 "amortisation benefit (cash_flows: after_tax, see Projection)"
+                               : "years 1 to H plus the run-off tail; pre-tax cash (cash_flows: "
+                                 "pre_tax) at a pre-tax rate");
     xlsx_formula(&x->c, ws, r++, 1, x->f.money_total, dcf->value, "=%s",
                 xlsx_ref(cell, "Projection", x->value_row, 5));
     summary_row(x, ws, r, "  of which years 1 to H", NULL);
