@@ -71,6 +71,15 @@ static double remaining_years(const Book *book, const Dcf *dcf, size_t c)
     return r < 1 ? sum + s * r / (1 - r) : (double)INFINITY;
 }
 
+double diagnostics_client_provision_rate(const Scenario *sc, const Client *cl)
+{
+    if (cl->active || sc->inactive_clients != INACTIVE_EXCLUDE || !sc->provision_count)
+        return diagnostics_provision_rate(sc, cl->receivable_age_days);
+    /* A client left out as inactive will not be billed again: its receivable is provided at
+     * the inactive rate, the oldest bucket's by default. */
+    return sc->has_inactive_rate ? sc->inactive_rate : sc->provision[sc->provision_count - 1].rate;
+}
+
 BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, BvErrors *errors)
 {
     *out = NULL;
@@ -105,24 +114,24 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
     d->annual_revenue = total;
     for (size_t i = 0; i < n; i++) {
         const Client *cl = &sc->clients[i];
+        double revenue = book_client_revenue(book, i); /* 0 for an inactive client left out */
         d->active_clients += cl->active;
-        double share = total > 0 ? cl->annual_revenue / total : 0;
+        double share = total > 0 ? revenue / total : 0;
         d->hhi += share * share;
         d->receivables += cl->receivable;
-        d->client_provision[i] = cl->receivable *
-                                 diagnostics_provision_rate(sc, cl->receivable_age_days);
+        d->client_provision[i] = cl->receivable * diagnostics_client_provision_rate(sc, cl);
         d->provision += d->client_provision[i];
         size_t band = 0;
         while (band + 1 < DIAG_TENURE_BANDS &&
                cl->tenure_years >= diagnostics_tenure_bounds[band + 1])
             band++;
         d->tenure_clients[band]++;
-        d->tenure_revenue[band] += cl->annual_revenue;
-        ranked[i] = (Ranked){cl->annual_revenue, i};
+        d->tenure_revenue[band] += revenue;
+        ranked[i] = (Ranked){revenue, i};
         values[i] = dcf_client_value(dcf, book, i);
         size_t g = cl->segment >= 0 ? (size_t)cl->segment : sc->segment_count;
         d->segment_clients[g]++;
-        d->segment_revenue[g] += cl->annual_revenue;
+        d->segment_revenue[g] += revenue;
         d->segment_value[g] += values[i];
     }
     d->active_rate = n ? (double)d->active_clients / (double)n : (double)NAN;
@@ -139,8 +148,8 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
         unsigned char cls = before < DIAG_CLASS_A_SHARE ? 0 : before < DIAG_CLASS_B_SHARE ? 1 : 2;
         d->abc[i] = cls;
         d->abc_clients[cls]++;
-        d->abc_revenue[cls] += sc->clients[i].annual_revenue;
-        cumulative += sc->clients[i].annual_revenue;
+        d->abc_revenue[cls] += book_client_revenue(book, i);
+        cumulative += book_client_revenue(book, i);
         if (k == 0)
             d->top1_share = total > 0 ? cumulative / total : 0;
         if (k == 4 || (k < 4 && k + 1 == n))

@@ -63,6 +63,11 @@ extern const double diagnostics_tenure_bounds[DIAG_TENURE_BANDS + 1];
  * is <= it (0 when the scenario gives no buckets). */
 double diagnostics_provision_rate(const Scenario *scenario, double age_days);
 
+/* The provision rate for client `cl`'s receivable: by its age, or for an inactive client left
+ * out of the book (inactive_clients: exclude) provision.inactive_rate (default the last
+ * bucket's rate). */
+double diagnostics_client_provision_rate(const Scenario *scenario, const Client *cl);
+
 /* exceptions: BV_ERR_NOMEM. */
 BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, BvErrors *errors);
 void diagnostics_free(Diagnostics *d); /* NULL is a no-op */

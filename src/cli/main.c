@@ -290,7 +290,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
                          1e-9 * (double)(end.tv_nsec - start.tv_nsec);
         /* Every money figure in whole units with its currency (the JSON has full precision). */
         const char *cur = sc->currency;
-        char a[64], b[64], c[64];
+        char a[64], b[64], c[64], d[64];
         printf("%s: DCF value %s (%.2fx annual revenue of %s, %zu clients)\n", sc->name,
                money(a, sizeof a, dcf->value, cur), dcf->value_to_revenue,
                money(b, sizeof b, dcf->annual_revenue, cur), sc->client_count);
@@ -308,10 +308,11 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
                        money(a, sizeof a, deal->min_price_expected, cur),
                        money(b, sizeof b, deal->min_price, cur));
             if (deal->has_buyer)
-                printf("; buyer's NPV %s, walk-away %s expected (base %s)",
+                printf("; buyer's NPV %s, walk-away %s expected (base %s), %s all cash",
                        money(a, sizeof a, f->npv, cur),
                        money(b, sizeof b, deal->max_price_expected, cur),
-                       money(c, sizeof c, deal->max_price, cur));
+                       money(c, sizeof c, deal->max_price, cur),
+                       money(d, sizeof d, deal->max_price_cash, cur));
             printf("\n");
         }
         printf("Conclusion (%s, %s): %s\n",

@@ -10,6 +10,7 @@
 #include "scenario_loader.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,10 @@ static void read_provision(Loader *L, const Node *n)
         return;
     }
     Scenario *sc = L->sc;
+    const Node *ir = tree_map_get(n, "inactive_rate");
+    if (ir)
+        sc->has_inactive_rate = treeread_number(&L->rd, ir, "provision.inactive_rate", &rate,
+                                                false, &sc->inactive_rate);
     sc->provision = calloc(b->count, sizeof *sc->provision);
     if (!sc->provision) {
         scenario_nomem(L);
@@ -257,6 +262,60 @@ static void read_correlations(Loader *L, const Node *n)
     }
 }
 
+/* ---- tax convention and inactive clients ---- */
+
+/* inactive_clients: exclude | value | {reactivation: p}. */
+static void read_inactive_clients(Loader *L, const Node *v)
+{
+    Scenario *sc = L->sc;
+    if (v->kind == NODE_MAP) {
+        static const SchemaRange unit = {0, 1, false, false};
+        const Node *p = tree_map_get(v, "reactivation");
+        if (!p || v->count != 1) {
+            bv_error(L->errors, BV_ERR_INPUT, &v->mark, "inactive_clients",
+                     "expected exclude, value or {reactivation: p} with p in [0, 1]");
+            return;
+        }
+        if (treeread_number(&L->rd, p, "inactive_clients.reactivation", &unit, false,
+                            &sc->reactivation))
+            sc->inactive_clients = INACTIVE_REACTIVATION;
+        return;
+    }
+    int choice;
+    const SchemaKey *k = schema_key(&schema_scenario, KEY_INACTIVE_CLIENTS);
+    if (treeread_enum(&L->rd, v, k->key, k->values, &choice))
+        sc->inactive_clients = (InactiveClients)choice;
+}
+
+/* cash_flows defaults to after_tax when tax_rate is given; after-tax cash needs a tax rate
+ * and the years of the amortisation benefit (the buyer's, a preset's, or the scenario's). */
+static void resolve_cash_flows(Loader *L, const Node *root)
+{
+    Scenario *sc = L->sc;
+    const Node *given = tree_map_get(root, "cash_flows");
+    if (sc->cash_flows != CASH_FLOWS_AFTER_TAX)
+        return;
+    if (!sc->has_tax_rate) {
+        bv_error(L->errors, BV_ERR_INPUT, &sc->marks.cash_flows, "cash_flows",
+                 "after_tax needs the hypothetical buyer's tax_rate in [0, 1] (e.g. "
+                 "tax_rate: 0.25); or use cash_flows: pre_tax");
+        return;
+    }
+    if (!tree_map_get(root, "amortization_years")) {
+        const Node *buyer = tree_map_get(root, "buyer");
+        if (buyer && buyer->kind == NODE_MAP && tree_map_get(buyer, "amortization_years"))
+            sc->amortization_years = sc->buyer.amortization_years;
+        else
+            bv_error(L->errors, BV_ERR_INPUT,
+                     given ? &sc->marks.cash_flows : &sc->marks.tax_rate, "amortization_years",
+                     "an after-tax DCF adds the tax amortisation benefit of the purchased "
+                     "list, which needs its tax life: give amortization_years in [0, 100] "
+                     "(0: no tax relief for the list; e.g. 15 under 26 U.S.C. section 197, 20 in Spain under Ley 27/2014 "
+                     "art. 12.2), or extend a jurisdiction preset that gives "
+                     "buyer.amortization_years");
+    }
+}
+
 /* ---- the scenario walk ---- */
 
 /* A calendar date YYYY-MM-DD (Gregorian, years 1900..2999). */
@@ -352,6 +411,25 @@ static void read_top_level(Loader *L, const Node *root)
                          "investment is this buyer's walk-away: it needs deal and buyer; "
                          "use fair_market without them");
             break;
+        case KEY_TAX_RATE:
+            sc->has_tax_rate = treeread_number(&L->rd, v, k->key, &k->range, false, &sc->tax_rate);
+            if (sc->has_tax_rate)
+                sc->cash_flows = CASH_FLOWS_AFTER_TAX; /* unless cash_flows (read next) says */
+            sc->marks.tax_rate = scenario_keep_mark(L, v->mark);
+            break;
+        case KEY_CASH_FLOWS:
+            if (treeread_enum(&L->rd, v, k->key, k->values, &choice))
+                sc->cash_flows = (CashFlows)choice;
+            sc->marks.cash_flows = scenario_keep_mark(L, v->mark);
+            break;
+        case KEY_AMORTIZATION_YEARS:
+            if (treeread_number(&L->rd, v, k->key, &k->range, true, &x))
+                sc->amortization_years = (int)x;
+            sc->marks.amortization_years = scenario_keep_mark(L, v->mark);
+            break;
+        case KEY_INACTIVE_CLIENTS:
+            read_inactive_clients(L, v);
+            break;
         case KEY_CLIENTS_CSV:
             /* A path, or a mapping with the path and the file's dialect: clients_csv.c. */
             sc->marks.clients_csv = scenario_keep_mark(L, v->mark);
@@ -370,6 +448,10 @@ static void read_top_level(Loader *L, const Node *root)
         sc->marks.retention = scenario_keep_mark(L, v->mark);
     if ((v = tree_map_get(root, "revenue_growth")))
         sc->marks.revenue_growth = scenario_keep_mark(L, v->mark);
+    if ((v = tree_map_get(root, "margin")))
+        sc->marks.margin = scenario_keep_mark(L, v->mark);
+    if ((v = tree_map_get(root, "transfer_retention")))
+        sc->marks.transfer_retention = scenario_keep_mark(L, v->mark);
     if ((v = tree_map_get(root, "market")))
         read_market(L, v);
     if ((v = tree_map_get(root, "provision")))
@@ -401,6 +483,7 @@ static void read_top_level(Loader *L, const Node *root)
         else
             scenario_deal_read_buyer(L, v);
     }
+    resolve_cash_flows(L, root);
     const Node *inline_clients = tree_map_get(root, "clients");
     const Node *csv = tree_map_get(root, "clients_csv");
     if (inline_clients && csv)
@@ -419,6 +502,7 @@ static void read_top_level(Loader *L, const Node *root)
  * values, and its tenure when its retention depends on it. */
 typedef struct CohortKey {
     double segment, margin, revenue_growth, retention, transfer_retention, tenure;
+    double weight; /* inactive clients: their share valued (book_client_weight) */
 } CohortKey;
 
 static int compare_cohort_keys(const void *a, const void *b)
@@ -447,8 +531,12 @@ static void check_cohorts(Loader *L)
         for (int k = 0; k < 4; k++)
             if (isnan(own[k]))
                 own[k] = (double)NAN;
+        double weight = c->active                                     ? 1
+                        : sc->inactive_clients == INACTIVE_EXCLUDE      ? 0
+                        : sc->inactive_clients == INACTIVE_REACTIVATION ? sc->reactivation
+                                                                        : 1;
         keys[i] = (CohortKey){c->segment, own[0], own[1], own[2], own[3],
-                              tenure ? c->tenure_years : 0};
+                              tenure ? c->tenure_years : 0, weight};
     }
     qsort(keys, sc->client_count, sizeof *keys, compare_cohort_keys);
     size_t cohorts = 1;
@@ -462,6 +550,71 @@ static void check_cohorts(Loader *L)
                  "%zu distinct sets of client assumptions do not fit on one sheet (at most "
                  "%zu); group clients into segments instead of giving each its own values",
                  cohorts, room);
+}
+
+/*
+ * An uncertain scenario-level input that no client takes (every valued client's segment, or
+ * the client itself, sets its own value) would be drawn and change nothing: an error at the
+ * input, naming the segments that override it. A fixed number stays a default.
+ */
+static void check_reach(Loader *L)
+{
+    const Scenario *sc = L->sc;
+    static const struct {
+        const char *key;
+        unsigned given;
+        size_t own; /* offsetof the client's own value */
+    } inputs[] = {
+        {"margin", GIVEN_MARGIN, offsetof(Client, margin)},
+        {"revenue_growth", GIVEN_REVENUE_GROWTH, offsetof(Client, revenue_growth)},
+        {"retention", GIVEN_RETENTION, offsetof(Client, retention)},
+        {"transfer_retention", GIVEN_TRANSFER_RETENTION, offsetof(Client, transfer_retention)},
+    };
+    const Assumptions *a = &sc->defaults;
+    const Dist *dists[] = {&a->margin, &a->revenue_growth,
+                           a->retention.kind == RETENTION_CONSTANT ? &a->retention.constant
+                                                                   : NULL,
+                           &a->transfer_retention};
+    const Mark *marks[] = {&sc->marks.margin, &sc->marks.revenue_growth, &sc->marks.retention,
+                           &sc->marks.transfer_retention};
+    for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
+        if (!dists[k] || dist_is_fixed(dists[k]) || !marks[k]->line)
+            continue;
+        size_t valued = 0;
+        bool reached = false;
+        for (size_t i = 0; i < sc->client_count && !reached; i++) {
+            const Client *c = &sc->clients[i];
+            if (!c->active && sc->inactive_clients == INACTIVE_EXCLUDE)
+                continue;
+            valued++;
+            double own;
+            memcpy(&own, (const char *)c + inputs[k].own, sizeof own);
+            bool by_segment = c->segment >= 0 &&
+                              (sc->segments[c->segment].assumptions.given & inputs[k].given);
+            reached = isnan(own) && !by_segment;
+        }
+        if (reached || valued == 0)
+            continue;
+        char names[400] = "";
+        size_t used = 0, listed = 0;
+        for (size_t g = 0; g < sc->segment_count; g++) {
+            if (!(sc->segments[g].assumptions.given & inputs[k].given))
+                continue;
+            int n = snprintf(names + used, sizeof names - used, "%s%s", listed ? ", " : "",
+                             sc->segments[g].name);
+            if (n < 0 || (size_t)n >= sizeof names - used)
+                break;
+            used += (size_t)n;
+            listed++;
+        }
+        bv_error(L->errors, BV_ERR_INPUT, marks[k], inputs[k].key,
+                 "drawn from a distribution, but no client takes it: %s%s%s its own %s%s, so "
+                 "the draw changes nothing; put the distribution on the segments "
+                 "(segments.NAME.%s), or give a number here",
+                 listed ? "the segments overriding it (" : "every client sets",
+                 listed ? names : "", listed ? ") each set" : "", inputs[k].key,
+                 listed ? " and every other client its own" : "", inputs[k].key);
+    }
 }
 
 /* TreeRead's string copier: into the scenario's pool. */
@@ -478,6 +631,8 @@ static void set_defaults(Scenario *sc)
     sc->horizon_years = (int)schema_default(schema_key(s, KEY_HORIZON_YEARS));
     sc->timing = (Timing)schema_default(schema_key(s, KEY_TIMING));
     sc->tail = (TailKind)schema_default(schema_key(s, KEY_TAIL));
+    sc->cash_flows = CASH_FLOWS_PRE_TAX; /* after_tax when tax_rate is given: resolved later */
+    sc->inactive_clients = (InactiveClients)schema_default(schema_key(s, KEY_INACTIVE_CLIENTS));
     sc->discount_rate = dist_fixed(schema_default(schema_key(s, KEY_DISCOUNT_RATE)));
     sc->defaults.margin = dist_fixed(schema_default(schema_key(s, KEY_MARGIN)));
     sc->defaults.revenue_growth = dist_fixed(schema_default(schema_key(s, KEY_REVENUE_GROWTH)));
@@ -555,8 +710,10 @@ BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario 
     if (walked && sc->clients_csv)
         clients_csv_read(sc, sc->clients_csv, &sc->marks.clients_csv, errors);
     scenario_clients_check_ids(&L);
-    if (walked)
+    if (walked) {
         check_cohorts(&L);
+        check_reach(&L);
+    }
     if (walked && sc->client_count == 0 && errors->count + errors->dropped == errors_before)
         bv_error(errors, BV_ERR_INPUT,
                  sc->clients_csv ? &sc->marks.clients_csv : &sc->marks.clients,

@@ -20,6 +20,12 @@
 typedef enum Timing { TIMING_END_OF_YEAR, TIMING_MID_YEAR } Timing;
 typedef enum TailKind { TAIL_NONE, TAIL_RUNOFF } TailKind;
 typedef enum StandardOfValue { VALUE_FAIR_MARKET, VALUE_INVESTMENT } StandardOfValue;
+typedef enum CashFlows { CASH_FLOWS_PRE_TAX, CASH_FLOWS_AFTER_TAX } CashFlows;
+typedef enum InactiveClients {
+    INACTIVE_EXCLUDE,     /* left out of the book: no revenue, value, price base or count */
+    INACTIVE_VALUE,       /* valued as live clients */
+    INACTIVE_REACTIVATION /* valued at probability `reactivation` of coming back */
+} InactiveClients;
 
 /* The assumptions a segment may override; `given` says which this level wrote itself. */
 enum {
@@ -183,6 +189,7 @@ typedef struct GridSpec {
 /* Places of the scenario-level keys that later stages may need to point at. */
 typedef struct ScenarioMarks {
     Mark discount_rate, revenue_growth, retention, tail, horizon_years, clients_csv, clients;
+    Mark margin, transfer_retention, cash_flows, tax_rate, amortization_years;
 } ScenarioMarks;
 
 #define SCENARIO_NOTES_MAX 8
@@ -223,6 +230,17 @@ typedef struct Scenario {
     InputFiles inputs;            /* every file read, in order, hashed (provenance.h) */
     const char *valuation_date;   /* YYYY-MM-DD as written, NULL: undated */
     StandardOfValue standard_of_value;
+    /* The DCF's tax convention: pre-tax cash, or after tax at tax_rate with the tax
+     * amortisation benefit over amortization_years (0 when pre-tax and none applies). */
+    CashFlows cash_flows;
+    bool has_tax_rate;
+    double tax_rate;
+    int amortization_years;
+    /* Clients with active: false. */
+    InactiveClients inactive_clients;
+    double reactivation;          /* INACTIVE_REACTIVATION: probability of coming back */
+    bool has_inactive_rate;       /* provision.inactive_rate given (else the last bucket's) */
+    double inactive_rate;
     struct StringPool *pool;      /* owns every string above */
 } Scenario;
 

@@ -226,9 +226,21 @@ static void read_keep(Loader *L, const Node *n, SellerSpec *seller)
                     .has_compensation_growth = given[schema_index(t, KEY_OWNER_COMPENSATION_GROWTH)],
                     .compensation_growth = field(f, t, KEY_OWNER_COMPENSATION_GROWTH),
                     .years = (int)field(f, t, KEY_YEARS),
-                    .has_discount_rate = true,
+                    .has_discount_rate = given[schema_index(t, KEY_DISCOUNT_RATE)],
                     .discount_rate = field(f, t, KEY_DISCOUNT_RATE),
                     .mark = mark};
+    if (!k->has_discount_rate) {
+        /* After-tax cash of keeping fits the valuation's after-tax rate; a pre-tax rate
+         * does not (issue 16). */
+        if (L->sc->cash_flows == CASH_FLOWS_AFTER_TAX)
+            k->discount_rate = dist_mean(&L->sc->discount_rate);
+        else
+            bv_error(L->errors, BV_ERR_INPUT, &n->mark, "seller.keep.discount_rate",
+                     "missing; the valuation is on pre-tax cash (cash_flows: pre_tax), so "
+                     "its rate does not fit the seller's after-tax cash of keeping: give the "
+                     "rate for the practice's risk after tax, > -1 (or value the book after "
+                     "tax: tax_rate, cash_flows: after_tax)");
+    }
     if (k->years > L->sc->horizon_years) {
         const Node *years = tree_map_get(n, "years");
         bv_error(L->errors, BV_ERR_INPUT, &years->mark, "seller.keep.years",

@@ -56,6 +56,23 @@ static const SchemaKey scenario_keys[] = {
      "{sbg: {alpha, beta}} (shifted-beta-geometric, uses tenure_years)", 0},
     {KEY_TRANSFER_RETENTION, "transfer_retention", SCHEMA_UNCERTAIN, UNIT, NULL, false, "1",
      NULL, "share of clients that stay despite the sale itself (applied once)", 0},
+    {KEY_TAX_RATE, "tax_rate", SCHEMA_NUMBER, UNIT, NULL, false, NULL, NULL,
+     "the hypothetical buyer's income tax rate on the book's cash (with cash_flows: after_tax "
+     "the DCF values after-tax cash, plus the tax amortisation benefit of the purchased list)",
+     0},
+    {KEY_CASH_FLOWS, "cash_flows", SCHEMA_ENUM, NONE, "pre_tax|after_tax", false,
+     "after_tax when tax_rate is given, else pre_tax", NULL,
+     "the DCF's cash: margin x revenue before income tax, or after tax at tax_rate with the "
+     "tax amortisation benefit; discount_rate must be a rate of the same kind", 0},
+    {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {0, 100, false, false}, NULL,
+     false, "buyer.amortization_years", "years",
+     "years over which a buyer writes the purchased list off for tax (the amortisation benefit "
+     "of an after-tax DCF; 0: no tax relief for it); required with cash_flows: after_tax when "
+     "no buyer section or preset gives it", 0},
+    {KEY_INACTIVE_CLIENTS, "inactive_clients", SCHEMA_ENUM, NONE, "exclude|value", false,
+     "exclude", NULL,
+     "clients with active: false: left out of the book (exclude), valued as live (value), or "
+     "{reactivation: p} valued at probability p in [0, 1] of coming back", 0},
     {KEY_MARKET, "market", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "rule-of-thumb revenue multiples for the cross-check", 0},
     {KEY_PROVISION, "provision", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
@@ -133,6 +150,8 @@ static const SchemaKey market_keys[] = {
 static const SchemaKey provision_keys[] = {
     {KEY_BUCKETS, "buckets", SCHEMA_MAPPING, NONE, NULL, true, NULL, NULL,
      "[[days, rate], ...]: from 0 days, ascending; rate in [0, 1] applies from that age on", 0},
+    {KEY_INACTIVE_RATE, "inactive_rate", SCHEMA_NUMBER, UNIT, NULL, false, "the last bucket's",
+     NULL, "the rate for the receivable of a client left out as inactive, whatever its age", 0},
 };
 
 static const SchemaKey monte_carlo_keys[] = {
@@ -238,7 +257,8 @@ static const SchemaKey keep_keys[] = {
      NULL, false, "revenue_growth", "per year", "yearly growth of owner_compensation", 0},
     {KEY_YEARS, "years", SCHEMA_INTEGER, {1, 100, false, false}, NULL, false, "horizon_years",
      "years", "until he would stop (1..horizon_years); absent: the horizon and any run-off", 0},
-    {KEY_DISCOUNT_RATE, "discount_rate", SCHEMA_NUMBER, ABOVE_MINUS_ONE, NULL, true, NULL,
+    {KEY_DISCOUNT_RATE, "discount_rate", SCHEMA_NUMBER, ABOVE_MINUS_ONE, NULL, false,
+     "the valuation's (cash_flows: after_tax; else required)",
      "per year", "the rate for the practice's cash (its risk), after tax; also for the parts of "
      "the price that move with the book (true-up, earn-out, clawback)", 0},
     {KEY_EXIT, "exit", SCHEMA_MAPPING, NONE, "none", false, "none", NULL,

@@ -17,6 +17,7 @@ typedef struct CohortKey {
     int segment;
     double margin, revenue_growth, retention, transfer_retention; /* own values, NaN if none */
     double tenure;
+    double weight; /* share of its clients valued: 1, 0 (inactive, left out) or p */
 } CohortKey;
 
 /* Canonical bits of a double for hashing and equality: all NaNs alike, -0 as +0. */
@@ -34,7 +35,7 @@ static uint64_t key_hash(const CohortKey *k)
 {
     uint64_t h = UINT64_C(1469598103934665603) ^ (uint64_t)(int64_t)k->segment;
     const double fields[] = {k->margin, k->revenue_growth, k->retention,
-                             k->transfer_retention, k->tenure};
+                             k->transfer_retention, k->tenure, k->weight};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         h ^= bits_of(fields[i]);
         h *= UINT64_C(0x100000001b3);
@@ -49,7 +50,7 @@ static bool key_equal(const CohortKey *a, const CohortKey *b)
            bits_of(a->revenue_growth) == bits_of(b->revenue_growth) &&
            bits_of(a->retention) == bits_of(b->retention) &&
            bits_of(a->transfer_retention) == bits_of(b->transfer_retention) &&
-           bits_of(a->tenure) == bits_of(b->tenure);
+           bits_of(a->tenure) == bits_of(b->tenure) && bits_of(a->weight) == bits_of(b->weight);
 }
 
 static CohortKey client_key(const Scenario *sc, const Client *c)
@@ -59,7 +60,29 @@ static CohortKey client_key(const Scenario *sc, const Client *c)
     bool tenure_matters = isnan(c->retention) && retention_uses_tenure(&a->retention);
     return (CohortKey){c->segment,       c->margin,
                        c->revenue_growth, c->retention,
-                       c->transfer_retention, tenure_matters ? c->tenure_years : 0};
+                       c->transfer_retention, tenure_matters ? c->tenure_years : 0,
+                       book_client_weight(sc, c)};
+}
+
+double book_client_weight(const Scenario *sc, const Client *c)
+{
+    if (c->active)
+        return 1;
+    switch (sc->inactive_clients) {
+    case INACTIVE_EXCLUDE:
+        return 0;
+    case INACTIVE_REACTIVATION:
+        return sc->reactivation;
+    case INACTIVE_VALUE:
+        break;
+    }
+    return 1;
+}
+
+double book_client_revenue(const Book *book, size_t i)
+{
+    return book->cohorts[book->client_cohort[i]].weight *
+           book->scenario->clients[i].annual_revenue;
 }
 
 static Cohort cohort_from_key(const Scenario *sc, const CohortKey *k)
@@ -71,7 +94,8 @@ static Cohort cohort_from_key(const Scenario *sc, const CohortKey *k)
                 .revenue_growth = a->revenue_growth,
                 .transfer_retention = a->transfer_retention,
                 .retention = a->retention,
-                .tenure_years = k->tenure};
+                .tenure_years = k->tenure,
+                .weight = k->weight};
     if (!isnan(k->margin)) {
         c.margin = dist_fixed(k->margin);
         c.own |= OWN_MARGIN;
@@ -215,9 +239,9 @@ BvStatus book_new(const Scenario *sc, Book **out, BvErrors *errors)
         size_t idx = table[slot] - 1;
         Cohort *c = &book->cohorts[idx];
         c->clients++;
-        c->annual_revenue += cl->annual_revenue;
+        c->annual_revenue += c->weight * cl->annual_revenue;
         book->client_cohort[i] = idx;
-        double y = cl->annual_revenue - carry, t = sum + y;
+        double y = c->weight * cl->annual_revenue - carry, t = sum + y;
         carry = (t - sum) - y;
         sum = t;
     }

@@ -39,7 +39,10 @@ typedef struct Cohort {
     RetentionModel retention;
     double tenure_years;     /* completed renewals; 0 unless the retention model uses it */
     size_t clients;
-    double annual_revenue;   /* sum of R_i over the cohort, currency per year */
+    /* Share of its clients' revenue in the book (inactive_clients): 1; 0 for inactive clients
+     * left out (exclude); p for inactive clients valued at probability p of coming back. */
+    double weight;
+    double annual_revenue;   /* weight x sum of R_i over the cohort, currency per year */
     /* Index into Book.inputs of each assumption's draw, -1 when it is a fixed number. */
     int margin_input, growth_input, transfer_input, retention_input;
 } Cohort;
@@ -49,7 +52,7 @@ typedef struct Book {
     Cohort *cohorts;
     size_t cohort_count;
     size_t *client_cohort;     /* [client_count]: each client's cohort */
-    double annual_revenue;     /* sum of R_i */
+    double annual_revenue;     /* sum of weight x R_i: the price base */
     UncertainInput *inputs;    /* every uncertain assumption, scenario first, then segments */
     size_t input_count;
     int discount_input;        /* index of the discount rate's draw, -1 when fixed */
@@ -58,6 +61,13 @@ typedef struct Book {
     size_t *order;
     size_t *cohort_start;      /* [cohort_count + 1] */
 } Book;
+
+/* The share of client `c`'s revenue the book values: 1 for an active client; for an inactive
+ * one 0 (inactive_clients: exclude), 1 (value) or p ({reactivation: p}). */
+double book_client_weight(const Scenario *scenario, const Client *client);
+
+/* Client i's revenue in the book: weight x R_i. */
+double book_client_revenue(const Book *book, size_t i);
 
 /* Index into book->inputs of the input called `path`, or -1. */
 int book_input_index(const Book *book, const char *path);

@@ -141,6 +141,13 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
             json_null(j, "payback_year");
         json_number(j, "max_price", deal->max_price);
         json_number(j, "max_price_expected", deal->max_price_expected);
+        json_number(j, "max_price_cash", deal->max_price_cash);
+        json_number(j, "max_price_cash_expected", deal->max_price_cash_expected);
+        json_number(j, "book_irr", deal->book_irr);
+        if (f->discounted_payback_year >= 0)
+            json_number(j, "discounted_payback_year", f->discounted_payback_year);
+        else
+            json_null(j, "discounted_payback_year");
         json_number(j, "discount_rate", deal->buyer_rate);
         if (mc) {
             json_number(j, "prob_npv_negative", mc->prob_npv_negative);
@@ -308,6 +315,10 @@ bool report_json_write(FILE *out, const Results *res)
     json_number(&j, "horizon_value", dcf->horizon_value);
     json_number(&j, "tail_value", dcf->tail_value);
     json_number(&j, "value_to_revenue", dcf->value_to_revenue);
+    json_text(&j, "cash_flows", dcf->after_tax ? "after_tax" : "pre_tax");
+    json_number(&j, "tax_rate", dcf->tax_rate);
+    json_number(&j, "amortization_years", dcf->amortization_years);
+    json_number(&j, "amortization_benefit_factor", dcf->benefit_factor);
     json_number(&j, "discount_rate", dcf->discount_rate);
     json_number(&j, "horizon_years", dcf->horizon);
     json_text(&j, "timing", sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year");

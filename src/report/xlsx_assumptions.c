@@ -150,6 +150,56 @@ static void write_retention_row(XlsxCtx *x, lxw_worksheet *ws, int r, int scope,
     }
 }
 
+#define REACH_TERMS_MAX 200 /* cohort cells one SUM() lists; beyond, a value by bookval */
+
+/* The clients that take scope `scope`'s value of one input (its own, or the scenario's it
+ * passes on): the cohorts of that scope that do not set it themselves. As formulas over the
+ * Projection's cohort rows (weighted clients, revenue valued). */
+static void write_reach(XlsxCtx *x, lxw_worksheet *ws, int r, int scope, unsigned given,
+                        unsigned own)
+{
+    const Scenario *sc = x->sc;
+    const Book *book = x->book;
+    char clients[XLSX_FORMULA_MAX] = "", revenue[XLSX_FORMULA_MAX] = "";
+    size_t terms = 0, cl = 0, rl = 0;
+    double count = 0, reached = 0;
+    for (size_t c = 0; c < book->cohort_count; c++) {
+        const Cohort *co = &book->cohorts[c];
+        bool from_scenario = co->segment < 0 || !(sc->segments[co->segment].assumptions.given &
+                                                  given);
+        bool takes = scope == 0 ? from_scenario : co->segment == scope - 1 && !from_scenario;
+        if (!takes || (co->own & own))
+            continue;
+        count += co->weight * (double)co->clients;
+        reached += co->annual_revenue;
+        if (++terms <= REACH_TERMS_MAX) {
+            char a[XLSX_REF_MAX], b[XLSX_REF_MAX];
+            int row = x->cohort_first + (int)c;
+            xlsx_ref(a, "Projection", row, P_CLIENTS);
+            xlsx_ref(b, "Projection", row, P_REVENUE);
+            cl += (size_t)snprintf(clients + cl, sizeof clients - cl, "%s%s", terms > 1 ? "," : "",
+                                   a);
+            rl += (size_t)snprintf(revenue + rl, sizeof revenue - rl, "%s%s", terms > 1 ? "," : "",
+                                   b);
+        }
+    }
+    double total = book->annual_revenue, share = total > 0 ? reached / total : 0;
+    char all[XLSX_REF_MAX];
+    xlsx_range(all, "Projection", x->cohort_first, P_REVENUE,
+               x->cohort_first + (int)book->cohort_count - 1, P_REVENUE);
+    if (terms == 0) {
+        xlsx_number(&x->c, ws, r, A_REACH_CLIENTS, 0, x->f.count);
+        xlsx_number(&x->c, ws, r, A_REACH_SHARE, 0, x->f.rate);
+    } else if (terms <= REACH_TERMS_MAX && cl < sizeof clients - 1 && rl < sizeof revenue - 1) {
+        xlsx_formula(&x->c, ws, r, A_REACH_CLIENTS, x->f.count, count, "=SUM(%s)", clients);
+        xlsx_formula(&x->c, ws, r, A_REACH_SHARE, x->f.rate, share,
+                     "=IF(SUM(%s)>0,SUM(%s)/SUM(%s),0)", all, revenue, all);
+    } else {
+        xlsx_number(&x->c, ws, r, A_REACH_CLIENTS, count, x->f.count);
+        xlsx_number(&x->c, ws, r, A_REACH_SHARE, share, x->f.rate);
+    }
+}
+
 static void write_scope(XlsxCtx *x, lxw_worksheet *ws, int scope)
 {
     const Assumptions *a = xlsx_layout_scope(x, scope);
@@ -179,11 +229,15 @@ static void write_scope(XlsxCtx *x, lxw_worksheet *ws, int scope)
             write_inherited_row(x, ws, rows[i].row, rows[i].base_row, (const int[]){A_VALUE},
                                 &v, 1, x->f.rate);
         }
+        static const unsigned own_bits[] = {OWN_MARGIN, OWN_REVENUE_GROWTH,
+                                            OWN_TRANSFER_RETENTION};
+        write_reach(x, ws, rows[i].row, scope, rows[i].given, own_bits[i]);
     }
     xlsx_text(&x->c, ws, sr->retention, A_SCOPE, name, x->f.text);
     xlsx_text(&x->c, ws, sr->retention, A_PARAMETER, "Retention", x->f.text);
     xlsx_text(&x->c, ws, sr->retention, A_UNIT, "renewal probability per year", x->f.note);
     write_retention_row(x, ws, sr->retention, scope, scope == 0 || (a->given & GIVEN_RETENTION));
+    write_reach(x, ws, sr->retention, scope, GIVEN_RETENTION, OWN_RETENTION);
 }
 
 static void write_curves(XlsxCtx *x, lxw_worksheet *ws);
@@ -191,7 +245,7 @@ static void write_curves(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_assumptions_write(XlsxCtx *x, lxw_worksheet *ws)
 {
     const Scenario *sc = x->sc;
-    static const double w[A_COLUMNS] = {16, 22, 13, 20, 7, 11, 7, 11, 7, 11, 7, 11, 28};
+    static const double w[A_COLUMNS] = {16, 22, 13, 20, 7, 11, 7, 11, 7, 11, 7, 11, 28, 12, 12};
     xlsx_layout_widths(x, ws, w, A_COLUMNS);
     worksheet_freeze_panes(ws, 4, 0);
     xlsx_text(&x->c, ws, 0, 0, "Assumptions", x->f.title);
@@ -201,7 +255,7 @@ void xlsx_assumptions_write(XlsxCtx *x, lxw_worksheet *ws)
              x->f.note);
     static const char *const header[A_COLUMNS] = {
         "Scope", "Parameter", "Value used", "Distribution", "", "", "", "", "", "", "", "",
-        "Unit"};
+        "Unit", "Clients it reaches", "Share of revenue it reaches"};
     for (int c = 0; c < A_COLUMNS; c++)
         xlsx_text(&x->c, ws, 3, c, header[c], x->f.header);
 

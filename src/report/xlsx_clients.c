@@ -20,7 +20,7 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
 {
     const Scenario *sc = x->sc;
     size_t first = sheet * REPORT_XLSX_CLIENT_ROWS, count = xlsx_layout_clients_on_sheet(x, sheet);
-    double w[C_COLUMNS] = {10, 16, 12, 16, 9, 8, 14, 10, 9, 10, 9, 10, 8, 18, 11, 7, 9, 14};
+    double w[C_COLUMNS] = {10, 16, 12, 16, 9, 8, 14, 10, 9, 10, 9, 10, 8, 18, 11, 7, 9, 14, 10, 16};
     for (size_t i = 0; i < count; i++) {
         const Client *cl = &sc->clients[first + i];
         double id = (double)utf8_chars(cl->id) + 2, nm = (double)utf8_chars(cl->name) + 2;
@@ -36,7 +36,8 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
         "Id", "Name", "Segment", "Annual revenue", "Tenure (years)", "Active", "Receivable",
         "Receivable age (days)", "Own margin", "Own retention", "Own growth",
         "Own transfer retention", "Cohort", "Value (DCF)", "Expected years within the horizon",
-        "ABC class", "Revenue rank", "Provision"};
+        "ABC class", "Revenue rank", "Provision", "Share valued (inactive_clients)",
+        "Revenue valued"};
     for (int c = 0; c < C_COLUMNS; c++)
         xlsx_text(&x->c, ws, 0, c, header[c], x->f.header);
     for (size_t i = 0; i < count && x->c.err == LXW_NO_ERROR; i++) {
@@ -67,7 +68,7 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
                 xlsx_number(&x->c, ws, r, C_MARGIN + j, own[j], x->f.input_rate);
         xlsx_number(&x->c, ws, r, C_COHORT, (double)(cohort + 1), x->f.integer);
         char revenue[32], unit[XLSX_REF_MAX];
-        lxw_rowcol_to_cell(revenue, (lxw_row_t)r, C_REVENUE);
+        lxw_rowcol_to_cell(revenue, (lxw_row_t)r, C_BOOK_REVENUE);
         xlsx_formula(&x->c, ws, r, C_VALUE, x->f.money, dcf_client_value(x->dcf, x->book, k),
                     "=%s*%s", revenue,
                     xlsx_ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_unit));
@@ -84,9 +85,25 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
             xlsx_range(days, "Assumptions", x->provision_first, A_VALUE, last, A_VALUE);
             xlsx_range(rates, "Assumptions", x->provision_first, A_DIST, last, A_DIST);
             /* LOOKUP finds the last bucket whose age is <= the receivable's (ascending ages). */
-            xlsx_formula(&x->c, ws, r, C_PROVISION, x->f.money, dg->client_provision[k],
-                        "=%s*LOOKUP(%s,%s,%s)", receivable, age, days, rates);
+            if (!cl->active && sc->inactive_clients == INACTIVE_EXCLUDE && sc->has_inactive_rate)
+                xlsx_formula(&x->c, ws, r, C_PROVISION, x->f.money, dg->client_provision[k],
+                             "=%s*%.17g", receivable, sc->inactive_rate);
+            else if (!cl->active && sc->inactive_clients == INACTIVE_EXCLUDE)
+                xlsx_formula(&x->c, ws, r, C_PROVISION, x->f.money, dg->client_provision[k],
+                             "=%s*%s", receivable,
+                             xlsx_ref(days, "Assumptions", last, A_DIST));
+            else
+                xlsx_formula(&x->c, ws, r, C_PROVISION, x->f.money, dg->client_provision[k],
+                             "=%s*LOOKUP(%s,%s,%s)", receivable, age, days, rates);
         }
+        /* The share of the client the book values, and its revenue valued. */
+        double weight = x->book->cohorts[cohort].weight;
+        xlsx_number(&x->c, ws, r, C_WEIGHT, weight, x->f.rate);
+        char raw[32], share[32];
+        lxw_rowcol_to_cell(raw, (lxw_row_t)r, C_REVENUE);
+        lxw_rowcol_to_cell(share, (lxw_row_t)r, C_WEIGHT);
+        xlsx_formula(&x->c, ws, r, C_BOOK_REVENUE, x->f.money, weight * cl->annual_revenue,
+                     "=%s*%s", raw, share);
     }
 }
 

@@ -83,14 +83,14 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
             xlsx_formula(&x->c, ws, r, 1, x->f.rate, d->active_rate, "=%s/%s", cell, clients);
             break;
         case D_REVENUE:
-            xlsx_text(&x->c, ws, r, 0, "Annual revenue", x->f.text);
-            xlsx_layout_over_clients(x, f, sizeof f, C_REVENUE, "SUM(", ")");
+            xlsx_text(&x->c, ws, r, 0, "Annual revenue valued (inactive clients as inactive_clients says)", x->f.text);
+            xlsx_layout_over_clients(x, f, sizeof f, C_BOOK_REVENUE, "SUM(", ")");
             xlsx_formula(&x->c, ws, r, 1, x->f.money, d->annual_revenue, "=%s", f);
             break;
         case D_HHI:
             xlsx_text(&x->c, ws, r, 0, "Herfindahl index of revenue shares (0..1)", x->f.text);
             snprintf(tmp, sizeof tmp, "/%s)^2)", total);
-            xlsx_layout_over_clients(x, f, sizeof f, C_REVENUE, "SUMPRODUCT((", tmp);
+            xlsx_layout_over_clients(x, f, sizeof f, C_BOOK_REVENUE, "SUMPRODUCT((", tmp);
             xlsx_formula(&x->c, ws, r, 1, x->f.factor, d->hhi, "=%s", f);
             break;
         case D_TOP1:
@@ -102,7 +102,7 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
             snprintf(label, sizeof label, "Revenue share of the %zu largest client%s",
                      k[fig - D_TOP1], fig == D_TOP1 ? "" : "s");
             xlsx_text(&x->c, ws, r, 0, label, x->f.text);
-            top_share(x, ws, r, C_REVENUE, k[fig - D_TOP1], total, shares[fig - D_TOP1]);
+            top_share(x, ws, r, C_BOOK_REVENUE, k[fig - D_TOP1], total, shares[fig - D_TOP1]);
             break;
         }
         case D_TOP10_VALUE:
@@ -170,7 +170,7 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
             snprintf(crit, sizeof crit, "\"%s\"", name);
             xlsx_layout_clients_if(x, f, sizeof f, C_ABC, crit, -1);
             xlsx_formula(&x->c, ws, r, 1, x->f.integer, (double)d->abc_clients[cls], "=%s", f);
-            xlsx_layout_clients_if(x, f, sizeof f, C_ABC, crit, C_REVENUE);
+            xlsx_layout_clients_if(x, f, sizeof f, C_ABC, crit, C_BOOK_REVENUE);
             xlsx_formula(&x->c, ws, r, 2, x->f.money, d->abc_revenue[cls], "=%s", f);
             lxw_rowcol_to_cell(cell, (lxw_row_t)r, 2);
             xlsx_formula(&x->c, ws, r, 3, x->f.rate,
@@ -204,7 +204,7 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_layout_clients_sheet(sheet, sizeof sheet, s2);
                 int last = (int)xlsx_layout_clients_on_sheet(x, s2);
                 xlsx_range(ten, sheet, 1, C_TENURE, last, C_TENURE);
-                xlsx_range(vals, sheet, 1, C_REVENUE, last, C_REVENUE);
+                xlsx_range(vals, sheet, 1, C_BOOK_REVENUE, last, C_BOOK_REVENUE);
                 if (isfinite(hi))
                     snprintf(cond, sizeof cond, "%s,\">=\"&%s,%s,\"<\"&%s", ten, lo_cell, ten,
                              hi_cell);
@@ -236,7 +236,7 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
             lxw_rowcol_to_cell(cell, (lxw_row_t)r, 0);
             snprintf(crit, sizeof crit, "%s", cell); /* the label, as on Clients */
             xlsx_layout_clients_if(x, counts, sizeof counts, C_SEGMENT, crit, -1);
-            xlsx_layout_clients_if(x, revs, sizeof revs, C_SEGMENT, crit, C_REVENUE);
+            xlsx_layout_clients_if(x, revs, sizeof revs, C_SEGMENT, crit, C_BOOK_REVENUE);
             xlsx_layout_clients_if(x, vals, sizeof vals, C_SEGMENT, crit, C_VALUE);
             xlsx_formula(&x->c, ws, r, 1, x->f.integer, (double)d->segment_clients[g], "=%s", counts);
             xlsx_formula(&x->c, ws, r, 2, x->f.money, d->segment_revenue[g], "=%s", revs);
@@ -274,12 +274,13 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
             const Client *cl = &sc->clients[d->by_revenue[k]];
             xlsx_number(&x->c, ws, r, 6, (double)(k + 1), x->f.integer);
             xlsx_text(&x->c, ws, r, 7, cl->id, x->f.text);
-            xlsx_number(&x->c, ws, r, 8, cl->annual_revenue, x->f.money);
+            double book_revenue = book_client_revenue(x->book, d->by_revenue[k]);
+            xlsx_number(&x->c, ws, r, 8, book_revenue, x->f.money);
             char this_rev[32], prev[32];
             lxw_rowcol_to_cell(this_rev, (lxw_row_t)r, 8);
             lxw_rowcol_to_cell(prev, (lxw_row_t)(r - 1), 9);
             /* Accumulated as the formula does: previous share + this revenue / total. */
-            share += d->annual_revenue > 0 ? cl->annual_revenue / d->annual_revenue : 0;
+            share += d->annual_revenue > 0 ? book_revenue / d->annual_revenue : 0;
             if (k == 0)
                 xlsx_formula(&x->c, ws, r, 9, x->f.rate, share, "=IF(%s>0,%s/%s,0)", total,
                             this_rev, total);

@@ -31,6 +31,8 @@ enum {
     A_P4_NAME,
     A_P4,
     A_UNIT,
+    A_REACH_CLIENTS, /* the clients that take this value (valued share of each) */
+    A_REACH_SHARE,   /* their share of the revenue valued */
     A_COLUMNS
 };
 
@@ -71,7 +73,8 @@ enum {
     R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV,
     R_KEEP_HEADER, R_KEEP_CASH, R_KEEP_WORK, R_KEEP_TAX, R_KEEP_EXIT_PRICE, R_KEEP_EXIT_TAX,
     R_KEEP_EXIT, R_KEEP_PV, R_MIN_PRICE, R_MIN_EXPECTED,
-    R_NPV, R_IRR, R_PAYBACK, R_MAX_PRICE, R_MAX_EXPECTED,
+    R_NPV, R_IRR, R_BOOK_IRR, R_PAYBACK, R_PAYBACK_DISCOUNTED, R_MAX_PRICE, R_MAX_EXPECTED,
+    R_MAX_CASH, R_MAX_CASH_EXPECTED,
     R_ZONE, R_OPENS_PAY, R_OPENS_YEARS, R_OPENS_RATE, R_COUNT
 };
 
@@ -104,6 +107,8 @@ enum {
     T_KEEP_CASH,
     T_KEEP_PAY,
     T_KEEP_DF,        /* the keep rate with the book's timing, 0 after the years kept */
+    T_DISCOUNTED_CUMULATIVE, /* the buyer's net flows at his rate, cumulated */
+    T_BOOK_AT_PRICE,  /* the book bought for its expected price in cash at closing */
     T_COLUMNS
 };
 
@@ -145,6 +150,8 @@ enum {
     C_ABC,
     C_RANK,
     C_PROVISION,
+    C_WEIGHT,       /* share of the client valued: 1, or for an inactive one 0 or p */
+    C_BOOK_REVENUE, /* annual revenue x that share: what the book values and prices */
     C_COLUMNS
 };
 

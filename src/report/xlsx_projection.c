@@ -8,6 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Row 3: the after-tax convention's inputs and factors (cash_flows: after_tax). */
+#define PROJ_TAX_ROW 2
+#define PROJ_TAX_RATE 3
+#define PROJ_TAX_YEARS 5
+#define PROJ_TAX_ANNUITY 7
+#define PROJ_TAX_BENEFIT 9
+#define PROJ_TAX_K 11
+
 /* The cell holding the cohort's assumption: its scope's Assumptions cell, or its own value. */
 static void cohort_input(XlsxCtx *x, lxw_worksheet *ws, int r, int c, const Cohort *co,
                          unsigned own_bit, int assumption_row, int assumption_col, double value,
@@ -35,9 +43,10 @@ static void write_cohort_row(XlsxCtx *x, lxw_worksheet *ws, size_t c)
     xlsx_text(&x->c, ws, r, P_SEGMENT, co->segment >= 0 ? x->sc->segments[co->segment].name : "",
              x->f.text);
     lxw_rowcol_to_cell(criterion, (lxw_row_t)r, P_COHORT);
-    xlsx_layout_clients_if(x, formula, sizeof formula, C_COHORT, criterion, -1);
-    xlsx_formula(&x->c, ws, r, P_CLIENTS, x->f.integer, (double)co->clients, "=%s", formula);
-    xlsx_layout_clients_if(x, formula, sizeof formula, C_COHORT, criterion, C_REVENUE);
+    xlsx_layout_clients_if(x, formula, sizeof formula, C_COHORT, criterion, C_WEIGHT);
+    xlsx_formula(&x->c, ws, r, P_CLIENTS, co->weight == 1 ? x->f.integer : x->f.count,
+                 co->weight * (double)co->clients, "=%s", formula);
+    xlsx_layout_clients_if(x, formula, sizeof formula, C_COHORT, criterion, C_BOOK_REVENUE);
     xlsx_formula(&x->c, ws, r, P_REVENUE, x->f.money, co->annual_revenue, "=%s", formula);
     cohort_input(x, ws, r, P_MARGIN, co, OWN_MARGIN, sr->margin, A_VALUE, in->margin,
                  x->f.input_rate, x->f.rate);
@@ -112,14 +121,21 @@ static void write_cohort_row(XlsxCtx *x, lxw_worksheet *ws, size_t c)
     lxw_rowcol_to_cell(factor, (lxw_row_t)r, (lxw_col_t)x->col_factor);
     lxw_rowcol_to_cell(horizon, (lxw_row_t)r, (lxw_col_t)x->col_horizon);
     lxw_rowcol_to_cell(tail, (lxw_row_t)r, (lxw_col_t)x->col_tail);
+    /* After-tax valuations: x (1 - tax rate) x the amortisation benefit factor (row 3). */
+    char k[40] = "";
+    if (x->dcf->after_tax) {
+        char kc[32];
+        lxw_rowcol_to_cell_abs(kc, PROJ_TAX_ROW, PROJ_TAX_K, 1, 1);
+        snprintf(k, sizeof k, "*%s", kc);
+    }
     char unit_pv[XLSX_FORMULA_MAX];
-    snprintf(unit_pv, sizeof unit_pv, "%s*SUMPRODUCT((1+%s)^(%s-1),%s,%s)", margin, growth,
-             years, surv, dfs);
+    snprintf(unit_pv, sizeof unit_pv, "%s*SUMPRODUCT((1+%s)^(%s-1),%s,%s)%s", margin, growth,
+             years, surv, dfs, k);
     xlsx_formula(&x->c, ws, r, x->col_horizon, x->f.money, x->dcf->cohort_horizon_value[c],
                 "=%s*%s", rev, unit_pv);
     char unit_last[XLSX_FORMULA_MAX];
-    snprintf(unit_last, sizeof unit_last, "%s*(1+%s)^(%d-1)*%s*%s", margin, growth, H, s_last,
-             df_last);
+    snprintf(unit_last, sizeof unit_last, "%s*(1+%s)^(%d-1)*%s*%s%s", margin, growth, H, s_last,
+             df_last, k);
     xlsx_formula(&x->c, ws, r, x->col_last_pv, x->f.money, x->dcf->cohort_last_pv[c], "=%s*%s", rev,
                 unit_last);
 
@@ -180,9 +196,44 @@ void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws)
              "Book totals by year, summed over the cohorts below (clients that share every "
              "assumption). Every figure is a formula over Assumptions and Clients.",
              x->f.note);
-    static const char *const header[] = {"Year", "Discount factor", "Expected clients",
-                                         "Expected revenue", "Expected cash",
-                                         "Present value"};
+    char tax[32] = "", benefit[32] = "";
+    if (dcf->after_tax) {
+        /* cash_flows: after_tax: the hypothetical buyer's tax, and the tax amortisation
+         * benefit of the purchased list, V = PV after tax / (1 - tax x a(N, d) / N). */
+        char n[32], a[32], d[XLSX_REF_MAX];
+        lxw_rowcol_to_cell_abs(tax, PROJ_TAX_ROW, PROJ_TAX_RATE, 1, 1);
+        lxw_rowcol_to_cell_abs(n, PROJ_TAX_ROW, PROJ_TAX_YEARS, 1, 1);
+        lxw_rowcol_to_cell_abs(a, PROJ_TAX_ROW, PROJ_TAX_ANNUITY, 1, 1);
+        lxw_rowcol_to_cell_abs(benefit, PROJ_TAX_ROW, PROJ_TAX_BENEFIT, 1, 1);
+        xlsx_ref(d, "Assumptions", x->discount_row, A_VALUE);
+        int N = dcf->amortization_years;
+        xlsx_text(&x->c, ws, PROJ_TAX_ROW, 0, "After tax (cash_flows: after_tax)", x->f.bold);
+        xlsx_text(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_RATE - 1, "tax rate", x->f.label);
+        xlsx_number(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_RATE, dcf->tax_rate, x->f.input_rate);
+        xlsx_text(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_YEARS - 1, "amortised over N years",
+                  x->f.label);
+        xlsx_number(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_YEARS, N, x->f.input_count);
+        xlsx_text(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_ANNUITY - 1, "a(N, d)", x->f.label);
+        xlsx_formula(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_ANNUITY, x->f.factor,
+                     dcf_annuity(N, dcf->discount_rate), "=IF(%s=0,%s,(1-(1+%s)^-%s)/%s)", d, n,
+                     d, n, d);
+        xlsx_text(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_BENEFIT - 1,
+                  "benefit 1/(1-tax a/N) (1 when N = 0)", x->f.label);
+        xlsx_formula(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_BENEFIT, x->f.factor, dcf->benefit_factor,
+                     "=IF(%s=0,1,1/(1-%s*%s/%s))", n, tax, a, n);
+        xlsx_text(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_K - 1, "value factor (1-tax) x benefit",
+                  x->f.label);
+        xlsx_formula(&x->c, ws, PROJ_TAX_ROW, PROJ_TAX_K, x->f.factor, dcf->value_factor,
+                     "=(1-%s)*%s", tax, benefit);
+    } else {
+        xlsx_text(&x->c, ws, PROJ_TAX_ROW, 0,
+                  "Pre-tax cash (cash_flows: pre_tax): margin x revenue before income tax, at a "
+                  "pre-tax discount rate",
+                  x->f.note);
+    }
+    const char *header[] = {"Year", "Discount factor", "Expected clients", "Expected revenue",
+                            dcf->after_tax ? "Expected cash before tax" : "Expected cash",
+                            dcf->after_tax ? "Present value after tax" : "Present value"};
     for (int c = 0; c < 6; c++)
         xlsx_text(&x->c, ws, 3, c, header[c], x->f.header);
 
@@ -210,7 +261,12 @@ void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws)
                     "=SUMPRODUCT(%s,(1+%s)^(%s-1),%s)", revs, growths, year, surv);
         xlsx_formula(&x->c, ws, r, 4, x->f.money, dcf->cash[t - 1],
                     "=SUMPRODUCT(%s,%s,(1+%s)^(%s-1),%s)", margins, revs, growths, year, surv);
-        xlsx_formula(&x->c, ws, r, 5, x->f.money, dcf->present_value[t - 1], "=%s*%s", cash, df);
+        if (dcf->after_tax)
+            xlsx_formula(&x->c, ws, r, 5, x->f.money, dcf->present_value[t - 1],
+                         "=(1-%s)*%s*%s", tax, cash, df);
+        else
+            xlsx_formula(&x->c, ws, r, 5, x->f.money, dcf->present_value[t - 1], "=%s*%s", cash,
+                         df);
     }
     char col_range[XLSX_REF_MAX], tails[XLSX_REF_MAX];
     xlsx_text(&x->c, ws, x->total_row, 0, "Years 1 to H", x->f.bold);
@@ -220,9 +276,12 @@ void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws)
             v += c == 3 ? dcf->revenue[t] : c == 4 ? dcf->cash[t] : dcf->present_value[t];
         if (c == 5)
             v = dcf->horizon_value; /* the engine's own total of the same sum */
-        xlsx_formula(&x->c, ws, x->total_row, c, x->f.money_total, v, "=SUM(%s)",
-                    xlsx_range(col_range, NULL, x->year_first, c, x->total_row - 1, c));
+        xlsx_formula(&x->c, ws, x->total_row, c, x->f.money_total, v, "=SUM(%s)%s%s",
+                    xlsx_range(col_range, NULL, x->year_first, c, x->total_row - 1, c),
+                    c == 5 && dcf->after_tax ? "*" : "", c == 5 && dcf->after_tax ? benefit : "");
     }
+    if (dcf->after_tax)
+        xlsx_text(&x->c, ws, x->total_row, 6, "present value: x the amortisation benefit", x->f.note);
     xlsx_text(&x->c, ws, x->tail_total_row, 0,
              x->sc->tail == TAIL_RUNOFF ? "Run-off beyond year H (present value)"
                                         : "Beyond year H (tail: none)",

@@ -137,15 +137,21 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
     for (size_t s = 0; s < x->client_sheets; s++) {
         char sheet[32], revs[XLSX_REF_MAX];
         xlsx_layout_clients_sheet(sheet, sizeof sheet, s);
-        xlsx_range(revs, sheet, 1, C_REVENUE, (int)xlsx_layout_clients_on_sheet(x, s), C_REVENUE);
+        xlsx_range(revs, sheet, 1, C_BOOK_REVENUE, (int)xlsx_layout_clients_on_sheet(x, s),
+                   C_BOOK_REVENUE);
         snprintf(formula + strlen(formula), sizeof formula - strlen(formula), "%sSUM(%s)",
                  s ? "+" : "", revs);
     }
-    summary_row(x, ws, r, "Annual revenue of the book", "sum of the clients' annual revenue");
+    summary_row(x, ws, r, "Annual revenue of the book",
+                "sum of the clients' revenue valued (inactive_clients)");
     xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, dcf->annual_revenue, "=%s", formula);
     r++;
     int value_row = r;
-    summary_row(x, ws, r, "DCF value", "years 1 to H plus the run-off tail");
+    summary_row(x, ws, r, "DCF value",
+                dcf->after_tax ? "years 1 to H plus the run-off tail; after-tax cash with the tax "
+                                 "amortisation benefit (cash_flows: after_tax, see Projection)"
+                               : "years 1 to H plus the run-off tail; pre-tax cash (cash_flows: "
+                                 "pre_tax) at a pre-tax rate");
     xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole_total, dcf->value, "=%s",
                 xlsx_ref(cell, "Projection", x->value_row, 5));
     summary_row(x, ws, r, "  of which years 1 to H", NULL);

@@ -107,6 +107,7 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
     const Deal *deal = x->deal;
     const DealFlows *f = &deal->flows;
     int H = sc->horizon_years, t = r - l->schedule_first;
+    bool mid = sc->timing == TIMING_MID_YEAR; /* the book's cash carried to its year's end */
     char c[T_COLUMNS][32], prev[32], cell[XLSX_REF_MAX], formula[XLSX_FORMULA_MAX];
     for (int k = 0; k < T_COLUMNS; k++)
         lxw_rowcol_to_cell(c[k], (lxw_row_t)r, (lxw_col_t)k);
@@ -204,8 +205,9 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
             xlsx_formula(&x->c, ws, r, T_CASH, x->f.money, deal->cash[t - 1], "=%s",
                         xlsx_ref(cell, "Projection", x->year_first + t - 1, 4));
             xlsx_formula(&x->c, ws, r, T_CASH_AFTER_TAX, x->f.money, f->book_after_tax[t],
-                        "=(1-%s)*%s+IF(%s=%d,(1-%s)*%s*(1+%s)^%d,0)", in[I_BUYER_TAX],
-                        c[T_CASH], c[T_YEAR], H, in[I_BUYER_TAX], in[I_TAIL_PV],
+                        "=(1-%s)*%s%s%s%s+IF(%s=%d,(1-%s)*%s*(1+%s)^%d,0)", in[I_BUYER_TAX],
+                        c[T_CASH], mid ? "*(1+" : "", mid ? in[I_BUYER_RATE] : "",
+                        mid ? ")^0.5" : "", c[T_YEAR], H, in[I_BUYER_TAX], in[I_TAIL_PV],
                         in[I_BUYER_RATE], H);
         } else {
             xlsx_number(&x->c, ws, r, T_CASH_AFTER_TAX, 0, x->f.money);
@@ -227,6 +229,24 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
                         c[T_BUYER_NET]);
         xlsx_formula(&x->c, ws, r, T_BUYER_DF, x->f.factor, pow(1 + deal->buyer_rate, -t),
                     "=1/(1+%s)^%s", in[I_BUYER_RATE], c[T_YEAR]);
+        double discounted = 0;
+        for (int k = 0; k <= t; k++)
+            discounted += f->buyer_net[k] * pow(1 + deal->buyer_rate, -k);
+        char df_cell[32];
+        lxw_rowcol_to_cell(df_cell, (lxw_row_t)r, T_BUYER_DF);
+        lxw_rowcol_to_cell(prev, (lxw_row_t)(r - 1), T_DISCOUNTED_CUMULATIVE);
+        if (t == 0)
+            xlsx_formula(&x->c, ws, r, T_DISCOUNTED_CUMULATIVE, x->f.money, discounted,
+                         "=%s*%s", c[T_BUYER_NET], df_cell);
+        else
+            xlsx_formula(&x->c, ws, r, T_DISCOUNTED_CUMULATIVE, x->f.money, discounted,
+                         "=%s+%s*%s", prev, c[T_BUYER_NET], df_cell);
+        /* The book's own return: its expected price and costs in cash at closing. */
+        double at_price = f->book_after_tax[t] + f->shield[t] -
+                          (t == 0 ? f->price + sc->buyer.acquisition_costs : 0);
+        xlsx_formula(&x->c, ws, r, T_BOOK_AT_PRICE, x->f.money, at_price,
+                     "=%s+%s-IF(%s=0,%s+%s,0)", c[T_CASH_AFTER_TAX], c[T_SHIELD], c[T_YEAR],
+                     res[R_PRICE], in[I_ACQUISITION]);
     }
 }
 
@@ -237,7 +257,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const DealFlows *f = &deal->flows;
     const TransferLayout *l = &x->transfer;
     static const double w[T_COLUMNS] = {44, 16, 15, 15, 16, 16, 14, 11, 10, 14, 15, 13, 15, 14,
-                                        15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10};
+                                        15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10,
+                                        15, 15};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
     xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
@@ -293,7 +314,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         switch (i < I_COUNT ? i : -1) {
         case I_REVENUE:
             xlsx_text(&x->c, ws, r, 0, "Annual revenue of the book", x->f.text);
-            xlsx_layout_over_clients(x, formula, sizeof formula, C_REVENUE, "SUM(", ")");
+            xlsx_layout_over_clients(x, formula, sizeof formula, C_BOOK_REVENUE, "SUM(", ")");
             xlsx_formula(&x->c, ws, r, 1, x->f.money, x->book->annual_revenue, "=%s", formula);
             break;
         case I_PRICE_INPUT:
@@ -422,7 +443,9 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Buyer: amortisation shield", "Buyer: net flow", "Buyer: cumulative",
                 "Seller's discount factor", "Discount factor of the book-linked price",
                 "Buyer's discount factor", "Keep: revenue (no sale)", "Keep: cash before his pay",
-                "Keep: the seller's work", "Keep: discount factor"};
+                "Keep: the seller's work", "Keep: discount factor",
+                "Buyer: cumulative at his rate (discounted)",
+                "Buyer: the book at its expected price in cash at closing"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {

@@ -279,7 +279,12 @@ void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const Tra
     case R_NPV:
         if (!buyer_on)
             break;
-        label(x, ws, r, "Buyer: NPV", true, NULL);
+        label(x, ws, r, "Buyer: NPV", true,
+              x->sc->timing == TIMING_MID_YEAR
+                  ? "the book's cash mid-year (timing: mid_year), carried to its year's end at "
+                    "the buyer's rate; payments, interest, true-up, earn-out, clawback and the "
+                    "shield at year ends (closing at 0)"
+                  : "every flow at its year's end (closing at 0)");
         xlsx_formula(&x->c, ws, r, 1, x->f.money_total, f->npv, "=SUMPRODUCT(%s,%s)", buyer,
                      column(dfs, l, T_BUYER_DF, 0, last));
         break;
@@ -291,6 +296,45 @@ void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const Tra
             xlsx_formula(&x->c, ws, r, 1, x->f.rate, f->irr, "=IRR(%s,0.1)", buyer);
         else
             xlsx_text(&x->c, ws, r, 1, "none (the flows never change sign)", x->f.note);
+        break;
+    case R_BOOK_IRR:
+        if (!buyer_on)
+            break;
+        label(x, ws, r, "Buyer: the book's own IRR", false,
+              "the expected price and costs paid in cash at closing: no seller credit");
+        if (isfinite(deal->book_irr))
+            xlsx_formula(&x->c, ws, r, 1, x->f.rate, deal->book_irr, "=IRR(%s,0.1)",
+                         column(range, l, T_BOOK_AT_PRICE, 0, last));
+        else
+            xlsx_text(&x->c, ws, r, 1, "none (the flows never change sign)", x->f.note);
+        break;
+    case R_PAYBACK_DISCOUNTED: {
+        if (!buyer_on)
+            break;
+        char cum[XLSX_REF_MAX];
+        column(cum, l, T_DISCOUNTED_CUMULATIVE, 0, last);
+        label(x, ws, r, "Buyer: payback year (discounted at his rate)", false, NULL);
+        snprintf(formula, sizeof formula,
+                 "=IF(COUNTIF(%s,\">=0\")=0,\"none\",_xlfn.MINIFS(%s,%s,\">=0\"))", cum, years,
+                 cum);
+        if (f->discounted_payback_year >= 0)
+            xlsx_formula(&x->c, ws, r, 1, x->f.integer, f->discounted_payback_year, "%s",
+                         formula);
+        else
+            xlsx_formula_text(&x->c, ws, r, 1, formula, x->f.text, "none");
+        break;
+    }
+    case R_MAX_CASH:
+        if (buyer_on)
+            solved(x, ws, r, "Buyer's walk-away, all cash: base price paid at closing",
+                   deal->max_price_cash,
+                   "solved by bookval: NPV = 0 with no instalments or interest (true-up, "
+                   "earn-out, clawback kept)");
+        break;
+    case R_MAX_CASH_EXPECTED:
+        if (buyer_on)
+            solved(x, ws, r, "Buyer's walk-away, all cash: expected price",
+                   deal->max_price_cash_expected, "the expected final price at that base price");
         break;
     case R_PAYBACK: {
         if (!buyer_on)
@@ -309,12 +353,13 @@ void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const Tra
     }
     case R_MAX_PRICE:
         if (buyer_on)
-            solved(x, ws, r, "Buyer's walk-away: base price (the price quoted)", deal->max_price,
+            solved(x, ws, r, "Buyer's walk-away as structured: base price (the price quoted)",
+                   deal->max_price,
                    "solved by bookval: NPV = 0, every price term scaled");
         break;
     case R_MAX_EXPECTED:
         if (buyer_on)
-            solved(x, ws, r, "Buyer's walk-away: expected price (what is then paid)",
+            solved(x, ws, r, "Buyer's walk-away as structured: expected price (what is paid)",
                    deal->max_price_expected, "the same deal's expected final price");
         break;
     default:

@@ -124,6 +124,28 @@ static Dcf *dcf_alloc(int H, size_t cohorts)
     return dcf;
 }
 
+double dcf_annuity(int years, double d)
+{
+    if (d == 0)
+        return years;
+    return (1 - pow(1 + d, -years)) / d;
+}
+
+static double benefit_factor(const Scenario *sc, double d)
+{
+    if (sc->cash_flows != CASH_FLOWS_AFTER_TAX || sc->amortization_years <= 0)
+        return 1;
+    int N = sc->amortization_years;
+    return 1 / (1 - sc->tax_rate * dcf_annuity(N, d) / N);
+}
+
+double dcf_value_factor(const Scenario *sc, double d)
+{
+    if (sc->cash_flows != CASH_FLOWS_AFTER_TAX)
+        return 1;
+    return (1 - sc->tax_rate) * benefit_factor(sc, d);
+}
+
 void dcf_discount_factors(double d, int horizon, Timing timing, double *df)
 {
     for (int t = 1; t <= horizon; t++)
@@ -174,6 +196,12 @@ BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors)
     dcf->discount_rate = d;
     dcf->annual_revenue = book->annual_revenue;
     dcf_discount_factors(d, H, sc->timing, dcf->discount_factor);
+    dcf->after_tax = sc->cash_flows == CASH_FLOWS_AFTER_TAX;
+    dcf->tax_rate = dcf->after_tax ? sc->tax_rate : 0;
+    dcf->amortization_years = dcf->after_tax ? sc->amortization_years : 0;
+    dcf->benefit_factor = benefit_factor(sc, d);
+    dcf->value_factor = dcf_value_factor(sc, d);
+    double k = dcf->value_factor, after_tax = 1 - dcf->tax_rate;
 
     BvStatus status = BV_OK;
     for (size_t c = 0; c < book->cohort_count && status == BV_OK; c++) {
@@ -189,17 +217,17 @@ BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors)
         for (int t = 1; t <= H; t++) {
             unit_pv += pv[t - 1];
             double revenue = grow * S[t - 1]; /* per unit of R */
-            dcf->expected_clients[t - 1] += (double)co->clients * S[t - 1];
+            dcf->expected_clients[t - 1] += co->weight * (double)co->clients * S[t - 1];
             dcf->revenue[t - 1] += co->annual_revenue * revenue;
             dcf->cash[t - 1] += co->annual_revenue * in->margin * revenue;
             grow *= 1 + in->revenue_growth;
         }
         double pv_h = pv[H - 1];
-        dcf->unit_value[c] = unit_pv + tail;
+        dcf->unit_value[c] = k * (unit_pv + tail);
         dcf->tail_factor[c] = pv_h != 0 ? tail / pv_h : 0;
-        dcf->cohort_horizon_value[c] = co->annual_revenue * unit_pv;
-        dcf->cohort_last_pv[c] = co->annual_revenue * pv_h;
-        dcf->cohort_tail_value[c] = co->annual_revenue * tail;
+        dcf->cohort_horizon_value[c] = k * co->annual_revenue * unit_pv;
+        dcf->cohort_last_pv[c] = k * co->annual_revenue * pv_h;
+        dcf->cohort_tail_value[c] = k * co->annual_revenue * tail;
         dcf->horizon_value += dcf->cohort_horizon_value[c];
         dcf->tail_value += dcf->cohort_tail_value[c];
     }
@@ -209,7 +237,7 @@ BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors)
         return status;
     }
     for (int t = 1; t <= H; t++)
-        dcf->present_value[t - 1] = dcf->cash[t - 1] * dcf->discount_factor[t - 1];
+        dcf->present_value[t - 1] = after_tax * dcf->cash[t - 1] * dcf->discount_factor[t - 1];
     dcf->value = dcf->horizon_value + dcf->tail_value;
     dcf->value_to_revenue = book->annual_revenue > 0 ? dcf->value / book->annual_revenue
                                                      : (double)NAN;
@@ -299,5 +327,5 @@ void dcf_free(Dcf *dcf)
 
 double dcf_client_value(const Dcf *dcf, const Book *book, size_t i)
 {
-    return book->scenario->clients[i].annual_revenue * dcf->unit_value[book->client_cohort[i]];
+    return book_client_revenue(book, i) * dcf->unit_value[book->client_cohort[i]];
 }

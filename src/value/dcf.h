@@ -31,8 +31,8 @@ typedef struct Dcf {
     double *discount_factor;     /* DF(t) */
     double *expected_clients;    /* sum_i S_i(t) */
     double *revenue;             /* expected revenue */
-    double *cash;                /* expected cash: margin x revenue */
-    double *present_value;       /* cash x DF */
+    double *cash;                /* expected cash: margin x revenue, before income tax */
+    double *present_value;       /* cash x DF, after tax: x (1 - tax_rate) */
     /* By cohort. */
     size_t cohort_count;
     DcfCohortInputs *inputs;
@@ -42,11 +42,29 @@ typedef struct Dcf {
     double *cohort_horizon_value;/* currency, years 1..H */
     double *cohort_last_pv;      /* currency, PV of year H's cash */
     double *cohort_tail_value;   /* currency, beyond H */
+    /* The tax convention (cash_flows): pre-tax (tax_rate 0, factors 1), or after tax at the
+     * hypothetical buyer's tax_rate with the tax amortisation benefit: present_value by year
+     * is after tax (cash stays before it); every value (horizon, tail, per cohort, per unit) is after tax
+     * times benefit_factor = 1 / (1 - tax_rate x a(N, d) / N). */
+    bool after_tax;
+    double tax_rate;
+    int amortization_years;      /* N (0 when pre-tax) */
+    double benefit_factor;       /* 1 when pre-tax */
+    double value_factor;         /* (1 - tax_rate) x benefit_factor: pre-tax PV to value */
     /* Market cross-check (DESIGN §5), when the scenario gives market multiples. */
     bool has_market;
     double market_low, market_high; /* multiple x annual revenue */
     int market_flag;             /* -1 value below low by > 20%, +1 above high by > 20%, else 0 */
 } Dcf;
+
+/* The annuity factor a(N, d) = sum_{t=1..N} (1 + d)^-t (N when d = 0). */
+double dcf_annuity(int years, double d);
+
+/* What turns a pre-tax present value of the book's cash at rate d into the scenario's value:
+ * 1 for cash_flows: pre_tax; (1 - tax_rate) / (1 - tax_rate x a(N, d) / N) for after_tax
+ * (the after-tax cash plus the tax amortisation benefit of the purchased list, amortised
+ * straight-line at year ends over N = amortization_years). */
+double dcf_value_factor(const Scenario *scenario, double d);
 
 /* Discount factors DF(1..horizon) at rate d into df[0..horizon-1]. */
 void dcf_discount_factors(double d, int horizon, Timing timing, double *df);

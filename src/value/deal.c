@@ -206,18 +206,27 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     f->payback_year = -1;
     if (!b->enabled)
         return;
+    /* The book's cash follows the scenario's timing: mid-year cash is carried to its year's
+     * end at the buyer's rate, so the year-end schedule (NPV, IRR(), payback) holds it at
+     * its value; contractual amounts and the shield stay at year ends. */
+    double carry = sc->timing == TIMING_MID_YEAR ? sqrt(1 + buyer_rate) : 1;
     for (int t = 1; t <= H; t++)
-        f->book_after_tax[t] = (1 - b->tax_rate) * book->cash[t - 1];
+        f->book_after_tax[t] = (1 - b->tax_rate) * book->cash[t - 1] * carry;
     f->book_after_tax[H] += (1 - b->tax_rate) * book->tail_pv * pow(1 + buyer_rate, H);
     for (int t = 1; t <= b->amortization_years; t++)
         f->shield[t] = b->tax_rate * (price + b->acquisition_costs) / b->amortization_years;
-    double cumulative = 0;
+    double cumulative = 0, discounted = 0, df = 1;
+    f->discounted_payback_year = -1;
     for (int t = 0; t <= Y; t++) {
         f->buyer_net[t] = f->book_after_tax[t] + f->shield[t] - f->principal[t] -
                           f->interest[t] - (t == 0 ? b->acquisition_costs : 0);
         cumulative += f->buyer_net[t];
         if (f->payback_year < 0 && cumulative >= 0)
             f->payback_year = t;
+        discounted += f->buyer_net[t] * df;
+        df /= 1 + buyer_rate;
+        if (f->discounted_payback_year < 0 && discounted >= 0)
+            f->discounted_payback_year = t;
     }
     f->npv = present_value(f->buyer_net, Y, buyer_rate);
 }
@@ -395,6 +404,37 @@ static BvStatus walk_away(ScaleProblem *p, double unit_price, const char *what, 
     return status;
 }
 
+/*
+ * The buyer's measures without the seller's credit: the walk-away with the base price paid
+ * at closing (no instalments, no interest; the true-up, earn-out and clawback kept), and, with
+ * `irr`, the book's own IRR at the expected price paid in full at closing.
+ */
+static BvStatus buyer_cash_measures(const Scenario *sc, const DealBook *book, Deal *deal,
+                                    DealFlows *work, double unit_price, bool irr,
+                                    BvErrors *errors)
+{
+    Scenario cash = *sc;
+    YearShare at_closing = {0, 1};
+    cash.deal.payments = &at_closing;
+    cash.deal.payment_count = 1;
+    cash.deal.interest_rate = 0;
+    ScaleProblem p = {&cash, book, deal->buyer_rate, work, false, 0};
+    BvStatus status = walk_away(&p, unit_price, "the buyer's all-cash walk-away price",
+                                &deal->max_price_cash, &deal->max_price_cash_expected, errors);
+    if (status != BV_OK || !irr)
+        return status;
+    Scenario own = cash;
+    own.deal.price_is_multiple = false;
+    own.deal.price = deal->flows.price;
+    own.deal.has_adjustment = false;
+    own.deal.earn_out_count = 0;
+    own.deal.clawback_count = 0;
+    deal_price(&own, book, 1, deal->buyer_rate, work);
+    status = deal_irr(work, errors);
+    deal->book_irr = work->irr;
+    return status;
+}
+
 BvStatus deal_run(const Book *book, bool irr, Deal **out, BvErrors *errors)
 {
     *out = NULL;
@@ -423,8 +463,9 @@ BvStatus deal_run(const Book *book, bool irr, Deal **out, BvErrors *errors)
     deal->min_price = deal->max_price = deal->keep_pv = (double)NAN;
     deal->min_price_expected = deal->max_price_expected = deal->keep_rate = (double)NAN;
 
-    /* Deal flows are annual, at year ends, whatever the DCF's timing. */
-    status = dcf_book_flows(book, deal->buyer_rate, TIMING_END_OF_YEAR, false, (double)NAN,
+    /* The book's cash follows the scenario's timing (its run-off here; the years in
+     * deal_price); the contractual flows are at year ends. */
+    status = dcf_book_flows(book, deal->buyer_rate, sc->timing, false, (double)NAN,
                             deal->revenue, deal->cash, deal->lost_share, &deal->tail_pv, errors);
     if (status != BV_OK) {
         name_rate(errors, "the buyer's");
@@ -437,10 +478,13 @@ BvStatus deal_run(const Book *book, bool irr, Deal **out, BvErrors *errors)
         goto done;
     double unit_price = deal->flows.base_price;
 
+    deal->max_price_cash = deal->max_price_cash_expected = deal->book_irr = (double)NAN;
     if (sc->buyer.enabled) {
         ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, false, 0};
         status = walk_away(&p, unit_price, "the buyer's walk-away price", &deal->max_price,
                            &deal->max_price_expected, errors);
+        if (status == BV_OK)
+            status = buyer_cash_measures(sc, &expected, deal, &work, unit_price, irr, errors);
         if (status != BV_OK)
             goto done;
     }

@@ -4,7 +4,9 @@
  * IRR and payback; and the walk-away prices that bound the negotiation.
  *
  * Every flow is annual, at the end of its year (year 0 is the closing), so the Transfer sheet's
- * IRR() and NPV arithmetic reproduce the engine's figures. The deal is priced on a DealBook: the
+ * IRR() and NPV arithmetic reproduce the engine's figures; with timing: mid_year the book's
+ * cash (and the buyer's tax on it) arrives mid-year and is carried to its year's end at the
+ * buyer's rate. The deal is priced on a DealBook: the
  * expected book in the DCF, one simulated book per Monte Carlo iteration.
  */
 #ifndef BOOKVAL_DEAL_H
@@ -51,6 +53,7 @@ typedef struct DealFlows {
     double npv;
     double irr;               /* NaN unless deal_irr computed it and the flows have one */
     int payback_year;         /* -1 when the cumulative flow never turns non-negative */
+    int discounted_payback_year; /* the same with each year's flow at the buyer's rate */
 } DealFlows;
 
 /* The deal priced on the expected book, with the walk-away prices. */
@@ -65,6 +68,10 @@ typedef struct Deal {
      * scaled together) and in expected-price terms (what is then expected to be paid). */
     double min_price, min_price_expected; /* the seller's */
     double max_price, max_price_expected; /* the buyer's */
+    /* The buyer's walk-away with the base price as cash at closing (no instalments, no
+     * interest; true-up, earn-out and clawback kept), and the book's own IRR: the expected
+     * price paid in full at closing (NaN when none). */
+    double max_price_cash, max_price_cash_expected, book_irr;
     /* With both sides and no zone (the seller's minimum above the buyer's maximum, expected-
      * price terms): the value of each keep assumption at which they meet; NaN (years: 0) when
      * none lies in its range. */

@@ -249,7 +249,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
     double buyer_rate = sc->buyer.has_discount_rate ? sc->buyer.discount_rate : d;
     dcf_discount_factors(d, H, sc->timing, w->df);
     if (deal) {
-        dcf_discount_factors(buyer_rate, H, TIMING_END_OF_YEAR, w->buyer_df);
+        dcf_discount_factors(buyer_rate, H, sc->timing, w->buyer_df); /* the run-off */
         memset(w->revenue, 0, (size_t)H * sizeof(double));
         memset(w->cash, 0, (size_t)H * sizeof(double));
         memset(w->lost_share, 0, (size_t)H * sizeof(double));
@@ -325,7 +325,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
         if (keep && (s = keep_cohort(sim, it, c, &in, w, &keep_tail)) != BV_OK)
             return iteration_error(w, s, it);
     }
-    out->value = sim->churn ? churned : horizon_value + tail_value;
+    out->value = (sim->churn ? churned : horizon_value + tail_value) * dcf_value_factor(sc, d);
     if (deal) {
         DealBook book_now = {H, book->annual_revenue, w->revenue, w->cash, w->lost_share,
                              buyer_tail};
@@ -450,7 +450,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
     if (!sim.revenue)
         goto nomem;
     for (size_t j = 0; j < n_clients; j++)
-        sim.revenue[j] = sc->clients[book->order[j]].annual_revenue;
+        sim.revenue[j] = book_client_revenue(book, book->order[j]); /* inactive: weighted */
 
     /* Blocks: progress between them, the precision check after whole MC_PRECISION_BLOCKs. */
     long block = iterations / 100 > MC_PRECISION_BLOCK ? MC_PRECISION_BLOCK

@@ -45,6 +45,11 @@ def make_book(tmp):
 
 
 def expected(clients):
+    # Issue 17: inactive clients are left out of the book (inactive_clients: exclude, the
+    # default): no revenue, value, concentration or risk; their receivable is provided at the
+    # last bucket's rate. They are still counted as clients and classed (C, with no revenue).
+    clients = [dict(c, annual_revenue=c["annual_revenue"] if c["active"] else 0.0)
+               for c in clients]
     total = sum(c["annual_revenue"] for c in clients)
     n = len(clients)
     by_rev = sorted(clients, key=lambda c: -c["annual_revenue"])
@@ -77,7 +82,8 @@ def expected(clients):
         "revenue_at_risk": sum(c["annual_revenue"] * (1 - U * SEGMENTS[c["segment"]]["retention"])
                                for c in clients),
         "receivables": sum(c["receivable"] for c in clients),
-        "provision": sum(c["receivable"] * rate(c["receivable_age_days"]) for c in clients),
+        "provision": sum(c["receivable"] * (rate(c["receivable_age_days"]) if c["active"]
+                                            else BUCKETS[-1][1]) for c in clients),
         "abc": abc,
     }
 

@@ -21,7 +21,8 @@ Options:
                          an integer path component indexes a list, e.g. clients.0.margin=0.3)
     --double-inputs      round every number read to the nearest IEEE double first (what a C
                          engine sees), instead of taking the decimal text exactly
-    --active-only        leave out clients with active: false (default: every client counts)
+    --active-only        leave out clients with active: false (default: as inactive_clients
+                         says, exclude unless the scenario says value or {reactivation: p})
     --strict-divergence  call the tail infinite from the parameters alone, even for a group
                          whose cash is identically zero (margin x revenue x transfer_retention = 0)
     --check MODE         how many tail groups to cross-check by independent routes:
@@ -36,6 +37,8 @@ Conventions (DESIGN section 5):
     sBG r(k) = (beta+n+k-1)/(alpha+beta+n+k-1), n = tenure_years;
     DF(t) = (1+d)^-t (end_of_year) or (1+d)^-(t-1/2) (mid_year);
     horizon_value = sum_i sum_{t=1..H}; tail_value (tail: runoff) = the same sum over t > H.
+    With tax_rate (cash_flows: after_tax) both are multiplied by (1 - T) / (1 - T a(N, d) / N)
+    (the after-tax cash and the tax amortisation benefit); inactive clients as inactive_clients.
 
 Tail methods (all exact):
     constant r : geometric series; cross-checked with mpmath.nsum.
@@ -500,6 +503,33 @@ class Valuation:
         else:
             raise InputError('clients or clients_csv is required')
         self.clients = clients
+        # Issue 17: inactive clients (active: false) count by `inactive_clients`: exclude (the
+        # default) leaves them out, value counts them as live, {reactivation: p} weights their
+        # revenue by p. --active-only forces exclude.
+        ic = tree.get('inactive_clients', 'exclude')
+        if isinstance(ic, dict):
+            self.inactive_weight = check_range(num(ic['reactivation'], 'inactive_clients.reactivation'),
+                                               'inactive_clients.reactivation', 0, 1)
+        elif ic in ('exclude', 'value'):
+            self.inactive_weight = mp.mpf(0) if ic == 'exclude' else mp.mpf(1)
+        else:
+            raise InputError('inactive_clients must be exclude, value or {reactivation: p}')
+        # Issue 17: with tax_rate (and cash_flows not pre_tax) the value is after tax plus the
+        # tax amortisation benefit: V = (1 - T) PV / (1 - T a(N, d) / N), a(N, d) the annuity
+        # factor (1 - (1+d)^-N)/d, N = amortization_years (else buyer.amortization_years);
+        # N = 0: no benefit.
+        self.value_factor = mp.mpf(1)
+        cash_flows = tree.get('cash_flows', 'after_tax' if 'tax_rate' in tree else 'pre_tax')
+        if cash_flows == 'after_tax':
+            T = check_range(num(tree['tax_rate'], 'tax_rate'), 'tax_rate', 0, 1)
+            N = tree.get('amortization_years', (tree.get('buyer') or {}).get('amortization_years'))
+            if N is None:
+                raise InputError('amortization_years is required with cash_flows: after_tax')
+            benefit = mp.mpf(1)
+            if N > 0:
+                a = N if self.d == 0 else (1 - (1 + self.d) ** -N) / self.d
+                benefit = 1 / (1 - T * a / N)
+            self.value_factor = (1 - T) * benefit
 
     @staticmethod
     def resolve_level(m, what, required):
@@ -542,11 +572,14 @@ class Valuation:
             active = c.get('active', True)
             if not isinstance(active, bool):
                 raise InputError('%s: active must be true/false' % what)
-            if self.opts.get('active_only') and not active:
+            weight = mp.mpf(1) if active else (
+                mp.mpf(0) if self.opts.get('active_only') else self.inactive_weight)
+            if weight == 0:
                 continue
             if 'annual_revenue' not in c:
                 raise InputError('%s: annual_revenue is required' % what)
-            R = check_range(num(c['annual_revenue'], what + '.annual_revenue'), what + '.annual_revenue', 0)
+            R = weight * check_range(num(c['annual_revenue'], what + '.annual_revenue'),
+                                     what + '.annual_revenue', 0)
             n = check_range(num(c.get('tenure_years', 0), what + '.tenure_years'), what + '.tenure_years', 0)
             seg = {}
             if c.get('segment') is not None:
@@ -627,6 +660,8 @@ class Valuation:
         if self.log:
             self.log('%d clients in %d groups, %d cross-checks passed, %.3f s'
                      % (n_clients, len(groups), self.n_checks, time.time() - t0))
+        hv *= self.value_factor
+        tv *= self.value_factor
         return {'value': hv + tv, 'horizon_value': hv, 'tail_value': tv,
                 'annual_revenue': revenue, 'clients': n_clients, 'groups': len(groups)}
 
