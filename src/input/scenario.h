@@ -145,6 +145,20 @@ typedef struct SellerSpec {
     bool cumulative;           /* brackets_apply: cumulative (else per_year) */
 } SellerSpec;
 
+/* The buyer's bank (or SBA 7(a)) loan beside the seller's note, and the lender's test of it:
+ * the debt service coverage ratio. */
+typedef struct FinancingSpec {
+    bool enabled;
+    bool loan_is_share;        /* the loan is `loan` x the base price (it scales with the price) */
+    double loan;               /* currency, or a share of the base price when loan_is_share */
+    double rate;               /* per year */
+    int years;                 /* level annual payments in years 1..years (<= horizon) */
+    double owner_draw;         /* currency per year: the buyer's own pay, before debt service */
+    double min_dscr;           /* the lender's minimum debt service coverage */
+    bool seller_note_standby;  /* the deal's payments are not debt service while the loan runs */
+    Mark mark;                 /* buyer.financing */
+} FinancingSpec;
+
 typedef struct BuyerSpec {
     bool enabled;
     bool has_discount_rate;    /* else the scenario's (its mean) */
@@ -152,6 +166,7 @@ typedef struct BuyerSpec {
     double acquisition_costs;  /* currency, at closing */
     double tax_rate;
     int amortization_years;
+    FinancingSpec financing;
 } BuyerSpec;
 
 /* A what-if variant: the scenario plus the patch under variants[i].set. */

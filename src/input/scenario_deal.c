@@ -290,5 +290,8 @@ void scenario_deal_read_buyer(Loader *L, const Node *n)
                      .acquisition_costs = field(f, t, KEY_ACQUISITION_COSTS),
                      .tax_rate = field(f, t, KEY_TAX_RATE),
                      .amortization_years = (int)field(f, t, KEY_AMORTIZATION_YEARS)};
+    const Node *financing = tree_map_get(n, "financing");
+    if (financing)
+        scenario_financing_read(L, financing);
 }
 

@@ -262,6 +262,32 @@ static const SchemaKey buyer_keys[] = {
      "on the book's cash; also the rate of the amortisation shield", 0},
     {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {1, 100, false, false}, NULL,
      false, "15", "years", "straight-line write-off of price + costs, years 1..N", 0},
+    {KEY_FINANCING, "financing", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "a bank loan and the lender's debt service coverage test: {loan, owner_draw, min_dscr, "
+     "seller_note_standby}", 0},
+};
+
+static const SchemaKey financing_keys[] = {
+    {KEY_LOAN, "loan", SCHEMA_MAPPING, NONE, NULL, true, NULL, NULL,
+     "{amount | share, rate, years}: level annual payments in years 1..years", 0},
+    {KEY_OWNER_DRAW, "owner_draw", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency per year", "the buyer's own pay, taken from the book's cash before debt service", 0},
+    {KEY_MIN_DSCR, "min_dscr", SCHEMA_NUMBER, POSITIVE, NULL, false, "1.25", NULL,
+     "the lender's minimum debt service coverage ratio (SBA SOP 50 10 8: 1.15; banks 1.25)", 0},
+    {KEY_SELLER_NOTE_STANDBY, "seller_note_standby", SCHEMA_BOOL, NONE, NULL, false, "false",
+     NULL, "true: the seller's instalments and interest are not debt service while the loan "
+     "runs (a note on standby, counted as equity)", 0},
+};
+
+static const SchemaKey loan_keys[] = {
+    {KEY_AMOUNT, "amount", SCHEMA_NUMBER, POSITIVE, NULL, false, NULL, "currency",
+     "the loan at closing (give amount or share)", 0},
+    {KEY_SHARE, "share", SCHEMA_NUMBER, {0, 1, true, false}, NULL, false, NULL, NULL,
+     "the loan as a share of the base price, at most the share paid at closing", 0},
+    {KEY_RATE, "rate", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL, "per year",
+     "the loan's interest rate; interest is deductible at buyer.tax_rate", 0},
+    {KEY_YEARS, "years", SCHEMA_INTEGER, {1, 100, false, false}, NULL, true, NULL, "years",
+     "term: level payments X r / (1 - (1 + r)^-n) in years 1..n (n <= horizon_years)", 0},
 };
 
 #define TABLE(name_, keys_) {name_, keys_, sizeof keys_ / sizeof keys_[0]}
@@ -283,6 +309,8 @@ const SchemaTable schema_tax = TABLE("tax", tax_keys);
 const SchemaTable schema_keep = TABLE("keep", keep_keys);
 const SchemaTable schema_exit = TABLE("exit", exit_keys);
 const SchemaTable schema_buyer = TABLE("buyer", buyer_keys);
+const SchemaTable schema_financing = TABLE("financing", financing_keys);
+const SchemaTable schema_loan = TABLE("loan", loan_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
 {
@@ -439,6 +467,8 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_keep);
     write_table(out, &schema_exit);
     write_table(out, &schema_buyer);
+    write_table(out, &schema_financing);
+    write_table(out, &schema_loan);
 }
 
 const SchemaKey *schema_key(const SchemaTable *table, SchemaKeyId id)

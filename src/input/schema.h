@@ -99,6 +99,13 @@ typedef enum SchemaKeyId {
     KEY_ACQUISITION_COSTS,
     KEY_TAX_RATE,
     KEY_AMORTIZATION_YEARS,
+    KEY_FINANCING,
+    KEY_LOAN,
+    KEY_AMOUNT,
+    KEY_RATE,
+    KEY_OWNER_DRAW,
+    KEY_MIN_DSCR,
+    KEY_SELLER_NOTE_STANDBY,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -148,6 +155,8 @@ extern const SchemaTable schema_tax;
 extern const SchemaTable schema_keep;
 extern const SchemaTable schema_exit;
 extern const SchemaTable schema_buyer;
+extern const SchemaTable schema_financing;
+extern const SchemaTable schema_loan;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);

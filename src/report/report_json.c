@@ -99,6 +99,38 @@ static void write_negotiation(Json *j, const Deal *deal)
     json_close(j);
 }
 
+/* deal.buyer.financing: the bank loan and the lender's cover, arrays by year 1..n. */
+static void write_financing(Json *j, const Deal *deal, const McResult *mc)
+{
+    const LoanFlows *l = &deal->flows.loan;
+    if (!l->enabled) {
+        json_null(j, "financing");
+        return;
+    }
+    json_open(j, "financing");
+    json_number(j, "loan", l->amount);
+    json_number(j, "payment", l->payment);
+    json_number(j, "equity", l->equity);
+    json_open_array(j, "debt_service");
+    for (int t = 1; t <= l->n; t++)
+        json_number(j, NULL, l->debt_service[t]);
+    json_close_array(j);
+    json_open_array(j, "dscr");
+    for (int t = 1; t <= l->n; t++)
+        json_number(j, NULL, l->dscr[t]);
+    json_close_array(j);
+    json_number(j, "dscr_year1", l->dscr_year1);
+    json_number(j, "dscr_min", l->dscr_min);
+    json_number(j, "max_financeable_price", deal->max_financeable_price);
+    if (mc) {
+        json_number(j, "prob_dscr_below_min", mc->prob_dscr_below_min);
+        json_stats(j, "dscr_min_distribution", &mc->dscr_stats);
+    } else {
+        json_null(j, "prob_dscr_below_min");
+    }
+    json_close(j);
+}
+
 static void write_deal(Json *j, const Deal *deal, const McResult *mc)
 {
     if (!deal) {
@@ -147,6 +179,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
         } else {
             json_null(j, "prob_npv_negative");
         }
+        write_financing(j, deal, mc);
         json_close(j);
     } else {
         json_null(j, "buyer");

@@ -53,7 +53,7 @@ enum {
 
 /* The Monte Carlo sheet: statistics (A:B), values (D:E), histogram (G:I), convergence (K:N). */
 enum { M_LABEL, M_STAT, M_GAP1, M_ITER, M_VALUE, M_GAP2, M_BIN_FROM, M_BIN_TO, M_COUNT, M_GAP3,
-       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP };
+       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP, M_DSCR_MIN };
 enum { MC_ITERATIONS, MC_MEAN, MC_SD, MC_SE, MC_P1, MC_P5 = MC_P1 + 1, MC_P95 = MC_P1 + 7,
        MC_CVAR5 = MC_P1 + STATS_PERCENTILES, MC_MIN, MC_MAX, MC_Z, MC_STATS };
 #define MC_FIRST_ROW 4
@@ -104,6 +104,7 @@ enum {
     T_KEEP_CASH,
     T_KEEP_PAY,
     T_KEEP_DF,        /* the keep rate with the book's timing, 0 after the years kept */
+    T_LOAN,           /* the bank loan: + at closing, - payment + tax x interest */
     T_COLUMNS
 };
 
@@ -116,6 +117,7 @@ struct TransferLayout {
     int schedule_header, schedule_first, schedule_last, total_row;
     int result[R_COUNT];
     int mc_first;         /* Monte Carlo block, -1 without */
+    int fin_first, fin_last; /* financing block (xlsx_transfer_financing.c), -1 without */
 };
 typedef struct TransferLayout TransferLayout;
 
@@ -245,6 +247,12 @@ void xlsx_runinfo_write(XlsxCtx *x, lxw_worksheet *ws);
 /* The bracket tax of `amount` (a cell or an expression) by the Transfer sheet's table. */
 void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const char *amount,
                                char *out, size_t size);
+
+/* The financing block (xlsx_transfer_financing.c): its rows (0 without a loan); row r of it;
+ * a cell for other blocks' formulas: what 0 the loan, 1 year t's payment, 2 its interest. */
+int xlsx_transfer_financing_rows(const XlsxCtx *x);
+void xlsx_transfer_financing_row(XlsxCtx *x, lxw_worksheet *ws, int r, const TransferRefs *refs);
+void xlsx_transfer_financing_cell(const XlsxCtx *x, int what, int t, char *buf);
 
 /* Result k of the Transfer sheet's results block, at row r (xlsx_transfer_results.c). */
 void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *refs);

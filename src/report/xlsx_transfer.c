@@ -100,6 +100,26 @@ static void write_keep_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i)
     }
 }
 
+/* Year t's bank loan flow: + the loan at closing, - payment + tax x interest in its years. */
+static void write_loan_column(XlsxCtx *x, lxw_worksheet *ws, int r, int t,
+                              char c[T_COLUMNS][32], const char *in[I_COUNT])
+{
+    const LoanFlows *l = &x->deal->flows.loan;
+    char a[32], b[32];
+    (void)c;
+    if (t == 0) {
+        xlsx_transfer_financing_cell(x, 0, 0, a);
+        xlsx_formula(&x->c, ws, r, T_LOAN, x->f.money, l->net[t], "=%s", a);
+    } else if (t <= l->n) {
+        xlsx_transfer_financing_cell(x, 1, t, a);
+        xlsx_transfer_financing_cell(x, 2, t, b);
+        xlsx_formula(&x->c, ws, r, T_LOAN, x->f.money, l->net[t], "=-%s+%s*%s", a,
+                     in[I_BUYER_TAX], b);
+    } else {
+        xlsx_number(&x->c, ws, r, T_LOAN, 0, x->f.money);
+    }
+}
+
 static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
                                const char *in[I_COUNT], const char *res[R_COUNT])
 {
@@ -213,9 +233,12 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
         xlsx_formula(&x->c, ws, r, T_SHIELD, x->f.money, f->shield[t],
                     "=IF(AND(%s>=1,%s<=%s),%s*(%s+%s)/%s,0)", c[T_YEAR], c[T_YEAR], in[I_YEARS],
                     in[I_BUYER_TAX], res[R_PRICE], in[I_ACQUISITION], in[I_YEARS]);
+        if (f->loan.enabled)
+            write_loan_column(x, ws, r, t, c, in);
         xlsx_formula(&x->c, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
-                    "=%s+%s-%s-%s-IF(%s=0,%s,0)", c[T_CASH_AFTER_TAX], c[T_SHIELD],
-                    c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION]);
+                    "=%s+%s-%s-%s-IF(%s=0,%s,0)%s%s", c[T_CASH_AFTER_TAX], c[T_SHIELD],
+                    c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION],
+                    f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_LOAN] : "");
         double cumulative = 0;
         for (int k = 0; k <= t; k++)
             cumulative += f->buyer_net[k];
@@ -237,7 +260,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const DealFlows *f = &deal->flows;
     const TransferLayout *l = &x->transfer;
     static const double w[T_COLUMNS] = {44, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13, 15, 14,
-                                        15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10};
+                                        15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10,
+                                        15};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
     xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
@@ -285,7 +309,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                             TRANSFER_BINS, npv_edges, npv_counts);
     }
     int hist_header = l->mc_first + 7;
-    int last_row = l->mc_first < 0 ? l->result[R_COUNT - 1]
+    int last_row = l->mc_first < 0 ? (l->fin_last >= 0 ? l->fin_last : l->result[R_COUNT - 1])
                    : histograms   ? hist_header + TRANSFER_BINS
                                   : l->mc_first + 6;
     for (int r = T_FIRST_ROW; r <= last_row && x->c.err == LXW_NO_ERROR; r++) {
@@ -421,7 +445,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Buyer: amortisation shield", "Buyer: net flow", "Buyer: cumulative",
                 "Seller's discount factor", "Discount factor of the book-linked price",
                 "Buyer's discount factor", "Keep: revenue (no sale)", "Keep: cash before his pay",
-                "Keep: the seller's work", "Keep: discount factor"};
+                "Keep: the seller's work", "Keep: discount factor",
+                "Buyer: bank loan (net of the interest's tax saving)"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {
@@ -452,6 +477,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         int k = r - l->result[0];
         if (k >= 0 && k < R_COUNT)
             xlsx_transfer_result(x, ws, k, r, &refs);
+        if (l->fin_first >= 0 && r >= l->fin_first && r <= l->fin_last)
+            xlsx_transfer_financing_row(x, ws, r, &refs);
         /* Monte Carlo: the deal priced on each simulated book. */
         int m = l->mc_first >= 0 ? r - l->mc_first : -1;
         if (m >= 0 && m < 8 && x->mc_values_fit) {

@@ -43,7 +43,7 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
         }
     }
     f->irr_solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (!f->irr_solver) {
+    if (!f->irr_solver || financing_alloc(&f->loan, years) != BV_OK) {
         deal_flows_free(f);
         return BV_ERR_NOMEM;
     }
@@ -59,6 +59,7 @@ void deal_flows_free(DealFlows *f)
         free(arrays[i]);
     if (f->irr_solver)
         gsl_root_fsolver_free(f->irr_solver);
+    financing_free(&f->loan);
     memset(f, 0, sizeof *f);
 }
 
@@ -240,10 +241,12 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     f->book_after_tax[H] += (1 - b->tax_rate) * book->tail_pv * pow(1 + buyer_rate, H);
     for (int t = 1; t <= b->amortization_years; t++)
         f->shield[t] = b->tax_rate * (price + b->acquisition_costs) / b->amortization_years;
+    financing_price(sc, scale, P0, f->principal, f->interest, book->cash,
+                    f->principal[0] + b->acquisition_costs, &f->loan);
     double cumulative = 0;
     for (int t = 0; t <= Y; t++) {
         f->buyer_net[t] = f->book_after_tax[t] + f->shield[t] - f->principal[t] -
-                          f->interest[t] - (t == 0 ? b->acquisition_costs : 0);
+                          f->interest[t] - (t == 0 ? b->acquisition_costs : 0) + f->loan.net[t];
         cumulative += f->buyer_net[t];
         if (f->payback_year < 0 && cumulative >= 0)
             f->payback_year = t;
@@ -457,6 +460,7 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
     deal->seller_rate = sc->seller.enabled ? sc->seller.discount_rate : (double)NAN;
     deal->min_price = deal->max_price = deal->keep_pv = (double)NAN;
     deal->min_price_expected = deal->max_price_expected = deal->keep_rate = (double)NAN;
+    deal->max_financeable_price = (double)NAN;
 
     /* Deal flows are annual, at year ends, whatever the DCF's timing. */
     status = dcf_book_flows(book, deal->buyer_rate, TIMING_END_OF_YEAR, false, (double)NAN,
@@ -473,6 +477,8 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
     if (sc->buyer.enabled) {
         ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, false, 0, walk_solver};
         walk_away(&p, unit_price, &deal->max_price, &deal->max_price_expected);
+        deal->max_financeable_price = financing_max_price(sc, &expected, deal->buyer_rate, &work,
+                                                          unit_price, walk_solver);
     }
     if (sc->seller.enabled && sc->seller.keep.enabled) {
         const KeepSpec *keep = &sc->seller.keep;

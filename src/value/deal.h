@@ -18,6 +18,7 @@
 #include "book.h"
 #include "dcf.h"
 #include "error.h"
+#include "financing.h"
 #include "keep.h"
 
 /* What a book delivered, as the deal sees it. Arrays hold year t = 1..H at index t-1. */
@@ -47,12 +48,14 @@ typedef struct DealFlows {
     /* Buyer. */
     double *book_after_tax;   /* (1 - tax rate) x the book's cash, the run-off added in year H */
     double *shield;           /* tax rate x (price + costs) / N, years 1..N */
-    double *buyer_net;        /* book_after_tax + shield - principal - interest - costs */
+    double *buyer_net;        /* book_after_tax + shield - principal - interest - costs
+                               * + loan.net (the bank loan, with buyer.financing) */
     double base_price, price; /* P0 and the final P (sum of principal) */
     double gain, accounting_gain, tax_total, net_proceeds, net_proceeds_pv;
     double npv, irr;          /* irr: NaN when the flows have none */
     int payback_year;         /* -1 when the cumulative flow never turns non-negative */
     gsl_root_fsolver *irr_solver; /* allocated once: pricing runs once per iteration */
+    LoanFlows loan;           /* the buyer's bank loan and its DSCR (financing.h) */
 } DealFlows;
 
 /* The deal priced on the expected book, with the walk-away prices. */
@@ -67,6 +70,7 @@ typedef struct Deal {
      * scaled together) and in expected-price terms (what is then expected to be paid). */
     double min_price, min_price_expected; /* the seller's */
     double max_price, max_price_expected; /* the buyer's */
+    double max_financeable_price; /* base price at which the minimum DSCR is min_dscr (NaN) */
     /* With both sides and no zone (the seller's minimum above the buyer's maximum, expected-
      * price terms): the value of each keep assumption at which they meet; NaN (years: 0) when
      * none lies in its range. */
