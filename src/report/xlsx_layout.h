@@ -105,6 +105,7 @@ enum {
     T_KEEP_PAY,
     T_KEEP_DF,        /* the keep rate with the book's timing, 0 after the years kept */
     T_LOAN,           /* the bank loan: + at closing, - payment + tax x interest */
+    T_DRAW,           /* the buyer's own pay after tax (buyer.financing.owner_draw) */
     T_COLUMNS
 };
 
@@ -249,7 +250,8 @@ void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const 
                                char *out, size_t size);
 
 /* The financing block (xlsx_transfer_financing.c): its rows (0 without a loan); row r of it;
- * a cell for other blocks' formulas: what 0 the loan, 1 year t's payment, 2 its interest. */
+ * a cell for other blocks' formulas: what 0 the loan, 1 year t's payment, 2 its interest,
+ * 3 the owner draw. */
 int xlsx_transfer_financing_rows(const XlsxCtx *x);
 void xlsx_transfer_financing_row(XlsxCtx *x, lxw_worksheet *ws, int r, const TransferRefs *refs);
 void xlsx_transfer_financing_cell(const XlsxCtx *x, int what, int t, char *buf);

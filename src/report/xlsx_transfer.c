@@ -106,7 +106,6 @@ static void write_loan_column(XlsxCtx *x, lxw_worksheet *ws, int r, int t,
 {
     const LoanFlows *l = &x->deal->flows.loan;
     char a[32], b[32];
-    (void)c;
     if (t == 0) {
         xlsx_transfer_financing_cell(x, 0, 0, a);
         xlsx_formula(&x->c, ws, r, T_LOAN, x->f.money, l->net[t], "=%s", a);
@@ -118,6 +117,10 @@ static void write_loan_column(XlsxCtx *x, lxw_worksheet *ws, int r, int t,
     } else {
         xlsx_number(&x->c, ws, r, T_LOAN, 0, x->f.money);
     }
+    xlsx_transfer_financing_cell(x, 3, 0, a);
+    xlsx_formula(&x->c, ws, r, T_DRAW, x->f.money, l->draw[t],
+                 "=IF(AND(%s>=1,%s<=%d),-(1-%s)*%s,0)", c[T_YEAR], c[T_YEAR],
+                 x->sc->horizon_years, in[I_BUYER_TAX], a);
 }
 
 static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
@@ -236,9 +239,10 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
         if (f->loan.enabled)
             write_loan_column(x, ws, r, t, c, in);
         xlsx_formula(&x->c, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
-                    "=%s+%s-%s-%s-IF(%s=0,%s,0)%s%s", c[T_CASH_AFTER_TAX], c[T_SHIELD],
+                    "=%s+%s-%s-%s-IF(%s=0,%s,0)%s%s%s%s", c[T_CASH_AFTER_TAX], c[T_SHIELD],
                     c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION],
-                    f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_LOAN] : "");
+                    f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_LOAN] : "",
+                    f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_DRAW] : "");
         double cumulative = 0;
         for (int k = 0; k <= t; k++)
             cumulative += f->buyer_net[k];
@@ -261,7 +265,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const TransferLayout *l = &x->transfer;
     static const double w[T_COLUMNS] = {44, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13, 15, 14,
                                         15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10,
-                                        15};
+                                        15, 15};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
     xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
@@ -446,7 +450,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Seller's discount factor", "Discount factor of the book-linked price",
                 "Buyer's discount factor", "Keep: revenue (no sale)", "Keep: cash before his pay",
                 "Keep: the seller's work", "Keep: discount factor",
-                "Buyer: bank loan (net of the interest's tax saving)"};
+                "Buyer: bank loan (net of the interest's tax saving)",
+                "Buyer: his own pay after tax"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {

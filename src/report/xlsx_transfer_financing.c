@@ -35,8 +35,8 @@ static const char *value_cell(char *buf, const TransferLayout *l, int k)
 void xlsx_transfer_financing_cell(const XlsxCtx *x, int what, int t, char *buf)
 {
     const TransferLayout *l = &x->transfer;
-    if (what == 0)
-        value_cell(buf, l, FIN_LOAN);
+    if (what == 0 || what == 3)
+        value_cell(buf, l, what == 0 ? FIN_LOAN : FIN_DRAW);
     else
         lxw_rowcol_to_cell(buf, (lxw_row_t)(l->fin_first + FIN_TABLE_FIRST + t - 1),
                            what == 1 ? L_PAYMENT : L_INTEREST);
@@ -139,8 +139,9 @@ void xlsx_transfer_financing_row(XlsxCtx *x, lxw_worksheet *ws, int r, const Tra
         break;
     case FIN_DRAW:
         input(x, ws, r, "Buyer's own pay before debt service (owner draw)", fin->owner_draw,
-              x->f.input_money, fin->owner_draw == 0 ? "0: the buyer's own work is unpaid"
-                                                     : NULL);
+              x->f.input_money, fin->owner_draw == 0
+                                    ? "0: the buyer's own work is unpaid"
+                                    : "also a cost in the buyer's flows, after tax");
         break;
     case FIN_MIN_DSCR:
         input(x, ws, r, "Lender's minimum DSCR", fin->min_dscr, x->f.input_number, NULL);
@@ -156,8 +157,8 @@ void xlsx_transfer_financing_row(XlsxCtx *x, lxw_worksheet *ws, int r, const Tra
         value_cell(a, tl, FIN_LOAN);
         value_cell(b, tl, FIN_RATE);
         value_cell(cc, tl, FIN_YEARS);
-        xlsx_formula(&x->c, ws, r, 1, x->f.money, l->payment, "=IF(%s>0,%s*%s/(1-(1+%s)^-%s),%s/%s)",
-                     b, a, b, b, cc, a, cc);
+        xlsx_formula(&x->c, ws, r, 1, x->f.money, l->payment,
+                     "=IF(%s>0,%s*%s/(1-(1+%s)^-%s),%s/%s)", b, a, b, b, cc, a, cc);
         xlsx_text(&x->c, ws, r, 2, "X r / (1 - (1 + r)^-n)", x->f.note);
         break;
     case FIN_EQUITY:

@@ -246,7 +246,8 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     double cumulative = 0;
     for (int t = 0; t <= Y; t++) {
         f->buyer_net[t] = f->book_after_tax[t] + f->shield[t] - f->principal[t] -
-                          f->interest[t] - (t == 0 ? b->acquisition_costs : 0) + f->loan.net[t];
+                          f->interest[t] - (t == 0 ? b->acquisition_costs : 0) +
+                          f->loan.net[t] + f->loan.draw[t];
         cumulative += f->buyer_net[t];
         if (f->payback_year < 0 && cumulative >= 0)
             f->payback_year = t;

@@ -19,7 +19,7 @@ BvStatus financing_alloc(LoanFlows *l, int years)
     memset(l, 0, sizeof *l);
     size_t n = (size_t)years + 1;
     double **arrays[] = {&l->balance,      &l->interest,  &l->repaid, &l->deal_service,
-                         &l->debt_service, &l->available, &l->dscr,   &l->net};
+                         &l->debt_service, &l->available, &l->dscr,   &l->net, &l->draw};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         *arrays[i] = calloc(n, sizeof(double));
         if (!*arrays[i]) {
@@ -33,15 +33,15 @@ BvStatus financing_alloc(LoanFlows *l, int years)
 void financing_free(LoanFlows *l)
 {
     double *arrays[] = {l->balance,      l->interest,  l->repaid, l->deal_service,
-                        l->debt_service, l->available, l->dscr,   l->net};
+                        l->debt_service, l->available, l->dscr,   l->net, l->draw};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     memset(l, 0, sizeof *l);
 }
 
-void financing_price(const Scenario *sc, double scale, double base_price, const double *principal,
-                     const double *interest, const double *cash, double closing_outlay,
-                     LoanFlows *l)
+void financing_price(const Scenario *sc, double scale, double base_price,
+                     const double *principal, const double *interest, const double *cash,
+                     double closing_outlay, LoanFlows *l)
 {
     const FinancingSpec *fin = &sc->buyer.financing;
     int n = fin->years;
@@ -74,6 +74,8 @@ void financing_price(const Scenario *sc, double scale, double base_price, const 
         if (g < gap)
             gap = g;
     }
+    for (int t = 1; t <= sc->horizon_years; t++)
+        l->draw[t] = -(1 - sc->buyer.tax_rate) * fin->owner_draw;
     l->dscr_year1 = l->dscr[1];
     l->dscr_min = isfinite(min) ? min : (double)NAN;
     l->cover_gap = gap;

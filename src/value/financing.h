@@ -6,6 +6,9 @@
  * DSCR in year t = (the book's expected cash in t - owner_draw) / (the loan's payment + the
  * deal's principal and interest due in t, unless the seller's note is on standby while the
  * loan runs). The cash is before income tax, as lenders read a practice's cash flow.
+ * The buyer's own pay (owner_draw) is also a cost in his flows, after tax, years 1..H: the
+ * margin of a financed practice is read before the owner's pay (seller's discretionary
+ * earnings), so his return counts only what is left after paying him for his work.
  */
 #ifndef BOOKVAL_FINANCING_H
 #define BOOKVAL_FINANCING_H
@@ -35,6 +38,7 @@ typedef struct LoanFlows {
     double *available;        /* the book's expected cash - owner_draw */
     double *dscr;             /* available / debt_service (NaN when there is none) */
     double *net;              /* the buyer's flow: + amount at 0, - payment + tax x interest */
+    double *draw;             /* the buyer's own pay after tax, - (1 - tax) x owner_draw, 1..H */
     double dscr_year1, dscr_min; /* NaN when no year has debt service */
     /* min over t of (available - min_dscr x debt_service): >= 0 when the lender's test passes,
      * 0 at the highest financeable price. */
@@ -52,9 +56,9 @@ void financing_free(LoanFlows *loan);
  * expected `cash` in years 1..H at index t-1, and `closing_outlay` (the price paid at closing
  * plus the buyer's costs). Without buyer.financing, loan->enabled is false and arrays are 0.
  */
-void financing_price(const Scenario *scenario, double scale, double base_price, const double *principal,
-                     const double *interest, const double *cash, double closing_outlay,
-                     LoanFlows *loan);
+void financing_price(const Scenario *scenario, double scale, double base_price,
+                     const double *principal, const double *interest, const double *cash,
+                     double closing_outlay, LoanFlows *loan);
 
 /*
  * The highest base price a lender would finance: every price term scaled (as for the
