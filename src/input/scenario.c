@@ -367,6 +367,7 @@ static void read_top_level(Loader *L, const Node *root)
         else
             scenario_deal_read_buyer(L, v);
     }
+    scenario_allocation_check(L);
     const Node *inline_clients = tree_map_get(root, "clients");
     const Node *csv = tree_map_get(root, "clients_csv");
     if (inline_clients && csv)
@@ -546,6 +547,7 @@ void scenario_free(Scenario *sc)
     free(sc->deal.payments);
     free(sc->deal.earn_outs);
     free(sc->deal.clawbacks);
+    free(sc->deal.allocation);
     free(sc->seller.brackets);
     free(sc->variants);
     free(sc->tornado);

@@ -98,6 +98,32 @@ typedef struct TaxBracket {
     double rate; /* is taxed at this rate */
 } TaxBracket;
 
+/* Asset classes of a purchase-price allocation (US residual method, Form 8594's classes). */
+typedef enum AssetClass {
+    CLASS_GOODWILL,    /* the residual */
+    CLASS_CLIENT_LIST,
+    CLASS_NON_COMPETE,
+    CLASS_CONSULTING,
+    CLASS_EQUIPMENT,
+    CLASS_COUNT
+} AssetClass;
+
+/* One line of deal.allocation: an amount (scaled with the price) or a share of the price. */
+typedef struct AllocationItem {
+    AssetClass cls;
+    bool is_share;
+    double value;              /* currency, or a share of the expected price */
+    Mark mark;
+} AllocationItem;
+
+/* The seller's character of a class in his jurisdiction (seller.tax.classes). */
+typedef struct ClassTax {
+    bool known;                /* the jurisdiction lists the class */
+    bool ordinary;             /* ordinary income at `rate` (else a gain, by the brackets) */
+    double rate;               /* the seller's marginal rate on ordinary income */
+    double self_employment;    /* social charges on it (consulting), share */
+} ClassTax;
+
 /* The transaction (DESIGN §7). */
 typedef struct DealSpec {
     bool enabled;
@@ -113,6 +139,8 @@ typedef struct DealSpec {
     size_t earn_out_count;
     ClawbackTier *clawbacks;   /* by ascending within_years */
     size_t clawback_count;
+    AllocationItem *allocation; /* the price by asset class; the rest is goodwill */
+    size_t allocation_count;
     Mark mark;
 } DealSpec;
 
@@ -143,6 +171,8 @@ typedef struct SellerSpec {
     size_t bracket_count;
     bool installment_method;
     bool cumulative;           /* brackets_apply: cumulative (else per_year) */
+    bool has_classes;          /* seller.tax.classes given */
+    ClassTax classes[CLASS_COUNT];
 } SellerSpec;
 
 /* The buyer's bank (or SBA 7(a)) loan beside the seller's note, and the lender's test of it:
@@ -167,6 +197,10 @@ typedef struct BuyerSpec {
     double tax_rate;
     int amortization_years;
     FinancingSpec financing;
+    bool has_write_off;        /* buyer.write_off given */
+    int write_off[CLASS_COUNT]; /* years of straight-line write-off (0: as paid); goodwill's
+                                 * is amortization_years */
+    bool write_off_known[CLASS_COUNT]; /* listed by buyer.write_off */
 } BuyerSpec;
 
 /* A what-if variant: the scenario plus the patch under variants[i].set. */

@@ -156,6 +156,8 @@ void scenario_deal_read(Loader *L, const Node *n)
         deal->clawback_count = count;
         free(tiers);
     }
+    if ((v = tree_map_get(n, "allocation")))
+        scenario_allocation_read(L, v);
 }
 
 static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
@@ -173,6 +175,9 @@ static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
                                schema_key(&schema_tax, KEY_BRACKETS_APPLY)->values,
                            &choice))
         seller->cumulative = choice == 1;
+    const Node *classes = tree_map_get(n, "classes");
+    if (classes)
+        scenario_allocation_read_classes(L, classes, seller);
     const Node *b = tree_map_get(n, "brackets");
     if (!treeread_expect_seq(&L->rd, b, "seller.tax.brackets", "a list of [from, rate] pairs"))
         return;
@@ -290,6 +295,9 @@ void scenario_deal_read_buyer(Loader *L, const Node *n)
                      .acquisition_costs = field(f, t, KEY_ACQUISITION_COSTS),
                      .tax_rate = field(f, t, KEY_TAX_RATE),
                      .amortization_years = (int)field(f, t, KEY_AMORTIZATION_YEARS)};
+    const Node *write_off = tree_map_get(n, "write_off");
+    if (write_off)
+        scenario_allocation_read_write_off(L, write_off, b);
     const Node *financing = tree_map_get(n, "financing");
     if (financing)
         scenario_financing_read(L, financing);

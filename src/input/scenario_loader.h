@@ -40,6 +40,12 @@ void scenario_clients_check_ids(Loader *L);
 void scenario_deal_read(Loader *L, const Node *n);
 void scenario_deal_read_seller(Loader *L, const Node *n);
 void scenario_deal_read_buyer(Loader *L, const Node *n);
+/* deal.allocation, seller.tax.classes, buyer.write_off, and the classes checked against the
+ * sides' jurisdictions once both are read (scenario_allocation.c). */
+void scenario_allocation_read(Loader *L, const Node *n);
+void scenario_allocation_read_classes(Loader *L, const Node *n, SellerSpec *seller);
+void scenario_allocation_read_write_off(Loader *L, const Node *n, BuyerSpec *buyer);
+void scenario_allocation_check(Loader *L);
 /* buyer.financing (scenario_financing.c). */
 void scenario_financing_read(Loader *L, const Node *n);
 

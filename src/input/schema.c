@@ -173,6 +173,29 @@ static const SchemaKey deal_keys[] = {
      "[{year, share_of_collections}]: paid as a share of that year's collections", 0},
     {KEY_CLAWBACK, "clawback", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "[{within_years, refund}]: refund of a lost client's part of the base price", 0},
+    {KEY_ALLOCATION, "allocation", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "[{class, amount | share}]: the price by asset class, the rest goodwill (US residual "
+     "method); needs the jurisdiction's classes (seller.tax.classes, buyer.write_off)", 0},
+};
+
+#define ASSET_CLASSES "goodwill|client_list|non_compete|consulting|equipment"
+
+static const SchemaKey allocation_keys[] = {
+    {KEY_CLASS, "class", SCHEMA_ENUM, NONE, ASSET_CLASSES, true, NULL, NULL,
+     "the asset class (Form 8594); goodwill takes the residual", 0},
+    {KEY_AMOUNT, "amount", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, NULL, "currency",
+     "the class's price (give amount or share); scaled with the price when it is searched", 0},
+    {KEY_SHARE, "share", SCHEMA_NUMBER, UNIT, NULL, false, NULL, NULL,
+     "the class's share of the expected price", 0},
+};
+
+static const SchemaKey class_tax_keys[] = {
+    {KEY_CHARACTER, "character", SCHEMA_ENUM, NONE, "capital|ordinary", true, NULL, NULL,
+     "capital: part of the gain taxed by the brackets; ordinary: income at `rate`", 0},
+    {KEY_RATE, "rate", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
+     "the seller's marginal rate on ordinary income (flat: a simplification)", 0},
+    {KEY_SELF_EMPLOYMENT, "self_employment", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
+     "social charges on it where they apply (consulting)", 0},
 };
 
 static const SchemaKey adjustment_keys[] = {
@@ -251,6 +274,9 @@ static const SchemaKey tax_keys[] = {
      "recognise the gain in proportion to principal received (else all at closing)", 0},
     {KEY_BRACKETS_APPLY, "brackets_apply", SCHEMA_ENUM, NONE, "per_year|cumulative", false,
      "per_year", NULL, "brackets on each year's gain alone, or on the gain recognised to date", 0},
+    {KEY_CLASSES, "classes", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{CLASS: {character, rate, self_employment}}: the seller's character of each asset class "
+     "the jurisdiction knows (deal.allocation)", 0},
 };
 
 static const SchemaKey buyer_keys[] = {
@@ -262,6 +288,9 @@ static const SchemaKey buyer_keys[] = {
      "on the book's cash; also the rate of the amortisation shield", 0},
     {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {1, 100, false, false}, NULL,
      false, "15", "years", "straight-line write-off of price + costs, years 1..N", 0},
+    {KEY_WRITE_OFF, "write_off", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{CLASS: years}: straight-line write-off of each asset class but goodwill "
+     "(amortization_years); 0: deducted as paid (deal.allocation)", 0},
     {KEY_FINANCING, "financing", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "a bank loan and the lender's debt service coverage test: {loan, owner_draw, min_dscr, "
      "seller_note_standby}", 0},
@@ -311,6 +340,8 @@ const SchemaTable schema_exit = TABLE("exit", exit_keys);
 const SchemaTable schema_buyer = TABLE("buyer", buyer_keys);
 const SchemaTable schema_financing = TABLE("financing", financing_keys);
 const SchemaTable schema_loan = TABLE("loan", loan_keys);
+const SchemaTable schema_allocation = TABLE("allocation", allocation_keys);
+const SchemaTable schema_class_tax = TABLE("class_tax", class_tax_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
 {
@@ -462,8 +493,10 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_payment);
     write_table(out, &schema_earn_out);
     write_table(out, &schema_clawback);
+    write_table(out, &schema_allocation);
     write_table(out, &schema_seller);
     write_table(out, &schema_tax);
+    write_table(out, &schema_class_tax);
     write_table(out, &schema_keep);
     write_table(out, &schema_exit);
     write_table(out, &schema_buyer);

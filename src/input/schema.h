@@ -106,6 +106,12 @@ typedef enum SchemaKeyId {
     KEY_OWNER_DRAW,
     KEY_MIN_DSCR,
     KEY_SELLER_NOTE_STANDBY,
+    KEY_ALLOCATION,
+    KEY_CLASS,
+    KEY_CLASSES,
+    KEY_CHARACTER,
+    KEY_SELF_EMPLOYMENT,
+    KEY_WRITE_OFF,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -157,6 +163,8 @@ extern const SchemaTable schema_exit;
 extern const SchemaTable schema_buyer;
 extern const SchemaTable schema_financing;
 extern const SchemaTable schema_loan;
+extern const SchemaTable schema_allocation;
+extern const SchemaTable schema_class_tax;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);

@@ -131,6 +131,40 @@ static void write_financing(Json *j, const Deal *deal, const McResult *mc)
     json_close(j);
 }
 
+/* deal.allocation: each class's price, the seller's tax on it and the buyer's shield PV, and
+ * what the split is worth to each side against all goodwill. */
+static void write_allocation(Json *j, const Deal *deal)
+{
+    const AllocationFlows *a = &deal->flows.alloc;
+    if (!a->enabled) {
+        json_null(j, "allocation");
+        return;
+    }
+    json_open(j, "allocation");
+    json_open_array(j, "classes");
+    for (int k = 0; k < CLASS_COUNT; k++) {
+        json_open(j, NULL);
+        json_text(j, "class", allocation_class_names[k]);
+        json_number(j, "price", a->price[k]);
+        json_number(j, "seller_tax", deal->has_seller ? a->seller_tax[k] : (double)NAN);
+        json_number(j, "buyer_shield_pv", deal->has_buyer ? a->shield_pv[k] : (double)NAN);
+        json_close(j);
+    }
+    json_close_array(j);
+    const double split[2] = {deal->flows.net_proceeds_pv, deal->flows.npv};
+    const double goodwill[2] = {deal->goodwill_net_proceeds_pv, deal->goodwill_npv};
+    const char *const names[2] = {"split", "all_goodwill"};
+    for (int v = 0; v < 2; v++) {
+        const double *x = v ? goodwill : split;
+        json_open(j, names[v]);
+        json_number(j, "seller_net_proceeds_pv", x[0]);
+        json_number(j, "buyer_npv", x[1]);
+        json_number(j, "sum", x[0] + x[1]);
+        json_close(j);
+    }
+    json_close(j);
+}
+
 static void write_deal(Json *j, const Deal *deal, const McResult *mc)
 {
     if (!deal) {
@@ -185,6 +219,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
         json_null(j, "buyer");
     }
     write_negotiation(j, deal);
+    write_allocation(j, deal);
     json_close(j);
 }
 

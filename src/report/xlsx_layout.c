@@ -202,6 +202,11 @@ static void layout_transfer(XlsxCtx *x)
         l->fin_first = end + 3;
         l->fin_last = end = l->fin_first + xlsx_transfer_financing_rows(x) - 1;
     }
+    l->alloc_first = l->alloc_last = -1;
+    if (xlsx_transfer_allocation_rows(x) > 0) {
+        l->alloc_first = end + 3;
+        l->alloc_last = end = l->alloc_first + xlsx_transfer_allocation_rows(x) - 1;
+    }
     l->mc_first = x->mc && x->mc->has_deal ? end + 3 : -1;
 }
 

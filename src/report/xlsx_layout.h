@@ -119,6 +119,7 @@ struct TransferLayout {
     int result[R_COUNT];
     int mc_first;         /* Monte Carlo block, -1 without */
     int fin_first, fin_last; /* financing block (xlsx_transfer_financing.c), -1 without */
+    int alloc_first, alloc_last; /* allocation block (xlsx_transfer_allocation.c), -1 without */
 };
 typedef struct TransferLayout TransferLayout;
 
@@ -255,6 +256,13 @@ void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const 
 int xlsx_transfer_financing_rows(const XlsxCtx *x);
 void xlsx_transfer_financing_row(XlsxCtx *x, lxw_worksheet *ws, int r, const TransferRefs *refs);
 void xlsx_transfer_financing_cell(const XlsxCtx *x, int what, int t, char *buf);
+
+/* The allocation block (xlsx_transfer_allocation.c): its rows (0 without); row r of it; a
+ * cell or range for the schedule's formulas: what 0 the ordinary classes' price, 1 their tax,
+ * 2 the classes' write-off years, 3 their yearly write-off, 4 their share deducted as paid. */
+int xlsx_transfer_allocation_rows(const XlsxCtx *x);
+void xlsx_transfer_allocation_row(XlsxCtx *x, lxw_worksheet *ws, int r, const TransferRefs *refs);
+void xlsx_transfer_allocation_cell(const XlsxCtx *x, int what, char *buf);
 
 /* Result k of the Transfer sheet's results block, at row r (xlsx_transfer_results.c). */
 void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *refs);

@@ -187,10 +187,21 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
     xlsx_formula(&x->c, ws, r, T_INTEREST, x->f.money, f->interest[t], "=IF(%s>=1,%s*SUM(%s),0)",
                 c[T_YEAR], in[I_INTEREST], rest);
     if (sc->seller.enabled) {
+        /* With an allocation, the ordinary classes are taxed apart from the brackets. */
+        char gain[XLSX_REF_MAX * 2], ordinary[XLSX_REF_MAX], ordinary_tax[XLSX_FORMULA_MAX / 4];
+        snprintf(gain, sizeof gain, "%s", res[R_GAIN]);
+        ordinary_tax[0] = '\0';
+        if (f->alloc.enabled) {
+            xlsx_transfer_allocation_cell(x, 0, ordinary);
+            snprintf(gain, sizeof gain, "(%s-%s)", res[R_GAIN], ordinary);
+            xlsx_transfer_allocation_cell(x, 1, ordinary);
+            snprintf(ordinary_tax, sizeof ordinary_tax,
+                     "+%s*IF(AND(%s,%s<>0),%s/%s,IF(%s=0,1,0))", ordinary, in[I_INSTALLMENT],
+                     res[R_PRICE], c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR]);
+        }
         xlsx_formula(&x->c, ws, r, T_RECOGNISED, x->f.money, f->recognised[t],
                     "=IF(%s,IF(%s<>0,%s*%s/%s,0),IF(%s=0,%s,0))", in[I_INSTALLMENT],
-                    res[R_PRICE], res[R_GAIN], c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR],
-                    res[R_GAIN]);
+                    res[R_PRICE], gain, c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR], gain);
         if (l->bracket_first >= 0) {
             char to_date[XLSX_REF_MAX], paid[XLSX_REF_MAX], tax_now[XLSX_FORMULA_MAX / 2],
                 tax_cum[XLSX_FORMULA_MAX / 2];
@@ -204,9 +215,12 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
             else
                 xlsx_range(paid, NULL, l->schedule_first, T_TAX, r - 1, T_TAX);
             snprintf(formula, sizeof formula,
-                     "=IF(%s>0,IF(%s=\"cumulative\",%s-%s%s%s,%s),0)", res[R_GAIN],
-                     in[I_APPLY], tax_cum, t ? "SUM(" : "", paid, t ? ")" : "", tax_now);
+                     "=IF(%s>0,IF(%s=\"cumulative\",%s-%s%s%s,%s),0)%s", gain,
+                     in[I_APPLY], tax_cum, t ? "SUM(" : "", paid, t ? ")" : "", tax_now,
+                     ordinary_tax);
             xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t], "%s", formula);
+        } else if (f->alloc.enabled) {
+            xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t], "=0%s", ordinary_tax);
         } else {
             xlsx_number(&x->c, ws, r, T_TAX, 0, x->f.money);
         }
@@ -233,9 +247,20 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
         } else {
             xlsx_number(&x->c, ws, r, T_CASH_AFTER_TAX, 0, x->f.money);
         }
-        xlsx_formula(&x->c, ws, r, T_SHIELD, x->f.money, f->shield[t],
-                    "=IF(AND(%s>=1,%s<=%s),%s*(%s+%s)/%s,0)", c[T_YEAR], c[T_YEAR], in[I_YEARS],
-                    in[I_BUYER_TAX], res[R_PRICE], in[I_ACQUISITION], in[I_YEARS]);
+        if (f->alloc.enabled) {
+            char years[XLSX_REF_MAX], yearly[XLSX_REF_MAX], as_paid[XLSX_REF_MAX];
+            xlsx_transfer_allocation_cell(x, 2, years);
+            xlsx_transfer_allocation_cell(x, 3, yearly);
+            xlsx_transfer_allocation_cell(x, 4, as_paid);
+            xlsx_formula(&x->c, ws, r, T_SHIELD, x->f.money, f->shield[t],
+                         "=%s*(SUMPRODUCT((%s>=%s)*(%s>=1)*%s)+SUM(%s)*%s)", in[I_BUYER_TAX],
+                         years, c[T_YEAR], c[T_YEAR], yearly, as_paid, c[T_PRINCIPAL]);
+        } else {
+            xlsx_formula(&x->c, ws, r, T_SHIELD, x->f.money, f->shield[t],
+                        "=IF(AND(%s>=1,%s<=%s),%s*(%s+%s)/%s,0)", c[T_YEAR], c[T_YEAR],
+                        in[I_YEARS], in[I_BUYER_TAX], res[R_PRICE], in[I_ACQUISITION],
+                        in[I_YEARS]);
+        }
         if (f->loan.enabled)
             write_loan_column(x, ws, r, t, c, in);
         xlsx_formula(&x->c, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
@@ -313,7 +338,10 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                             TRANSFER_BINS, npv_edges, npv_counts);
     }
     int hist_header = l->mc_first + 7;
-    int last_row = l->mc_first < 0 ? (l->fin_last >= 0 ? l->fin_last : l->result[R_COUNT - 1])
+    int blocks_end = l->alloc_last >= 0 ? l->alloc_last
+                     : l->fin_last >= 0 ? l->fin_last
+                                        : l->result[R_COUNT - 1];
+    int last_row = l->mc_first < 0 ? blocks_end
                    : histograms   ? hist_header + TRANSFER_BINS
                                   : l->mc_first + 6;
     for (int r = T_FIRST_ROW; r <= last_row && x->c.err == LXW_NO_ERROR; r++) {
@@ -484,6 +512,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
             xlsx_transfer_result(x, ws, k, r, &refs);
         if (l->fin_first >= 0 && r >= l->fin_first && r <= l->fin_last)
             xlsx_transfer_financing_row(x, ws, r, &refs);
+        if (l->alloc_first >= 0 && r >= l->alloc_first && r <= l->alloc_last)
+            xlsx_transfer_allocation_row(x, ws, r, &refs);
         /* Monte Carlo: the deal priced on each simulated book. */
         int m = l->mc_first >= 0 ? r - l->mc_first : -1;
         if (m >= 0 && m < 8 && x->mc_values_fit) {

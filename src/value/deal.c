@@ -24,6 +24,8 @@ int deal_years(const Scenario *sc)
             years = sc->deal.payments[i].year;
     if (sc->buyer.enabled && sc->buyer.amortization_years > years)
         years = sc->buyer.amortization_years;
+    if (allocation_years(sc) > years)
+        years = allocation_years(sc);
     return years;
 }
 
@@ -194,29 +196,36 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     const SellerSpec *s = &sc->seller;
     f->gain = f->accounting_gain = f->tax_total = f->net_proceeds = f->net_proceeds_pv =
         (double)NAN;
+    allocation_price(sc, scale, price, &f->alloc);
     if (s->enabled) {
         f->gain = price - s->tax_basis - s->selling_costs;
         f->accounting_gain = price - s->carrying_amount - s->selling_costs;
+        double taxed = f->gain - f->alloc.ordinary; /* by the brackets */
         if (s->installment_method && price != 0)
             for (int t = 0; t <= Y; t++)
-                f->recognised[t] = f->gain * f->principal[t] / price;
+                f->recognised[t] = taxed * f->principal[t] / price;
         else
-            f->recognised[0] = f->gain;
+            f->recognised[0] = taxed;
         double cumulative = 0, paid = 0;
         f->tax_total = f->net_proceeds = 0;
         for (int t = 0; t <= Y; t++) {
-            if (f->gain > 0 && s->cumulative) {
+            if (taxed > 0 && s->cumulative) {
                 cumulative += f->recognised[t];
                 f->tax[t] = deal_bracket_tax(s, cumulative) - paid;
                 paid += f->tax[t];
-            } else if (f->gain > 0) {
+            } else if (taxed > 0) {
                 f->tax[t] = deal_bracket_tax(s, f->recognised[t]);
             }
+            if (f->alloc.enabled) /* the ordinary classes, recognised like the rest */
+                f->tax[t] += f->alloc.ordinary_tax *
+                             (s->installment_method && price != 0 ? f->principal[t] / price
+                                                                  : t == 0);
             f->seller_net[t] = f->principal[t] + f->interest[t] - f->tax[t] -
                                (t == 0 ? s->selling_costs : 0);
             f->tax_total += f->tax[t];
             f->net_proceeds += f->seller_net[t];
         }
+        allocation_seller_tax(sc, f->tax_total, &f->alloc);
         /* The fixed payments carry the buyer's credit risk (the seller's rate); the parts of
          * the price that move with the book carry the book's risk (the keep rate). */
         double fixed_pv = 0, risky_pv = 0, df_fixed = 1, df_risky = 1;
@@ -241,6 +250,9 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     f->book_after_tax[H] += (1 - b->tax_rate) * book->tail_pv * pow(1 + buyer_rate, H);
     for (int t = 1; t <= b->amortization_years; t++)
         f->shield[t] = b->tax_rate * (price + b->acquisition_costs) / b->amortization_years;
+    if (f->alloc.enabled)
+        allocation_shields(sc, buyer_rate, b->acquisition_costs, f->principal, price, Y,
+                           f->shield, &f->alloc);
     financing_price(sc, scale, P0, f->principal, f->interest, book->cash,
                     f->principal[0] + b->acquisition_costs, &f->loan);
     double cumulative = 0;
@@ -462,6 +474,7 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
     deal->min_price = deal->max_price = deal->keep_pv = (double)NAN;
     deal->min_price_expected = deal->max_price_expected = deal->keep_rate = (double)NAN;
     deal->max_financeable_price = (double)NAN;
+    deal->goodwill_net_proceeds_pv = deal->goodwill_npv = (double)NAN;
 
     /* Deal flows are annual, at year ends, whatever the DCF's timing. */
     status = dcf_book_flows(book, deal->buyer_rate, TIMING_END_OF_YEAR, false, (double)NAN,
@@ -474,6 +487,13 @@ BvStatus deal_run(const Book *book, Deal **out, BvErrors *errors)
                          deal->tail_pv};
     deal_price(sc, &expected, 1, deal->buyer_rate, &deal->flows);
     double unit_price = deal->flows.base_price;
+    if (deal->flows.alloc.enabled) { /* what the split is worth against all goodwill */
+        Scenario all_goodwill = *sc;
+        all_goodwill.deal.allocation_count = 0;
+        deal_price(&all_goodwill, &expected, 1, deal->buyer_rate, &work);
+        deal->goodwill_net_proceeds_pv = work.net_proceeds_pv;
+        deal->goodwill_npv = work.npv;
+    }
 
     if (sc->buyer.enabled) {
         ScaleProblem p = {sc, &expected, deal->buyer_rate, &work, false, 0, walk_solver};

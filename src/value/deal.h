@@ -17,6 +17,7 @@
 
 #include "book.h"
 #include "dcf.h"
+#include "allocation.h"
 #include "error.h"
 #include "financing.h"
 #include "keep.h"
@@ -56,6 +57,8 @@ typedef struct DealFlows {
     int payback_year;         /* -1 when the cumulative flow never turns non-negative */
     gsl_root_fsolver *irr_solver; /* allocated once: pricing runs once per iteration */
     LoanFlows loan;           /* the buyer's bank loan and its DSCR (financing.h) */
+    AllocationFlows alloc;    /* the price by asset class (allocation.h): with it, `recognised`
+                               * is the gain taxed by the brackets (less the ordinary classes) */
 } DealFlows;
 
 /* The deal priced on the expected book, with the walk-away prices. */
@@ -71,6 +74,8 @@ typedef struct Deal {
     double min_price, min_price_expected; /* the seller's */
     double max_price, max_price_expected; /* the buyer's */
     double max_financeable_price; /* base price at which the minimum DSCR is min_dscr (NaN) */
+    /* With deal.allocation: the same deal with the whole price goodwill (NaN without). */
+    double goodwill_net_proceeds_pv, goodwill_npv;
     /* With both sides and no zone (the seller's minimum above the buyer's maximum, expected-
      * price terms): the value of each keep assumption at which they meet; NaN (years: 0) when
      * none lies in its range. */
