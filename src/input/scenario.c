@@ -331,6 +331,7 @@ static void read_top_level(Loader *L, const Node *root)
         if (k->id == KEY_RETENTION)
             sc->marks.retention = scenario_keep_mark(L, v->mark);
     }
+    scenario_normalization_read(L, root);
     const Node *v;
     if ((v = tree_map_get(root, "retention")))
         sc->marks.retention = scenario_keep_mark(L, v->mark);
@@ -520,6 +521,8 @@ BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario 
         clients_csv_read(sc, sc->clients_csv, &sc->marks.clients_csv, errors);
     scenario_clients_check_ids(&L);
     if (walked)
+        scenario_normalization_finish(&L);
+    if (walked)
         check_cohorts(&L);
     if (walked && sc->client_count == 0 && errors->count + errors->dropped == errors_before)
         bv_error(errors, BV_ERR_INPUT,
@@ -548,6 +551,7 @@ void scenario_free(Scenario *sc)
     free(sc->deal.earn_outs);
     free(sc->deal.clawbacks);
     free(sc->deal.allocation);
+    free(sc->normalization.items);
     free(sc->seller.brackets);
     free(sc->variants);
     free(sc->tornado);

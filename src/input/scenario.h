@@ -227,6 +227,25 @@ typedef struct GridSpec {
     Mark mark;
 } GridSpec;
 
+/* One line of the bridge from the practice's reported profit to normalised earnings. */
+typedef struct NormalizationItem {
+    const char *label;         /* the reason, as the buyer or lender reads it */
+    double amount;             /* currency per year, >= 0 */
+    bool deduction;            /* else an add-back */
+    bool lender_accepted;      /* a lender counts it (documented, recurring) */
+} NormalizationItem;
+
+/* Normalised earnings: reported_profit, the bridge lines, the owner's market salary. */
+typedef struct Normalization {
+    bool enabled;              /* reported_profit given */
+    double reported_profit;    /* currency per year: the accounts' pre-tax profit */
+    double owner_market_salary;/* currency per year: a replacement for the owner's work */
+    NormalizationItem *items;
+    size_t count;
+    bool margin_from;          /* margin: from_normalization (EBITDA / annual revenue) */
+    Mark mark;                 /* reported_profit */
+} Normalization;
+
 /* Places of the scenario-level keys that later stages may need to point at. */
 typedef struct ScenarioMarks {
     Mark discount_rate, revenue_growth, retention, tail, horizon_years, clients_csv, clients;
@@ -266,6 +285,7 @@ typedef struct Scenario {
     TornadoSpec *tornado;
     size_t tornado_count;
     GridSpec grid;
+    Normalization normalization;
     ScenarioMarks marks;
     struct StringPool *pool;      /* owns every string above */
 } Scenario;

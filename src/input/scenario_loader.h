@@ -46,6 +46,11 @@ void scenario_allocation_read(Loader *L, const Node *n);
 void scenario_allocation_read_classes(Loader *L, const Node *n, SellerSpec *seller);
 void scenario_allocation_read_write_off(Loader *L, const Node *n, BuyerSpec *buyer);
 void scenario_allocation_check(Loader *L);
+/* reported_profit, owner_market_salary, normalization; `margin: from_normalization` (true when
+ * v is it), resolved after the clients are read (scenario_normalization.c). */
+bool scenario_normalization_margin(Loader *L, const Node *v, const char *path, Assumptions *a);
+void scenario_normalization_read(Loader *L, const Node *root);
+void scenario_normalization_finish(Loader *L);
 /* buyer.financing (scenario_financing.c). */
 void scenario_financing_read(Loader *L, const Node *n);
 

@@ -43,7 +43,7 @@ static const SchemaKey scenario_keys[] = {
     {KEY_REVENUE_GROWTH, "revenue_growth", SCHEMA_UNCERTAIN, ABOVE_MINUS_ONE, NULL, false, "0",
      "per year", "growth of a retained client's fees", 0},
     {KEY_MARGIN, "margin", SCHEMA_UNCERTAIN, MARGIN_RANGE, NULL, true, NULL, "of revenue",
-     "contribution margin: cash profit per unit of revenue", 0},
+     "contribution margin: cash profit per unit of revenue; or from_normalization", 0},
     {KEY_RETENTION, "retention", SCHEMA_RETENTION, UNIT, NULL, true, NULL, "per year",
      "constant renewal probability, {curve: [c1, c2, ...]} by year, or "
      "{sbg: {alpha, beta}} (shifted-beta-geometric, uses tenure_years)", 0},
@@ -76,6 +76,26 @@ static const SchemaKey scenario_keys[] = {
     {KEY_SENSITIVITY, "sensitivity", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "{tornado: [PATH or {parameter, low, high}], grid: {rows: {PATH: [..]}, cols: {PATH: [..]}}}",
      0},
+    {KEY_REPORTED_PROFIT, "reported_profit", SCHEMA_NUMBER, ANY, NULL, false, NULL,
+     "currency per year", "the practice's pre-tax profit in its accounts: the start of the "
+     "bridge to SDE and EBITDA (normalization)", 0},
+    {KEY_OWNER_MARKET_SALARY, "owner_market_salary", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false,
+     "0", "currency per year", "a replacement's pay for the owner's work: SDE less it is EBITDA",
+     0},
+    {KEY_NORMALIZATION, "normalization", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "[{label, amount, kind, lender_accepted}]: add-backs and deductions from reported_profit "
+     "to SDE; margin: from_normalization takes EBITDA / annual revenue as the margin", 0},
+};
+
+static const SchemaKey normalization_keys[] = {
+    {KEY_LABEL, "label", SCHEMA_STRING, NONE, NULL, true, NULL, NULL,
+     "the reason for the line, shown in the bridge", 0},
+    {KEY_AMOUNT, "amount", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL, "currency per year",
+     "the yearly amount", 0},
+    {KEY_KIND, "kind", SCHEMA_ENUM, NONE, "add_back|deduction", true, NULL, NULL,
+     "added back to the profit (the owner's pay, one-off or personal costs) or deducted", 0},
+    {KEY_LENDER_ACCEPTED, "lender_accepted", SCHEMA_BOOL, NONE, NULL, false, "true", NULL,
+     "a lender counts it (documented and not recurring); deductions always count", 0},
 };
 
 static const SchemaKey segment_keys[] = {
@@ -342,6 +362,7 @@ const SchemaTable schema_financing = TABLE("financing", financing_keys);
 const SchemaTable schema_loan = TABLE("loan", loan_keys);
 const SchemaTable schema_allocation = TABLE("allocation", allocation_keys);
 const SchemaTable schema_class_tax = TABLE("class_tax", class_tax_keys);
+const SchemaTable schema_normalization = TABLE("normalization", normalization_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
 {
@@ -481,6 +502,7 @@ static void write_table(FILE *out, const SchemaTable *t)
 void schema_write_reference(FILE *out)
 {
     write_table(out, &schema_scenario);
+    write_table(out, &schema_normalization);
     write_table(out, &schema_segment);
     write_table(out, &schema_client);
     write_table(out, &schema_market);

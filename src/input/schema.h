@@ -112,6 +112,12 @@ typedef enum SchemaKeyId {
     KEY_CHARACTER,
     KEY_SELF_EMPLOYMENT,
     KEY_WRITE_OFF,
+    KEY_REPORTED_PROFIT,
+    KEY_OWNER_MARKET_SALARY,
+    KEY_NORMALIZATION,
+    KEY_LABEL,
+    KEY_KIND,
+    KEY_LENDER_ACCEPTED,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -165,6 +171,7 @@ extern const SchemaTable schema_financing;
 extern const SchemaTable schema_loan;
 extern const SchemaTable schema_allocation;
 extern const SchemaTable schema_class_tax;
+extern const SchemaTable schema_normalization;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);

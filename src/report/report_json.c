@@ -4,6 +4,7 @@
 #include "report_json.h"
 
 #include "json_writer.h"
+#include "normalization.h"
 
 #include <math.h>
 #include <string.h>
@@ -128,6 +129,29 @@ static void write_financing(Json *j, const Deal *deal, const McResult *mc)
     } else {
         json_null(j, "prob_dscr_below_min");
     }
+    json_close(j);
+}
+
+/* normalization: the bridge's totals, SDE, the lender's SDE, EBITDA and their margins. */
+static void write_normalization(Json *j, const Scenario *sc, double revenue)
+{
+    NormalizedEarnings e;
+    normalization_value(sc, revenue, &e);
+    if (!e.enabled) {
+        json_null(j, "normalization");
+        return;
+    }
+    json_open(j, "normalization");
+    json_number(j, "reported_profit", e.reported_profit);
+    json_number(j, "add_backs", e.add_backs);
+    json_number(j, "deductions", e.deductions);
+    json_number(j, "sde", e.sde);
+    json_number(j, "lender_sde", e.lender_sde);
+    json_number(j, "owner_market_salary", e.owner_market_salary);
+    json_number(j, "ebitda", e.ebitda);
+    json_number(j, "sde_margin", e.sde_margin);
+    json_number(j, "ebitda_margin", e.ebitda_margin);
+    json_bool(j, "margin_from_normalization", sc->normalization.margin_from);
     json_close(j);
 }
 
@@ -375,6 +399,7 @@ bool report_json_write(FILE *out, const Results *res)
     json_text(&j, "timing", sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year");
     json_text(&j, "tail", sc->tail == TAIL_RUNOFF ? "runoff" : "none");
     json_close(&j);
+    write_normalization(&j, sc, dcf->annual_revenue);
     write_monte_carlo(&j, res->mc);
     write_deal(&j, res->deal, res->mc);
     write_variants(&j, sc, res->whatif);

@@ -264,6 +264,10 @@ int xlsx_transfer_allocation_rows(const XlsxCtx *x);
 void xlsx_transfer_allocation_row(XlsxCtx *x, lxw_worksheet *ws, int r, const TransferRefs *refs);
 void xlsx_transfer_allocation_cell(const XlsxCtx *x, int what, char *buf);
 
+/* The Summary's normalised-earnings bridge from row r (xlsx_summary_bridge.c), `revenue` the
+ * annual revenue's cell; the next free row. */
+int xlsx_summary_bridge(XlsxCtx *x, lxw_worksheet *ws, int r, const char *revenue);
+
 /* Result k of the Transfer sheet's results block, at row r (xlsx_transfer_results.c). */
 void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *refs);
 

@@ -175,6 +175,8 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
                  verdicts[0], a, hi_v, verdicts[2], verdicts[1]);
         xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, verdicts[dcf->market_flag + 1]);
     }
+    if (sc->normalization.enabled)
+        r = xlsx_summary_bridge(x, ws, r + 1, b);
     if (x->mc) {
         r++;
         static const struct {
