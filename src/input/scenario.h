@@ -141,6 +141,9 @@ typedef struct DealSpec {
     size_t clawback_count;
     AllocationItem *allocation; /* the price by asset class; the rest is goodwill */
     size_t allocation_count;
+    bool receivables_to_buyer; /* deal.receivables: buyer (else the seller keeps them) */
+    double work_in_progress;   /* currency: unbilled work at closing */
+    bool wip_to_buyer;         /* deal.work_in_progress.to: buyer */
     Mark mark;
 } DealSpec;
 
@@ -197,6 +200,7 @@ typedef struct BuyerSpec {
     double tax_rate;
     int amortization_years;
     FinancingSpec financing;
+    double working_capital;    /* currency: the buyer's cash need at closing, back in year H */
     bool has_write_off;        /* buyer.write_off given */
     int write_off[CLASS_COUNT]; /* years of straight-line write-off (0: as paid); goodwill's
                                  * is amortization_years */

@@ -196,6 +196,18 @@ static const SchemaKey deal_keys[] = {
     {KEY_ALLOCATION, "allocation", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "[{class, amount | share}]: the price by asset class, the rest goodwill (US residual "
      "method); needs the jurisdiction's classes (seller.tax.classes, buyer.write_off)", 0},
+    {KEY_RECEIVABLES, "receivables", SCHEMA_ENUM, NONE, "seller|buyer", false, "seller", NULL,
+     "who keeps the clients' receivables at closing; buyer: he pays their collectible value "
+     "(less the provision) at closing and collects it in year 1", 0},
+    {KEY_WORK_IN_PROGRESS, "work_in_progress", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{amount, to: seller|buyer}: unbilled work at closing; to the buyer, paid at closing and "
+     "billed and collected in year 1", 0},
+};
+
+static const SchemaKey work_in_progress_keys[] = {
+    {KEY_AMOUNT, "amount", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL, "currency",
+     "unbilled work at closing, at what it will collect", 0},
+    {KEY_TO, "to", SCHEMA_ENUM, NONE, "seller|buyer", true, NULL, NULL, "who keeps it", 0},
 };
 
 #define ASSET_CLASSES "goodwill|client_list|non_compete|consulting|equipment"
@@ -308,6 +320,9 @@ static const SchemaKey buyer_keys[] = {
      "on the book's cash; also the rate of the amortisation shield", 0},
     {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {1, 100, false, false}, NULL,
      false, "15", "years", "straight-line write-off of price + costs, years 1..N", 0},
+    {KEY_WORKING_CAPITAL, "working_capital", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency", "cash the buyer puts in at closing to run the practice until fees come in "
+     "(in his equity), recovered in year H", 0},
     {KEY_WRITE_OFF, "write_off", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "{CLASS: years}: straight-line write-off of each asset class but goodwill "
      "(amortization_years); 0: deducted as paid (deal.allocation)", 0},
@@ -363,6 +378,7 @@ const SchemaTable schema_loan = TABLE("loan", loan_keys);
 const SchemaTable schema_allocation = TABLE("allocation", allocation_keys);
 const SchemaTable schema_class_tax = TABLE("class_tax", class_tax_keys);
 const SchemaTable schema_normalization = TABLE("normalization", normalization_keys);
+const SchemaTable schema_work_in_progress = TABLE("work_in_progress", work_in_progress_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
 {
@@ -516,6 +532,7 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_earn_out);
     write_table(out, &schema_clawback);
     write_table(out, &schema_allocation);
+    write_table(out, &schema_work_in_progress);
     write_table(out, &schema_seller);
     write_table(out, &schema_tax);
     write_table(out, &schema_class_tax);

@@ -118,6 +118,10 @@ typedef enum SchemaKeyId {
     KEY_LABEL,
     KEY_KIND,
     KEY_LENDER_ACCEPTED,
+    KEY_RECEIVABLES,
+    KEY_WORK_IN_PROGRESS,
+    KEY_TO,
+    KEY_WORKING_CAPITAL,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -172,6 +176,7 @@ extern const SchemaTable schema_loan;
 extern const SchemaTable schema_allocation;
 extern const SchemaTable schema_class_tax;
 extern const SchemaTable schema_normalization;
+extern const SchemaTable schema_work_in_progress;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);

@@ -244,6 +244,11 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
     }
     write_negotiation(j, deal);
     write_allocation(j, deal);
+    json_open(j, "closing"); /* the cut-off: outside the price */
+    json_number(j, "receivables_collectible", f->closing.receivables);
+    json_number(j, "paid_by_buyer", f->closing.to_buyer);
+    json_number(j, "working_capital", f->closing.working_capital);
+    json_close(j);
     json_close(j);
 }
 

@@ -207,6 +207,11 @@ static void layout_transfer(XlsxCtx *x)
         l->alloc_first = end + 3;
         l->alloc_last = end = l->alloc_first + xlsx_transfer_allocation_rows(x) - 1;
     }
+    l->closing_first = l->closing_last = -1;
+    if (xlsx_transfer_closing_rows(x) > 0) {
+        l->closing_first = end + 3;
+        l->closing_last = end = l->closing_first + xlsx_transfer_closing_rows(x) - 1;
+    }
     l->mc_first = x->mc && x->mc->has_deal ? end + 3 : -1;
 }
 

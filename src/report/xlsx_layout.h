@@ -106,6 +106,8 @@ enum {
     T_KEEP_DF,        /* the keep rate with the book's timing, 0 after the years kept */
     T_LOAN,           /* the bank loan: + at closing, - payment + tax x interest */
     T_DRAW,           /* the buyer's own pay after tax (buyer.financing.owner_draw) */
+    T_CUT_SELLER,     /* the closing cut-off: the seller paid for receivables/WIP, not collecting */
+    T_CUT_BUYER,      /* the buyer paying for them and collecting; his working capital */
     T_COLUMNS
 };
 
@@ -120,6 +122,7 @@ struct TransferLayout {
     int mc_first;         /* Monte Carlo block, -1 without */
     int fin_first, fin_last; /* financing block (xlsx_transfer_financing.c), -1 without */
     int alloc_first, alloc_last; /* allocation block (xlsx_transfer_allocation.c), -1 without */
+    int closing_first, closing_last; /* cut-off block (xlsx_transfer_closing.c), -1 without */
 };
 typedef struct TransferLayout TransferLayout;
 
@@ -267,6 +270,16 @@ void xlsx_transfer_allocation_cell(const XlsxCtx *x, int what, char *buf);
 /* The Summary's normalised-earnings bridge from row r (xlsx_summary_bridge.c), `revenue` the
  * annual revenue's cell; the next free row. */
 int xlsx_summary_bridge(XlsxCtx *x, lxw_worksheet *ws, int r, const char *revenue);
+
+/* The closing cut-off block (xlsx_transfer_closing.c): on when the buyer takes receivables or
+ * work in progress or puts in working capital; its rows; row r; a cell (what 0 the amount
+ * paid for them, 1 the working capital); the two schedule columns of year t (`year` its cell). */
+bool xlsx_transfer_closing_on(const XlsxCtx *x);
+int xlsx_transfer_closing_rows(const XlsxCtx *x);
+void xlsx_transfer_closing_row(XlsxCtx *x, lxw_worksheet *ws, int r);
+void xlsx_transfer_closing_cell(const XlsxCtx *x, int what, char *buf);
+void xlsx_transfer_closing_columns(XlsxCtx *x, lxw_worksheet *ws, int r, int t,
+                                   const char *year);
 
 /* Result k of the Transfer sheet's results block, at row r (xlsx_transfer_results.c). */
 void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *refs);

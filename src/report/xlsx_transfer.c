@@ -224,9 +224,12 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
         } else {
             xlsx_number(&x->c, ws, r, T_TAX, 0, x->f.money);
         }
+        bool cut = xlsx_transfer_closing_on(x);
+        if (cut)
+            xlsx_transfer_closing_columns(x, ws, r, t, c[T_YEAR]);
         xlsx_formula(&x->c, ws, r, T_SELLER_NET, x->f.money, f->seller_net[t],
-                    "=%s+%s-%s-IF(%s=0,%s,0)", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX],
-                    c[T_YEAR], in[I_COSTS]);
+                    "=%s+%s-%s-IF(%s=0,%s,0)%s%s", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX],
+                    c[T_YEAR], in[I_COSTS], cut ? "+" : "", cut ? c[T_CUT_SELLER] : "");
         xlsx_formula(&x->c, ws, r, T_SELLER_DF, x->f.factor, pow(1 + deal->seller_rate, -t),
                     "=1/(1+%s)^%s", in[I_SELLER_RATE], c[T_YEAR]);
         /* The price's parts that move with the book carry its risk: the keep rate. */
@@ -263,11 +266,15 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
         }
         if (f->loan.enabled)
             write_loan_column(x, ws, r, t, c, in);
+        bool cut_b = xlsx_transfer_closing_on(x);
+        if (cut_b && !sc->seller.enabled)
+            xlsx_transfer_closing_columns(x, ws, r, t, c[T_YEAR]);
         xlsx_formula(&x->c, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
-                    "=%s+%s-%s-%s-IF(%s=0,%s,0)%s%s%s%s", c[T_CASH_AFTER_TAX], c[T_SHIELD],
+                    "=%s+%s-%s-%s-IF(%s=0,%s,0)%s%s%s%s%s%s", c[T_CASH_AFTER_TAX], c[T_SHIELD],
                     c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION],
                     f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_LOAN] : "",
-                    f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_DRAW] : "");
+                    f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_DRAW] : "",
+                    cut_b ? "+" : "", cut_b ? c[T_CUT_BUYER] : "");
         double cumulative = 0;
         for (int k = 0; k <= t; k++)
             cumulative += f->buyer_net[k];
@@ -290,7 +297,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const TransferLayout *l = &x->transfer;
     static const double w[T_COLUMNS] = {44, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13, 15, 14,
                                         15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10,
-                                        15, 15};
+                                        15, 15, 15, 15};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
     xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
@@ -338,7 +345,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                             TRANSFER_BINS, npv_edges, npv_counts);
     }
     int hist_header = l->mc_first + 7;
-    int blocks_end = l->alloc_last >= 0 ? l->alloc_last
+    int blocks_end = l->closing_last >= 0 ? l->closing_last
+                     : l->alloc_last >= 0 ? l->alloc_last
                      : l->fin_last >= 0 ? l->fin_last
                                         : l->result[R_COUNT - 1];
     int last_row = l->mc_first < 0 ? blocks_end
@@ -479,7 +487,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Buyer's discount factor", "Keep: revenue (no sale)", "Keep: cash before his pay",
                 "Keep: the seller's work", "Keep: discount factor",
                 "Buyer: bank loan (net of the interest's tax saving)",
-                "Buyer: his own pay after tax"};
+                "Buyer: his own pay after tax", "Seller: closing cut-off",
+                "Buyer: closing cut-off and working capital"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {
@@ -514,6 +523,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
             xlsx_transfer_financing_row(x, ws, r, &refs);
         if (l->alloc_first >= 0 && r >= l->alloc_first && r <= l->alloc_last)
             xlsx_transfer_allocation_row(x, ws, r, &refs);
+        if (l->closing_first >= 0 && r >= l->closing_first && r <= l->closing_last)
+            xlsx_transfer_closing_row(x, ws, r);
         /* Monte Carlo: the deal priced on each simulated book. */
         int m = l->mc_first >= 0 ? r - l->mc_first : -1;
         if (m >= 0 && m < 8 && x->mc_values_fit) {

@@ -165,9 +165,20 @@ void xlsx_transfer_financing_row(XlsxCtx *x, lxw_worksheet *ws, int r, const Tra
         xlsx_text(&x->c, ws, r, 0, "Buyer's equity at closing", x->f.bold);
         value_cell(a, tl, FIN_LOAN);
         lxw_rowcol_to_cell(b, (lxw_row_t)tl->schedule_first, T_PRINCIPAL);
-        xlsx_formula(&x->c, ws, r, 1, x->f.money_total, l->equity, "=%s+%s-%s", b,
-                     in[I_ACQUISITION], a);
-        xlsx_text(&x->c, ws, r, 2, "price paid at closing + costs - loan", x->f.note);
+        if (xlsx_transfer_closing_on(x)) {
+            char paid[32], wc[32];
+            xlsx_transfer_closing_cell(x, 0, paid);
+            xlsx_transfer_closing_cell(x, 1, wc);
+            xlsx_formula(&x->c, ws, r, 1, x->f.money_total, l->equity, "=%s+%s+%s+%s-%s", b,
+                         in[I_ACQUISITION], paid, wc, a);
+            xlsx_text(&x->c, ws, r, 2,
+                      "price paid at closing + costs + the cut-off + working capital - loan",
+                      x->f.note);
+        } else {
+            xlsx_formula(&x->c, ws, r, 1, x->f.money_total, l->equity, "=%s+%s-%s", b,
+                         in[I_ACQUISITION], a);
+            xlsx_text(&x->c, ws, r, 2, "price paid at closing + costs - loan", x->f.note);
+        }
         break;
     case FIN_DSCR1:
         xlsx_text(&x->c, ws, r, 0, "DSCR in year 1", x->f.text);

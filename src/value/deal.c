@@ -197,6 +197,7 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     f->gain = f->accounting_gain = f->tax_total = f->net_proceeds = f->net_proceeds_pv =
         (double)NAN;
     allocation_price(sc, scale, price, &f->alloc);
+    closing_price(sc, &f->closing);
     if (s->enabled) {
         f->gain = price - s->tax_basis - s->selling_costs;
         f->accounting_gain = price - s->carrying_amount - s->selling_costs;
@@ -221,7 +222,8 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
                              (s->installment_method && price != 0 ? f->principal[t] / price
                                                                   : t == 0);
             f->seller_net[t] = f->principal[t] + f->interest[t] - f->tax[t] -
-                               (t == 0 ? s->selling_costs : 0);
+                               (t == 0 ? s->selling_costs : 0) +
+                               closing_seller_flow(&f->closing, t);
             f->tax_total += f->tax[t];
             f->net_proceeds += f->seller_net[t];
         }
@@ -254,12 +256,14 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
         allocation_shields(sc, buyer_rate, b->acquisition_costs, f->principal, price, Y,
                            f->shield, &f->alloc);
     financing_price(sc, scale, P0, f->principal, f->interest, book->cash,
-                    f->principal[0] + b->acquisition_costs, &f->loan);
+                    f->principal[0] + b->acquisition_costs + f->closing.to_buyer +
+                        f->closing.working_capital,
+                    &f->loan);
     double cumulative = 0;
     for (int t = 0; t <= Y; t++) {
         f->buyer_net[t] = f->book_after_tax[t] + f->shield[t] - f->principal[t] -
                           f->interest[t] - (t == 0 ? b->acquisition_costs : 0) +
-                          f->loan.net[t] + f->loan.draw[t];
+                          f->loan.net[t] + f->loan.draw[t] + closing_buyer_flow(&f->closing, t);
         cumulative += f->buyer_net[t];
         if (f->payback_year < 0 && cumulative >= 0)
             f->payback_year = t;

@@ -18,6 +18,7 @@
 #include "book.h"
 #include "dcf.h"
 #include "allocation.h"
+#include "closing.h"
 #include "error.h"
 #include "financing.h"
 #include "keep.h"
@@ -57,6 +58,7 @@ typedef struct DealFlows {
     int payback_year;         /* -1 when the cumulative flow never turns non-negative */
     gsl_root_fsolver *irr_solver; /* allocated once: pricing runs once per iteration */
     LoanFlows loan;           /* the buyer's bank loan and its DSCR (financing.h) */
+    ClosingFlows closing;     /* the cut-off (closing.h): in seller_net and buyer_net */
     AllocationFlows alloc;    /* the price by asset class (allocation.h): with it, `recognised`
                                * is the gain taxed by the brackets (less the ordinary classes) */
 } DealFlows;

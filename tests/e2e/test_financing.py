@@ -245,8 +245,14 @@ class Shipped(unittest.TestCase):
         top = fin["max_financeable_price"]
         self.assertLess(top, deal["base_price"])
         self.assertGreater(top, 0.8 * deal["base_price"])
-        self.assertAlmostEqual(fin["equity"], 0.85 * deal["base_price"] + 9500 - fin["loan"],
+        # Equity: 85% of the price at closing, costs 9,500, the work in progress 18,500 and
+        # the working capital 25,000, less the loan.
+        self.assertAlmostEqual(fin["equity"],
+                               0.85 * deal["base_price"] + 9500 + 18500 + 25000 - fin["loan"],
                                delta=1e-6)
+        # The buyer's own walk-away sits between the lender's price and the asking price.
+        self.assertLess(top, deal["buyer"]["max_price"])
+        self.assertLess(deal["buyer"]["max_price"], deal["base_price"])
         self.assertGreater(fin["prob_dscr_below_min"], 0)
         again = run({"extends": path, "deal": {"price": {"multiple": top / deal["base_price"]}}})
         self.assertLessEqual(abs(again["deal"]["buyer"]["financing"]["dscr_min"] - 1.25), 1e-9)
