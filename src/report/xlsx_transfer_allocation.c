@@ -104,8 +104,8 @@ static void class_row(XlsxCtx *x, lxw_worksheet *ws, int r, int k, const Transfe
             xlsx_formula(&x->c, ws, r, AC_YEARS, x->f.integer, n, "=%s", in[I_YEARS]);
         else
             xlsx_number(&x->c, ws, r, AC_YEARS, n, x->f.input_count);
-        xlsx_formula(&x->c, ws, r, AC_YEARLY, x->f.money,
-                     n > 0 ? (a->price[k] + (k == CLASS_GOODWILL ? sc->buyer.acquisition_costs : 0)) / n : 0,
+        double base = a->price[k] + (k == CLASS_GOODWILL ? sc->buyer.acquisition_costs : 0);
+        xlsx_formula(&x->c, ws, r, AC_YEARLY, x->f.money, n > 0 ? base / n : 0,
                      "=IF(%s>0,(%s%s%s)/%s,0)", c[AC_YEARS], c[AC_PRICE],
                      k == CLASS_GOODWILL ? "+" : "", k == CLASS_GOODWILL ? in[I_ACQUISITION] : "",
                      c[AC_YEARS]);

@@ -24,7 +24,8 @@ typedef struct AllocationFlows {
     bool enabled;                   /* deal.allocation given */
     double price[CLASS_COUNT];      /* each class's price; goodwill the residual */
     double ordinary;                /* the seller's ordinary classes' price */
-    double ordinary_tax;            /* their tax and charges: sum (rate + self-employment) x price */
+    double ordinary_tax;            /* their tax and charges: sum (rate + self-employment)
+                                     * x price */
     double seller_tax[CLASS_COUNT]; /* the seller's tax on each class (capital: pro rata) */
     double shield_pv[CLASS_COUNT];  /* the buyer's tax saving on each, PV at his rate */
 } AllocationFlows;

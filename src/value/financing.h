@@ -53,9 +53,11 @@ void financing_free(LoanFlows *loan);
 /*
  * The scenario's loan on the deal with every price term times `scale` (1: as written), base
  * price `base_price` (the scaled P0). The loan scales with the price: a share of it, or the
- * amount given times `scale` (the deal keeps its structure when its price is searched), with the deal's `principal` and `interest` by year 0..years, the book's
- * expected `cash` in years 1..H at index t-1, and `closing_outlay` (the price paid at closing,
- * the buyer's costs, what he pays for receivables and work in progress, his working capital). Without buyer.financing, loan->enabled is false and arrays are 0.
+ * amount given times `scale` (the deal keeps its structure when its price is searched); with
+ * the deal's `principal` and `interest` by year 0..years, the book's expected `cash` in years
+ * 1..H at index t-1, and `closing_outlay` (the price paid at closing, the buyer's costs, what
+ * he pays for receivables and work in progress, his working capital). Without
+ * buyer.financing, loan->enabled is false and its arrays stay 0.
  */
 void financing_price(const Scenario *scenario, double scale, double base_price,
                      const double *principal, const double *interest, const double *cash,
