@@ -70,6 +70,12 @@ static void read_market(Loader *L, const Node *n)
         const Node *v = tree_map_get(n, k->key);
         char kp[TREEREAD_PATH_MAX];
         treeread_join_path(kp, "market", k->key);
+        if (k->id == KEY_BASIS) { /* optional: normalised earnings may be the basis */
+            L->sc->marks.market = scenario_keep_mark(L, v ? v->mark : n->mark);
+            if (v)
+                ok &= treeread_enum(&L->rd, v, kp, k->values, &L->sc->market_basis);
+            continue;
+        }
         if (!v) {
             bv_error(L->errors, BV_ERR_INPUT, &n->mark, "market", "market needs '%s'", k->key);
             ok = false;

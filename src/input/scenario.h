@@ -253,6 +253,7 @@ typedef struct Normalization {
 /* Places of the scenario-level keys that later stages may need to point at. */
 typedef struct ScenarioMarks {
     Mark discount_rate, revenue_growth, retention, tail, horizon_years, clients_csv, clients;
+    Mark market;
 } ScenarioMarks;
 
 #define SCENARIO_NOTES_MAX 8
@@ -271,7 +272,8 @@ typedef struct Scenario {
     Client *clients;
     size_t client_count;
     bool has_market;
-    double multiple_low, multiple_high; /* x annual revenue */
+    double multiple_low, multiple_high; /* x annual revenue (or SDE, EBITDA: market_basis) */
+    int market_basis;             /* market.basis: 0 revenue, 1 sde, 2 ebitda */
     ProvisionBucket *provision;
     size_t provision_count;
     const char *clients_csv;      /* resolved path, NULL when clients are inline */

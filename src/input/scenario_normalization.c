@@ -87,6 +87,10 @@ void scenario_normalization_finish(Loader *L)
 {
     Scenario *sc = L->sc;
     Normalization *nz = &sc->normalization;
+    if (sc->has_market && sc->market_basis != 0 && !nz->enabled)
+        bv_error(L->errors, BV_ERR_INPUT, &sc->marks.market, "market.basis",
+                 "%s needs reported_profit (and normalization): give them, or basis: revenue",
+                 sc->market_basis == 1 ? "sde" : "ebitda");
     if (!nz->margin_from)
         return;
     if (!nz->enabled) {

@@ -141,6 +141,9 @@ static const SchemaKey market_keys[] = {
      "x revenue", "low end of the market's revenue multiple", 0},
     {KEY_MULTIPLE_HIGH, "multiple_high", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL,
      "x revenue", "high end (>= multiple_low)", 0},
+    {KEY_BASIS, "basis", SCHEMA_ENUM, NONE, "revenue|sde|ebitda", false, "revenue", NULL,
+     "what the multiples multiply: annual revenue, or SDE or EBITDA (needs reported_profit)",
+     0},
 };
 
 static const SchemaKey provision_keys[] = {

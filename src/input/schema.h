@@ -122,6 +122,7 @@ typedef enum SchemaKeyId {
     KEY_WORK_IN_PROGRESS,
     KEY_TO,
     KEY_WORKING_CAPITAL,
+    KEY_BASIS,
     KEY_COUNT
 } SchemaKeyId;
 

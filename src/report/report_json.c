@@ -133,10 +133,10 @@ static void write_financing(Json *j, const Deal *deal, const McResult *mc)
 }
 
 /* normalization: the bridge's totals, SDE, the lender's SDE, EBITDA and their margins. */
-static void write_normalization(Json *j, const Scenario *sc, double revenue)
+static void write_normalization(Json *j, const Scenario *sc, const Dcf *dcf)
 {
     NormalizedEarnings e;
-    normalization_value(sc, revenue, &e);
+    normalization_value(sc, dcf->annual_revenue, &e);
     if (!e.enabled) {
         json_null(j, "normalization");
         return;
@@ -152,6 +152,11 @@ static void write_normalization(Json *j, const Scenario *sc, double revenue)
     json_number(j, "sde_margin", e.sde_margin);
     json_number(j, "ebitda_margin", e.ebitda_margin);
     json_bool(j, "margin_from_normalization", sc->normalization.margin_from);
+    /* The market cross-check on the basis the multiples are given on. */
+    static const char *const bases[] = {"revenue", "sde", "ebitda"};
+    json_text(j, "market_basis", dcf->has_market ? bases[sc->market_basis] : NULL);
+    json_number(j, "market_low", dcf->has_market ? dcf->market_low : (double)NAN);
+    json_number(j, "market_high", dcf->has_market ? dcf->market_high : (double)NAN);
     json_close(j);
 }
 
@@ -404,7 +409,7 @@ bool report_json_write(FILE *out, const Results *res)
     json_text(&j, "timing", sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year");
     json_text(&j, "tail", sc->tail == TAIL_RUNOFF ? "runoff" : "none");
     json_close(&j);
-    write_normalization(&j, sc, dcf->annual_revenue);
+    write_normalization(&j, sc, dcf);
     write_monte_carlo(&j, res->mc);
     write_deal(&j, res->deal, res->mc);
     write_variants(&j, sc, res->whatif);

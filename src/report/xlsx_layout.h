@@ -270,6 +270,8 @@ void xlsx_transfer_allocation_cell(const XlsxCtx *x, int what, char *buf);
 /* The Summary's normalised-earnings bridge from row r (xlsx_summary_bridge.c), `revenue` the
  * annual revenue's cell; the next free row. */
 int xlsx_summary_bridge(XlsxCtx *x, lxw_worksheet *ws, int r, const char *revenue);
+/* The row of the bridge's SDE (which 1) or EBITDA (2) when it starts at row `start`. */
+int xlsx_summary_bridge_row(const XlsxCtx *x, int start, int which);
 
 /* The closing cut-off block (xlsx_transfer_closing.c): on when the buyer takes receivables or
  * work in progress or puts in working capital; its rows; row r; a cell (what 0 the amount

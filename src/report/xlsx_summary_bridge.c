@@ -12,6 +12,12 @@
 
 enum { B_LABEL, B_AMOUNT, B_NOTE, B_KIND, B_LENDER };
 
+int xlsx_summary_bridge_row(const XlsxCtx *x, int start, int which)
+{
+    int sde = start + 2 + (int)x->sc->normalization.count; /* header, reported profit, lines */
+    return which == 1 ? sde : sde + 3;                       /* EBITDA: after lender, salary */
+}
+
 int xlsx_summary_bridge(XlsxCtx *x, lxw_worksheet *ws, int r, const char *revenue)
 {
     const Scenario *sc = x->sc;

@@ -44,7 +44,7 @@ typedef struct Dcf {
     double *cohort_tail_value;   /* currency, beyond H */
     /* Market cross-check (DESIGN §5), when the scenario gives market multiples. */
     bool has_market;
-    double market_low, market_high; /* multiple x annual revenue */
+    double market_low, market_high; /* multiple x annual revenue (or SDE, EBITDA) */
     int market_flag;             /* -1 value below low by > 20%, +1 above high by > 20%, else 0 */
 } Dcf;
 

@@ -25,6 +25,7 @@ normalization:
   - {{label: "the owner's car and phone", amount: 6415, kind: add_back, lender_accepted: false}}
   - {{label: "one-off office move", amount: 8350.75, kind: add_back}}
   - {{label: "rent below market (the owner's building)", amount: 12085.5, kind: deduction}}
+market: {{multiple_low: 2.15, multiple_high: 3.4, basis: {basis}}}
 clients:
   - {{id: a, annual_revenue: 152340.25}}
   - {{id: b, annual_revenue: 98215.5}}
@@ -32,9 +33,9 @@ clients:
 """
 
 
-def run(margin):
-    path = os.path.join(TMP.name, f"n-{margin}.yaml")
-    e2e.write(path, SCENARIO.format(margin=margin))
+def run(margin, basis="ebitda"):
+    path = os.path.join(TMP.name, f"n-{margin}-{basis}.yaml")
+    e2e.write(path, SCENARIO.format(margin=margin, basis=basis))
     return e2e.run_json(path)
 
 
@@ -58,6 +59,14 @@ class Normalization(unittest.TestCase):
         self.assertAlmostEqual(out["dcf"]["value"], written["dcf"]["value"],
                                delta=1e-9 * written["dcf"]["value"])
         self.assertFalse(written["normalization"]["margin_from_normalization"])
+        # Market multiples on EBITDA, on SDE, on revenue.
+        self.assertEqual(n["market_basis"], "ebitda")
+        self.assertAlmostEqual(n["market_low"], 2.15 * 70681, delta=1e-9)
+        self.assertAlmostEqual(n["market_high"], 3.4 * 70681, delta=1e-9)
+        sde = run("0.3", "sde")["normalization"]
+        self.assertAlmostEqual(sde["market_low"], 2.15 * 156081, delta=1e-9)
+        rev = run("0.3", "revenue")["normalization"]
+        self.assertAlmostEqual(rev["market_high"], 3.4 * 254675.75, delta=1e-9)
 
 
 if __name__ == "__main__":
