@@ -71,6 +71,12 @@ static void read_market(Loader *L, const Node *n)
         const Node *v = tree_map_get(n, k->key);
         char kp[TREEREAD_PATH_MAX];
         treeread_join_path(kp, "market", k->key);
+        if (k->id == KEY_BASIS) { /* optional: normalised earnings may be the basis */
+            L->sc->marks.market = scenario_keep_mark(L, v ? v->mark : n->mark);
+            if (v)
+                ok &= treeread_enum(&L->rd, v, kp, k->values, &L->sc->market_basis);
+            continue;
+        }
         if (!v) {
             bv_error(L->errors, BV_ERR_INPUT, &n->mark, "market", "market needs '%s'", k->key);
             ok = false;
@@ -443,6 +449,7 @@ static void read_top_level(Loader *L, const Node *root)
         if (k->id == KEY_RETENTION)
             sc->marks.retention = scenario_keep_mark(L, v->mark);
     }
+    scenario_normalization_read(L, root);
     const Node *v;
     if ((v = tree_map_get(root, "retention")))
         sc->marks.retention = scenario_keep_mark(L, v->mark);
@@ -484,6 +491,7 @@ static void read_top_level(Loader *L, const Node *root)
             scenario_deal_read_buyer(L, v);
     }
     resolve_cash_flows(L, root);
+    scenario_allocation_check(L);
     const Node *inline_clients = tree_map_get(root, "clients");
     const Node *csv = tree_map_get(root, "clients_csv");
     if (inline_clients && csv)
@@ -710,6 +718,8 @@ BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario 
     if (walked && sc->clients_csv)
         clients_csv_read(sc, sc->clients_csv, &sc->marks.clients_csv, errors);
     scenario_clients_check_ids(&L);
+    if (walked)
+        scenario_normalization_finish(&L);
     if (walked) {
         check_cohorts(&L);
         check_reach(&L);
@@ -740,6 +750,8 @@ void scenario_free(Scenario *sc)
     free(sc->deal.payments);
     free(sc->deal.earn_outs);
     free(sc->deal.clawbacks);
+    free(sc->deal.allocation);
+    free(sc->normalization.items);
     free(sc->seller.brackets);
     free(sc->variants);
     free(sc->tornado);

@@ -106,6 +106,32 @@ typedef struct TaxBracket {
     double rate; /* is taxed at this rate */
 } TaxBracket;
 
+/* Asset classes of a purchase-price allocation (US residual method, Form 8594's classes). */
+typedef enum AssetClass {
+    CLASS_GOODWILL,    /* the residual */
+    CLASS_CLIENT_LIST,
+    CLASS_NON_COMPETE,
+    CLASS_CONSULTING,
+    CLASS_EQUIPMENT,
+    CLASS_COUNT
+} AssetClass;
+
+/* One line of deal.allocation: an amount (scaled with the price) or a share of the price. */
+typedef struct AllocationItem {
+    AssetClass cls;
+    bool is_share;
+    double value;              /* currency, or a share of the expected price */
+    Mark mark;
+} AllocationItem;
+
+/* The seller's character of a class in his jurisdiction (seller.tax.classes). */
+typedef struct ClassTax {
+    bool known;                /* the jurisdiction lists the class */
+    bool ordinary;             /* ordinary income at `rate` (else a gain, by the brackets) */
+    double rate;               /* the seller's marginal rate on ordinary income */
+    double self_employment;    /* social charges on it (consulting), share */
+} ClassTax;
+
 /* The transaction (DESIGN §7). */
 typedef struct DealSpec {
     bool enabled;
@@ -121,6 +147,11 @@ typedef struct DealSpec {
     size_t earn_out_count;
     ClawbackTier *clawbacks;   /* by ascending within_years */
     size_t clawback_count;
+    AllocationItem *allocation; /* the price by asset class; the rest is goodwill */
+    size_t allocation_count;
+    bool receivables_to_buyer; /* deal.receivables: buyer (else the seller keeps them) */
+    double work_in_progress;   /* currency: unbilled work at closing */
+    bool wip_to_buyer;         /* deal.work_in_progress.to: buyer */
     Mark mark;
 } DealSpec;
 
@@ -151,7 +182,23 @@ typedef struct SellerSpec {
     size_t bracket_count;
     bool installment_method;
     bool cumulative;           /* brackets_apply: cumulative (else per_year) */
+    bool has_classes;          /* seller.tax.classes given */
+    ClassTax classes[CLASS_COUNT];
 } SellerSpec;
+
+/* The buyer's bank (or SBA 7(a)) loan beside the seller's note, and the lender's test of it:
+ * the debt service coverage ratio. */
+typedef struct FinancingSpec {
+    bool enabled;
+    bool loan_is_share;        /* the loan is `loan` x the base price (it scales with the price) */
+    double loan;               /* currency, or a share of the base price when loan_is_share */
+    double rate;               /* per year */
+    int years;                 /* level annual payments in years 1..years (<= horizon) */
+    double owner_draw;         /* currency per year: the buyer's own pay, before debt service */
+    double min_dscr;           /* the lender's minimum debt service coverage */
+    bool seller_note_standby;  /* the deal's payments are not debt service while the loan runs */
+    Mark mark;                 /* buyer.financing */
+} FinancingSpec;
 
 typedef struct BuyerSpec {
     bool enabled;
@@ -160,6 +207,12 @@ typedef struct BuyerSpec {
     double acquisition_costs;  /* currency, at closing */
     double tax_rate;
     int amortization_years;
+    FinancingSpec financing;
+    double working_capital;    /* currency: the buyer's cash need at closing, back in year H */
+    bool has_write_off;        /* buyer.write_off given */
+    int write_off[CLASS_COUNT]; /* years of straight-line write-off (0: as paid); goodwill's
+                                 * is amortization_years */
+    bool write_off_known[CLASS_COUNT]; /* listed by buyer.write_off */
 } BuyerSpec;
 
 /* A what-if variant: the scenario plus the patch under variants[i].set. */
@@ -186,10 +239,29 @@ typedef struct GridSpec {
     Mark mark;
 } GridSpec;
 
+/* One line of the bridge from the practice's reported profit to normalised earnings. */
+typedef struct NormalizationItem {
+    const char *label;         /* the reason, as the buyer or lender reads it */
+    double amount;             /* currency per year, >= 0 */
+    bool deduction;            /* else an add-back */
+    bool lender_accepted;      /* a lender counts it (documented, recurring) */
+} NormalizationItem;
+
+/* Normalised earnings: reported_profit, the bridge lines, the owner's market salary. */
+typedef struct Normalization {
+    bool enabled;              /* reported_profit given */
+    double reported_profit;    /* currency per year: the accounts' pre-tax profit */
+    double owner_market_salary;/* currency per year: a replacement for the owner's work */
+    NormalizationItem *items;
+    size_t count;
+    bool margin_from;          /* margin: from_normalization (EBITDA / annual revenue) */
+    Mark mark;                 /* reported_profit */
+} Normalization;
+
 /* Places of the scenario-level keys that later stages may need to point at. */
 typedef struct ScenarioMarks {
     Mark discount_rate, revenue_growth, retention, tail, horizon_years, clients_csv, clients;
-    Mark margin, transfer_retention, cash_flows, tax_rate, amortization_years;
+    Mark margin, transfer_retention, cash_flows, tax_rate, amortization_years, market;
 } ScenarioMarks;
 
 #define SCENARIO_NOTES_MAX 8
@@ -208,7 +280,8 @@ typedef struct Scenario {
     Client *clients;
     size_t client_count;
     bool has_market;
-    double multiple_low, multiple_high; /* x annual revenue */
+    double multiple_low, multiple_high; /* x annual revenue (or SDE, EBITDA: market_basis) */
+    int market_basis;             /* market.basis: 0 revenue, 1 sde, 2 ebitda */
     ProvisionBucket *provision;
     size_t provision_count;
     const char *clients_csv;      /* resolved path, NULL when clients are inline */
@@ -226,6 +299,7 @@ typedef struct Scenario {
     TornadoSpec *tornado;
     size_t tornado_count;
     GridSpec grid;
+    Normalization normalization;
     ScenarioMarks marks;
     InputFiles inputs;            /* every file read, in order, hashed (provenance.h) */
     const char *valuation_date;   /* YYYY-MM-DD as written, NULL: undated */

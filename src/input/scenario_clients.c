@@ -21,6 +21,8 @@ bool scenario_clients_read_assumption(Loader *L, const SchemaKey *k, const Node 
 {
     switch (k->id) {
     case KEY_MARGIN:
+        if (scenario_normalization_margin(L, v, path, a))
+            return true;
         if (treeread_uncertain(&L->rd, v, path, &k->range, &a->margin))
             a->given |= GIVEN_MARGIN;
         return true;

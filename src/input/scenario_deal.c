@@ -156,6 +156,24 @@ void scenario_deal_read(Loader *L, const Node *n)
         deal->clawback_count = count;
         free(tiers);
     }
+    if ((v = tree_map_get(n, "allocation")))
+        scenario_allocation_read(L, v);
+    int choice;
+    if ((v = tree_map_get(n, "receivables")) &&
+        treeread_enum(&L->rd, v, "deal.receivables",
+                      schema_key(&schema_deal, KEY_RECEIVABLES)->values, &choice))
+        deal->receivables_to_buyer = choice == 1;
+    if ((v = tree_map_get(n, "work_in_progress"))) {
+        double f[SCHEMA_FIELDS_MAX];
+        bool given[SCHEMA_FIELDS_MAX];
+        if (treeread_fields(&L->rd, v, "deal.work_in_progress", &schema_work_in_progress, f,
+                            given) &&
+            treeread_enum(&L->rd, tree_map_get(v, "to"), "deal.work_in_progress.to",
+                          schema_key(&schema_work_in_progress, KEY_TO)->values, &choice)) {
+            deal->work_in_progress = field(f, &schema_work_in_progress, KEY_AMOUNT);
+            deal->wip_to_buyer = choice == 1;
+        }
+    }
 }
 
 static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
@@ -173,6 +191,9 @@ static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
                                schema_key(&schema_tax, KEY_BRACKETS_APPLY)->values,
                            &choice))
         seller->cumulative = choice == 1;
+    const Node *classes = tree_map_get(n, "classes");
+    if (classes)
+        scenario_allocation_read_classes(L, classes, seller);
     const Node *b = tree_map_get(n, "brackets");
     if (!treeread_expect_seq(&L->rd, b, "seller.tax.brackets", "a list of [from, rate] pairs"))
         return;
@@ -301,6 +322,13 @@ void scenario_deal_read_buyer(Loader *L, const Node *n)
                      .discount_rate = field(f, t, KEY_DISCOUNT_RATE),
                      .acquisition_costs = field(f, t, KEY_ACQUISITION_COSTS),
                      .tax_rate = field(f, t, KEY_TAX_RATE),
-                     .amortization_years = (int)field(f, t, KEY_AMORTIZATION_YEARS)};
+                     .amortization_years = (int)field(f, t, KEY_AMORTIZATION_YEARS),
+                     .working_capital = field(f, t, KEY_WORKING_CAPITAL)};
+    const Node *write_off = tree_map_get(n, "write_off");
+    if (write_off)
+        scenario_allocation_read_write_off(L, write_off, b);
+    const Node *financing = tree_map_get(n, "financing");
+    if (financing)
+        scenario_financing_read(L, financing);
 }
 

@@ -40,6 +40,19 @@ void scenario_clients_check_ids(Loader *L);
 void scenario_deal_read(Loader *L, const Node *n);
 void scenario_deal_read_seller(Loader *L, const Node *n);
 void scenario_deal_read_buyer(Loader *L, const Node *n);
+/* deal.allocation, seller.tax.classes, buyer.write_off, and the classes checked against the
+ * sides' jurisdictions once both are read (scenario_allocation.c). */
+void scenario_allocation_read(Loader *L, const Node *n);
+void scenario_allocation_read_classes(Loader *L, const Node *n, SellerSpec *seller);
+void scenario_allocation_read_write_off(Loader *L, const Node *n, BuyerSpec *buyer);
+void scenario_allocation_check(Loader *L);
+/* reported_profit, owner_market_salary, normalization; `margin: from_normalization` (true when
+ * v is it), resolved after the clients are read (scenario_normalization.c). */
+bool scenario_normalization_margin(Loader *L, const Node *v, const char *path, Assumptions *a);
+void scenario_normalization_read(Loader *L, const Node *root);
+void scenario_normalization_finish(Loader *L);
+/* buyer.financing (scenario_financing.c). */
+void scenario_financing_read(Loader *L, const Node *n);
 
 /* scenario_whatif.c (segments are read first: a parameter may name one) */
 void scenario_whatif_read_variants(Loader *L, const Node *n);

@@ -50,7 +50,7 @@ static const SchemaKey scenario_keys[] = {
     {KEY_REVENUE_GROWTH, "revenue_growth", SCHEMA_UNCERTAIN, ABOVE_MINUS_ONE, NULL, false, "0",
      "per year", "growth of a retained client's fees", 0},
     {KEY_MARGIN, "margin", SCHEMA_UNCERTAIN, MARGIN_RANGE, NULL, true, NULL, "of revenue",
-     "contribution margin: cash profit per unit of revenue", 0},
+     "contribution margin: cash profit per unit of revenue; or from_normalization", 0},
     {KEY_RETENTION, "retention", SCHEMA_RETENTION, UNIT, NULL, true, NULL, "per year",
      "constant renewal probability, {curve: [c1, c2, ...]} by year, or "
      "{sbg: {alpha, beta}} (shifted-beta-geometric, uses tenure_years)", 0},
@@ -100,6 +100,26 @@ static const SchemaKey scenario_keys[] = {
     {KEY_SENSITIVITY, "sensitivity", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "{tornado: [PATH or {parameter, low, high}], grid: {rows: {PATH: [..]}, cols: {PATH: [..]}}}",
      0},
+    {KEY_REPORTED_PROFIT, "reported_profit", SCHEMA_NUMBER, ANY, NULL, false, NULL,
+     "currency per year", "the practice's pre-tax profit in its accounts: the start of the "
+     "bridge to SDE and EBITDA (normalization)", 0},
+    {KEY_OWNER_MARKET_SALARY, "owner_market_salary", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false,
+     "0", "currency per year", "a replacement's pay for the owner's work: SDE less it is EBITDA",
+     0},
+    {KEY_NORMALIZATION, "normalization", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "[{label, amount, kind, lender_accepted}]: add-backs and deductions from reported_profit "
+     "to SDE; margin: from_normalization takes EBITDA / annual revenue as the margin", 0},
+};
+
+static const SchemaKey normalization_keys[] = {
+    {KEY_LABEL, "label", SCHEMA_STRING, NONE, NULL, true, NULL, NULL,
+     "the reason for the line, shown in the bridge", 0},
+    {KEY_AMOUNT, "amount", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL, "currency per year",
+     "the yearly amount", 0},
+    {KEY_KIND, "kind", SCHEMA_ENUM, NONE, "add_back|deduction", true, NULL, NULL,
+     "added back to the profit (the owner's pay, one-off or personal costs) or deducted", 0},
+    {KEY_LENDER_ACCEPTED, "lender_accepted", SCHEMA_BOOL, NONE, NULL, false, "true", NULL,
+     "a lender counts it (documented and not recurring); deductions always count", 0},
 };
 
 static const SchemaKey segment_keys[] = {
@@ -145,6 +165,9 @@ static const SchemaKey market_keys[] = {
      "x revenue", "low end of the market's revenue multiple", 0},
     {KEY_MULTIPLE_HIGH, "multiple_high", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL,
      "x revenue", "high end (>= multiple_low)", 0},
+    {KEY_BASIS, "basis", SCHEMA_ENUM, NONE, "revenue|sde|ebitda", false, "revenue", NULL,
+     "what the multiples multiply: annual revenue, or SDE or EBITDA (needs reported_profit)",
+     0},
 };
 
 static const SchemaKey provision_keys[] = {
@@ -199,6 +222,41 @@ static const SchemaKey deal_keys[] = {
      "[{year, share_of_collections}]: paid as a share of that year's collections", 0},
     {KEY_CLAWBACK, "clawback", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "[{within_years, refund}]: refund of a lost client's part of the base price", 0},
+    {KEY_ALLOCATION, "allocation", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "[{class, amount | share}]: the price by asset class, the rest goodwill (US residual "
+     "method); needs the jurisdiction's classes (seller.tax.classes, buyer.write_off)", 0},
+    {KEY_RECEIVABLES, "receivables", SCHEMA_ENUM, NONE, "seller|buyer", false, "seller", NULL,
+     "who keeps the clients' receivables at closing; buyer: he pays their collectible value "
+     "(less the provision) at closing and collects it in year 1", 0},
+    {KEY_WORK_IN_PROGRESS, "work_in_progress", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{amount, to: seller|buyer}: unbilled work at closing; to the buyer, paid at closing and "
+     "billed and collected in year 1", 0},
+};
+
+static const SchemaKey work_in_progress_keys[] = {
+    {KEY_AMOUNT, "amount", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL, "currency",
+     "unbilled work at closing, at what it will collect", 0},
+    {KEY_TO, "to", SCHEMA_ENUM, NONE, "seller|buyer", true, NULL, NULL, "who keeps it", 0},
+};
+
+#define ASSET_CLASSES "goodwill|client_list|non_compete|consulting|equipment"
+
+static const SchemaKey allocation_keys[] = {
+    {KEY_CLASS, "class", SCHEMA_ENUM, NONE, ASSET_CLASSES, true, NULL, NULL,
+     "the asset class (Form 8594); goodwill takes the residual", 0},
+    {KEY_AMOUNT, "amount", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, NULL, "currency",
+     "the class's price (give amount or share); scaled with the price when it is searched", 0},
+    {KEY_SHARE, "share", SCHEMA_NUMBER, UNIT, NULL, false, NULL, NULL,
+     "the class's share of the expected price", 0},
+};
+
+static const SchemaKey class_tax_keys[] = {
+    {KEY_CHARACTER, "character", SCHEMA_ENUM, NONE, "capital|ordinary", true, NULL, NULL,
+     "capital: part of the gain taxed by the brackets; ordinary: income at `rate`", 0},
+    {KEY_RATE, "rate", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
+     "the seller's marginal rate on ordinary income (flat: a simplification)", 0},
+    {KEY_SELF_EMPLOYMENT, "self_employment", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
+     "social charges on it where they apply (consulting)", 0},
 };
 
 static const SchemaKey adjustment_keys[] = {
@@ -278,6 +336,9 @@ static const SchemaKey tax_keys[] = {
      "recognise the gain in proportion to principal received (else all at closing)", 0},
     {KEY_BRACKETS_APPLY, "brackets_apply", SCHEMA_ENUM, NONE, "per_year|cumulative", false,
      "per_year", NULL, "brackets on each year's gain alone, or on the gain recognised to date", 0},
+    {KEY_CLASSES, "classes", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{CLASS: {character, rate, self_employment}}: the seller's character of each asset class "
+     "the jurisdiction knows (deal.allocation)", 0},
 };
 
 static const SchemaKey buyer_keys[] = {
@@ -289,6 +350,38 @@ static const SchemaKey buyer_keys[] = {
      "on the book's cash; also the rate of the amortisation shield", 0},
     {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {1, 100, false, false}, NULL,
      false, "15", "years", "straight-line write-off of price + costs, years 1..N", 0},
+    {KEY_WORKING_CAPITAL, "working_capital", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency", "cash the buyer puts in at closing to run the practice until fees come in "
+     "(in his equity), recovered in year H", 0},
+    {KEY_WRITE_OFF, "write_off", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{CLASS: years}: straight-line write-off of each asset class but goodwill "
+     "(amortization_years); 0: deducted as paid (deal.allocation)", 0},
+    {KEY_FINANCING, "financing", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "a bank loan and the lender's debt service coverage test: {loan, owner_draw, min_dscr, "
+     "seller_note_standby}", 0},
+};
+
+static const SchemaKey financing_keys[] = {
+    {KEY_LOAN, "loan", SCHEMA_MAPPING, NONE, NULL, true, NULL, NULL,
+     "{amount | share, rate, years}: level annual payments in years 1..years", 0},
+    {KEY_OWNER_DRAW, "owner_draw", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency per year", "the buyer's own pay, taken from the book's cash before debt service", 0},
+    {KEY_MIN_DSCR, "min_dscr", SCHEMA_NUMBER, POSITIVE, NULL, false, "1.25", NULL,
+     "the lender's minimum debt service coverage ratio (SBA SOP 50 10 8: 1.15; banks 1.25)", 0},
+    {KEY_SELLER_NOTE_STANDBY, "seller_note_standby", SCHEMA_BOOL, NONE, NULL, false, "false",
+     NULL, "true: the seller's instalments and interest are not debt service while the loan "
+     "runs (a note on standby, counted as equity)", 0},
+};
+
+static const SchemaKey loan_keys[] = {
+    {KEY_AMOUNT, "amount", SCHEMA_NUMBER, POSITIVE, NULL, false, NULL, "currency",
+     "the loan at closing (give amount or share)", 0},
+    {KEY_SHARE, "share", SCHEMA_NUMBER, {0, 1, true, false}, NULL, false, NULL, NULL,
+     "the loan as a share of the base price, at most the share paid at closing", 0},
+    {KEY_RATE, "rate", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL, "per year",
+     "the loan's interest rate; interest is deductible at buyer.tax_rate", 0},
+    {KEY_YEARS, "years", SCHEMA_INTEGER, {1, 100, false, false}, NULL, true, NULL, "years",
+     "term: level payments X r / (1 - (1 + r)^-n) in years 1..n (n <= horizon_years)", 0},
 };
 
 #define TABLE(name_, keys_) {name_, keys_, sizeof keys_ / sizeof keys_[0]}
@@ -310,6 +403,12 @@ const SchemaTable schema_tax = TABLE("tax", tax_keys);
 const SchemaTable schema_keep = TABLE("keep", keep_keys);
 const SchemaTable schema_exit = TABLE("exit", exit_keys);
 const SchemaTable schema_buyer = TABLE("buyer", buyer_keys);
+const SchemaTable schema_financing = TABLE("financing", financing_keys);
+const SchemaTable schema_loan = TABLE("loan", loan_keys);
+const SchemaTable schema_allocation = TABLE("allocation", allocation_keys);
+const SchemaTable schema_class_tax = TABLE("class_tax", class_tax_keys);
+const SchemaTable schema_normalization = TABLE("normalization", normalization_keys);
+const SchemaTable schema_work_in_progress = TABLE("work_in_progress", work_in_progress_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
 {
@@ -449,6 +548,7 @@ static void write_table(FILE *out, const SchemaTable *t)
 void schema_write_reference(FILE *out)
 {
     write_table(out, &schema_scenario);
+    write_table(out, &schema_normalization);
     write_table(out, &schema_segment);
     write_table(out, &schema_client);
     write_table(out, &schema_market);
@@ -461,11 +561,16 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_payment);
     write_table(out, &schema_earn_out);
     write_table(out, &schema_clawback);
+    write_table(out, &schema_allocation);
+    write_table(out, &schema_work_in_progress);
     write_table(out, &schema_seller);
     write_table(out, &schema_tax);
+    write_table(out, &schema_class_tax);
     write_table(out, &schema_keep);
     write_table(out, &schema_exit);
     write_table(out, &schema_buyer);
+    write_table(out, &schema_financing);
+    write_table(out, &schema_loan);
 }
 
 const SchemaKey *schema_key(const SchemaTable *table, SchemaKeyId id)

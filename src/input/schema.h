@@ -105,6 +105,30 @@ typedef enum SchemaKeyId {
     KEY_INACTIVE_CLIENTS,
     KEY_REACTIVATION,
     KEY_INACTIVE_RATE,
+    KEY_FINANCING,
+    KEY_LOAN,
+    KEY_AMOUNT,
+    KEY_RATE,
+    KEY_OWNER_DRAW,
+    KEY_MIN_DSCR,
+    KEY_SELLER_NOTE_STANDBY,
+    KEY_ALLOCATION,
+    KEY_CLASS,
+    KEY_CLASSES,
+    KEY_CHARACTER,
+    KEY_SELF_EMPLOYMENT,
+    KEY_WRITE_OFF,
+    KEY_REPORTED_PROFIT,
+    KEY_OWNER_MARKET_SALARY,
+    KEY_NORMALIZATION,
+    KEY_LABEL,
+    KEY_KIND,
+    KEY_LENDER_ACCEPTED,
+    KEY_RECEIVABLES,
+    KEY_WORK_IN_PROGRESS,
+    KEY_TO,
+    KEY_WORKING_CAPITAL,
+    KEY_BASIS,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -154,6 +178,12 @@ extern const SchemaTable schema_tax;
 extern const SchemaTable schema_keep;
 extern const SchemaTable schema_exit;
 extern const SchemaTable schema_buyer;
+extern const SchemaTable schema_financing;
+extern const SchemaTable schema_loan;
+extern const SchemaTable schema_allocation;
+extern const SchemaTable schema_class_tax;
+extern const SchemaTable schema_normalization;
+extern const SchemaTable schema_work_in_progress;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);

@@ -5,6 +5,7 @@
 
 #include "json_writer.h"
 #include "report_json_parts.h"
+#include "normalization.h"
 
 #include <math.h>
 #include <string.h>
@@ -100,6 +101,100 @@ static void write_negotiation(Json *j, const Deal *deal)
     json_close(j);
 }
 
+/* deal.buyer.financing: the bank loan and the lender's cover, arrays by year 1..n. */
+static void write_financing(Json *j, const Deal *deal, const McResult *mc)
+{
+    const LoanFlows *l = &deal->flows.loan;
+    if (!l->enabled) {
+        json_null(j, "financing");
+        return;
+    }
+    json_open(j, "financing");
+    json_number(j, "loan", l->amount);
+    json_number(j, "payment", l->payment);
+    json_number(j, "equity", l->equity);
+    json_open_array(j, "debt_service");
+    for (int t = 1; t <= l->n; t++)
+        json_number(j, NULL, l->debt_service[t]);
+    json_close_array(j);
+    json_open_array(j, "dscr");
+    for (int t = 1; t <= l->n; t++)
+        json_number(j, NULL, l->dscr[t]);
+    json_close_array(j);
+    json_number(j, "dscr_year1", l->dscr_year1);
+    json_number(j, "dscr_min", l->dscr_min);
+    json_number(j, "max_financeable_price", deal->max_financeable_price);
+    if (mc) {
+        json_number(j, "prob_dscr_below_min", mc->prob_dscr_below_min);
+        json_stats(j, "dscr_min_distribution", &mc->dscr_stats);
+    } else {
+        json_null(j, "prob_dscr_below_min");
+    }
+    json_close(j);
+}
+
+/* normalization: the bridge's totals, SDE, the lender's SDE, EBITDA and their margins. */
+static void write_normalization(Json *j, const Scenario *sc, const Dcf *dcf)
+{
+    NormalizedEarnings e;
+    normalization_value(sc, scenario_annual_revenue(sc), &e);
+    if (!e.enabled) {
+        json_null(j, "normalization");
+        return;
+    }
+    json_open(j, "normalization");
+    json_number(j, "reported_profit", e.reported_profit);
+    json_number(j, "add_backs", e.add_backs);
+    json_number(j, "deductions", e.deductions);
+    json_number(j, "sde", e.sde);
+    json_number(j, "lender_sde", e.lender_sde);
+    json_number(j, "owner_market_salary", e.owner_market_salary);
+    json_number(j, "ebitda", e.ebitda);
+    json_number(j, "sde_margin", e.sde_margin);
+    json_number(j, "ebitda_margin", e.ebitda_margin);
+    json_bool(j, "margin_from_normalization", sc->normalization.margin_from);
+    /* The market cross-check on the basis the multiples are given on. */
+    static const char *const bases[] = {"revenue", "sde", "ebitda"};
+    json_text(j, "market_basis", dcf->has_market ? bases[sc->market_basis] : NULL);
+    json_number(j, "market_low", dcf->has_market ? dcf->market_low : (double)NAN);
+    json_number(j, "market_high", dcf->has_market ? dcf->market_high : (double)NAN);
+    json_close(j);
+}
+
+/* deal.allocation: each class's price, the seller's tax on it and the buyer's shield PV, and
+ * what the split is worth to each side against all goodwill. */
+static void write_allocation(Json *j, const Deal *deal)
+{
+    const AllocationFlows *a = &deal->flows.alloc;
+    if (!a->enabled) {
+        json_null(j, "allocation");
+        return;
+    }
+    json_open(j, "allocation");
+    json_open_array(j, "classes");
+    for (int k = 0; k < CLASS_COUNT; k++) {
+        json_open(j, NULL);
+        json_text(j, "class", allocation_class_names[k]);
+        json_number(j, "price", a->price[k]);
+        json_number(j, "seller_tax", deal->has_seller ? a->seller_tax[k] : (double)NAN);
+        json_number(j, "buyer_shield_pv", deal->has_buyer ? a->shield_pv[k] : (double)NAN);
+        json_close(j);
+    }
+    json_close_array(j);
+    const double split[2] = {deal->flows.net_proceeds_pv, deal->flows.npv};
+    const double goodwill[2] = {deal->goodwill_net_proceeds_pv, deal->goodwill_npv};
+    const char *const names[2] = {"split", "all_goodwill"};
+    for (int v = 0; v < 2; v++) {
+        const double *x = v ? goodwill : split;
+        json_open(j, names[v]);
+        json_number(j, "seller_net_proceeds_pv", x[0]);
+        json_number(j, "buyer_npv", x[1]);
+        json_number(j, "sum", x[0] + x[1]);
+        json_close(j);
+    }
+    json_close(j);
+}
+
 static void write_deal(Json *j, const Deal *deal, const McResult *mc)
 {
     if (!deal) {
@@ -155,11 +250,18 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
         } else {
             json_null(j, "prob_npv_negative");
         }
+        write_financing(j, deal, mc);
         json_close(j);
     } else {
         json_null(j, "buyer");
     }
     write_negotiation(j, deal);
+    write_allocation(j, deal);
+    json_open(j, "closing"); /* the cut-off: outside the price */
+    json_number(j, "receivables_collectible", f->closing.receivables);
+    json_number(j, "paid_by_buyer", f->closing.to_buyer);
+    json_number(j, "working_capital", f->closing.working_capital);
+    json_close(j);
     json_close(j);
 }
 
@@ -325,6 +427,7 @@ bool report_json_write(FILE *out, const Results *res)
     json_text(&j, "tail", sc->tail == TAIL_RUNOFF ? "runoff" : "none");
     json_close(&j);
     report_json_conclusion(&j, res);
+    write_normalization(&j, sc, dcf);
     write_monte_carlo(&j, res->mc);
     write_deal(&j, res->deal, res->mc);
     write_variants(&j, sc, res->whatif);

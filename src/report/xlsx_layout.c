@@ -212,7 +212,23 @@ static void layout_transfer(XlsxCtx *x)
     l->total_row = l->schedule_last + 1;
     for (int i = 0; i < R_COUNT; i++)
         l->result[i] = l->total_row + 3 + i;
-    l->mc_first = x->mc && x->mc->has_deal ? l->result[R_COUNT - 1] + 3 : -1;
+    int end = l->result[R_COUNT - 1];
+    l->fin_first = l->fin_last = -1;
+    if (xlsx_transfer_financing_rows(x) > 0) {
+        l->fin_first = end + 3;
+        l->fin_last = end = l->fin_first + xlsx_transfer_financing_rows(x) - 1;
+    }
+    l->alloc_first = l->alloc_last = -1;
+    if (xlsx_transfer_allocation_rows(x) > 0) {
+        l->alloc_first = end + 3;
+        l->alloc_last = end = l->alloc_first + xlsx_transfer_allocation_rows(x) - 1;
+    }
+    l->closing_first = l->closing_last = -1;
+    if (xlsx_transfer_closing_rows(x) > 0) {
+        l->closing_first = end + 3;
+        l->closing_last = end = l->closing_first + xlsx_transfer_closing_rows(x) - 1;
+    }
+    l->mc_first = x->mc && x->mc->has_deal ? end + 3 : -1;
 }
 
 

@@ -55,7 +55,7 @@ enum {
 
 /* The Monte Carlo sheet: statistics (A:B), values (D:E), histogram (G:I), convergence (K:N). */
 enum { M_LABEL, M_STAT, M_GAP1, M_ITER, M_VALUE, M_GAP2, M_BIN_FROM, M_BIN_TO, M_COUNT, M_GAP3,
-       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP };
+       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP, M_DSCR_MIN };
 enum { MC_ITERATIONS, MC_MEAN, MC_SD, MC_SE, MC_P1, MC_P5 = MC_P1 + 1, MC_P95 = MC_P1 + 7,
        MC_CVAR5 = MC_P1 + STATS_PERCENTILES, MC_MIN, MC_MAX, MC_Z, MC_STATS };
 #define MC_FIRST_ROW 4
@@ -109,6 +109,10 @@ enum {
     T_KEEP_DF,        /* the keep rate with the book's timing, 0 after the years kept */
     T_DISCOUNTED_CUMULATIVE, /* the buyer's net flows at his rate, cumulated */
     T_BOOK_AT_PRICE,  /* the book bought for its expected price in cash at closing */
+    T_LOAN,           /* the bank loan: + at closing, - payment + tax x interest */
+    T_DRAW,           /* the buyer's own pay after tax (buyer.financing.owner_draw) */
+    T_CUT_SELLER,     /* the closing cut-off: the seller paid for receivables/WIP, not collecting */
+    T_CUT_BUYER,      /* the buyer paying for them and collecting; his working capital */
     T_COLUMNS
 };
 
@@ -121,6 +125,9 @@ struct TransferLayout {
     int schedule_header, schedule_first, schedule_last, total_row;
     int result[R_COUNT];
     int mc_first;         /* Monte Carlo block, -1 without */
+    int fin_first, fin_last; /* financing block (xlsx_transfer_financing.c), -1 without */
+    int alloc_first, alloc_last; /* allocation block (xlsx_transfer_allocation.c), -1 without */
+    int closing_first, closing_last; /* cut-off block (xlsx_transfer_closing.c), -1 without */
 };
 typedef struct TransferLayout TransferLayout;
 
@@ -266,6 +273,36 @@ void xlsx_runinfo_write(XlsxCtx *x, lxw_worksheet *ws);
 /* The bracket tax of `amount` (a cell or an expression) by the Transfer sheet's table. */
 void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const char *amount,
                                char *out, size_t size);
+
+/* The financing block (xlsx_transfer_financing.c): its rows (0 without a loan); row r of it;
+ * a cell for other blocks' formulas: what 0 the loan, 1 year t's payment, 2 its interest,
+ * 3 the owner draw. */
+int xlsx_transfer_financing_rows(const XlsxCtx *x);
+void xlsx_transfer_financing_row(XlsxCtx *x, lxw_worksheet *ws, int r, const TransferRefs *refs);
+void xlsx_transfer_financing_cell(const XlsxCtx *x, int what, int t, char *buf);
+
+/* The allocation block (xlsx_transfer_allocation.c): its rows (0 without); row r of it; a
+ * cell or range for the schedule's formulas: what 0 the ordinary classes' price, 1 their tax,
+ * 2 the classes' write-off years, 3 their yearly write-off, 4 their share deducted as paid. */
+int xlsx_transfer_allocation_rows(const XlsxCtx *x);
+void xlsx_transfer_allocation_row(XlsxCtx *x, lxw_worksheet *ws, int r, const TransferRefs *refs);
+void xlsx_transfer_allocation_cell(const XlsxCtx *x, int what, char *buf);
+
+/* The Summary's normalised-earnings bridge from row r (xlsx_summary_bridge.c), `revenue` the
+ * annual revenue's cell; the next free row. */
+int xlsx_summary_bridge(XlsxCtx *x, lxw_worksheet *ws, int r, const char *revenue);
+/* The row of the bridge's SDE (which 1) or EBITDA (2) when it starts at row `start`. */
+int xlsx_summary_bridge_row(const XlsxCtx *x, int start, int which);
+
+/* The closing cut-off block (xlsx_transfer_closing.c): on when the buyer takes receivables or
+ * work in progress or puts in working capital; its rows; row r; a cell (what 0 the amount
+ * paid for them, 1 the working capital); the two schedule columns of year t (`year` its cell). */
+bool xlsx_transfer_closing_on(const XlsxCtx *x);
+int xlsx_transfer_closing_rows(const XlsxCtx *x);
+void xlsx_transfer_closing_row(XlsxCtx *x, lxw_worksheet *ws, int r);
+void xlsx_transfer_closing_cell(const XlsxCtx *x, int what, char *buf);
+void xlsx_transfer_closing_columns(XlsxCtx *x, lxw_worksheet *ws, int r, int t,
+                                   const char *year);
 
 /* Result k of the Transfer sheet's results block, at row r (xlsx_transfer_results.c). */
 void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *refs);

@@ -64,7 +64,8 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
     const Stats *st = &mc->stats;
     long n = mc->iterations;
     long shown = x->mc_values_fit ? n : MC_VALUE_ROWS_MAX;
-    static const double w[] = {30, 18, 3, 10, 16, 3, 18, 18, 10, 3, 11, 16, 16, 16, 3, 16, 16};
+    static const double w[] = {30, 18, 3, 10, 16, 3, 18, 18, 10, 3, 11, 16, 16, 16, 3, 16, 16,
+                               16, 16, 16};
     xlsx_layout_widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
     worksheet_freeze_panes(ws, MC_FIRST_ROW, 0);
     xlsx_text(&x->c, ws, 0, 0, "Monte Carlo: the value's distribution", x->f.title);
@@ -83,7 +84,8 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
         x->mc->has_deal && x->sc->seller.enabled ? "Seller's gain" : "",
         x->mc->has_deal && x->sc->buyer.enabled ? "Buyer's NPV" : "",
         x->mc->has_deal && x->sc->seller.enabled ? "Seller's net proceeds PV" : "",
-        x->deal && x->deal->has_keep ? "Value of keeping (seller)" : ""};
+        x->deal && x->deal->has_keep ? "Value of keeping (seller)" : "",
+        x->deal && x->deal->flows.loan.enabled ? "Lowest DSCR (buyer's loan)" : ""};
     for (int c = 0; c < (int)(sizeof headers / sizeof headers[0]); c++)
         if (headers[c][0])
             xlsx_text(&x->c, ws, MC_FIRST_ROW - 1, c, headers[c], x->f.header);
@@ -153,6 +155,8 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_number(&x->c, ws, r, M_NET_PV, mc->seller_net_pv[it], x->f.money);
             if (x->deal && x->deal->has_keep)
                 xlsx_number(&x->c, ws, r, M_KEEP, mc->keep_value[it], x->f.money);
+            if (x->deal && x->deal->flows.loan.enabled)
+                xlsx_number(&x->c, ws, r, M_DSCR_MIN, mc->dscr_min[it], x->f.factor);
         }
         if (r < bins_end) {
             size_t bin = (size_t)(r - MC_FIRST_ROW);

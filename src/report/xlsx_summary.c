@@ -172,15 +172,26 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
 
     if (dcf->has_market) {
         r++;
-        char low[XLSX_REF_MAX], high[XLSX_REF_MAX];
-        summary_row(x, ws, r, "Market value, low multiple", NULL);
+        char low[XLSX_REF_MAX], high[XLSX_REF_MAX], basis[32];
+        snprintf(basis, sizeof basis, "%s", b);
+        if (sc->market_basis != 0) /* the bridge's SDE or EBITDA, three rows below */
+            lxw_rowcol_to_cell(basis,
+                               (lxw_row_t)xlsx_summary_bridge_row(x, r + 4, sc->market_basis),
+                               1);
+        static const char *const lows[] = {"Market value, low multiple",
+                                           "Market value, low multiple of SDE",
+                                           "Market value, low multiple of EBITDA"};
+        static const char *const highs[] = {"Market value, high multiple",
+                                            "Market value, high multiple of SDE",
+                                            "Market value, high multiple of EBITDA"};
+        summary_row(x, ws, r, lows[sc->market_basis], NULL);
         xlsx_number(&x->c, ws, r, 2, sc->multiple_low, x->f.input_multiple);
         lxw_rowcol_to_cell(low, (lxw_row_t)r, 2);
-        xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, dcf->market_low, "=%s*%s", low, b);
-        summary_row(x, ws, r, "Market value, high multiple", NULL);
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, dcf->market_low, "=%s*%s", low, basis);
+        summary_row(x, ws, r, highs[sc->market_basis], NULL);
         xlsx_number(&x->c, ws, r, 2, sc->multiple_high, x->f.input_multiple);
         lxw_rowcol_to_cell(high, (lxw_row_t)r, 2);
-        xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, dcf->market_high, "=%s*%s", high, b);
+        xlsx_formula(&x->c, ws, r++, 1, x->f.money_whole, dcf->market_high, "=%s*%s", high, basis);
         char lo_v[32], hi_v[32];
         lxw_rowcol_to_cell(lo_v, (lxw_row_t)(r - 2), 1);
         lxw_rowcol_to_cell(hi_v, (lxw_row_t)(r - 1), 1);
@@ -203,6 +214,8 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
                  a, lo_v, lo_v, a, sc->currency, a, hi_v, a, hi_v, sc->currency);
         xlsx_formula_text(&x->c, ws, r++, 1, f, x->f.bold, cached);
     }
+    if (sc->normalization.enabled)
+        r = xlsx_summary_bridge(x, ws, r + 1, b);
     if (x->mc) {
         r++;
         static const struct {

@@ -100,6 +100,29 @@ static void write_keep_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i)
     }
 }
 
+/* Year t's bank loan flow: + the loan at closing, - payment + tax x interest in its years. */
+static void write_loan_column(XlsxCtx *x, lxw_worksheet *ws, int r, int t,
+                              char c[T_COLUMNS][32], const char *in[I_COUNT])
+{
+    const LoanFlows *l = &x->deal->flows.loan;
+    char a[32], b[32];
+    if (t == 0) {
+        xlsx_transfer_financing_cell(x, 0, 0, a);
+        xlsx_formula(&x->c, ws, r, T_LOAN, x->f.money, l->net[t], "=%s", a);
+    } else if (t <= l->n) {
+        xlsx_transfer_financing_cell(x, 1, t, a);
+        xlsx_transfer_financing_cell(x, 2, t, b);
+        xlsx_formula(&x->c, ws, r, T_LOAN, x->f.money, l->net[t], "=-%s+%s*%s", a,
+                     in[I_BUYER_TAX], b);
+    } else {
+        xlsx_number(&x->c, ws, r, T_LOAN, 0, x->f.money);
+    }
+    xlsx_transfer_financing_cell(x, 3, 0, a);
+    xlsx_formula(&x->c, ws, r, T_DRAW, x->f.money, l->draw[t],
+                 "=IF(AND(%s>=1,%s<=%d),-(1-%s)*%s,0)", c[T_YEAR], c[T_YEAR],
+                 x->sc->horizon_years, in[I_BUYER_TAX], a);
+}
+
 static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
                                const char *in[I_COUNT], const char *res[R_COUNT])
 {
@@ -165,10 +188,21 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
     xlsx_formula(&x->c, ws, r, T_INTEREST, x->f.money, f->interest[t], "=IF(%s>=1,%s*SUM(%s),0)",
                 c[T_YEAR], in[I_INTEREST], rest);
     if (sc->seller.enabled) {
+        /* With an allocation, the ordinary classes are taxed apart from the brackets. */
+        char gain[XLSX_REF_MAX * 2], ordinary[XLSX_REF_MAX], ordinary_tax[XLSX_FORMULA_MAX / 4];
+        snprintf(gain, sizeof gain, "%s", res[R_GAIN]);
+        ordinary_tax[0] = '\0';
+        if (f->alloc.enabled) {
+            xlsx_transfer_allocation_cell(x, 0, ordinary);
+            snprintf(gain, sizeof gain, "(%s-%s)", res[R_GAIN], ordinary);
+            xlsx_transfer_allocation_cell(x, 1, ordinary);
+            snprintf(ordinary_tax, sizeof ordinary_tax,
+                     "+%s*IF(AND(%s,%s<>0),%s/%s,IF(%s=0,1,0))", ordinary, in[I_INSTALLMENT],
+                     res[R_PRICE], c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR]);
+        }
         xlsx_formula(&x->c, ws, r, T_RECOGNISED, x->f.money, f->recognised[t],
                     "=IF(%s,IF(%s<>0,%s*%s/%s,0),IF(%s=0,%s,0))", in[I_INSTALLMENT],
-                    res[R_PRICE], res[R_GAIN], c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR],
-                    res[R_GAIN]);
+                    res[R_PRICE], gain, c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR], gain);
         if (l->bracket_first >= 0) {
             char to_date[XLSX_REF_MAX], paid[XLSX_REF_MAX], tax_now[XLSX_FORMULA_MAX / 2],
                 tax_cum[XLSX_FORMULA_MAX / 2];
@@ -182,15 +216,21 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
             else
                 xlsx_range(paid, NULL, l->schedule_first, T_TAX, r - 1, T_TAX);
             snprintf(formula, sizeof formula,
-                     "=IF(%s>0,IF(%s=\"cumulative\",%s-%s%s%s,%s),0)", res[R_GAIN],
-                     in[I_APPLY], tax_cum, t ? "SUM(" : "", paid, t ? ")" : "", tax_now);
+                     "=IF(%s>0,IF(%s=\"cumulative\",%s-%s%s%s,%s),0)%s", gain,
+                     in[I_APPLY], tax_cum, t ? "SUM(" : "", paid, t ? ")" : "", tax_now,
+                     ordinary_tax);
             xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t], "%s", formula);
+        } else if (f->alloc.enabled) {
+            xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t], "=0%s", ordinary_tax);
         } else {
             xlsx_number(&x->c, ws, r, T_TAX, 0, x->f.money);
         }
+        bool cut = xlsx_transfer_closing_on(x);
+        if (cut)
+            xlsx_transfer_closing_columns(x, ws, r, t, c[T_YEAR]);
         xlsx_formula(&x->c, ws, r, T_SELLER_NET, x->f.money, f->seller_net[t],
-                    "=%s+%s-%s-IF(%s=0,%s,0)", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX],
-                    c[T_YEAR], in[I_COSTS]);
+                    "=%s+%s-%s-IF(%s=0,%s,0)%s%s", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX],
+                    c[T_YEAR], in[I_COSTS], cut ? "+" : "", cut ? c[T_CUT_SELLER] : "");
         xlsx_formula(&x->c, ws, r, T_SELLER_DF, x->f.factor, pow(1 + deal->seller_rate, -t),
                     "=1/(1+%s)^%s", in[I_SELLER_RATE], c[T_YEAR]);
         /* The price's parts that move with the book carry its risk: the keep rate. */
@@ -212,12 +252,31 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
         } else {
             xlsx_number(&x->c, ws, r, T_CASH_AFTER_TAX, 0, x->f.money);
         }
-        xlsx_formula(&x->c, ws, r, T_SHIELD, x->f.money, f->shield[t],
-                    "=IF(AND(%s>=1,%s<=%s),%s*(%s+%s)/%s,0)", c[T_YEAR], c[T_YEAR], in[I_YEARS],
-                    in[I_BUYER_TAX], res[R_PRICE], in[I_ACQUISITION], in[I_YEARS]);
+        if (f->alloc.enabled) {
+            char years[XLSX_REF_MAX], yearly[XLSX_REF_MAX], as_paid[XLSX_REF_MAX];
+            xlsx_transfer_allocation_cell(x, 2, years);
+            xlsx_transfer_allocation_cell(x, 3, yearly);
+            xlsx_transfer_allocation_cell(x, 4, as_paid);
+            xlsx_formula(&x->c, ws, r, T_SHIELD, x->f.money, f->shield[t],
+                         "=%s*(SUMPRODUCT((%s>=%s)*(%s>=1)*%s)+SUM(%s)*%s)", in[I_BUYER_TAX],
+                         years, c[T_YEAR], c[T_YEAR], yearly, as_paid, c[T_PRINCIPAL]);
+        } else {
+            xlsx_formula(&x->c, ws, r, T_SHIELD, x->f.money, f->shield[t],
+                        "=IF(AND(%s>=1,%s<=%s),%s*(%s+%s)/%s,0)", c[T_YEAR], c[T_YEAR],
+                        in[I_YEARS], in[I_BUYER_TAX], res[R_PRICE], in[I_ACQUISITION],
+                        in[I_YEARS]);
+        }
+        if (f->loan.enabled)
+            write_loan_column(x, ws, r, t, c, in);
+        bool cut_b = xlsx_transfer_closing_on(x);
+        if (cut_b && !sc->seller.enabled)
+            xlsx_transfer_closing_columns(x, ws, r, t, c[T_YEAR]);
         xlsx_formula(&x->c, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
-                    "=%s+%s-%s-%s-IF(%s=0,%s,0)", c[T_CASH_AFTER_TAX], c[T_SHIELD],
-                    c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION]);
+                    "=%s+%s-%s-%s-IF(%s=0,%s,0)%s%s%s%s%s%s", c[T_CASH_AFTER_TAX], c[T_SHIELD],
+                    c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION],
+                    f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_LOAN] : "",
+                    f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_DRAW] : "",
+                    cut_b ? "+" : "", cut_b ? c[T_CUT_BUYER] : "");
         double cumulative = 0;
         for (int k = 0; k <= t; k++)
             cumulative += f->buyer_net[k];
@@ -258,7 +317,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const TransferLayout *l = &x->transfer;
     static const double w[T_COLUMNS] = {44, 16, 15, 15, 16, 16, 14, 11, 10, 14, 15, 13, 15, 14,
                                         15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10,
-                                        15, 15};
+                                        15, 15, 15, 15, 15, 15};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
     xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
@@ -306,7 +365,11 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                             TRANSFER_BINS, npv_edges, npv_counts);
     }
     int hist_header = l->mc_first + 7;
-    int last_row = l->mc_first < 0 ? l->result[R_COUNT - 1]
+    int blocks_end = l->closing_last >= 0 ? l->closing_last
+                     : l->alloc_last >= 0 ? l->alloc_last
+                     : l->fin_last >= 0 ? l->fin_last
+                                        : l->result[R_COUNT - 1];
+    int last_row = l->mc_first < 0 ? blocks_end
                    : histograms   ? hist_header + TRANSFER_BINS
                                   : l->mc_first + 6;
     for (int r = T_FIRST_ROW; r <= last_row && x->c.err == LXW_NO_ERROR; r++) {
@@ -445,7 +508,10 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Buyer's discount factor", "Keep: revenue (no sale)", "Keep: cash before his pay",
                 "Keep: the seller's work", "Keep: discount factor",
                 "Buyer: cumulative at his rate (discounted)",
-                "Buyer: the book at its expected price in cash at closing"};
+                "Buyer: the book at its expected price in cash at closing",
+                "Buyer: bank loan (net of the interest's tax saving)",
+                "Buyer: his own pay after tax", "Seller: closing cut-off",
+                "Buyer: closing cut-off and working capital"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {
@@ -476,6 +542,12 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         int k = r - l->result[0];
         if (k >= 0 && k < R_COUNT)
             xlsx_transfer_result(x, ws, k, r, &refs);
+        if (l->fin_first >= 0 && r >= l->fin_first && r <= l->fin_last)
+            xlsx_transfer_financing_row(x, ws, r, &refs);
+        if (l->alloc_first >= 0 && r >= l->alloc_first && r <= l->alloc_last)
+            xlsx_transfer_allocation_row(x, ws, r, &refs);
+        if (l->closing_first >= 0 && r >= l->closing_first && r <= l->closing_last)
+            xlsx_transfer_closing_row(x, ws, r);
         /* Monte Carlo: the deal priced on each simulated book. */
         int m = l->mc_first >= 0 ? r - l->mc_first : -1;
         if (m >= 0 && m < 8 && x->mc_values_fit) {

@@ -2,6 +2,7 @@
  * dcf.c — expected cash flows by cohort and year, discounting, and the exact run-off tail.
  */
 #include "dcf.h"
+#include "normalization.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -244,8 +245,14 @@ BvStatus dcf_run(const Book *book, Dcf **out, BvErrors *errors)
     if (sc->has_market) {
         /* Flag a DCF value more than 20% outside the market's range. */
         dcf->has_market = true;
-        dcf->market_low = sc->multiple_low * book->annual_revenue;
-        dcf->market_high = sc->multiple_high * book->annual_revenue;
+        double basis = book->annual_revenue;
+        if (sc->market_basis != 0) { /* multiples of normalised earnings */
+            NormalizedEarnings e;
+            normalization_value(sc, scenario_annual_revenue(sc), &e);
+            basis = sc->market_basis == 1 ? e.sde : e.ebitda;
+        }
+        dcf->market_low = sc->multiple_low * basis;
+        dcf->market_high = sc->multiple_high * basis;
         dcf->market_flag = dcf->value < DCF_MARKET_TOLERANCE_LOW * dcf->market_low    ? -1
                            : dcf->value > DCF_MARKET_TOLERANCE_HIGH * dcf->market_high ? 1
                                                                                        : 0;

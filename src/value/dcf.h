@@ -53,7 +53,7 @@ typedef struct Dcf {
     double value_factor;         /* (1 - tax_rate) x benefit_factor: pre-tax PV to value */
     /* Market cross-check (DESIGN §5), when the scenario gives market multiples. */
     bool has_market;
-    double market_low, market_high; /* multiple x annual revenue */
+    double market_low, market_high; /* multiple x annual revenue (or SDE, EBITDA) */
     int market_flag;             /* -1 value below low by > 20%, +1 above high by > 20%, else 0 */
 } Dcf;
 

@@ -25,6 +25,8 @@ int deal_years(const Scenario *sc)
             years = sc->deal.payments[i].year;
     if (sc->buyer.enabled && sc->buyer.amortization_years > years)
         years = sc->buyer.amortization_years;
+    if (allocation_years(sc) > years)
+        years = allocation_years(sc);
     return years;
 }
 
@@ -44,6 +46,10 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
         }
     }
     f->irr = (double)NAN;
+    if (financing_alloc(&f->loan, years) != BV_OK) {
+        deal_flows_free(f);
+        return BV_ERR_NOMEM;
+    }
     return BV_OK;
 }
 
@@ -54,6 +60,7 @@ void deal_flows_free(DealFlows *f)
                         f->seller_net, f->book_after_tax, f->shield,    f->buyer_net};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
+    financing_free(&f->loan);
     memset(f, 0, sizeof *f);
 }
 
@@ -164,29 +171,38 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     const SellerSpec *s = &sc->seller;
     f->gain = f->accounting_gain = f->tax_total = f->net_proceeds = f->net_proceeds_pv =
         (double)NAN;
+    allocation_price(sc, scale, price, &f->alloc);
+    closing_price(sc, &f->closing);
     if (s->enabled) {
         f->gain = price - s->tax_basis - s->selling_costs;
         f->accounting_gain = price - s->carrying_amount - s->selling_costs;
+        double taxed = f->gain - f->alloc.ordinary; /* by the brackets */
         if (s->installment_method && price != 0)
             for (int t = 0; t <= Y; t++)
-                f->recognised[t] = f->gain * f->principal[t] / price;
+                f->recognised[t] = taxed * f->principal[t] / price;
         else
-            f->recognised[0] = f->gain;
+            f->recognised[0] = taxed;
         double cumulative = 0, paid = 0;
         f->tax_total = f->net_proceeds = 0;
         for (int t = 0; t <= Y; t++) {
-            if (f->gain > 0 && s->cumulative) {
+            if (taxed > 0 && s->cumulative) {
                 cumulative += f->recognised[t];
                 f->tax[t] = deal_bracket_tax(s, cumulative) - paid;
                 paid += f->tax[t];
-            } else if (f->gain > 0) {
+            } else if (taxed > 0) {
                 f->tax[t] = deal_bracket_tax(s, f->recognised[t]);
             }
+            if (f->alloc.enabled) /* the ordinary classes, recognised like the rest */
+                f->tax[t] += f->alloc.ordinary_tax *
+                             (s->installment_method && price != 0 ? f->principal[t] / price
+                                                                  : t == 0);
             f->seller_net[t] = f->principal[t] + f->interest[t] - f->tax[t] -
-                               (t == 0 ? s->selling_costs : 0);
+                               (t == 0 ? s->selling_costs : 0) +
+                               closing_seller_flow(&f->closing, t);
             f->tax_total += f->tax[t];
             f->net_proceeds += f->seller_net[t];
         }
+        allocation_seller_tax(sc, f->tax_total, &f->alloc);
         /* The fixed payments carry the buyer's credit risk (the seller's rate); the parts of
          * the price that move with the book carry the book's risk (the keep rate). */
         double fixed_pv = 0, risky_pv = 0, df_fixed = 1, df_risky = 1;
@@ -215,11 +231,19 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     f->book_after_tax[H] += (1 - b->tax_rate) * book->tail_pv * pow(1 + buyer_rate, H);
     for (int t = 1; t <= b->amortization_years; t++)
         f->shield[t] = b->tax_rate * (price + b->acquisition_costs) / b->amortization_years;
+    if (f->alloc.enabled)
+        allocation_shields(sc, buyer_rate, b->acquisition_costs, f->principal, price, Y,
+                           f->shield, &f->alloc);
+    financing_price(sc, scale, P0, f->principal, f->interest, book->cash,
+                    f->principal[0] + b->acquisition_costs + f->closing.to_buyer +
+                        f->closing.working_capital,
+                    &f->loan);
     double cumulative = 0, discounted = 0, df = 1;
     f->discounted_payback_year = -1;
     for (int t = 0; t <= Y; t++) {
         f->buyer_net[t] = f->book_after_tax[t] + f->shield[t] - f->principal[t] -
-                          f->interest[t] - (t == 0 ? b->acquisition_costs : 0);
+                          f->interest[t] - (t == 0 ? b->acquisition_costs : 0) +
+                          f->loan.net[t] + f->loan.draw[t] + closing_buyer_flow(&f->closing, t);
         cumulative += f->buyer_net[t];
         if (f->payback_year < 0 && cumulative >= 0)
             f->payback_year = t;
@@ -423,13 +447,15 @@ static BvStatus buyer_cash_measures(const Scenario *sc, const DealBook *book, De
                                 &deal->max_price_cash, &deal->max_price_cash_expected, errors);
     if (status != BV_OK || !irr)
         return status;
-    Scenario own = cash;
-    own.deal.price_is_multiple = false;
-    own.deal.price = deal->flows.price;
-    own.deal.has_adjustment = false;
-    own.deal.earn_out_count = 0;
-    own.deal.clawback_count = 0;
-    deal_price(&own, book, 1, deal->buyer_rate, work);
+    /* The book bought for its expected price in cash at closing, unlevered: its cash after
+     * tax and the write-off of that price, nothing of the deal's terms or financing (the
+     * Transfer sheet's column of the same name). */
+    const DealFlows *f = &deal->flows;
+    for (int t = 0; t <= f->years; t++)
+        work->buyer_net[t] = f->book_after_tax[t] + f->shield[t] -
+                             (t == 0 ? f->price + sc->buyer.acquisition_costs : 0);
+    work->years = f->years;
+    work->npv = 0; /* a buyer's flows: deal_irr solves them */
     status = deal_irr(work, errors);
     deal->book_irr = work->irr;
     return status;
@@ -462,6 +488,8 @@ BvStatus deal_run(const Book *book, bool irr, Deal **out, BvErrors *errors)
     deal->seller_rate = sc->seller.enabled ? sc->seller.discount_rate : (double)NAN;
     deal->min_price = deal->max_price = deal->keep_pv = (double)NAN;
     deal->min_price_expected = deal->max_price_expected = deal->keep_rate = (double)NAN;
+    deal->max_financeable_price = (double)NAN;
+    deal->goodwill_net_proceeds_pv = deal->goodwill_npv = (double)NAN;
 
     /* The book's cash follows the scenario's timing (its run-off here; the years in
      * deal_price); the contractual flows are at year ends. */
@@ -477,6 +505,13 @@ BvStatus deal_run(const Book *book, bool irr, Deal **out, BvErrors *errors)
     if (irr && (status = deal_irr(&deal->flows, errors)) != BV_OK)
         goto done;
     double unit_price = deal->flows.base_price;
+    if (deal->flows.alloc.enabled) { /* what the split is worth against all goodwill */
+        Scenario all_goodwill = *sc;
+        all_goodwill.deal.allocation_count = 0;
+        deal_price(&all_goodwill, &expected, 1, deal->buyer_rate, &work);
+        deal->goodwill_net_proceeds_pv = work.net_proceeds_pv;
+        deal->goodwill_npv = work.npv;
+    }
 
     deal->max_price_cash = deal->max_price_cash_expected = deal->book_irr = (double)NAN;
     if (sc->buyer.enabled) {
@@ -485,6 +520,9 @@ BvStatus deal_run(const Book *book, bool irr, Deal **out, BvErrors *errors)
                            &deal->max_price_expected, errors);
         if (status == BV_OK)
             status = buyer_cash_measures(sc, &expected, deal, &work, unit_price, irr, errors);
+        if (status == BV_OK)
+            status = financing_max_price(sc, &expected, deal->buyer_rate, &work, unit_price,
+                                         &deal->max_financeable_price, errors);
         if (status != BV_OK)
             goto done;
     }

@@ -17,7 +17,10 @@
 
 #include "book.h"
 #include "dcf.h"
+#include "allocation.h"
+#include "closing.h"
 #include "error.h"
+#include "financing.h"
 #include "keep.h"
 
 /* What a book delivered, as the deal sees it. Arrays hold year t = 1..H at index t-1. */
@@ -47,13 +50,18 @@ typedef struct DealFlows {
     /* Buyer. */
     double *book_after_tax;   /* (1 - tax rate) x the book's cash, the run-off added in year H */
     double *shield;           /* tax rate x (price + costs) / N, years 1..N */
-    double *buyer_net;        /* book_after_tax + shield - principal - interest - costs */
+    double *buyer_net;        /* book_after_tax + shield - principal - interest - costs
+                               * + loan.net (the bank loan, with buyer.financing) */
     double base_price, price; /* P0 and the final P (sum of principal) */
     double gain, accounting_gain, tax_total, net_proceeds, net_proceeds_pv;
     double npv;
     double irr;               /* NaN unless deal_irr computed it and the flows have one */
     int payback_year;         /* -1 when the cumulative flow never turns non-negative */
     int discounted_payback_year; /* the same with each year's flow at the buyer's rate */
+    LoanFlows loan;           /* the buyer's bank loan and its DSCR (financing.h) */
+    ClosingFlows closing;     /* the cut-off (closing.h): in seller_net and buyer_net */
+    AllocationFlows alloc;    /* the price by asset class (allocation.h): with it, `recognised`
+                               * is the gain taxed by the brackets (less the ordinary classes) */
 } DealFlows;
 
 /* The deal priced on the expected book, with the walk-away prices. */
@@ -72,6 +80,9 @@ typedef struct Deal {
      * interest; true-up, earn-out and clawback kept), and the book's own IRR: the expected
      * price paid in full at closing (NaN when none). */
     double max_price_cash, max_price_cash_expected, book_irr;
+    double max_financeable_price; /* base price at which the minimum DSCR is min_dscr (NaN) */
+    /* With deal.allocation: the same deal with the whole price goodwill (NaN without). */
+    double goodwill_net_proceeds_pv, goodwill_npv;
     /* With both sides and no zone (the seller's minimum above the buyer's maximum, expected-
      * price terms): the value of each keep assumption at which they meet; NaN (years: 0) when
      * none lies in its range. */

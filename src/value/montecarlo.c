@@ -48,6 +48,7 @@ typedef struct McIteration {
     double npv;     /* the buyer's NPV */
     double net_pv;  /* the sale's net proceeds PV to the seller */
     double keep;    /* the value of keeping the book (seller.keep) */
+    double dscr_min; /* the loan's minimum DSCR (buyer.financing) */
 } McIteration;
 
 /* One thread's scratch space. */
@@ -333,6 +334,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
         out->gain = w->flows.gain;
         out->npv = w->flows.npv;
         out->net_pv = w->flows.net_proceeds_pv;
+        out->dscr_min = w->flows.loan.dscr_min;
     }
     if (keep) {
         KeepBook kb = {H, w->keep_revenue, w->keep_cash, keep_tail};
@@ -411,6 +413,7 @@ static size_t result_arrays(McResult *r, double **arrays)
         arrays[n++] = r->buyer_npv;
         arrays[n++] = r->seller_net_pv;
         arrays[n++] = r->keep_value;
+        arrays[n++] = r->dscr_min;
     }
     return n;
 }
@@ -436,7 +439,9 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         r->buyer_npv = malloc((size_t)iterations * sizeof *r->buyer_npv);
         r->seller_net_pv = malloc((size_t)iterations * sizeof *r->seller_net_pv);
         r->keep_value = malloc((size_t)iterations * sizeof *r->keep_value);
-        if (!r->seller_gain || !r->buyer_npv || !r->seller_net_pv || !r->keep_value)
+        r->dscr_min = malloc((size_t)iterations * sizeof *r->dscr_min);
+        if (!r->seller_gain || !r->buyer_npv || !r->seller_net_pv || !r->keep_value ||
+            !r->dscr_min)
             goto nomem;
     }
     r->seed = seed;
@@ -478,7 +483,8 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
             }
 #pragma omp for schedule(dynamic, 1)
             for (long it = first; it < last; it++) {
-                McIteration one = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN};
+                McIteration one = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN,
+                                   (double)NAN};
                 if (w && w->failed < 0 && simulate(&sim, it, w, &one) != BV_OK)
                     w->failed = it;
                 r->values[it] = one.value;
@@ -487,6 +493,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                     r->buyer_npv[it] = one.npv;
                     r->seller_net_pv[it] = one.net_pv;
                     r->keep_value[it] = one.keep;
+                    r->dscr_min[it] = one.dscr_min;
                 }
             }
 #pragma omp critical
@@ -557,6 +564,16 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
             if (!stats_summarise(r->keep_value, (size_t)done, &r->keep_stats))
                 goto nomem;
         }
+        r->prob_dscr_below_min = (double)NAN;
+        if (sc->buyer.enabled && sc->buyer.financing.enabled) {
+            /* An iteration without debt service (NaN) cannot fail the lender's test. */
+            long below = 0;
+            for (long i = 0; i < done; i++)
+                below += r->dscr_min[i] < sc->buyer.financing.min_dscr;
+            r->prob_dscr_below_min = (double)below / (double)done;
+            if (!stats_summarise(r->dscr_min, (size_t)done, &r->dscr_stats))
+                goto nomem;
+        }
     }
     free(sim.revenue);
     sampler_free(sampler);
@@ -585,5 +602,6 @@ void mc_free(McResult *r)
     free(r->buyer_npv);
     free(r->seller_net_pv);
     free(r->keep_value);
+    free(r->dscr_min);
     free(r);
 }

@@ -49,6 +49,10 @@ typedef struct McResult {
     double *seller_net_pv;    /* [iterations], NaN without a seller */
     Stats keep_stats;
     double prob_sale_beats_keep; /* share of iterations with net proceeds PV > keep value */
+    /* With buyer.financing: the minimum DSCR of the loan's years on each simulated book. */
+    double *dscr_min;         /* [iterations], NaN without financing (or no debt service) */
+    Stats dscr_stats;
+    double prob_dscr_below_min; /* share of iterations with minimum DSCR < min_dscr */
 } McResult;
 
 /* Called between blocks of iterations, from the calling thread. */
