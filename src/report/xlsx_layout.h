@@ -104,6 +104,10 @@ enum {
     T_KEEP_CASH,
     T_KEEP_PAY,
     T_KEEP_DF,        /* the keep rate with the book's timing, 0 after the years kept */
+    T_TAXABLE,        /* the seller's gain taxed in the year (xlsx_transfer_tax.c) */
+    T_CARRIED,        /* per_year: negative gain carried out of the year */
+    T_CARRIED_BACK,   /* per_year: the last carried loss set back against the year's gain */
+    T_GIVEN_BACK,     /* per_year: the tax that gives back */
     T_COLUMNS
 };
 
@@ -245,6 +249,12 @@ void xlsx_runinfo_write(XlsxCtx *x, lxw_worksheet *ws);
 /* The bracket tax of `amount` (a cell or an expression) by the Transfer sheet's table. */
 void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const char *amount,
                                char *out, size_t size);
+
+/* The seller's taxable gain, losses carried and tax of the schedule's row r
+ * (xlsx_transfer_tax.c); c: the row's cells by column. */
+void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
+                           char c[T_COLUMNS][32], const char *in[I_COUNT],
+                           const char *res[R_COUNT]);
 
 /* Result k of the Transfer sheet's results block, at row r (xlsx_transfer_results.c). */
 void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *refs);

@@ -107,7 +107,7 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
     const Deal *deal = x->deal;
     const DealFlows *f = &deal->flows;
     int H = sc->horizon_years, t = r - l->schedule_first;
-    char c[T_COLUMNS][32], prev[32], cell[XLSX_REF_MAX], formula[XLSX_FORMULA_MAX];
+    char c[T_COLUMNS][32], prev[32], cell[XLSX_REF_MAX];
     for (int k = 0; k < T_COLUMNS; k++)
         lxw_rowcol_to_cell(c[k], (lxw_row_t)r, (lxw_col_t)k);
     xlsx_number(&x->c, ws, r, T_YEAR, t, x->f.integer);
@@ -168,25 +168,7 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
                     "=IF(%s,IF(%s<>0,%s*%s/%s,0),IF(%s=0,%s,0))", in[I_INSTALLMENT],
                     res[R_PRICE], res[R_GAIN], c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR],
                     res[R_GAIN]);
-        if (l->bracket_first >= 0) {
-            char to_date[XLSX_REF_MAX], paid[XLSX_REF_MAX], tax_now[XLSX_FORMULA_MAX / 2],
-                tax_cum[XLSX_FORMULA_MAX / 2];
-            xlsx_range(to_date, NULL, l->schedule_first, T_RECOGNISED, r, T_RECOGNISED);
-            char sum_to_date[XLSX_REF_MAX + 8];
-            snprintf(sum_to_date, sizeof sum_to_date, "SUM(%s)", to_date);
-            xlsx_transfer_bracket_tax(l, x, c[T_RECOGNISED], tax_now, sizeof tax_now);
-            xlsx_transfer_bracket_tax(l, x, sum_to_date, tax_cum, sizeof tax_cum);
-            if (t == 0)
-                snprintf(paid, sizeof paid, "0");
-            else
-                xlsx_range(paid, NULL, l->schedule_first, T_TAX, r - 1, T_TAX);
-            snprintf(formula, sizeof formula,
-                     "=IF(%s>0,IF(%s=\"cumulative\",%s-%s%s%s,%s),0)", res[R_GAIN],
-                     in[I_APPLY], tax_cum, t ? "SUM(" : "", paid, t ? ")" : "", tax_now);
-            xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t], "%s", formula);
-        } else {
-            xlsx_number(&x->c, ws, r, T_TAX, 0, x->f.money);
-        }
+        xlsx_transfer_tax_row(x, ws, l, r, c, in, res);
         xlsx_formula(&x->c, ws, r, T_SELLER_NET, x->f.money, f->seller_net[t],
                     "=%s+%s-%s-IF(%s=0,%s,0)", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX],
                     c[T_YEAR], in[I_COSTS]);
@@ -237,7 +219,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const DealFlows *f = &deal->flows;
     const TransferLayout *l = &x->transfer;
     static const double w[T_COLUMNS] = {44, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13, 15, 14,
-                                        15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10};
+                                        15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10,
+                                        15, 15, 15, 15};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
     xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
@@ -421,7 +404,10 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Buyer: amortisation shield", "Buyer: net flow", "Buyer: cumulative",
                 "Seller's discount factor", "Discount factor of the book-linked price",
                 "Buyer's discount factor", "Keep: revenue (no sale)", "Keep: cash before his pay",
-                "Keep: the seller's work", "Keep: discount factor"};
+                "Keep: the seller's work", "Keep: discount factor",
+                "Seller: gain taxed in the year", "Seller: negative gain carried forward",
+                "Seller: loss left at the end, set back against the year's gain",
+                "Seller: tax given back on it"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {

@@ -2,6 +2,7 @@
  * deal.c — the deal's flows, the seller's tax, the buyer's return and the walk-away prices.
  */
 #include "deal.h"
+#include "tax.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
@@ -34,7 +35,8 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
     size_t n = (size_t)years + 1;
     double **arrays[] = {&f->base,      &f->true_up,    &f->earn_out,       &f->clawback,
                          &f->principal, &f->interest,   &f->recognised,     &f->tax,
-                         &f->seller_net, &f->book_after_tax, &f->shield,    &f->buyer_net};
+                         &f->seller_net, &f->book_after_tax, &f->shield,    &f->buyer_net,
+                         &f->taxable,   &f->carried,    &f->carried_back,   &f->given_back};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         *arrays[i] = calloc(n, sizeof(double));
         if (!*arrays[i]) {
@@ -54,7 +56,8 @@ void deal_flows_free(DealFlows *f)
 {
     double *arrays[] = {f->base,      f->true_up,    f->earn_out,       f->clawback,
                         f->principal, f->interest,   f->recognised,     f->tax,
-                        f->seller_net, f->book_after_tax, f->shield,    f->buyer_net};
+                        f->seller_net, f->book_after_tax, f->shield,    f->buyer_net,
+                        f->taxable,    f->carried,    f->carried_back,   f->given_back};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     if (f->irr_solver)
@@ -69,12 +72,7 @@ double deal_buyer_rate(const Scenario *sc)
 
 double deal_bracket_tax(const SellerSpec *s, double gain)
 {
-    double tax = 0;
-    for (size_t k = 0; k < s->bracket_count && gain > s->brackets[k].from; k++) {
-        double top = k + 1 < s->bracket_count ? s->brackets[k + 1].from : (double)INFINITY;
-        tax += s->brackets[k].rate * ((gain < top ? gain : top) - s->brackets[k].from);
-    }
-    return tax;
+    return tax_brackets(s, gain);
 }
 
 /* The refund share for a client lost in year t: the first tier that reaches t. */
@@ -201,16 +199,10 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
                 f->recognised[t] = f->gain * f->principal[t] / price;
         else
             f->recognised[0] = f->gain;
-        double cumulative = 0, paid = 0;
+        TaxYears tax = {f->taxable, f->carried, f->carried_back, f->given_back, f->tax};
+        tax_schedule(s, f->gain, Y, f->recognised, &tax);
         f->tax_total = f->net_proceeds = 0;
         for (int t = 0; t <= Y; t++) {
-            if (f->gain > 0 && s->cumulative) {
-                cumulative += f->recognised[t];
-                f->tax[t] = deal_bracket_tax(s, cumulative) - paid;
-                paid += f->tax[t];
-            } else if (f->gain > 0) {
-                f->tax[t] = deal_bracket_tax(s, f->recognised[t]);
-            }
             f->seller_net[t] = f->principal[t] + f->interest[t] - f->tax[t] -
                                (t == 0 ? s->selling_costs : 0);
             f->tax_total += f->tax[t];

@@ -43,6 +43,7 @@ typedef struct DealFlows {
     /* Seller. */
     double *recognised;       /* gain recognised in the year */
     double *tax;              /* tax paid in the year */
+    double *taxable, *carried, *carried_back, *given_back; /* tax.h's TaxYears */
     double *seller_net;       /* principal + interest - selling costs - tax */
     /* Buyer. */
     double *book_after_tax;   /* (1 - tax rate) x the book's cash, the run-off added in year H */

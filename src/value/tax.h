@@ -1,0 +1,47 @@
+/*
+ * tax.h — the seller's transfer tax: the bracket table, the gain recognised year by year turned
+ * into the gain taxed year by year (a year whose recognised gain is negative is never
+ * forfeited), and the tax of a sale paid at once (the keep value's exit sale).
+ *
+ * Rules (README "Conventions", Transfer tax): per_year applies the brackets to each year's
+ * taxable gain alone; a negative year's gain is carried forward against the sale's later
+ * recognised gain, and what is still left when the sale's last gain is recognised is carried
+ * back against the earlier years, latest first, the tax given back in that year. cumulative
+ * applies the brackets to the gain recognised to date, less the tax already paid. With one flat
+ * rate both give rate x the gain, whatever the schedule. No other income or loss of the
+ * seller's enters: a sale with a loss in total pays no tax and gets no credit.
+ */
+#ifndef BOOKVAL_TAX_H
+#define BOOKVAL_TAX_H
+
+#include "scenario.h"
+
+/* The seller's tax by year 0..years, arrays of years + 1 (the caller's). Currency. */
+typedef struct TaxYears {
+    double *taxable;    /* per_year: the year's recognised gain plus the loss carried into it,
+                           when positive (cumulative: the gain recognised to date, >= 0) */
+    double *carried;    /* per_year: the negative gain carried out of the year (<= 0) */
+    double *back;       /* per_year: the part of the last carried loss set back against the
+                           year's taxable gain (>= 0) */
+    double *given_back; /* per_year: the tax on the year's gain that `back` gives back */
+    double *tax;        /* paid in the year (negative: a refund) */
+} TaxYears;
+
+/* Tax on `amount` by the seller's brackets (0 for an amount <= 0). */
+double tax_brackets(const SellerSpec *seller, double amount);
+
+/* Tax on a gain recognised at once, in one year (0 for a gain <= 0). */
+double tax_lump_sum(const SellerSpec *seller, double gain);
+
+/* The year in which a loss still carried is set back against earlier years: the last year
+ * whose recognised gain is not 0 (0 when none). */
+int tax_settling_year(int years, const double *recognised);
+
+/*
+ * The tax by year on the sale's `gain` recognised as `recognised[0..years]` (summing to the
+ * gain). A sale whose gain is <= 0 pays no tax (every array 0).
+ */
+void tax_schedule(const SellerSpec *seller, double gain, int years, const double *recognised,
+                  TaxYears *out);
+
+#endif
