@@ -143,6 +143,9 @@ typedef struct SellerSpec {
     size_t bracket_count;
     bool installment_method;
     bool cumulative;           /* brackets_apply: cumulative (else per_year) */
+    bool has_interest_tax_rate;/* else the top bracket's rate */
+    double interest_tax_rate;  /* seller.tax.interest_rate: on the interest received */
+    int payment_lag_years;     /* 0 or 1: the tax of year t is paid in year t + lag */
 } SellerSpec;
 
 typedef struct BuyerSpec {

@@ -167,6 +167,9 @@ static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
     if (!treeread_fields(&L->rd, n, "seller.tax", &schema_tax, f, given))
         return;
     seller->installment_method = field(f, &schema_tax, KEY_INSTALLMENT_METHOD) != 0;
+    seller->has_interest_tax_rate = given[schema_index(&schema_tax, KEY_INTEREST_RATE)];
+    seller->interest_tax_rate = field(f, &schema_tax, KEY_INTEREST_RATE);
+    seller->payment_lag_years = (int)field(f, &schema_tax, KEY_PAYMENT_LAG_YEARS);
     const Node *apply = tree_map_get(n, "brackets_apply");
     int choice;
     if (apply && treeread_enum(&L->rd, apply, "seller.tax.brackets_apply",

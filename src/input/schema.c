@@ -213,7 +213,8 @@ static const SchemaKey seller_keys[] = {
     {KEY_DISCOUNT_RATE, "discount_rate", SCHEMA_NUMBER, ABOVE_MINUS_ONE, NULL, true, NULL,
      "per year", "the seller's rate for the sale's fixed payments (the buyer's credit risk)", 0},
     {KEY_TAX, "tax", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
-     "{brackets: [[from, rate], ...], installment_method, brackets_apply}", 0},
+     "{brackets: [[from, rate], ...], installment_method, brackets_apply, interest_rate, "
+     "payment_lag_years}", 0},
     {KEY_INCOME_TAX_RATE, "income_tax_rate", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
      "the seller's marginal income tax on the practice's profit if he kept it", 0},
     {KEY_KEEP, "keep", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
@@ -251,6 +252,11 @@ static const SchemaKey tax_keys[] = {
      "recognise the gain in proportion to principal received (else all at closing)", 0},
     {KEY_BRACKETS_APPLY, "brackets_apply", SCHEMA_ENUM, NONE, "per_year|cumulative", false,
      "per_year", NULL, "brackets on each year's gain alone, or on the gain recognised to date", 0},
+    {KEY_INTEREST_RATE, "interest_rate", SCHEMA_NUMBER, UNIT, NULL, false, "the top bracket's",
+     NULL, "the seller's tax rate on the seller-financing interest received (ordinary income)", 0},
+    {KEY_PAYMENT_LAG_YEARS, "payment_lag_years", SCHEMA_INTEGER, {0, 1, false, false}, NULL,
+     false, "0", "years", "the tax of year t is paid in year t + lag (1: a return filed the "
+     "next year)", 0},
 };
 
 static const SchemaKey buyer_keys[] = {

@@ -99,6 +99,7 @@ typedef enum SchemaKeyId {
     KEY_ACQUISITION_COSTS,
     KEY_TAX_RATE,
     KEY_AMORTIZATION_YEARS,
+    KEY_PAYMENT_LAG_YEARS,
     KEY_COUNT
 } SchemaKeyId;
 

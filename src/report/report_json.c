@@ -114,6 +114,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
         json_number(j, "gain", f->gain);
         json_number(j, "accounting_gain", f->accounting_gain);
         json_number(j, "tax", f->tax_total);
+        json_number(j, "interest_tax", f->interest_tax_total);
         json_number(j, "net_proceeds", f->net_proceeds);
         json_number(j, "net_proceeds_pv", f->net_proceeds_pv);
         json_number(j, "keep_pv", deal->keep_pv);

@@ -65,7 +65,8 @@ enum {
     I_REVENUE, I_PRICE_INPUT, I_BASE_PRICE, I_MEASURE_YEAR, I_ADJ_MULTIPLE, I_INTEREST,
     I_BASIS, I_CARRYING, I_COSTS, I_SELLER_RATE, I_INCOME_TAX, I_INSTALLMENT, I_APPLY,
     I_KEEP_MARGIN, I_KEEP_PAY, I_KEEP_PAY_GROWTH, I_KEEP_YEARS, I_KEEP_RATE, I_KEEP_EXIT,
-    I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL, I_COUNT
+    I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL,
+    I_INTEREST_TAX, I_TAX_LAG, I_COUNT
 };
 enum {
     R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV,
@@ -108,6 +109,9 @@ enum {
     T_CARRIED,        /* per_year: negative gain carried out of the year */
     T_CARRIED_BACK,   /* per_year: the last carried loss set back against the year's gain */
     T_GIVEN_BACK,     /* per_year: the tax that gives back */
+    T_INTEREST_TAX,   /* the seller's tax on the interest received */
+    T_TAX_PAID,       /* the gain's and the interest's tax, paid payment_lag_years later */
+    T_INTEREST_SHIELD,/* the buyer's tax saved by deducting the interest */
     T_COLUMNS
 };
 
@@ -255,6 +259,9 @@ void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const 
 void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
                            char c[T_COLUMNS][32], const char *in[I_COUNT],
                            const char *res[R_COUNT]);
+
+/* The seller's tax inputs (I_INTEREST_TAX, I_TAX_LAG) at row r (xlsx_transfer_tax.c). */
+void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i);
 
 /* Result k of the Transfer sheet's results block, at row r (xlsx_transfer_results.c). */
 void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *refs);

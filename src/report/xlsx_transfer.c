@@ -170,7 +170,7 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
                     res[R_GAIN]);
         xlsx_transfer_tax_row(x, ws, l, r, c, in, res);
         xlsx_formula(&x->c, ws, r, T_SELLER_NET, x->f.money, f->seller_net[t],
-                    "=%s+%s-%s-IF(%s=0,%s,0)", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX],
+                    "=%s+%s-%s-IF(%s=0,%s,0)", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX_PAID],
                     c[T_YEAR], in[I_COSTS]);
         xlsx_formula(&x->c, ws, r, T_SELLER_DF, x->f.factor, pow(1 + deal->seller_rate, -t),
                     "=1/(1+%s)^%s", in[I_SELLER_RATE], c[T_YEAR]);
@@ -195,9 +195,12 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
         xlsx_formula(&x->c, ws, r, T_SHIELD, x->f.money, f->shield[t],
                     "=IF(AND(%s>=1,%s<=%s),%s*(%s+%s)/%s,0)", c[T_YEAR], c[T_YEAR], in[I_YEARS],
                     in[I_BUYER_TAX], res[R_PRICE], in[I_ACQUISITION], in[I_YEARS]);
+        xlsx_formula(&x->c, ws, r, T_INTEREST_SHIELD, x->f.money, f->interest_shield[t],
+                    "=%s*%s", in[I_BUYER_TAX], c[T_INTEREST]);
         xlsx_formula(&x->c, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
-                    "=%s+%s-%s-%s-IF(%s=0,%s,0)", c[T_CASH_AFTER_TAX], c[T_SHIELD],
-                    c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION]);
+                    "=%s+%s+%s-%s-%s-IF(%s=0,%s,0)", c[T_CASH_AFTER_TAX], c[T_SHIELD],
+                    c[T_INTEREST_SHIELD], c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR],
+                    in[I_ACQUISITION]);
         double cumulative = 0;
         for (int k = 0; k <= t; k++)
             cumulative += f->buyer_net[k];
@@ -220,7 +223,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const TransferLayout *l = &x->transfer;
     static const double w[T_COLUMNS] = {44, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13, 15, 14,
                                         15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10,
-                                        15, 15, 15, 15};
+                                        15, 15, 15, 15, 15, 15, 15};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
     xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
@@ -336,6 +339,11 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
             xlsx_text(&x->c, ws, r, 1, sc->seller.cumulative ? "cumulative" : "per_year",
                      x->f.input_text);
             break;
+        case I_INTEREST_TAX:
+        case I_TAX_LAG:
+            if (sc->seller.enabled)
+                xlsx_transfer_tax_input(x, ws, r, i);
+            break;
         case I_KEEP_MARGIN:
         case I_KEEP_PAY:
         case I_KEEP_PAY_GROWTH:
@@ -407,7 +415,9 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Keep: the seller's work", "Keep: discount factor",
                 "Seller: gain taxed in the year", "Seller: negative gain carried forward",
                 "Seller: loss left at the end, set back against the year's gain",
-                "Seller: tax given back on it"};
+                "Seller: tax given back on it", "Seller: tax on the interest received",
+                "Seller: tax paid in the year (gain and interest)",
+                "Buyer: tax saved on the interest paid"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {

@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include "tax.h"
+
 void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
                            char c[T_COLUMNS][32], const char *in[I_COUNT],
                            const char *res[R_COUNT])
@@ -41,6 +43,17 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
         xlsx_range(below, NULL, r + 1, T_CARRIED_BACK, l->schedule_last, T_CARRIED_BACK);
     xlsx_formula(&x->c, ws, r, T_CARRIED_BACK, x->f.money, f->carried_back[t],
                  "=MIN(%s,MAX(0,-%s-SUM(%s)))", c[T_TAXABLE], last_carried, below);
+    /* Interest is ordinary income, taxed in the year received; both taxes are paid `lag`
+     * years after their year. */
+    char taxes[XLSX_REF_MAX], interest_taxes[XLSX_REF_MAX];
+    xlsx_formula(&x->c, ws, r, T_INTEREST_TAX, x->f.money, f->interest_tax[t], "=%s*%s",
+                 in[I_INTEREST_TAX], c[T_INTEREST]);
+    xlsx_range(taxes, NULL, l->schedule_first, T_TAX, l->schedule_last, T_TAX);
+    xlsx_range(interest_taxes, NULL, l->schedule_first, T_INTEREST_TAX, l->schedule_last,
+               T_INTEREST_TAX);
+    xlsx_formula(&x->c, ws, r, T_TAX_PAID, x->f.money, f->tax_paid[t],
+                 "=IF(%s>=%s,INDEX(%s,%s-%s+1)+INDEX(%s,%s-%s+1),0)", c[T_YEAR], in[I_TAX_LAG],
+                 taxes, c[T_YEAR], in[I_TAX_LAG], interest_taxes, c[T_YEAR], in[I_TAX_LAG]);
     if (l->bracket_first < 0) {
         xlsx_number(&x->c, ws, r, T_GIVEN_BACK, 0, x->f.money);
         xlsx_number(&x->c, ws, r, T_TAX, 0, x->f.money);
@@ -60,4 +73,21 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
                  "=IF(%s>0,%s-IF(%s=\"cumulative\",SUM(%s),"
                  "IF(%s=SUMPRODUCT(MAX((%s<>0)*%s)),SUM(%s),0)),0)",
                  res[R_GAIN], tax_now, in[I_APPLY], paid, c[T_YEAR], recs, years, given);
+}
+
+void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i)
+{
+    const SellerSpec *s = &x->sc->seller;
+    if (i == I_INTEREST_TAX) {
+        xlsx_text(&x->c, ws, r, 0, "Seller: tax rate on the interest received", x->f.text);
+        xlsx_number(&x->c, ws, r, 1, tax_interest_rate(s), x->f.input_rate);
+        if (!s->has_interest_tax_rate)
+            xlsx_text(&x->c, ws, r, 2,
+                      "not given: the top bracket's rate (set seller.tax.interest_rate to the "
+                      "seller's own marginal rate on interest)", x->f.note);
+    } else if (i == I_TAX_LAG) {
+        xlsx_text(&x->c, ws, r, 0, "Seller: years from recognition to payment of the tax",
+                  x->f.text);
+        xlsx_number(&x->c, ws, r, 1, s->payment_lag_years, x->f.input_count);
+    }
 }

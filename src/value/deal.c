@@ -25,6 +25,8 @@ int deal_years(const Scenario *sc)
             years = sc->deal.payments[i].year;
     if (sc->buyer.enabled && sc->buyer.amortization_years > years)
         years = sc->buyer.amortization_years;
+    if (sc->seller.enabled)
+        years += sc->seller.payment_lag_years; /* the last year's tax, paid a year later */
     return years;
 }
 
@@ -36,7 +38,8 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
     double **arrays[] = {&f->base,      &f->true_up,    &f->earn_out,       &f->clawback,
                          &f->principal, &f->interest,   &f->recognised,     &f->tax,
                          &f->seller_net, &f->book_after_tax, &f->shield,    &f->buyer_net,
-                         &f->taxable,   &f->carried,    &f->carried_back,   &f->given_back};
+                         &f->taxable,   &f->carried,    &f->carried_back,   &f->given_back,
+                         &f->interest_tax, &f->tax_paid, &f->interest_shield};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         *arrays[i] = calloc(n, sizeof(double));
         if (!*arrays[i]) {
@@ -57,7 +60,8 @@ void deal_flows_free(DealFlows *f)
     double *arrays[] = {f->base,      f->true_up,    f->earn_out,       f->clawback,
                         f->principal, f->interest,   f->recognised,     f->tax,
                         f->seller_net, f->book_after_tax, f->shield,    f->buyer_net,
-                        f->taxable,    f->carried,    f->carried_back,   f->given_back};
+                        f->taxable,    f->carried,    f->carried_back,   f->given_back,
+                        f->interest_tax, f->tax_paid, f->interest_shield};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     if (f->irr_solver)
@@ -201,11 +205,13 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
             f->recognised[0] = f->gain;
         TaxYears tax = {f->taxable, f->carried, f->carried_back, f->given_back, f->tax};
         tax_schedule(s, f->gain, Y, f->recognised, &tax);
-        f->tax_total = f->net_proceeds = 0;
+        tax_interest_and_payment(s, Y, f->interest, f->tax, f->interest_tax, f->tax_paid);
+        f->tax_total = f->net_proceeds = f->interest_tax_total = 0;
         for (int t = 0; t <= Y; t++) {
-            f->seller_net[t] = f->principal[t] + f->interest[t] - f->tax[t] -
+            f->seller_net[t] = f->principal[t] + f->interest[t] - f->tax_paid[t] -
                                (t == 0 ? s->selling_costs : 0);
             f->tax_total += f->tax[t];
+            f->interest_tax_total += f->interest_tax[t];
             f->net_proceeds += f->seller_net[t];
         }
         /* The fixed payments carry the buyer's credit risk (the seller's rate); the parts of
@@ -234,8 +240,9 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
         f->shield[t] = b->tax_rate * (price + b->acquisition_costs) / b->amortization_years;
     double cumulative = 0;
     for (int t = 0; t <= Y; t++) {
-        f->buyer_net[t] = f->book_after_tax[t] + f->shield[t] - f->principal[t] -
-                          f->interest[t] - (t == 0 ? b->acquisition_costs : 0);
+        f->interest_shield[t] = b->tax_rate * f->interest[t]; /* interest is deductible */
+        f->buyer_net[t] = f->book_after_tax[t] + f->shield[t] + f->interest_shield[t] -
+                          f->principal[t] - f->interest[t] - (t == 0 ? b->acquisition_costs : 0);
         cumulative += f->buyer_net[t];
         if (f->payback_year < 0 && cumulative >= 0)
             f->payback_year = t;

@@ -30,6 +30,24 @@ int tax_settling_year(int years, const double *recognised)
     return last;
 }
 
+double tax_interest_rate(const SellerSpec *s)
+{
+    if (s->has_interest_tax_rate)
+        return s->interest_tax_rate;
+    return s->bracket_count ? s->brackets[s->bracket_count - 1].rate : 0;
+}
+
+void tax_interest_and_payment(const SellerSpec *s, int years, const double *interest,
+                              const double *tax, double *interest_tax, double *paid)
+{
+    double rate = tax_interest_rate(s);
+    int lag = s->payment_lag_years;
+    for (int t = 0; t <= years; t++)
+        interest_tax[t] = rate * interest[t];
+    for (int t = 0; t <= years; t++)
+        paid[t] = t >= lag ? tax[t - lag] + interest_tax[t - lag] : 0;
+}
+
 void tax_schedule(const SellerSpec *s, double gain, int years, const double *recognised,
                   TaxYears *out)
 {

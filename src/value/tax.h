@@ -44,4 +44,17 @@ int tax_settling_year(int years, const double *recognised);
 void tax_schedule(const SellerSpec *seller, double gain, int years, const double *recognised,
                   TaxYears *out);
 
+/* The seller's rate on interest received: seller.tax.interest_rate, else the top bracket's
+ * (0 without brackets). */
+double tax_interest_rate(const SellerSpec *seller);
+
+/*
+ * The tax on the interest received by year (interest_tax[t] = rate x interest[t]) and the tax
+ * paid by year: the gain's and the interest's tax of year t in year t + payment_lag_years
+ * (paid[t] = 0 for t < lag). Arrays of years + 1; the schedule has room for the lag
+ * (deal_years).
+ */
+void tax_interest_and_payment(const SellerSpec *seller, int years, const double *interest,
+                              const double *tax, double *interest_tax, double *paid);
+
 #endif

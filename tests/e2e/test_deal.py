@@ -256,6 +256,8 @@ def reference(sc, k=1):
     payments = d.get("payments", [{"year": 0, "share": 1.0}])
     N = buyer.get("amortization_years", 15) if buyer else 0
     Y = max([H, N] + [p["year"] for p in payments])
+    if seller:  # a year more for the last year's tax when it is paid a year later
+        Y += seller.get("tax", {}).get("payment_lag_years", 0)
     k = mpf(k)
     price = d["price"]
     P0 = k * (num(price["multiple"]) * book.R if isinstance(price, dict) else num(price))
@@ -292,7 +294,15 @@ def reference(sc, k=1):
             recognised = [gain] + [mpf(0)] * Y
         tax = reference_tax(brackets, tax_spec.get("brackets_apply", "per_year"), gain,
                             recognised)
-        net = [principal[t] + interest[t] - tax[t] - (costs if t == 0 else 0)
+        # Interest is taxed at seller.tax.interest_rate (else the top bracket's rate); the
+        # gain's and the interest's tax of year t are paid in year t + payment_lag_years.
+        i_rate = (num(tax_spec["interest_rate"]) if "interest_rate" in tax_spec
+                  else num(brackets[-1][1]) if brackets else mpf(0))
+        interest_tax = [i_rate * i for i in interest]
+        lag = tax_spec.get("payment_lag_years", 0)
+        paid = [tax[t - lag] + interest_tax[t - lag] if t >= lag else mpf(0)
+                for t in range(Y + 1)]
+        net = [principal[t] + interest[t] - paid[t] - (costs if t == 0 else 0)
                for t in range(Y + 1)]
         s = num(seller["discount_rate"])
         k_rate = num(seller["keep"]["discount_rate"]) if "keep" in seller else s
@@ -301,6 +311,7 @@ def reference(sc, k=1):
                   + present_value(risky, k_rate))
         out.update(gain=gain, accounting_gain=P - num(seller.get("carrying_amount", 0)) - costs,
                    recognised=recognised, tax=tax, tax_total=sum(tax), seller_net=net,
+                   interest_tax=interest_tax, tax_paid=paid,
                    net_proceeds=sum(net), net_proceeds_pv=net_pv,
                    keep_pv=reference_keep(sc), seller_rate=s)
 
@@ -316,8 +327,9 @@ def reference(sc, k=1):
         shield = z()
         for t in range(1, N + 1):
             shield[t] = T * (P + c) / N
-        flows = [after_tax[t] + shield[t] - principal[t] - interest[t] - (c if t == 0 else 0)
-                 for t in range(Y + 1)]
+        # Interest paid is deductible at the buyer's tax rate.
+        flows = [after_tax[t] + shield[t] + T * interest[t] - principal[t] - interest[t]
+                 - (c if t == 0 else 0) for t in range(Y + 1)]
         cumulative, payback = mpf(0), None
         for t, f in enumerate(flows):
             cumulative += f
@@ -533,16 +545,19 @@ class SellerSide(DealCase):
         #   tax = 3,397.58484 + 2 x 3,983.84898 = 11,365.2828
         #     (the whole gain in one year would pay 1,140 + 9,240 + 5,834.68 x 0.23 = 11,721.9764)
         #   net_0 = 18,404.175 - 3,397.58484 - 2,385.17 = 12,621.42016
-        #   net_1 = 21,471.5375 + 2,039.7960625 - 3,983.84898 = 19,527.4845825
-        #   net_2 = 21,471.5375 + 1,019.89803125 - 3,983.84898 = 18,507.58655125
-        #   net proceeds = 50,656.49129375
-        #   PV at 6.15% = 12,621.42016 + 19,527.4845825 / 1.0615 + 18,507.58655125 / 1.0615^2
+        #   interest taxed at the top bracket's 30% (no seller.tax.interest_rate):
+        #     611.93881875 and 305.969409375
+        #   net_1 = 21,471.5375 + 2,039.7960625 - 3,983.84898 - 611.93881875 = 18,915.54576375
+        #   net_2 = 21,471.5375 + 1,019.89803125 - 3,983.84898 - 305.969409375
+        #         = 18,201.617141875
+        #   net proceeds = 49,738.583065625
+        #   PV at 6.15% = 12,621.42016 + 18,915.54576375 / 1.0615 + 18,201.617141875 / 1.0615^2
         hand = {
             "base": [18404.175, 21471.5375, 21471.5375],
             "interest": [0, 2039.7960625, 1019.89803125],
             "recognised": [16750.404, 19542.138, 19542.138],
             "tax": [3397.58484, 3983.84898, 3983.84898],
-            "seller_net": [12621.42016, 19527.4845825, 18507.58655125],
+            "seller_net": [12621.42016, 18915.54576375, 18201.617141875],
         }
         for key, values in hand.items():
             for t, v in enumerate(values):
@@ -551,9 +566,9 @@ class SellerSide(DealCase):
             self.assertTrue(all(x == 0 for x in ref[key][len(values):]), key)
         want = {"P": mpf("61347.25"), "gain": mpf("55834.68"),
                 "accounting_gain": mpf("50546.42"), "tax_total": mpf("11365.2828"),
-                "net_proceeds": mpf("50656.49129375"),
-                "net_proceeds_pv": mpf("12621.42016") + mpf("19527.4845825") / mpf("1.0615")
-                + mpf("18507.58655125") / mpf("1.0615") ** 2}
+                "net_proceeds": mpf("49738.583065625"),
+                "net_proceeds_pv": mpf("12621.42016") + mpf("18915.54576375") / mpf("1.0615")
+                + mpf("18201.617141875") / mpf("1.0615") ** 2}
         for key, v in want.items():
             self.assertLess(abs(ref[key] - v), mpf("1e-25"), f"reference {key}")
         # keep_pv: the client kept (u = 1) four years at 11.35%, its pay 4,275.50 growing 1.85%,
@@ -573,10 +588,11 @@ class SellerSide(DealCase):
         self.assertLess(abs(ref["keep_pv"] - keep), mpf("1e-25"))
         out = run_deal(sc)
         self.check(sc, out, ref)
-        # The engine's own consistency: net proceeds = P + interest - costs - tax.
+        # The engine's own consistency: net proceeds = P + 0.7 x interest - costs - tax.
         s_ = out["deal"]["seller"]
+        self.close(s_["interest_tax"], 917.908228125, 61347.25, "tax on the interest")
         self.close(s_["net_proceeds"],
-                   out["deal"]["expected_price"] + 3059.69409375 - 2385.17 - s_["tax"],
+                   out["deal"]["expected_price"] + 0.7 * 3059.69409375 - 2385.17 - s_["tax"],
                    61347.25, "net proceeds identity")
 
     def test_true_up_measure_years_1_and_2(self):
@@ -740,8 +756,9 @@ class SellerSide(DealCase):
         # Price 20,150.35 below basis 21,480.90 + costs 1,385.17: gain = -2,715.72, tax 0 in
         # every year. Accounting gain (carrying 0) = 20,150.35 - 1,385.17 = 18,765.18.
         # 50/50 in years 0 and 1 at 3.75%: interest_1 = 0.0375 x 10,075.175 = 377.8190625;
-        # net proceeds = 20,150.35 + 377.8190625 - 1,385.17 = 19,142.9990625;
-        # PV at 6.85% = (10,075.175 - 1,385.17) + (10,075.175 + 377.8190625) / 1.0685.
+        # the interest is still taxed, at the top bracket's 30%: 113.34571875 in year 1;
+        # net proceeds = 20,150.35 + 377.8190625 - 113.34571875 - 1,385.17 = 19,029.65334375;
+        # PV at 6.85% = (10,075.175 - 1,385.17) + (10,075.175 + 264.47334375) / 1.0685.
         sc = base_scenario(
             "Loss",
             deal={"price": 20150.35,
@@ -753,8 +770,8 @@ class SellerSide(DealCase):
         self.assertLess(abs(ref["gain"] - mpf("-2715.72")), mpf("1e-25"))
         self.assertLess(abs(ref["accounting_gain"] - mpf("18765.18")), mpf("1e-25"))
         self.assertEqual(ref["tax_total"], 0)
-        self.assertLess(abs(ref["net_proceeds"] - mpf("19142.9990625")), mpf("1e-25"))
-        pv = mpf("8690.005") + mpf("10452.9940625") / mpf("1.0685")
+        self.assertLess(abs(ref["net_proceeds"] - mpf("19029.65334375")), mpf("1e-25"))
+        pv = mpf("8690.005") + mpf("10339.64834375") / mpf("1.0685")
         self.assertLess(abs(ref["net_proceeds_pv"] - pv), mpf("1e-25"))
         out = run_deal(sc)
         self.check(sc, out, ref)
@@ -1040,8 +1057,8 @@ class ShippedScenarios(DealCase):
         self.close(s["gain"], P - seller.get("tax_basis", 0) - costs, P, "gain")
         self.close(s["accounting_gain"], P - seller.get("carrying_amount", 0) - costs, P,
                    "accounting gain")
-        self.close(s["net_proceeds"], P + interest - costs - s["tax"], P,
-                   "net proceeds = P + interest - costs - tax")
+        self.close(s["net_proceeds"], P + interest - costs - s["tax"] - s["interest_tax"], P,
+                   "net proceeds = P + interest - costs - tax - tax on the interest")
         self.assertGreater(s["tax"], 0)
         for key in ("min_price", "keep_pv", "net_proceeds_pv"):
             self.assertIsNotNone(s[key], key)

@@ -125,5 +125,65 @@ class NegativeYear(DealCase):
             self.assertAlmostEqual(gains["per_year"], gains["cumulative"], delta=1e-7)
 
 
+class InterestAndPayment(DealCase):
+    def interest_deal(self, lag, **tax):
+        # One client R = 40,000; price 50,000 paid 40/60 in years 0/2 with 5 % on the unpaid
+        # base price; basis and costs 0; one flat 20 % bracket; the buyer at 25 %.
+        return base_scenario(
+            f"Interest, lag {lag}",
+            clients=[{"id": "A", "name": "A", "annual_revenue": 40000}],
+            deal={"price": 50000, "interest_rate": 0.05,
+                  "payments": [{"year": 0, "share": 0.4}, {"year": 2, "share": 0.6}]},
+            seller={"discount_rate": 0.05,
+                    "tax": dict({"brackets": FLAT_20, "payment_lag_years": lag}, **tax)},
+            buyer={"discount_rate": 0.12, "tax_rate": 0.25, "amortization_years": 5})
+
+    def test_interest_taxed_for_the_seller_deductible_for_the_buyer(self):
+        # interest_1 = interest_2 = 0.05 x 30,000 = 1,500 (3,000 in all).
+        # Seller at interest_rate 45 %: 675 a year, 1,350 in all; gain 50,000 taxed 20 %:
+        #   recognised 20,000 (year 0) and 30,000 (year 2): tax 4,000 and 6,000.
+        #   net: 20,000 - 4,000 = 16,000; 1,500 - 675 = 825; 30,000 + 1,500 - 6,000 - 675
+        #        = 24,825; total 41,650 = 50,000 + 3,000 - 10,000 - 1,350.
+        # Buyer: the interest saves 0.25 x 1,500 = 375 in years 1 and 2.
+        sc = self.interest_deal(0, interest_rate=0.45)
+        ref = reference(sc)
+        for key, want in (("interest_tax", [0, 675, 675]), ("tax", [4000, 0, 6000]),
+                          ("seller_net", [16000, 825, 24825])):
+            for t, v in enumerate(want):
+                self.assertLess(abs(ref[key][t] - v), mpf("1e-20"), f"{key}[{t}]")
+        self.assertLess(abs(ref["net_proceeds"] - 41650), mpf("1e-20"))
+        out = run_deal(sc)
+        self.check(sc, out, ref)
+        self.assertAlmostEqual(out["deal"]["seller"]["interest_tax"], 1350, delta=1e-7)
+        self.assertAlmostEqual(out["deal"]["seller"]["net_proceeds"], 41650, delta=1e-7)
+        # (The buyer's 375 a year is in the reference's flows, checked by self.check.)
+        flat = copy.deepcopy(sc)
+        flat["seller"]["tax"].pop("interest_rate")
+        # Without seller.tax.interest_rate: the top (here the only) bracket's 20 %: 300 a year.
+        self.assertAlmostEqual(run_deal(flat)["deal"]["seller"]["interest_tax"], 600,
+                               delta=1e-7)
+
+    def test_payment_lag_of_one_year(self):
+        # The same deal, tax paid a year after its year (Spain's return of year Y filed in
+        # June of Y+1): paid 0; 4,000; 675; 6,675 (years 0..3).
+        #   net: 20,000; 1,500 - 4,000 = -2,500; 31,500 - 675 = 30,825; -6,675.
+        #   PV at 5 %: 20,000 - 2,500 / 1.05 + 30,825 / 1.05^2 - 6,675 / 1.05^3
+        #   (lag 0: 16,000 + 825 / 1.05 + 24,825 / 1.05^2).
+        sc = self.interest_deal(1, interest_rate=0.45)
+        ref = reference(sc)
+        for t, v in enumerate([20000, -2500, 30825, -6675]):
+            self.assertLess(abs(ref["seller_net"][t] - v), mpf("1e-20"), f"seller_net[{t}]")
+        d = mpf("1.05")
+        pv = 20000 - 2500 / d + 30825 / d ** 2 - 6675 / d ** 3
+        self.assertLess(abs(ref["net_proceeds_pv"] - pv), mpf("1e-20"))
+        out = run_deal(sc)
+        self.check(sc, out, ref)
+        self.assertAlmostEqual(out["deal"]["seller"]["net_proceeds_pv"], float(pv), delta=1e-6)
+        now = run_deal(self.interest_deal(0, interest_rate=0.45))["deal"]["seller"]
+        lag0 = 16000 + 825 / d + 24825 / d ** 2
+        self.assertAlmostEqual(now["net_proceeds_pv"], float(lag0), delta=1e-6)
+        self.assertGreater(out["deal"]["seller"]["net_proceeds_pv"], now["net_proceeds_pv"])
+
+
 if __name__ == "__main__":
     e2e.main()
