@@ -143,9 +143,16 @@ typedef struct SellerSpec {
     size_t bracket_count;
     bool installment_method;
     bool cumulative;           /* brackets_apply: cumulative (else per_year) */
+    bool whole_gain;           /* brackets_apply: whole_gain (the rate of the whole gain on
+                                  each year's part, RIR/2018 art. 151) */
     bool has_interest_tax_rate;/* else the top bracket's rate */
     double interest_tax_rate;  /* seller.tax.interest_rate: on the interest received */
     int payment_lag_years;     /* 0 or 1: the tax of year t is paid in year t + lag */
+    double other_taxable_income; /* currency per year: the gain's brackets start above it */
+    bool material_participation; /* no surtax */
+    double surtax_rate, surtax_above; /* the US NIIT: rate on income above `above` (0: none) */
+    double reinvest_annuity;   /* currency put in a life annuity (LIRPF art. 38.3) */
+    double annuity_exemption_cap; /* most of it that exempts gain (0: no such exemption) */
 } SellerSpec;
 
 typedef struct BuyerSpec {
@@ -188,6 +195,13 @@ typedef struct ScenarioMarks {
 
 #define SCENARIO_NOTES_MAX 8
 
+/* The tax law the presets follow (tax.regime): printed with the results. */
+typedef struct TaxRegime {
+    const char *name;             /* NULL: none given */
+    int year;
+    const char *sources;          /* the citations, joined by "; " */
+} TaxRegime;
+
 typedef struct Scenario {
     const char *name;
     const char *file;             /* the path the scenario was loaded from */
@@ -215,6 +229,7 @@ typedef struct Scenario {
     DealSpec deal;
     SellerSpec seller;
     BuyerSpec buyer;
+    TaxRegime tax_regime;
     VariantSpec *variants;
     size_t variant_count;
     TornadoSpec *tornado;

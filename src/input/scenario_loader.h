@@ -40,6 +40,7 @@ void scenario_clients_check_ids(Loader *L);
 void scenario_deal_read(Loader *L, const Node *n);
 void scenario_deal_read_seller(Loader *L, const Node *n);
 void scenario_deal_read_buyer(Loader *L, const Node *n);
+void scenario_deal_read_regime(Loader *L, const Node *n);
 
 /* scenario_whatif.c (segments are read first: a parameter may name one) */
 void scenario_whatif_read_variants(Loader *L, const Node *n);

@@ -73,6 +73,9 @@ static const SchemaKey scenario_keys[] = {
      "the buyer's rate, costs, tax and amortisation (needs deal)", 0},
     {KEY_VARIANTS, "variants", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "what-if runs: [{name, set: {PATH: VALUE, ...}}], each this scenario plus its patch", 0},
+    {KEY_TAX, "tax", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{regime: {name, year, sources}}: the tax law the presets follow, printed with the results",
+     0},
     {KEY_SENSITIVITY, "sensitivity", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "{tornado: [PATH or {parameter, low, high}], grid: {rows: {PATH: [..]}, cols: {PATH: [..]}}}",
      0},
@@ -220,6 +223,15 @@ static const SchemaKey seller_keys[] = {
     {KEY_KEEP, "keep", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "what keeping the practice is worth to him: {margin, owner_compensation, years, "
      "discount_rate, exit}", 0},
+    {KEY_OTHER_TAXABLE_INCOME, "other_taxable_income", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false,
+     "0", "currency per year", "income taxed before the gain each year: the gain's brackets "
+     "start where it ends (US: ordinary taxable income under the capital-gain brackets)", 0},
+    {KEY_MATERIAL_PARTICIPATION, "material_participation", SCHEMA_BOOL, NONE, NULL, false,
+     "true", NULL, "the seller worked in the practice (no tax.surtax: the US NIIT, § 1411(c))",
+     0},
+    {KEY_REINVEST_ANNUITY, "reinvest_annuity", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency", "put in a life annuity within 6 months by a seller aged 65+: exempts that "
+     "share of the gain, up to tax.annuity_exemption_cap (Spain, LIRPF art. 38.3)", 0},
 };
 
 static const SchemaKey keep_keys[] = {
@@ -250,13 +262,40 @@ static const SchemaKey tax_keys[] = {
      "[[from, rate], ...]: from 0, ascending; rate in [0, 1] on the gain above `from`", 0},
     {KEY_INSTALLMENT_METHOD, "installment_method", SCHEMA_BOOL, NONE, NULL, false, "true", NULL,
      "recognise the gain in proportion to principal received (else all at closing)", 0},
-    {KEY_BRACKETS_APPLY, "brackets_apply", SCHEMA_ENUM, NONE, "per_year|cumulative", false,
-     "per_year", NULL, "brackets on each year's gain alone, or on the gain recognised to date", 0},
+    {KEY_BRACKETS_APPLY, "brackets_apply", SCHEMA_ENUM, NONE, "per_year|cumulative|whole_gain",
+     false, "per_year", NULL, "brackets on each year's gain alone, on the gain recognised to "
+     "date, or the whole gain's average rate on each year's part", 0},
     {KEY_INTEREST_RATE, "interest_rate", SCHEMA_NUMBER, UNIT, NULL, false, "the top bracket's",
      NULL, "the seller's tax rate on the seller-financing interest received (ordinary income)", 0},
     {KEY_PAYMENT_LAG_YEARS, "payment_lag_years", SCHEMA_INTEGER, {0, 1, false, false}, NULL,
      false, "0", "years", "the tax of year t is paid in year t + lag (1: a return filed the "
      "next year)", 0},
+    {KEY_SURTAX, "surtax", SCHEMA_MAPPING, NONE, NULL, false, "none", NULL,
+     "{rate, above}: rate on the gain above `above` of income (with other_taxable_income), "
+     "unless seller.material_participation (the US NIIT, § 1411)", 0},
+    {KEY_ANNUITY_EXEMPTION_CAP, "annuity_exemption_cap", SCHEMA_NUMBER, NON_NEGATIVE, NULL,
+     false, "0", "currency", "most of seller.reinvest_annuity that exempts gain (0: no such "
+     "exemption; Spain 240,000)", 0},
+};
+
+static const SchemaKey surtax_keys[] = {
+    {KEY_RATE, "rate", SCHEMA_NUMBER, UNIT, NULL, true, NULL, NULL, "the surtax's rate", 0},
+    {KEY_ABOVE, "above", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL, "currency",
+     "income above which it applies", 0},
+};
+
+static const SchemaKey law_keys[] = {
+    {KEY_REGIME, "regime", SCHEMA_MAPPING, NONE, NULL, true, NULL, NULL,
+     "{name, year, sources}", 0},
+};
+
+static const SchemaKey regime_keys[] = {
+    {KEY_NAME, "name", SCHEMA_STRING, NONE, NULL, true, NULL, NULL,
+     "the jurisdiction and tax (Spain, IRPF savings base)", 0},
+    {KEY_YEAR, "year", SCHEMA_INTEGER, {1900, 2200, false, false}, NULL, true, NULL, "year",
+     "the tax year whose figures the preset holds", 0},
+    {KEY_SOURCES, "sources", SCHEMA_STRING, NONE, NULL, true, NULL, NULL,
+     "a list of the laws and articles cited", 0},
 };
 
 static const SchemaKey buyer_keys[] = {
@@ -289,6 +328,9 @@ const SchemaTable schema_tax = TABLE("tax", tax_keys);
 const SchemaTable schema_keep = TABLE("keep", keep_keys);
 const SchemaTable schema_exit = TABLE("exit", exit_keys);
 const SchemaTable schema_buyer = TABLE("buyer", buyer_keys);
+const SchemaTable schema_law = TABLE("tax (top level)", law_keys);
+const SchemaTable schema_regime = TABLE("regime", regime_keys);
+const SchemaTable schema_surtax = TABLE("surtax", surtax_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
 {
@@ -445,6 +487,9 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_keep);
     write_table(out, &schema_exit);
     write_table(out, &schema_buyer);
+    write_table(out, &schema_surtax);
+    write_table(out, &schema_law);
+    write_table(out, &schema_regime);
 }
 
 const SchemaKey *schema_key(const SchemaTable *table, SchemaKeyId id)

@@ -100,6 +100,15 @@ typedef enum SchemaKeyId {
     KEY_TAX_RATE,
     KEY_AMORTIZATION_YEARS,
     KEY_PAYMENT_LAG_YEARS,
+    KEY_REGIME,
+    KEY_SOURCES,
+    KEY_OTHER_TAXABLE_INCOME,
+    KEY_MATERIAL_PARTICIPATION,
+    KEY_REINVEST_ANNUITY,
+    KEY_SURTAX,
+    KEY_RATE,
+    KEY_ABOVE,
+    KEY_ANNUITY_EXEMPTION_CAP,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -149,6 +158,9 @@ extern const SchemaTable schema_tax;
 extern const SchemaTable schema_keep;
 extern const SchemaTable schema_exit;
 extern const SchemaTable schema_buyer;
+extern const SchemaTable schema_law;
+extern const SchemaTable schema_regime;
+extern const SchemaTable schema_surtax;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);

@@ -66,7 +66,8 @@ enum {
     I_BASIS, I_CARRYING, I_COSTS, I_SELLER_RATE, I_INCOME_TAX, I_INSTALLMENT, I_APPLY,
     I_KEEP_MARGIN, I_KEEP_PAY, I_KEEP_PAY_GROWTH, I_KEEP_YEARS, I_KEEP_RATE, I_KEEP_EXIT,
     I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL,
-    I_INTEREST_TAX, I_TAX_LAG, I_COUNT
+    I_INTEREST_TAX, I_TAX_LAG, I_OTHER_INCOME, I_MATERIAL, I_SURTAX_RATE, I_SURTAX_ABOVE,
+    I_ANNUITY, I_ANNUITY_CAP, I_EXEMPT, I_COUNT
 };
 enum {
     R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV,
@@ -260,8 +261,9 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
                            char c[T_COLUMNS][32], const char *in[I_COUNT],
                            const char *res[R_COUNT]);
 
-/* The seller's tax inputs (I_INTEREST_TAX, I_TAX_LAG) at row r (xlsx_transfer_tax.c). */
-void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i);
+/* The seller's tax inputs (I_INTEREST_TAX .. I_EXEMPT) at row r (xlsx_transfer_tax.c). */
+void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
+                             const char *in[I_COUNT], const char *res[R_COUNT]);
 
 /* Result k of the Transfer sheet's results block, at row r (xlsx_transfer_results.c). */
 void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *refs);

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Tax by the bracket table for the amount in `amount` (a cell or an expression):
- * sum of rate x (min(amount, next) - from) over brackets whose from < amount. */
-void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const char *amount,
-                               char *out, size_t size)
+/* The bracket table on `amount`: sum of rate x (min(amount, next) - from) over brackets
+ * whose from < amount. */
+static void bracket_table(const TransferLayout *l, const XlsxCtx *x, const char *amount,
+                          char *out, size_t size)
 {
     char from[XLSX_REF_MAX], next[XLSX_REF_MAX], rate[XLSX_REF_MAX];
     int last = l->bracket_first + (int)x->sc->seller.bracket_count - 1;
@@ -20,6 +20,24 @@ void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const 
     xlsx_range(rate, NULL, l->bracket_first, 6, last, 6);
     snprintf(out, size, "SUMPRODUCT(%s,((%s<%s)*%s+(%s>=%s)*%s-%s)*(%s>%s))", rate, amount, next,
              amount, amount, next, next, from, amount, from);
+}
+
+/* Tax on `amount` (a cell or an expression) stacked on the seller's other income o (tax.h):
+ * table(o + amount) - table(o), plus the surtax unless he materially participated. */
+void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const char *amount,
+                               char *out, size_t size)
+{
+    char o[32], m[32], srate[32], sabove[32], stacked[XLSX_REF_MAX + 64];
+    char with[XLSX_FORMULA_MAX / 8], without[XLSX_FORMULA_MAX / 8];
+    lxw_rowcol_to_cell_abs(o, (lxw_row_t)l->input[I_OTHER_INCOME], 1, 1, 1);
+    lxw_rowcol_to_cell_abs(m, (lxw_row_t)l->input[I_MATERIAL], 1, 1, 1);
+    lxw_rowcol_to_cell_abs(srate, (lxw_row_t)l->input[I_SURTAX_RATE], 1, 1, 1);
+    lxw_rowcol_to_cell_abs(sabove, (lxw_row_t)l->input[I_SURTAX_ABOVE], 1, 1, 1);
+    snprintf(stacked, sizeof stacked, "(%s+%s)", o, amount);
+    bracket_table(l, x, stacked, with, sizeof with);
+    bracket_table(l, x, o, without, sizeof without);
+    snprintf(out, size, "IF(%s>0,%s-%s+IF(%s,0,%s*(MAX(0,%s-%s)-MAX(0,%s-%s))),0)", amount, with,
+             without, m, srate, stacked, sabove, o, sabove);
 }
 
 static void transfer_input(XlsxCtx *x, lxw_worksheet *ws, int r, const char *label, double v,
@@ -336,13 +354,22 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
             break;
         case I_APPLY:
             xlsx_text(&x->c, ws, r, 0, "Seller: brackets apply", x->f.text);
-            xlsx_text(&x->c, ws, r, 1, sc->seller.cumulative ? "cumulative" : "per_year",
+            xlsx_text(&x->c, ws, r, 1, sc->seller.cumulative   ? "cumulative"
+                                       : sc->seller.whole_gain ? "whole_gain"
+                                                               : "per_year",
                      x->f.input_text);
             break;
         case I_INTEREST_TAX:
         case I_TAX_LAG:
+        case I_OTHER_INCOME:
+        case I_MATERIAL:
+        case I_SURTAX_RATE:
+        case I_SURTAX_ABOVE:
+        case I_ANNUITY:
+        case I_ANNUITY_CAP:
+        case I_EXEMPT:
             if (sc->seller.enabled)
-                xlsx_transfer_tax_input(x, ws, r, i);
+                xlsx_transfer_tax_input(x, ws, r, i, in, res);
             break;
         case I_KEEP_MARGIN:
         case I_KEEP_PAY:

@@ -18,6 +18,7 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
     char prev[32], last_carried[32], to_date[XLSX_REF_MAX], below[XLSX_REF_MAX];
     char recs[XLSX_REF_MAX], years[XLSX_REF_MAX], given[XLSX_REF_MAX], paid[XLSX_REF_MAX + 8];
     char tax_now[XLSX_FORMULA_MAX / 4], tax_less[XLSX_FORMULA_MAX / 4], amount[64];
+    char gain[96], rec[96], to_date_sum[XLSX_REF_MAX + 48];
     if (t == 0)
         snprintf(prev, sizeof prev, "0");
     else
@@ -27,14 +28,19 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
     xlsx_range(recs, NULL, l->schedule_first, T_RECOGNISED, l->schedule_last, T_RECOGNISED);
     xlsx_range(years, NULL, l->schedule_first, T_YEAR, l->schedule_last, T_YEAR);
     xlsx_range(given, NULL, l->schedule_first, T_GIVEN_BACK, l->schedule_last, T_GIVEN_BACK);
+    /* The gain and this year's part less the share exempt by an annuity (tax_exempt_share). */
+    snprintf(gain, sizeof gain, "(%s*(1-%s))", res[R_GAIN], in[I_EXEMPT]);
+    snprintf(rec, sizeof rec, "(%s*(1-%s))", c[T_RECOGNISED], in[I_EXEMPT]);
+    snprintf(to_date_sum, sizeof to_date_sum, "(SUM(%s)*(1-%s))", to_date, in[I_EXEMPT]);
 
-    /* cumulative: the gain to date; per_year: the year's gain plus the loss carried in. */
+    /* whole_gain: the year's part; cumulative: the gain to date; per_year: the year's gain
+     * plus the loss carried in. */
     xlsx_formula(&x->c, ws, r, T_TAXABLE, x->f.money, f->taxable[t],
-                 "=IF(%s>0,IF(%s=\"cumulative\",MAX(0,SUM(%s)),MAX(0,%s+%s)),0)", res[R_GAIN],
-                 in[I_APPLY], to_date, c[T_RECOGNISED], prev);
+                 "=IF(%s>0,IF(%s=\"whole_gain\",%s,IF(%s=\"cumulative\",MAX(0,%s),"
+                 "MAX(0,%s+%s))),0)", gain, in[I_APPLY], rec, in[I_APPLY], to_date_sum, rec,
+                 prev);
     xlsx_formula(&x->c, ws, r, T_CARRIED, x->f.money, f->carried[t],
-                 "=IF(AND(%s>0,%s<>\"cumulative\"),MIN(0,%s+%s),0)", res[R_GAIN], in[I_APPLY],
-                 c[T_RECOGNISED], prev);
+                 "=IF(AND(%s>0,%s=\"per_year\"),MIN(0,%s+%s),0)", gain, in[I_APPLY], rec, prev);
     /* The loss still carried at the end, set back against this year's gain after the later
      * years' (latest first). */
     if (r == l->schedule_last)
@@ -42,7 +48,7 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
     else
         xlsx_range(below, NULL, r + 1, T_CARRIED_BACK, l->schedule_last, T_CARRIED_BACK);
     xlsx_formula(&x->c, ws, r, T_CARRIED_BACK, x->f.money, f->carried_back[t],
-                 "=MIN(%s,MAX(0,-%s-SUM(%s)))", c[T_TAXABLE], last_carried, below);
+                 "=MAX(0,MIN(%s,-%s-SUM(%s)))", c[T_TAXABLE], last_carried, below);
     /* Interest is ordinary income, taxed in the year received; both taxes are paid `lag`
      * years after their year. */
     char taxes[XLSX_REF_MAX], interest_taxes[XLSX_REF_MAX];
@@ -69,25 +75,68 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
     else
         xlsx_range(paid, NULL, l->schedule_first, T_TAX, r - 1, T_TAX);
     /* The tax given back falls in the year of the sale's last recognised gain. */
+    char tax_whole[XLSX_FORMULA_MAX / 4];
+    xlsx_transfer_bracket_tax(l, x, gain, tax_whole, sizeof tax_whole);
     xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t],
-                 "=IF(%s>0,%s-IF(%s=\"cumulative\",SUM(%s),"
-                 "IF(%s=SUMPRODUCT(MAX((%s<>0)*%s)),SUM(%s),0)),0)",
-                 res[R_GAIN], tax_now, in[I_APPLY], paid, c[T_YEAR], recs, years, given);
+                 "=IF(%s>0,IF(%s=\"whole_gain\",%s*%s/%s,%s-IF(%s=\"cumulative\",SUM(%s),"
+                 "IF(%s=SUMPRODUCT(MAX((%s<>0)*%s)),SUM(%s),0))),0)",
+                 gain, in[I_APPLY], tax_whole, c[T_TAXABLE], gain, tax_now, in[I_APPLY], paid,
+                 c[T_YEAR], recs, years, given);
 }
 
-void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i)
+static void input(XlsxCtx *x, lxw_worksheet *ws, int r, const char *label, double v,
+                  lxw_format *format)
+{
+    xlsx_text(&x->c, ws, r, 0, label, x->f.text);
+    xlsx_number(&x->c, ws, r, 1, v, format);
+}
+
+void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
+                             const char *in[I_COUNT], const char *res[R_COUNT])
 {
     const SellerSpec *s = &x->sc->seller;
-    if (i == I_INTEREST_TAX) {
-        xlsx_text(&x->c, ws, r, 0, "Seller: tax rate on the interest received", x->f.text);
-        xlsx_number(&x->c, ws, r, 1, tax_interest_rate(s), x->f.input_rate);
+    switch (i) {
+    case I_INTEREST_TAX:
+        input(x, ws, r, "Seller: tax rate on the interest received", tax_interest_rate(s),
+              x->f.input_rate);
         if (!s->has_interest_tax_rate)
             xlsx_text(&x->c, ws, r, 2,
                       "not given: the top bracket's rate (set seller.tax.interest_rate to the "
                       "seller's own marginal rate on interest)", x->f.note);
-    } else if (i == I_TAX_LAG) {
-        xlsx_text(&x->c, ws, r, 0, "Seller: years from recognition to payment of the tax",
-                  x->f.text);
-        xlsx_number(&x->c, ws, r, 1, s->payment_lag_years, x->f.input_count);
+        break;
+    case I_TAX_LAG:
+        input(x, ws, r, "Seller: years from recognition to payment of the tax",
+              s->payment_lag_years, x->f.input_count);
+        break;
+    case I_OTHER_INCOME:
+        input(x, ws, r, "Seller: other taxable income a year (the gain stacks on it)",
+              s->other_taxable_income, x->f.input_money);
+        break;
+    case I_MATERIAL:
+        xlsx_text(&x->c, ws, r, 0, "Seller: materially participated (no surtax)", x->f.text);
+        xlsx_boolean(&x->c, ws, r, 1, s->material_participation, x->f.input_text);
+        break;
+    case I_SURTAX_RATE:
+        input(x, ws, r, "Seller: surtax rate (US NIIT)", s->surtax_rate, x->f.input_rate);
+        break;
+    case I_SURTAX_ABOVE:
+        input(x, ws, r, "Seller: surtax on income above", s->surtax_above, x->f.input_money);
+        break;
+    case I_ANNUITY:
+        input(x, ws, r, "Seller: reinvested in a life annuity", s->reinvest_annuity,
+              x->f.input_money);
+        break;
+    case I_ANNUITY_CAP:
+        input(x, ws, r, "Seller: most of it that exempts gain (0: none)",
+              s->annuity_exemption_cap, x->f.input_money);
+        break;
+    case I_EXEMPT:
+        xlsx_text(&x->c, ws, r, 0, "Seller: share of the gain exempt", x->f.text);
+        xlsx_formula(&x->c, ws, r, 1, x->f.rate, tax_exempt_share(s, x->deal->flows.price),
+                     "=IF(AND(%s>0,%s>0),MIN(1,MIN(%s,%s)/%s),0)", in[I_ANNUITY_CAP],
+                     res[R_PRICE], in[I_ANNUITY], in[I_ANNUITY_CAP], res[R_PRICE]);
+        break;
+    default:
+        break;
     }
 }

@@ -204,7 +204,7 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
         else
             f->recognised[0] = f->gain;
         TaxYears tax = {f->taxable, f->carried, f->carried_back, f->given_back, f->tax};
-        tax_schedule(s, f->gain, Y, f->recognised, &tax);
+        tax_schedule(s, f->gain, price, Y, f->recognised, &tax);
         tax_interest_and_payment(s, Y, f->interest, f->tax, f->interest_tax, f->tax_paid);
         f->tax_total = f->net_proceeds = f->interest_tax_total = 0;
         for (int t = 0; t <= Y; t++) {

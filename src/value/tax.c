@@ -6,14 +6,41 @@
 #include <math.h>
 #include <string.h>
 
-double tax_brackets(const SellerSpec *s, double amount)
+/* The bracket table on an income of x. */
+static double table(const SellerSpec *s, double x)
 {
     double tax = 0;
-    for (size_t k = 0; k < s->bracket_count && amount > s->brackets[k].from; k++) {
+    for (size_t k = 0; k < s->bracket_count && x > s->brackets[k].from; k++) {
         double top = k + 1 < s->bracket_count ? s->brackets[k + 1].from : (double)INFINITY;
-        tax += s->brackets[k].rate * ((amount < top ? amount : top) - s->brackets[k].from);
+        tax += s->brackets[k].rate * ((x < top ? x : top) - s->brackets[k].from);
     }
     return tax;
+}
+
+static double above(double x, double threshold)
+{
+    return x > threshold ? x - threshold : 0;
+}
+
+double tax_brackets(const SellerSpec *s, double amount)
+{
+    if (!(amount > 0))
+        return 0;
+    /* The gain stacks on the seller's other income: the brackets it fills are above it. */
+    double o = s->other_taxable_income;
+    double tax = table(s, o + amount) - table(s, o);
+    if (s->surtax_rate > 0 && !s->material_participation)
+        tax += s->surtax_rate * (above(o + amount, s->surtax_above) - above(o, s->surtax_above));
+    return tax;
+}
+
+double tax_exempt_share(const SellerSpec *s, double price)
+{
+    if (!(s->annuity_exemption_cap > 0) || !(price > 0))
+        return 0;
+    double a = s->reinvest_annuity < s->annuity_exemption_cap ? s->reinvest_annuity
+                                                              : s->annuity_exemption_cap;
+    return a < price ? a / price : 1;
 }
 
 double tax_lump_sum(const SellerSpec *s, double gain)
@@ -48,20 +75,33 @@ void tax_interest_and_payment(const SellerSpec *s, int years, const double *inte
         paid[t] = t >= lag ? tax[t - lag] + interest_tax[t - lag] : 0;
 }
 
-void tax_schedule(const SellerSpec *s, double gain, int years, const double *recognised,
-                  TaxYears *out)
+void tax_schedule(const SellerSpec *s, double gain, double price, int years,
+                  const double *recognised, TaxYears *out)
 {
     size_t n = (size_t)years + 1;
     double *arrays[] = {out->taxable, out->carried, out->back, out->given_back, out->tax};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         memset(arrays[i], 0, n * sizeof(double));
+    /* The share of the gain exempt by reinvestment in an annuity leaves every year's part. */
+    double taxed = 1 - tax_exempt_share(s, price);
+    gain *= taxed;
     if (!(gain > 0))
         return;
+    if (s->whole_gain) {
+        /* The sale is one sale: the brackets on the whole gain, their average rate on each
+         * year's part (a negative part a refund at that rate). */
+        double rate = tax_brackets(s, gain) / gain;
+        for (int t = 0; t <= years; t++) {
+            out->taxable[t] = taxed * recognised[t];
+            out->tax[t] = rate * out->taxable[t];
+        }
+        return;
+    }
     if (s->cumulative) {
         /* The brackets on the gain to date; a fall in it is a refund of tax already paid. */
         double to_date = 0, paid = 0;
         for (int t = 0; t <= years; t++) {
-            to_date += recognised[t];
+            to_date += taxed * recognised[t];
             out->taxable[t] = to_date > 0 ? to_date : 0;
             out->tax[t] = tax_brackets(s, out->taxable[t]) - paid;
             paid += out->tax[t];
@@ -71,7 +111,7 @@ void tax_schedule(const SellerSpec *s, double gain, int years, const double *rec
     /* per_year: a negative year's gain is carried forward... */
     double carried = 0;
     for (int t = 0; t <= years; t++) {
-        double x = recognised[t] + carried;
+        double x = taxed * recognised[t] + carried;
         out->taxable[t] = x > 0 ? x : 0;
         out->carried[t] = carried = x < 0 ? x : 0;
         out->tax[t] = tax_brackets(s, out->taxable[t]);
@@ -84,7 +124,8 @@ void tax_schedule(const SellerSpec *s, double gain, int years, const double *rec
         double b = out->taxable[t] < left ? out->taxable[t] : left;
         out->back[t] = b;
         left -= b;
-        out->given_back[t] = tax_brackets(s, out->taxable[t]) - tax_brackets(s, out->taxable[t] - b);
+        out->given_back[t] = tax_brackets(s, out->taxable[t]) -
+                             tax_brackets(s, out->taxable[t] - b);
         out->tax[settle] -= out->given_back[t];
     }
 }

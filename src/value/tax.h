@@ -8,7 +8,9 @@
  * recognised gain, and what is still left when the sale's last gain is recognised is carried
  * back against the earlier years, latest first, the tax given back in that year. cumulative
  * applies the brackets to the gain recognised to date, less the tax already paid. With one flat
- * rate both give rate x the gain, whatever the schedule. No other income or loss of the
+ * rate both give rate x the gain, whatever the schedule. whole_gain (Brazil, RIR/2018 art. 151)
+ * applies the whole gain's average rate, brackets(gain) / gain, to each year's recognised gain
+ * (taxable = recognised, which may be negative). No other income or loss of the
  * seller's enters: a sale with a loss in total pays no tax and gets no credit.
  */
 #ifndef BOOKVAL_TAX_H
@@ -27,7 +29,9 @@ typedef struct TaxYears {
     double *tax;        /* paid in the year (negative: a refund) */
 } TaxYears;
 
-/* Tax on `amount` by the seller's brackets (0 for an amount <= 0). */
+/* Tax on `amount` by the seller's brackets, stacked on other_taxable_income: B(o + amount) -
+ * B(o), plus the surtax on the part of o + amount above its threshold unless the seller
+ * materially participated (0 for an amount <= 0). */
 double tax_brackets(const SellerSpec *seller, double amount);
 
 /* Tax on a gain recognised at once, in one year (0 for a gain <= 0). */
@@ -38,11 +42,17 @@ double tax_lump_sum(const SellerSpec *seller, double gain);
 int tax_settling_year(int years, const double *recognised);
 
 /*
- * The tax by year on the sale's `gain` recognised as `recognised[0..years]` (summing to the
- * gain). A sale whose gain is <= 0 pays no tax (every array 0).
+ * The tax by year on the sale's `gain` at `price`, recognised as `recognised[0..years]`
+ * (summing to the gain), less the share exempt by tax_exempt_share. A sale whose taxed gain is
+ * <= 0 pays no tax (every array 0).
  */
-void tax_schedule(const SellerSpec *seller, double gain, int years, const double *recognised,
-                  TaxYears *out);
+void tax_schedule(const SellerSpec *seller, double gain, double price, int years,
+                  const double *recognised, TaxYears *out);
+
+/* The share of the gain exempt because min(reinvest_annuity, annuity_exemption_cap) of the
+ * price is reinvested in a life annuity (LIRPF art. 38.3: in proportion to the amount
+ * reinvested); 0 without the exemption. */
+double tax_exempt_share(const SellerSpec *seller, double price);
 
 /* The seller's rate on interest received: seller.tax.interest_rate, else the top bracket's
  * (0 without brackets). */

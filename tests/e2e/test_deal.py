@@ -177,6 +177,8 @@ def reference_tax(brackets, apply, gain, recognised):
     tax = [mpf(0)] * n
     if gain <= 0:
         return tax
+    if apply == "whole_gain":  # the whole gain's average rate on each year's part
+        return [bracket_tax(brackets, gain) / gain * r for r in recognised]
     if apply == "cumulative":
         paid = mpf(0)
         for t in range(n):
