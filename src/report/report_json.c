@@ -270,6 +270,15 @@ bool report_json_write(FILE *out, const Results *res)
     json_text(&j, "file", sc->file);
     json_text(&j, "currency", sc->currency);
     json_text(&j, "sha256", info->scenario_sha256);
+    if (sc->tax_regime.name) {
+        json_open(&j, "tax_regime");
+        json_text(&j, "name", sc->tax_regime.name);
+        json_number(&j, "year", sc->tax_regime.year);
+        json_text(&j, "sources", sc->tax_regime.sources);
+        json_close(&j);
+    } else {
+        json_null(&j, "tax_regime");
+    }
     json_close(&j);
     const Diagnostics *d = res->diag;
     json_open(&j, "book");

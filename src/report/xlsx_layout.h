@@ -261,6 +261,9 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
                            char c[T_COLUMNS][32], const char *in[I_COUNT],
                            const char *res[R_COUNT]);
 
+/* "NAME (YEAR): SOURCES" of the scenario's tax.regime, or a note that none is given. */
+void xlsx_transfer_tax_regime(const XlsxCtx *x, char *out, size_t size);
+
 /* The seller's tax inputs (I_INTEREST_TAX .. I_EXEMPT) at row r (xlsx_transfer_tax.c). */
 void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
                              const char *in[I_COUNT], const char *res[R_COUNT]);

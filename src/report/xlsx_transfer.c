@@ -250,6 +250,10 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
              "Yellow cells are the deal's inputs; every other figure is a formula. Flows are "
              "annual, at year ends; year 0 is the closing.",
              x->f.note);
+    char regime[2300];
+    xlsx_transfer_tax_regime(x, regime, sizeof regime);
+    xlsx_text(&x->c, ws, 2, 0, "Tax law:", x->f.bold);
+    xlsx_text(&x->c, ws, 2, 1, regime, x->f.note);
 
     /* Names of the input and result cells, for formulas. */
     char in_cells[I_COUNT][32], res_cells[R_COUNT][32];

@@ -140,3 +140,12 @@ void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
         break;
     }
 }
+
+void xlsx_transfer_tax_regime(const XlsxCtx *x, char *out, size_t size)
+{
+    const TaxRegime *g = &x->sc->tax_regime;
+    if (g->name)
+        snprintf(out, size, "%s (tax year %d): %s", g->name, g->year, g->sources);
+    else
+        snprintf(out, size, "not stated (no tax.regime: the scenario gives its own rates)");
+}
