@@ -123,6 +123,10 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
         json_number(j, "min_price_expected", deal->min_price_expected);
         if (mc)
             json_stats(j, "gain_distribution", &mc->gain_stats);
+        if (mc)
+            json_stats(j, "tax_distribution", &mc->tax_stats);
+        if (mc)
+            json_stats(j, "net_proceeds_pv_distribution", &mc->net_pv_stats);
         if (mc && deal->has_keep)
             json_number(j, "prob_sale_beats_keep", mc->prob_sale_beats_keep);
         else

@@ -53,7 +53,7 @@ enum {
 
 /* The Monte Carlo sheet: statistics (A:B), values (D:E), histogram (G:I), convergence (K:N). */
 enum { M_LABEL, M_STAT, M_GAP1, M_ITER, M_VALUE, M_GAP2, M_BIN_FROM, M_BIN_TO, M_COUNT, M_GAP3,
-       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP };
+       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP, M_TAX };
 enum { MC_ITERATIONS, MC_MEAN, MC_SD, MC_SE, MC_P1, MC_P5 = MC_P1 + 1, MC_P95 = MC_P1 + 7,
        MC_CVAR5 = MC_P1 + STATS_PERCENTILES, MC_MIN, MC_MAX, MC_Z, MC_STATS };
 #define MC_FIRST_ROW 4

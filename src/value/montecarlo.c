@@ -48,6 +48,7 @@ typedef struct McIteration {
     double npv;     /* the buyer's NPV */
     double net_pv;  /* the sale's net proceeds PV to the seller */
     double keep;    /* the value of keeping the book (seller.keep) */
+    double tax;     /* the seller's tax on the gain (brackets: not linear in the gain) */
 } McIteration;
 
 /* One thread's scratch space. */
@@ -333,6 +334,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
         out->gain = w->flows.gain;
         out->npv = w->flows.npv;
         out->net_pv = w->flows.net_proceeds_pv;
+        out->tax = w->flows.tax_total;
     }
     if (keep) {
         KeepBook kb = {H, w->keep_revenue, w->keep_cash, keep_tail};
@@ -413,7 +415,9 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         r->buyer_npv = malloc((size_t)iterations * sizeof *r->buyer_npv);
         r->seller_net_pv = malloc((size_t)iterations * sizeof *r->seller_net_pv);
         r->keep_value = malloc((size_t)iterations * sizeof *r->keep_value);
-        if (!r->seller_gain || !r->buyer_npv || !r->seller_net_pv || !r->keep_value)
+        r->seller_tax = malloc((size_t)iterations * sizeof *r->seller_tax);
+        if (!r->seller_gain || !r->buyer_npv || !r->seller_net_pv || !r->keep_value ||
+            !r->seller_tax)
             goto nomem;
     }
     r->seed = seed;
@@ -450,7 +454,8 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
             }
 #pragma omp for schedule(dynamic, 1)
             for (long it = done; it < end; it++) {
-                McIteration one = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN};
+                McIteration one = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN,
+                                   (double)NAN};
                 if (w && w->failed < 0 && simulate(&sim, it, w, &one) != BV_OK)
                     w->failed = it;
                 r->values[it] = one.value;
@@ -459,6 +464,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                     r->buyer_npv[it] = one.npv;
                     r->seller_net_pv[it] = one.net_pv;
                     r->keep_value[it] = one.keep;
+                    r->seller_tax[it] = one.tax;
                 }
             }
 #pragma omp critical
@@ -500,7 +506,10 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         for (long i = 0; i < done; i++)
             negative += r->buyer_npv[i] < 0;
         r->prob_npv_negative = sc->buyer.enabled ? (double)negative / (double)done : (double)NAN;
-        if ((sc->seller.enabled && !stats_summarise(r->seller_gain, (size_t)done, &r->gain_stats)) ||
+        if ((sc->seller.enabled &&
+             (!stats_summarise(r->seller_tax, (size_t)done, &r->tax_stats) ||
+              !stats_summarise(r->seller_net_pv, (size_t)done, &r->net_pv_stats))) ||
+            (sc->seller.enabled && !stats_summarise(r->seller_gain, (size_t)done, &r->gain_stats)) ||
             (sc->buyer.enabled && !stats_summarise(r->buyer_npv, (size_t)done, &r->npv_stats)))
             goto nomem;
         r->prob_sale_beats_keep = (double)NAN;
@@ -540,5 +549,6 @@ void mc_free(McResult *r)
     free(r->buyer_npv);
     free(r->seller_net_pv);
     free(r->keep_value);
+    free(r->seller_tax);
     free(r);
 }

@@ -11,7 +11,8 @@ from mpmath import mpf
 
 sys.path.insert(0, os.path.dirname(__file__))
 import e2e  # noqa: E402
-from test_deal import SPAIN, DealCase, base_scenario, reference, run_deal  # noqa: E402
+from test_deal import (SPAIN, DealCase, base_scenario, mc_scenario, reference,  # noqa: E402
+                       run_deal)
 
 FLAT_20 = [[0, 0.20]]
 
@@ -288,6 +289,46 @@ class Presets(DealCase):
         # 0.038 x 100,000 = 3,800; 18,800.
         self.assertAlmostEqual(self.tax_of(preset_sale(
             "us-federal", 100000, 250000, material_participation=False)), 18800, delta=1e-6)
+
+
+class MonteCarloTax(DealCase):
+    def test_without_uncertainty_the_distributions_are_the_deterministic_values(self):
+        # Every iteration prices the expected book: tax and net proceeds PV as the DCF deal's.
+        sc = mc_scenario(False, 300, 4417)
+        out = run_deal(sc)
+        ref = self.check(sc, out)
+        s = out["deal"]["seller"]
+        for key, want in (("tax_distribution", ref["tax_total"]),
+                          ("net_proceeds_pv_distribution", ref["net_proceeds_pv"])):
+            for stat in ("mean", "p5", "p95"):
+                self.assertAlmostEqual(s[key][stat], float(want), delta=1e-9 * float(want),
+                                       msg=f"{key}.{stat}")
+
+    def test_with_churn_the_tax_follows_each_books_gain(self):
+        # One flat 23.75 %: each iteration's tax is 0.2375 x max(its gain, 0) (a sale at a loss
+        # pays none), a non-decreasing map, so each percentile of the tax is 0.2375 x the
+        # gain's where the gain is positive, and the mean tax is at least 0.2375 x the mean
+        # gain (the clawbacks leave a few books with a loss).
+        # Spain's scale is convex in the gain: the mean tax is at least the tax of the mean
+        # gain (Jensen), and strictly above it when the gains straddle a bracket's start.
+        sc = mc_scenario(True, 4000, 90211)
+        sc["deal"]["payments"] = [{"year": 0, "share": 1.0}]
+        sc["seller"]["tax"] = {"brackets": [[0, 0.2375]]}
+        s = run_deal(sc)["deal"]["seller"]
+        g, t = s["gain_distribution"], s["tax_distribution"]
+        self.assertGreater(g["p5"], 0)
+        for stat in ("p5", "p50", "p95"):
+            self.assertAlmostEqual(t[stat], 0.2375 * g[stat], delta=1e-7 * g["mean"], msg=stat)
+        self.assertGreaterEqual(t["mean"], 0.2375 * g["mean"] - 1e-7 * g["mean"])
+        sc["seller"]["tax"] = {"brackets": [[0, 0.10], [100000, 0.40]]}
+        sc["seller"]["tax_basis"] = 4150.0
+        s = run_deal(sc)["deal"]["seller"]
+        g, t = s["gain_distribution"], s["tax_distribution"]
+        self.assertLess(g["p5"], 100000)
+        self.assertGreater(g["p95"], 100000)
+        tax_of_mean = 0.10 * min(g["mean"], 100000) + 0.40 * max(g["mean"] - 100000, 0)
+        self.assertGreater(t["mean"], tax_of_mean + 1)
+        self.assertGreater(s["net_proceeds_pv_distribution"]["sd"], 0)
 
 
 if __name__ == "__main__":
