@@ -153,6 +153,12 @@ typedef struct SellerSpec {
     double surtax_rate, surtax_above; /* the US NIIT: rate on income above `above` (0: none) */
     double reinvest_annuity;   /* currency put in a life annuity (LIRPF art. 38.3) */
     double annuity_exemption_cap; /* most of it that exempts gain (0: no such exemption) */
+    int loss_rule;             /* 0 none, 1 offset_other_gains, 2 carry_forward */
+    double other_gains;        /* currency: the sale's year, offset by a loss */
+    double loss_annual_limit;  /* currency per year (0: none) */
+    int loss_years;            /* years after the sale's (0: to the schedule's end) */
+    bool has_loss_rate;
+    double loss_rate;          /* else the top bracket's */
 } SellerSpec;
 
 typedef struct BuyerSpec {

@@ -172,6 +172,15 @@ static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
     seller->interest_tax_rate = field(f, &schema_tax, KEY_INTEREST_RATE);
     seller->payment_lag_years = (int)field(f, &schema_tax, KEY_PAYMENT_LAG_YEARS);
     seller->annuity_exemption_cap = field(f, &schema_tax, KEY_ANNUITY_EXEMPTION_CAP);
+    seller->loss_annual_limit = field(f, &schema_tax, KEY_LOSS_ANNUAL_LIMIT);
+    seller->loss_years = (int)field(f, &schema_tax, KEY_LOSS_YEARS);
+    seller->has_loss_rate = given[schema_index(&schema_tax, KEY_LOSS_RATE)];
+    seller->loss_rate = field(f, &schema_tax, KEY_LOSS_RATE);
+    const Node *loss = tree_map_get(n, "loss");
+    int rule;
+    if (loss && treeread_enum(&L->rd, loss, "seller.tax.loss",
+                              schema_key(&schema_tax, KEY_LOSS)->values, &rule))
+        seller->loss_rule = rule;
     const Node *surtax = tree_map_get(n, "surtax");
     double sf[SCHEMA_FIELDS_MAX];
     bool s_given[SCHEMA_FIELDS_MAX];
@@ -283,7 +292,8 @@ void scenario_deal_read_seller(Loader *L, const Node *n)
                       .income_tax_rate = field(f, t, KEY_INCOME_TAX_RATE),
                       .other_taxable_income = field(f, t, KEY_OTHER_TAXABLE_INCOME),
                       .material_participation = field(f, t, KEY_MATERIAL_PARTICIPATION) != 0,
-                      .reinvest_annuity = field(f, t, KEY_REINVEST_ANNUITY)};
+                      .reinvest_annuity = field(f, t, KEY_REINVEST_ANNUITY),
+                      .other_gains = field(f, t, KEY_OTHER_GAINS)};
     const Node *tax = tree_map_get(n, "tax");
     if (tax)
         read_tax(L, tax, s);

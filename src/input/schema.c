@@ -229,6 +229,9 @@ static const SchemaKey seller_keys[] = {
     {KEY_MATERIAL_PARTICIPATION, "material_participation", SCHEMA_BOOL, NONE, NULL, false,
      "true", NULL, "the seller worked in the practice (no tax.surtax: the US NIIT, § 1411(c))",
      0},
+    {KEY_OTHER_GAINS, "other_gains", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0", "currency",
+     "the seller's other gains of the sale's year (same kind), which a loss on the sale offsets "
+     "(seller.tax.loss)", 0},
     {KEY_REINVEST_ANNUITY, "reinvest_annuity", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
      "currency", "put in a life annuity within 6 months by a seller aged 65+: exempts that "
      "share of the gain, up to tax.annuity_exemption_cap (Spain, LIRPF art. 38.3)", 0},
@@ -276,6 +279,17 @@ static const SchemaKey tax_keys[] = {
     {KEY_ANNUITY_EXEMPTION_CAP, "annuity_exemption_cap", SCHEMA_NUMBER, NON_NEGATIVE, NULL,
      false, "0", "currency", "most of seller.reinvest_annuity that exempts gain (0: no such "
      "exemption; Spain 240,000)", 0},
+    {KEY_LOSS, "loss", SCHEMA_ENUM, NONE, "none|offset_other_gains|carry_forward", false, "none",
+     NULL, "a loss on the sale: no value; offsets seller.other_gains of the year; or that, then "
+     "up to loss_annual_limit a year against other income at loss_rate, for loss_years", 0},
+    {KEY_LOSS_ANNUAL_LIMIT, "loss_annual_limit", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency per year", "carry_forward: most of the loss used against other income a year "
+     "(0: no limit; US 3,000; Spain 25% of the savings income)", 0},
+    {KEY_LOSS_YEARS, "loss_years", SCHEMA_INTEGER, {0, 100, false, false}, NULL, false, "0",
+     "years", "carry_forward: years after the sale's it is carried (0: to the schedule's end; "
+     "Spain 4)", 0},
+    {KEY_LOSS_RATE, "loss_rate", SCHEMA_NUMBER, UNIT, NULL, false, "the top bracket's", NULL,
+     "the tax rate on the other income a carried loss offsets", 0},
 };
 
 static const SchemaKey surtax_keys[] = {

@@ -109,6 +109,11 @@ typedef enum SchemaKeyId {
     KEY_RATE,
     KEY_ABOVE,
     KEY_ANNUITY_EXEMPTION_CAP,
+    KEY_LOSS,
+    KEY_LOSS_ANNUAL_LIMIT,
+    KEY_LOSS_YEARS,
+    KEY_LOSS_RATE,
+    KEY_OTHER_GAINS,
     KEY_COUNT
 } SchemaKeyId;
 

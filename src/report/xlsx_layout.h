@@ -67,7 +67,8 @@ enum {
     I_KEEP_MARGIN, I_KEEP_PAY, I_KEEP_PAY_GROWTH, I_KEEP_YEARS, I_KEEP_RATE, I_KEEP_EXIT,
     I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL,
     I_INTEREST_TAX, I_TAX_LAG, I_OTHER_INCOME, I_MATERIAL, I_SURTAX_RATE, I_SURTAX_ABOVE,
-    I_ANNUITY, I_ANNUITY_CAP, I_EXEMPT, I_COUNT
+    I_ANNUITY, I_ANNUITY_CAP, I_EXEMPT, I_LOSS_RULE, I_OTHER_GAINS, I_LOSS_LIMIT, I_LOSS_YEARS,
+    I_LOSS_RATE, I_COUNT
 };
 enum {
     R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV,
@@ -113,6 +114,8 @@ enum {
     T_INTEREST_TAX,   /* the seller's tax on the interest received */
     T_TAX_PAID,       /* the gain's and the interest's tax, paid payment_lag_years later */
     T_INTEREST_SHIELD,/* the buyer's tax saved by deducting the interest */
+    T_LOSS_USED,      /* a loss on the sale used in the year */
+    T_LOSS_VALUE,     /* the tax it saves */
     T_COLUMNS
 };
 
@@ -264,7 +267,7 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
 /* "NAME (YEAR): SOURCES" of the scenario's tax.regime, or a note that none is given. */
 void xlsx_transfer_tax_regime(const XlsxCtx *x, char *out, size_t size);
 
-/* The seller's tax inputs (I_INTEREST_TAX .. I_EXEMPT) at row r (xlsx_transfer_tax.c). */
+/* The seller's tax inputs (I_INTEREST_TAX .. I_LOSS_RATE) at row r (xlsx_transfer_tax.c). */
 void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
                              const char *in[I_COUNT], const char *res[R_COUNT]);
 

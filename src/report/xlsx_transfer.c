@@ -241,7 +241,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const TransferLayout *l = &x->transfer;
     static const double w[T_COLUMNS] = {44, 16, 15, 15, 14, 11, 14, 11, 10, 14, 15, 13, 15, 14,
                                         15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10,
-                                        15, 15, 15, 15, 15, 15, 15};
+                                        15, 15, 15, 15, 15, 15, 15, 15, 15};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
     xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
@@ -372,6 +372,11 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         case I_ANNUITY:
         case I_ANNUITY_CAP:
         case I_EXEMPT:
+        case I_LOSS_RULE:
+        case I_OTHER_GAINS:
+        case I_LOSS_LIMIT:
+        case I_LOSS_YEARS:
+        case I_LOSS_RATE:
             if (sc->seller.enabled)
                 xlsx_transfer_tax_input(x, ws, r, i, in, res);
             break;
@@ -448,7 +453,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Seller: loss left at the end, set back against the year's gain",
                 "Seller: tax given back on it", "Seller: tax on the interest received",
                 "Seller: tax paid in the year (gain and interest)",
-                "Buyer: tax saved on the interest paid"};
+                "Buyer: tax saved on the interest paid", "Seller: loss on the sale used",
+                "Seller: tax the loss saves"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {

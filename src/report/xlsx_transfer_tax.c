@@ -60,9 +60,43 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
     xlsx_formula(&x->c, ws, r, T_TAX_PAID, x->f.money, f->tax_paid[t],
                  "=IF(%s>=%s,INDEX(%s,%s-%s+1)+INDEX(%s,%s-%s+1),0)", c[T_YEAR], in[I_TAX_LAG],
                  taxes, c[T_YEAR], in[I_TAX_LAG], interest_taxes, c[T_YEAR], in[I_TAX_LAG]);
+    /* A loss on the sale (seller.tax.loss): against other gains in the sale's year, then, carried
+     * forward, up to the annual limit against other income at the loss rate. */
+    const char *G = res[R_GAIN];
+    char on_gains[160], above_rows[XLSX_REF_MAX];
+    snprintf(on_gains, sizeof on_gains, "MIN(-%s,%s)", G, in[I_OTHER_GAINS]);
+    if (t == 0) {
+        xlsx_formula(&x->c, ws, r, T_LOSS_USED, x->f.money, f->loss_used[t],
+                     "=IF(AND(%s<0,%s<>\"none\"),%s+IF(%s=\"carry_forward\",IF(%s>0,MIN(%s,-%s-%s),"
+                     "-%s-%s),0),0)", G, in[I_LOSS_RULE], on_gains, in[I_LOSS_RULE],
+                     in[I_LOSS_LIMIT], in[I_LOSS_LIMIT], G, on_gains, G, on_gains);
+    } else {
+        xlsx_range(above_rows, NULL, l->schedule_first, T_LOSS_USED, r - 1, T_LOSS_USED);
+        xlsx_formula(&x->c, ws, r, T_LOSS_USED, x->f.money, f->loss_used[t],
+                     "=IF(AND(%s<0,%s=\"carry_forward\",OR(%s=0,%s<=%s)),IF(%s>0,MIN(%s,-%s-SUM(%s)),"
+                     "-%s-SUM(%s)),0)", G, in[I_LOSS_RULE], in[I_LOSS_YEARS], c[T_YEAR],
+                     in[I_LOSS_YEARS], in[I_LOSS_LIMIT], in[I_LOSS_LIMIT], G, above_rows, G,
+                     above_rows);
+    }
+    if (t == 0 && l->bracket_first >= 0) {
+        char og_tax[XLSX_FORMULA_MAX / 4], og_less[XLSX_FORMULA_MAX / 4], og_left[200];
+        xlsx_transfer_bracket_tax(l, x, in[I_OTHER_GAINS], og_tax, sizeof og_tax);
+        snprintf(og_left, sizeof og_left, "(%s-%s)", in[I_OTHER_GAINS], on_gains);
+        xlsx_transfer_bracket_tax(l, x, og_left, og_less, sizeof og_less);
+        xlsx_formula(&x->c, ws, r, T_LOSS_VALUE, x->f.money, f->loss_value[t],
+                     "=IF(AND(%s<0,%s<>\"none\"),%s-%s+%s*(%s-%s),0)", G, in[I_LOSS_RULE], og_tax,
+                     og_less, in[I_LOSS_RATE], c[T_LOSS_USED], on_gains);
+    } else if (t == 0) {
+        xlsx_formula(&x->c, ws, r, T_LOSS_VALUE, x->f.money, f->loss_value[t],
+                     "=IF(AND(%s<0,%s<>\"none\"),%s*(%s-%s),0)", G, in[I_LOSS_RULE],
+                     in[I_LOSS_RATE], c[T_LOSS_USED], on_gains);
+    } else {
+        xlsx_formula(&x->c, ws, r, T_LOSS_VALUE, x->f.money, f->loss_value[t], "=%s*%s",
+                     in[I_LOSS_RATE], c[T_LOSS_USED]);
+    }
     if (l->bracket_first < 0) {
         xlsx_number(&x->c, ws, r, T_GIVEN_BACK, 0, x->f.money);
-        xlsx_number(&x->c, ws, r, T_TAX, 0, x->f.money);
+        xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t], "=-%s", c[T_LOSS_VALUE]);
         return;
     }
     xlsx_transfer_bracket_tax(l, x, c[T_TAXABLE], tax_now, sizeof tax_now);
@@ -79,9 +113,9 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
     xlsx_transfer_bracket_tax(l, x, gain, tax_whole, sizeof tax_whole);
     xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t],
                  "=IF(%s>0,IF(%s=\"whole_gain\",%s*%s/%s,%s-IF(%s=\"cumulative\",SUM(%s),"
-                 "IF(%s=SUMPRODUCT(MAX((%s<>0)*%s)),SUM(%s),0))),0)",
+                 "IF(%s=SUMPRODUCT(MAX((%s<>0)*%s)),SUM(%s),0))),0)-%s",
                  gain, in[I_APPLY], tax_whole, c[T_TAXABLE], gain, tax_now, in[I_APPLY], paid,
-                 c[T_YEAR], recs, years, given);
+                 c[T_YEAR], recs, years, given, c[T_LOSS_VALUE]);
 }
 
 static void input(XlsxCtx *x, lxw_worksheet *ws, int r, const char *label, double v,
@@ -129,6 +163,28 @@ void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
     case I_ANNUITY_CAP:
         input(x, ws, r, "Seller: most of it that exempts gain (0: none)",
               s->annuity_exemption_cap, x->f.input_money);
+        break;
+    case I_LOSS_RULE:
+        xlsx_text(&x->c, ws, r, 0, "Seller: a loss on the sale", x->f.text);
+        xlsx_text(&x->c, ws, r, 1,
+                  (const char *[]){"none", "offset_other_gains", "carry_forward"}[s->loss_rule],
+                  x->f.input_text);
+        break;
+    case I_OTHER_GAINS:
+        input(x, ws, r, "Seller: other gains of the sale's year", s->other_gains,
+              x->f.input_money);
+        break;
+    case I_LOSS_LIMIT:
+        input(x, ws, r, "Seller: loss used against other income a year (0: no limit)",
+              s->loss_annual_limit, x->f.input_money);
+        break;
+    case I_LOSS_YEARS:
+        input(x, ws, r, "Seller: years a loss is carried (0: to the end)", s->loss_years,
+              x->f.input_count);
+        break;
+    case I_LOSS_RATE:
+        input(x, ws, r, "Seller: tax rate on the other income a loss offsets",
+              tax_loss_rate(s), x->f.input_rate);
         break;
     case I_EXEMPT:
         xlsx_text(&x->c, ws, r, 0, "Seller: share of the gain exempt", x->f.text);

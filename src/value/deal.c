@@ -39,7 +39,8 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
                          &f->principal, &f->interest,   &f->recognised,     &f->tax,
                          &f->seller_net, &f->book_after_tax, &f->shield,    &f->buyer_net,
                          &f->taxable,   &f->carried,    &f->carried_back,   &f->given_back,
-                         &f->interest_tax, &f->tax_paid, &f->interest_shield};
+                         &f->interest_tax, &f->tax_paid, &f->interest_shield,
+                         &f->loss_used, &f->loss_value};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         *arrays[i] = calloc(n, sizeof(double));
         if (!*arrays[i]) {
@@ -61,7 +62,8 @@ void deal_flows_free(DealFlows *f)
                         f->principal, f->interest,   f->recognised,     f->tax,
                         f->seller_net, f->book_after_tax, f->shield,    f->buyer_net,
                         f->taxable,    f->carried,    f->carried_back,   f->given_back,
-                        f->interest_tax, f->tax_paid, f->interest_shield};
+                        f->interest_tax, f->tax_paid, f->interest_shield,
+                        f->loss_used, f->loss_value};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     if (f->irr_solver)
@@ -203,7 +205,8 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
                 f->recognised[t] = f->gain * f->principal[t] / price;
         else
             f->recognised[0] = f->gain;
-        TaxYears tax = {f->taxable, f->carried, f->carried_back, f->given_back, f->tax};
+        TaxYears tax = {f->taxable, f->carried, f->carried_back, f->given_back, f->tax,
+                        f->loss_used, f->loss_value};
         tax_schedule(s, f->gain, price, Y, f->recognised, &tax);
         tax_interest_and_payment(s, Y, f->interest, f->tax, f->interest_tax, f->tax_paid);
         f->tax_total = f->net_proceeds = f->interest_tax_total = 0;

@@ -47,6 +47,7 @@ typedef struct DealFlows {
     double *interest_tax;     /* the seller's tax on the interest received in the year */
     double *tax_paid;         /* tax + interest_tax of year t - payment_lag_years */
     double *interest_shield;  /* buyer: tax rate x interest paid */
+    double *loss_used, *loss_value; /* a loss on the sale used, the tax it saves (tax.h) */
     double *seller_net;       /* principal + interest - selling costs - tax */
     /* Buyer. */
     double *book_after_tax;   /* (1 - tax rate) x the book's cash, the run-off added in year H */

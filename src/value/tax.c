@@ -75,13 +75,47 @@ void tax_interest_and_payment(const SellerSpec *s, int years, const double *inte
         paid[t] = t >= lag ? tax[t - lag] + interest_tax[t - lag] : 0;
 }
 
+double tax_loss_rate(const SellerSpec *s)
+{
+    if (s->has_loss_rate)
+        return s->loss_rate;
+    return s->bracket_count ? s->brackets[s->bracket_count - 1].rate : 0;
+}
+
+/* The tax value of a loss `loss` > 0 on the sale, by year. */
+static void loss_value(const SellerSpec *s, double loss, int years, TaxYears *out)
+{
+    double on_gains = loss < s->other_gains ? loss : s->other_gains;
+    double rest = loss - on_gains, rate = tax_loss_rate(s);
+    int last = s->loss_rule != 2 ? 0 : s->loss_years > 0 && s->loss_years < years ? s->loss_years
+                                                                                   : years;
+    for (int t = 0; t <= last; t++) {
+        double u = 0;
+        if (s->loss_rule == 2)
+            u = s->loss_annual_limit > 0 && rest > s->loss_annual_limit ? s->loss_annual_limit
+                                                                         : rest;
+        rest -= u;
+        out->loss_used[t] = (t == 0 ? on_gains : 0) + u;
+        out->loss_value[t] = rate * u;
+        if (t == 0)
+            out->loss_value[t] += tax_brackets(s, s->other_gains) -
+                                  tax_brackets(s, s->other_gains - on_gains);
+        out->tax[t] = -out->loss_value[t];
+    }
+}
+
 void tax_schedule(const SellerSpec *s, double gain, double price, int years,
                   const double *recognised, TaxYears *out)
 {
     size_t n = (size_t)years + 1;
-    double *arrays[] = {out->taxable, out->carried, out->back, out->given_back, out->tax};
+    double *arrays[] = {out->taxable, out->carried,   out->back,      out->given_back,
+                        out->tax,     out->loss_used, out->loss_value};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         memset(arrays[i], 0, n * sizeof(double));
+    if (gain < 0 && s->loss_rule != 0) {
+        loss_value(s, -gain, years, out);
+        return;
+    }
     /* The share of the gain exempt by reinvestment in an annuity leaves every year's part. */
     double taxed = 1 - tax_exempt_share(s, price);
     gain *= taxed;

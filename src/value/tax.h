@@ -27,6 +27,8 @@ typedef struct TaxYears {
                            year's taxable gain (>= 0) */
     double *given_back; /* per_year: the tax on the year's gain that `back` gives back */
     double *tax;        /* paid in the year (negative: a refund) */
+    double *loss_used;  /* a loss on the sale used in the year (seller.tax.loss) */
+    double *loss_value; /* the tax it saves in the year (tax = -loss_value) */
 } TaxYears;
 
 /* Tax on `amount` by the seller's brackets, stacked on other_taxable_income: B(o + amount) -
@@ -44,7 +46,9 @@ int tax_settling_year(int years, const double *recognised);
 /*
  * The tax by year on the sale's `gain` at `price`, recognised as `recognised[0..years]`
  * (summing to the gain), less the share exempt by tax_exempt_share. A sale whose taxed gain is
- * <= 0 pays no tax (every array 0).
+ * <= 0 pays no tax; a loss (gain < 0) is used by seller.tax.loss from the sale's year (year 0,
+ * whatever the schedule): first against seller.other_gains (the tax saved on them), then with
+ * carry_forward up to loss_annual_limit a year at loss_rate, for loss_years after it.
  */
 void tax_schedule(const SellerSpec *seller, double gain, double price, int years,
                   const double *recognised, TaxYears *out);
@@ -53,6 +57,10 @@ void tax_schedule(const SellerSpec *seller, double gain, double price, int years
  * price is reinvested in a life annuity (LIRPF art. 38.3: in proportion to the amount
  * reinvested); 0 without the exemption. */
 double tax_exempt_share(const SellerSpec *seller, double price);
+
+/* The rate on the other income a carried loss offsets: seller.tax.loss_rate, else the top
+ * bracket's. */
+double tax_loss_rate(const SellerSpec *seller);
 
 /* The seller's rate on interest received: seller.tax.interest_rate, else the top bracket's
  * (0 without brackets). */

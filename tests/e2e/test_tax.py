@@ -331,5 +331,51 @@ class MonteCarloTax(DealCase):
         self.assertGreater(s["net_proceeds_pv_distribution"]["sd"], 0)
 
 
+class Losses(DealCase):
+    """A loss on the sale under each preset's rule (seller.tax.loss), hand-computed."""
+
+    setUpClass = Presets.setUpClass
+
+    def sale(self, preset, price, basis, **seller):
+        sc = preset_sale(preset, price, **seller)
+        sc["seller"]["tax_basis"] = basis
+        return run_deal(sc)["deal"]["seller"]
+
+    def test_spain_offset_then_carried(self):
+        # Price 50,000, basis 90,000: a loss of 40,000.
+        # offset_other_gains (the preset), other gains 20,000: they go untaxed, saving
+        #   B(20,000) = 6,000 x 0.19 + 14,000 x 0.21 = 1,140 + 2,940 = 4,080.
+        s = self.sale("spain-individual", 50000, 90000, other_gains=20000)
+        self.assertAlmostEqual(s["tax"], -4080, delta=1e-6)
+        # carry_forward, 2,500 a year (25 % of 10,000 of savings income) at 19 %, 4 years:
+        #   year 0: 4,080 + 0.19 x 2,500 = 4,555; years 1-4: 475 each; 7,500 of the loss is
+        #   never used. Total 6,455; net proceeds 50,000 + 6,455 (paid a year later).
+        sc = preset_sale("spain-individual", 50000, other_gains=20000)
+        sc["seller"]["tax_basis"] = 90000
+        sc["seller"]["tax"] = {"loss": "carry_forward", "loss_annual_limit": 2500,
+                               "loss_rate": 0.19}
+        out = run_deal(sc)["deal"]["seller"]
+        self.assertAlmostEqual(out["tax"], -6455, delta=1e-6)
+        self.assertAlmostEqual(out["net_proceeds"], 56455, delta=1e-6)
+        # Without the rule (loss: none) the loss is worth nothing.
+        sc["seller"]["tax"] = {"loss": "none"}
+        self.assertEqual(run_deal(sc)["deal"]["seller"]["tax"], 0)
+
+    def test_us_capital_loss_3000_a_year(self):
+        # Price 50,000, basis 60,000, no other gains: 3,000 a year against ordinary income at
+        # 37 %: 1,110 in years 0, 1, 2 and 370 in year 3 (1,000 left): 3,700.
+        #   net proceeds PV at 5 % = 50,000 + 1,110 + 1,110 / 1.05 + 1,110 / 1.05^2
+        #   + 370 / 1.05^3.
+        s = self.sale("us-federal", 50000, 60000)
+        self.assertAlmostEqual(s["tax"], -3700, delta=1e-6)
+        pv = 50000 + 1110 + 1110 / 1.05 + 1110 / 1.05 ** 2 + 370 / 1.05 ** 3
+        self.assertAlmostEqual(s["net_proceeds_pv"], pv, delta=1e-6)
+
+    def test_brazil_no_offset(self):
+        # IN SRF 84/2001 art. 2: the loss offsets nothing.
+        s = self.sale("brazil-individual", 500000, 900000, other_gains=300000)
+        self.assertEqual(s["tax"], 0)
+
+
 if __name__ == "__main__":
     e2e.main()
