@@ -471,6 +471,8 @@ static void read_top_level(Loader *L, const Node *root)
         read_correlations(L, v);
     if ((v = tree_map_get(root, "deal")))
         scenario_deal_read(L, v);
+    if ((v = tree_map_get(root, "tax")))
+        scenario_deal_read_regime(L, v);
     if ((v = tree_map_get(root, "variants")))
         scenario_whatif_read_variants(L, v);
     if ((v = tree_map_get(root, "sensitivity")))

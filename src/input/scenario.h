@@ -184,6 +184,22 @@ typedef struct SellerSpec {
     bool cumulative;           /* brackets_apply: cumulative (else per_year) */
     bool has_classes;          /* seller.tax.classes given */
     ClassTax classes[CLASS_COUNT];
+    bool whole_gain;           /* brackets_apply: whole_gain (the rate of the whole gain on
+                                  each year's part, RIR/2018 art. 151) */
+    bool has_interest_tax_rate;/* else the top bracket's rate */
+    double interest_tax_rate;  /* seller.tax.interest_rate: on the interest received */
+    int payment_lag_years;     /* 0 or 1: the tax of year t is paid in year t + lag */
+    double other_taxable_income; /* currency per year: the gain's brackets start above it */
+    bool material_participation; /* no surtax */
+    double surtax_rate, surtax_above; /* the US NIIT: rate on income above `above` (0: none) */
+    double reinvest_annuity;   /* currency put in a life annuity (LIRPF art. 38.3) */
+    double annuity_exemption_cap; /* most of it that exempts gain (0: no such exemption) */
+    int loss_rule;             /* 0 none, 1 offset_other_gains, 2 carry_forward */
+    double other_gains;        /* currency: the sale's year, offset by a loss */
+    double loss_annual_limit;  /* currency per year (0: none) */
+    int loss_years;            /* years after the sale's (0: to the schedule's end) */
+    bool has_loss_rate;
+    double loss_rate;          /* else the top bracket's */
 } SellerSpec;
 
 /* The buyer's bank (or SBA 7(a)) loan beside the seller's note, and the lender's test of it:
@@ -266,6 +282,13 @@ typedef struct ScenarioMarks {
 
 #define SCENARIO_NOTES_MAX 8
 
+/* The tax law the presets follow (tax.regime): printed with the results. */
+typedef struct TaxRegime {
+    const char *name;             /* NULL: none given */
+    int year;
+    const char *sources;          /* the citations, joined by "; " */
+} TaxRegime;
+
 typedef struct Scenario {
     const char *name;
     const char *file;             /* the path the scenario was loaded from */
@@ -294,6 +317,7 @@ typedef struct Scenario {
     DealSpec deal;
     SellerSpec seller;
     BuyerSpec buyer;
+    TaxRegime tax_regime;
     VariantSpec *variants;
     size_t variant_count;
     TornadoSpec *tornado;

@@ -2,6 +2,7 @@
  * scenario_deal.c — the deal, seller and buyer sections (DESIGN §7) into their specs.
  */
 #include "scenario_loader.h"
+#include "scenario_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -185,12 +186,33 @@ static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
     if (!treeread_fields(&L->rd, n, "seller.tax", &schema_tax, f, given))
         return;
     seller->installment_method = field(f, &schema_tax, KEY_INSTALLMENT_METHOD) != 0;
+    seller->has_interest_tax_rate = given[schema_index(&schema_tax, KEY_INTEREST_RATE)];
+    seller->interest_tax_rate = field(f, &schema_tax, KEY_INTEREST_RATE);
+    seller->payment_lag_years = (int)field(f, &schema_tax, KEY_PAYMENT_LAG_YEARS);
+    seller->annuity_exemption_cap = field(f, &schema_tax, KEY_ANNUITY_EXEMPTION_CAP);
+    seller->loss_annual_limit = field(f, &schema_tax, KEY_LOSS_ANNUAL_LIMIT);
+    seller->loss_years = (int)field(f, &schema_tax, KEY_LOSS_YEARS);
+    seller->has_loss_rate = given[schema_index(&schema_tax, KEY_LOSS_RATE)];
+    seller->loss_rate = field(f, &schema_tax, KEY_LOSS_RATE);
+    const Node *loss = tree_map_get(n, "loss");
+    int rule;
+    if (loss && treeread_enum(&L->rd, loss, "seller.tax.loss",
+                              schema_key(&schema_tax, KEY_LOSS)->values, &rule))
+        seller->loss_rule = rule;
+    const Node *surtax = tree_map_get(n, "surtax");
+    double sf[SCHEMA_FIELDS_MAX];
+    bool s_given[SCHEMA_FIELDS_MAX];
+    if (surtax && treeread_fields(&L->rd, surtax, "seller.tax.surtax", &schema_surtax, sf,
+                                  s_given)) {
+        seller->surtax_rate = field(sf, &schema_surtax, KEY_RATE);
+        seller->surtax_above = field(sf, &schema_surtax, KEY_ABOVE);
+    }
     const Node *apply = tree_map_get(n, "brackets_apply");
     int choice;
     if (apply && treeread_enum(&L->rd, apply, "seller.tax.brackets_apply",
                                schema_key(&schema_tax, KEY_BRACKETS_APPLY)->values,
                            &choice))
-        seller->cumulative = choice == 1;
+        seller->cumulative = choice == 1, seller->whole_gain = choice == 2;
     const Node *classes = tree_map_get(n, "classes");
     if (classes)
         scenario_allocation_read_classes(L, classes, seller);
@@ -300,7 +322,11 @@ void scenario_deal_read_seller(Loader *L, const Node *n)
                       /* without a tax section: the tax table's default */
                       .installment_method =
                           schema_default(schema_key(&schema_tax, KEY_INSTALLMENT_METHOD)) != 0,
-                      .income_tax_rate = field(f, t, KEY_INCOME_TAX_RATE)};
+                      .income_tax_rate = field(f, t, KEY_INCOME_TAX_RATE),
+                      .other_taxable_income = field(f, t, KEY_OTHER_TAXABLE_INCOME),
+                      .material_participation = field(f, t, KEY_MATERIAL_PARTICIPATION) != 0,
+                      .reinvest_annuity = field(f, t, KEY_REINVEST_ANNUITY),
+                      .other_gains = field(f, t, KEY_OTHER_GAINS)};
     const Node *tax = tree_map_get(n, "tax");
     if (tax)
         read_tax(L, tax, s);
@@ -332,3 +358,46 @@ void scenario_deal_read_buyer(Loader *L, const Node *n)
         scenario_financing_read(L, financing);
 }
 
+
+/* tax: {regime: {name, year, sources}}: the law the presets follow, for the results. */
+void scenario_deal_read_regime(Loader *L, const Node *n)
+{
+    double f[SCHEMA_FIELDS_MAX];
+    bool given[SCHEMA_FIELDS_MAX];
+    if (!treeread_fields(&L->rd, n, "tax", &schema_law, f, given))
+        return;
+    const Node *r = tree_map_get(n, "regime");
+    if (!treeread_fields(&L->rd, r, "tax.regime", &schema_regime, f, given))
+        return;
+    TaxRegime *regime = &L->sc->tax_regime;
+    const char *name;
+    if (!treeread_string(&L->rd, tree_map_get(r, "name"), "tax.regime.name", &name))
+        return;
+    const Node *sources = tree_map_get(r, "sources");
+    if (!treeread_expect_seq(&L->rd, sources, "tax.regime.sources",
+                             "a list of the laws cited, [\"Ley 35/2006 art. 14\", ...]"))
+        return;
+    char joined[2048];
+    size_t len = 0;
+    joined[0] = '\0';
+    for (size_t i = 0; i < sources->count; i++) {
+        char path[TREEREAD_PATH_MAX];
+        const char *text;
+        snprintf(path, sizeof path, "tax.regime.sources[%zu]", i);
+        if (!treeread_string(&L->rd, sources->items[i], path, &text))
+            return;
+        int w = snprintf(joined + len, sizeof joined - len, "%s%s", i ? "; " : "", text);
+        if (w < 0 || (size_t)w >= sizeof joined - len) {
+            bv_error(L->errors, BV_ERR_INPUT, &sources->items[i]->mark, path,
+                     "the sources run over %zu characters; cite them more briefly",
+                     sizeof joined - 1);
+            return;
+        }
+        len += (size_t)w;
+    }
+    regime->name = name;
+    regime->year = (int)field(f, &schema_regime, KEY_YEAR);
+    regime->sources = scenario_intern(L->sc, joined, len);
+    if (!regime->sources)
+        scenario_nomem(L);
+}

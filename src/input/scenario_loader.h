@@ -53,6 +53,7 @@ void scenario_normalization_read(Loader *L, const Node *root);
 void scenario_normalization_finish(Loader *L);
 /* buyer.financing (scenario_financing.c). */
 void scenario_financing_read(Loader *L, const Node *n);
+void scenario_deal_read_regime(Loader *L, const Node *n);
 
 /* scenario_whatif.c (segments are read first: a parameter may name one) */
 void scenario_whatif_read_variants(Loader *L, const Node *n);

@@ -97,6 +97,9 @@ static const SchemaKey scenario_keys[] = {
      "the buyer's rate, costs, tax and amortisation (needs deal)", 0},
     {KEY_VARIANTS, "variants", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "what-if runs: [{name, set: {PATH: VALUE, ...}}], each this scenario plus its patch", 0},
+    {KEY_TAX, "tax", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{regime: {name, year, sources}}: the tax law the presets follow, printed with the results",
+     0},
     {KEY_SENSITIVITY, "sensitivity", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "{tornado: [PATH or {parameter, low, high}], grid: {rows: {PATH: [..]}, cols: {PATH: [..]}}}",
      0},
@@ -297,12 +300,25 @@ static const SchemaKey seller_keys[] = {
     {KEY_DISCOUNT_RATE, "discount_rate", SCHEMA_NUMBER, ABOVE_MINUS_ONE, NULL, true, NULL,
      "per year", "the seller's rate for the sale's fixed payments (the buyer's credit risk)", 0},
     {KEY_TAX, "tax", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
-     "{brackets: [[from, rate], ...], installment_method, brackets_apply}", 0},
+     "{brackets: [[from, rate], ...], installment_method, brackets_apply, interest_rate, "
+     "payment_lag_years}", 0},
     {KEY_INCOME_TAX_RATE, "income_tax_rate", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
      "the seller's marginal income tax on the practice's profit if he kept it", 0},
     {KEY_KEEP, "keep", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "what keeping the practice is worth to him: {margin, owner_compensation, years, "
      "discount_rate, exit}", 0},
+    {KEY_OTHER_TAXABLE_INCOME, "other_taxable_income", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false,
+     "0", "currency per year", "income taxed before the gain each year: the gain's brackets "
+     "start where it ends (US: ordinary taxable income under the capital-gain brackets)", 0},
+    {KEY_MATERIAL_PARTICIPATION, "material_participation", SCHEMA_BOOL, NONE, NULL, false,
+     "true", NULL, "the seller worked in the practice (no tax.surtax: the US NIIT, § 1411(c))",
+     0},
+    {KEY_OTHER_GAINS, "other_gains", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0", "currency",
+     "the seller's other gains of the sale's year (same kind), which a loss on the sale offsets "
+     "(seller.tax.loss)", 0},
+    {KEY_REINVEST_ANNUITY, "reinvest_annuity", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency", "put in a life annuity within 6 months by a seller aged 65+: exempts that "
+     "share of the gain, up to tax.annuity_exemption_cap (Spain, LIRPF art. 38.3)", 0},
 };
 
 static const SchemaKey keep_keys[] = {
@@ -334,11 +350,54 @@ static const SchemaKey tax_keys[] = {
      "[[from, rate], ...]: from 0, ascending; rate in [0, 1] on the gain above `from`", 0},
     {KEY_INSTALLMENT_METHOD, "installment_method", SCHEMA_BOOL, NONE, NULL, false, "true", NULL,
      "recognise the gain in proportion to principal received (else all at closing)", 0},
-    {KEY_BRACKETS_APPLY, "brackets_apply", SCHEMA_ENUM, NONE, "per_year|cumulative", false,
-     "per_year", NULL, "brackets on each year's gain alone, or on the gain recognised to date", 0},
+    {KEY_BRACKETS_APPLY, "brackets_apply", SCHEMA_ENUM, NONE, "per_year|cumulative|whole_gain",
+     false, "per_year", NULL, "brackets on each year's gain alone, on the gain recognised to "
+     "date, or the whole gain's average rate on each year's part", 0},
+    {KEY_INTEREST_RATE, "interest_rate", SCHEMA_NUMBER, UNIT, NULL, false, "the top bracket's",
+     NULL, "the seller's tax rate on the seller-financing interest received (ordinary income)", 0},
+    {KEY_PAYMENT_LAG_YEARS, "payment_lag_years", SCHEMA_INTEGER, {0, 1, false, false}, NULL,
+     false, "0", "years", "the tax of year t is paid in year t + lag (1: a return filed the "
+     "next year)", 0},
+    {KEY_SURTAX, "surtax", SCHEMA_MAPPING, NONE, NULL, false, "none", NULL,
+     "{rate, above}: rate on the gain above `above` of income (with other_taxable_income), "
+     "unless seller.material_participation (the US NIIT, § 1411)", 0},
+    {KEY_ANNUITY_EXEMPTION_CAP, "annuity_exemption_cap", SCHEMA_NUMBER, NON_NEGATIVE, NULL,
+     false, "0", "currency", "most of seller.reinvest_annuity that exempts gain (0: no such "
+     "exemption; Spain 240,000)", 0},
+    {KEY_LOSS, "loss", SCHEMA_ENUM, NONE, "none|offset_other_gains|carry_forward", false, "none",
+     NULL, "a loss on the sale: no value; offsets seller.other_gains of the year; or that, then "
+     "up to loss_annual_limit a year against other income at loss_rate, for loss_years", 0},
+    {KEY_LOSS_ANNUAL_LIMIT, "loss_annual_limit", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
+     "currency per year", "carry_forward: most of the loss used against other income a year "
+     "(0: no limit; US 3,000; Spain 25% of the savings income)", 0},
+    {KEY_LOSS_YEARS, "loss_years", SCHEMA_INTEGER, {0, 100, false, false}, NULL, false, "0",
+     "years", "carry_forward: years after the sale's it is carried (0: to the schedule's end; "
+     "Spain 4)", 0},
+    {KEY_LOSS_RATE, "loss_rate", SCHEMA_NUMBER, UNIT, NULL, false, "the top bracket's", NULL,
+     "the tax rate on the other income a carried loss offsets", 0},
     {KEY_CLASSES, "classes", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "{CLASS: {character, rate, self_employment}}: the seller's character of each asset class "
      "the jurisdiction knows (deal.allocation)", 0},
+};
+
+static const SchemaKey surtax_keys[] = {
+    {KEY_RATE, "rate", SCHEMA_NUMBER, UNIT, NULL, true, NULL, NULL, "the surtax's rate", 0},
+    {KEY_ABOVE, "above", SCHEMA_NUMBER, NON_NEGATIVE, NULL, true, NULL, "currency",
+     "income above which it applies", 0},
+};
+
+static const SchemaKey law_keys[] = {
+    {KEY_REGIME, "regime", SCHEMA_MAPPING, NONE, NULL, true, NULL, NULL,
+     "{name, year, sources}", 0},
+};
+
+static const SchemaKey regime_keys[] = {
+    {KEY_NAME, "name", SCHEMA_STRING, NONE, NULL, true, NULL, NULL,
+     "the jurisdiction and tax (Spain, IRPF savings base)", 0},
+    {KEY_YEAR, "year", SCHEMA_INTEGER, {1900, 2200, false, false}, NULL, true, NULL, "year",
+     "the tax year whose figures the preset holds", 0},
+    {KEY_SOURCES, "sources", SCHEMA_STRING, NONE, NULL, true, NULL, NULL,
+     "a list of the laws and articles cited", 0},
 };
 
 static const SchemaKey buyer_keys[] = {
@@ -409,6 +468,9 @@ const SchemaTable schema_allocation = TABLE("allocation", allocation_keys);
 const SchemaTable schema_class_tax = TABLE("class_tax", class_tax_keys);
 const SchemaTable schema_normalization = TABLE("normalization", normalization_keys);
 const SchemaTable schema_work_in_progress = TABLE("work_in_progress", work_in_progress_keys);
+const SchemaTable schema_law = TABLE("tax (top level)", law_keys);
+const SchemaTable schema_regime = TABLE("regime", regime_keys);
+const SchemaTable schema_surtax = TABLE("surtax", surtax_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
 {
@@ -571,6 +633,9 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_buyer);
     write_table(out, &schema_financing);
     write_table(out, &schema_loan);
+    write_table(out, &schema_surtax);
+    write_table(out, &schema_law);
+    write_table(out, &schema_regime);
 }
 
 const SchemaKey *schema_key(const SchemaTable *table, SchemaKeyId id)

@@ -129,6 +129,20 @@ typedef enum SchemaKeyId {
     KEY_TO,
     KEY_WORKING_CAPITAL,
     KEY_BASIS,
+    KEY_PAYMENT_LAG_YEARS,
+    KEY_REGIME,
+    KEY_SOURCES,
+    KEY_OTHER_TAXABLE_INCOME,
+    KEY_MATERIAL_PARTICIPATION,
+    KEY_REINVEST_ANNUITY,
+    KEY_SURTAX,
+    KEY_ABOVE,
+    KEY_ANNUITY_EXEMPTION_CAP,
+    KEY_LOSS,
+    KEY_LOSS_ANNUAL_LIMIT,
+    KEY_LOSS_YEARS,
+    KEY_LOSS_RATE,
+    KEY_OTHER_GAINS,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -184,6 +198,9 @@ extern const SchemaTable schema_allocation;
 extern const SchemaTable schema_class_tax;
 extern const SchemaTable schema_normalization;
 extern const SchemaTable schema_work_in_progress;
+extern const SchemaTable schema_law;
+extern const SchemaTable schema_regime;
+extern const SchemaTable schema_surtax;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);

@@ -210,6 +210,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
         json_number(j, "gain", f->gain);
         json_number(j, "accounting_gain", f->accounting_gain);
         json_number(j, "tax", f->tax_total);
+        json_number(j, "interest_tax", f->interest_tax_total);
         json_number(j, "net_proceeds", f->net_proceeds);
         json_number(j, "net_proceeds_pv", f->net_proceeds_pv);
         json_number(j, "keep_pv", deal->keep_pv);
@@ -218,6 +219,10 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
         json_number(j, "min_price_expected", deal->min_price_expected);
         if (mc)
             json_stats(j, "gain_distribution", &mc->gain_stats);
+        if (mc)
+            json_stats(j, "tax_distribution", &mc->tax_stats);
+        if (mc)
+            json_stats(j, "net_proceeds_pv_distribution", &mc->net_pv_stats);
         if (mc && deal->has_keep)
             json_number(j, "prob_sale_beats_keep", mc->prob_sale_beats_keep);
         else
@@ -379,6 +384,15 @@ bool report_json_write(FILE *out, const Results *res)
     json_text(&j, "file", sc->file);
     json_text(&j, "currency", sc->currency);
     json_text(&j, "sha256", info->scenario_sha256);
+    if (sc->tax_regime.name) {
+        json_open(&j, "tax_regime");
+        json_text(&j, "name", sc->tax_regime.name);
+        json_number(&j, "year", sc->tax_regime.year);
+        json_text(&j, "sources", sc->tax_regime.sources);
+        json_close(&j);
+    } else {
+        json_null(&j, "tax_regime");
+    }
     json_close(&j);
     report_json_provenance(&j, info);
     const Diagnostics *d = res->diag;

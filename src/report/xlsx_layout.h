@@ -55,7 +55,7 @@ enum {
 
 /* The Monte Carlo sheet: statistics (A:B), values (D:E), histogram (G:I), convergence (K:N). */
 enum { M_LABEL, M_STAT, M_GAP1, M_ITER, M_VALUE, M_GAP2, M_BIN_FROM, M_BIN_TO, M_COUNT, M_GAP3,
-       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP, M_DSCR_MIN };
+       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP, M_DSCR_MIN, M_TAX };
 enum { MC_ITERATIONS, MC_MEAN, MC_SD, MC_SE, MC_P1, MC_P5 = MC_P1 + 1, MC_P95 = MC_P1 + 7,
        MC_CVAR5 = MC_P1 + STATS_PERCENTILES, MC_MIN, MC_MAX, MC_Z, MC_STATS };
 #define MC_FIRST_ROW 4
@@ -67,7 +67,10 @@ enum {
     I_REVENUE, I_PRICE_INPUT, I_BASE_PRICE, I_MEASURE_YEAR, I_ADJ_MULTIPLE, I_INTEREST,
     I_BASIS, I_CARRYING, I_COSTS, I_SELLER_RATE, I_INCOME_TAX, I_INSTALLMENT, I_APPLY,
     I_KEEP_MARGIN, I_KEEP_PAY, I_KEEP_PAY_GROWTH, I_KEEP_YEARS, I_KEEP_RATE, I_KEEP_EXIT,
-    I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL, I_COUNT
+    I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL,
+    I_INTEREST_TAX, I_TAX_LAG, I_OTHER_INCOME, I_MATERIAL, I_SURTAX_RATE, I_SURTAX_ABOVE,
+    I_ANNUITY, I_ANNUITY_CAP, I_EXEMPT, I_LOSS_RULE, I_OTHER_GAINS, I_LOSS_LIMIT, I_LOSS_YEARS,
+    I_LOSS_RATE, I_COUNT
 };
 enum {
     R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV,
@@ -113,6 +116,15 @@ enum {
     T_DRAW,           /* the buyer's own pay after tax (buyer.financing.owner_draw) */
     T_CUT_SELLER,     /* the closing cut-off: the seller paid for receivables/WIP, not collecting */
     T_CUT_BUYER,      /* the buyer paying for them and collecting; his working capital */
+    T_TAXABLE,        /* the seller's gain taxed in the year (xlsx_transfer_tax.c) */
+    T_CARRIED,        /* per_year: negative gain carried out of the year */
+    T_CARRIED_BACK,   /* per_year: the last carried loss set back against the year's gain */
+    T_GIVEN_BACK,     /* per_year: the tax that gives back */
+    T_INTEREST_TAX,   /* the seller's tax on the interest received */
+    T_TAX_PAID,       /* the gain's and the interest's tax, paid payment_lag_years later */
+    T_INTEREST_SHIELD,/* the buyer's tax saved by deducting the interest */
+    T_LOSS_USED,      /* a loss on the sale used in the year */
+    T_LOSS_VALUE,     /* the tax it saves */
     T_COLUMNS
 };
 
@@ -303,6 +315,21 @@ void xlsx_transfer_closing_row(XlsxCtx *x, lxw_worksheet *ws, int r);
 void xlsx_transfer_closing_cell(const XlsxCtx *x, int what, char *buf);
 void xlsx_transfer_closing_columns(XlsxCtx *x, lxw_worksheet *ws, int r, int t,
                                    const char *year);
+/* The seller's taxable gain, losses carried and tax of the schedule's row r
+ * (xlsx_transfer_tax.c); c: the row's cells by column; `bracket_gain` the gain the brackets
+ * tax (less an allocation's ordinary classes), `extra_tax` a term added to the year's tax
+ * ("+..." or ""). */
+void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *l, int r,
+                           char c[T_COLUMNS][32], const char *in[I_COUNT],
+                           const char *res[R_COUNT], const char *bracket_gain,
+                           const char *extra_tax);
+
+/* "NAME (YEAR): SOURCES" of the scenario's tax.regime, or a note that none is given. */
+void xlsx_transfer_tax_regime(const XlsxCtx *x, char *out, size_t size);
+
+/* The seller's tax inputs (I_INTEREST_TAX .. I_LOSS_RATE) at row r (xlsx_transfer_tax.c). */
+void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
+                             const char *in[I_COUNT], const char *res[R_COUNT]);
 
 /* Result k of the Transfer sheet's results block, at row r (xlsx_transfer_results.c). */
 void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *refs);

@@ -85,7 +85,8 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
         x->mc->has_deal && x->sc->buyer.enabled ? "Buyer's NPV" : "",
         x->mc->has_deal && x->sc->seller.enabled ? "Seller's net proceeds PV" : "",
         x->deal && x->deal->has_keep ? "Value of keeping (seller)" : "",
-        x->deal && x->deal->flows.loan.enabled ? "Lowest DSCR (buyer's loan)" : ""};
+        x->deal && x->deal->flows.loan.enabled ? "Lowest DSCR (buyer's loan)" : "",
+        x->mc->has_deal && x->sc->seller.enabled ? "Seller's tax on the gain" : ""};
     for (int c = 0; c < (int)(sizeof headers / sizeof headers[0]); c++)
         if (headers[c][0])
             xlsx_text(&x->c, ws, MC_FIRST_ROW - 1, c, headers[c], x->f.header);
@@ -157,6 +158,8 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_number(&x->c, ws, r, M_KEEP, mc->keep_value[it], x->f.money);
             if (x->deal && x->deal->flows.loan.enabled)
                 xlsx_number(&x->c, ws, r, M_DSCR_MIN, mc->dscr_min[it], x->f.factor);
+            if (mc->has_deal && x->sc->seller.enabled)
+                xlsx_number(&x->c, ws, r, M_TAX, mc->seller_tax[it], x->f.money);
         }
         if (r < bins_end) {
             size_t bin = (size_t)(r - MC_FIRST_ROW);

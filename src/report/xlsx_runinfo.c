@@ -33,6 +33,8 @@ void xlsx_runinfo_write(XlsxCtx *x, lxw_worksheet *ws)
     csv_dialect_describe(&x->sc->clients_csv_dialect, csv_dialect, sizeof csv_dialect);
     snprintf(clients, sizeof clients, "%zu", x->sc->client_count);
     snprintf(cohorts, sizeof cohorts, "%zu", x->book->cohort_count);
+    char regime[2300];
+    xlsx_transfer_tax_regime(x, regime, sizeof regime);
     const char *rows[][2] = {
         {"bookval version", in->bookval_version},
         {"Scenario file", x->sc->file},
@@ -41,6 +43,7 @@ void xlsx_runinfo_write(XlsxCtx *x, lxw_worksheet *ws)
         {"Clients file dialect", x->sc->clients_csv ? csv_dialect : "n/a"},
         {"Clients", clients},
         {"Cohorts", cohorts},
+        {"Tax law", regime},
         {"Valuation", x->mc ? "deterministic DCF (means of uncertain inputs) and Monte Carlo"
                             : "deterministic DCF (means of uncertain inputs)"},
         {"Generator", x->mc ? MC_GENERATOR : "n/a (no Monte Carlo in this run)"},

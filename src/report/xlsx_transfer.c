@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Tax by the bracket table for the amount in `amount` (a cell or an expression):
- * sum of rate x (min(amount, next) - from) over brackets whose from < amount. */
-void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const char *amount,
-                               char *out, size_t size)
+/* The bracket table on `amount`: sum of rate x (min(amount, next) - from) over brackets
+ * whose from < amount. */
+static void bracket_table(const TransferLayout *l, const XlsxCtx *x, const char *amount,
+                          char *out, size_t size)
 {
     char from[XLSX_REF_MAX], next[XLSX_REF_MAX], rate[XLSX_REF_MAX];
     int last = l->bracket_first + (int)x->sc->seller.bracket_count - 1;
@@ -20,6 +20,24 @@ void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const 
     xlsx_range(rate, NULL, l->bracket_first, 6, last, 6);
     snprintf(out, size, "SUMPRODUCT(%s,((%s<%s)*%s+(%s>=%s)*%s-%s)*(%s>%s))", rate, amount, next,
              amount, amount, next, next, from, amount, from);
+}
+
+/* Tax on `amount` (a cell or an expression) stacked on the seller's other income o (tax.h):
+ * table(o + amount) - table(o), plus the surtax unless he materially participated. */
+void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const char *amount,
+                               char *out, size_t size)
+{
+    char o[32], m[32], srate[32], sabove[32], stacked[XLSX_REF_MAX + 64];
+    char with[XLSX_FORMULA_MAX / 8], without[XLSX_FORMULA_MAX / 8];
+    lxw_rowcol_to_cell_abs(o, (lxw_row_t)l->input[I_OTHER_INCOME], 1, 1, 1);
+    lxw_rowcol_to_cell_abs(m, (lxw_row_t)l->input[I_MATERIAL], 1, 1, 1);
+    lxw_rowcol_to_cell_abs(srate, (lxw_row_t)l->input[I_SURTAX_RATE], 1, 1, 1);
+    lxw_rowcol_to_cell_abs(sabove, (lxw_row_t)l->input[I_SURTAX_ABOVE], 1, 1, 1);
+    snprintf(stacked, sizeof stacked, "(%s+%s)", o, amount);
+    bracket_table(l, x, stacked, with, sizeof with);
+    bracket_table(l, x, o, without, sizeof without);
+    snprintf(out, size, "IF(%s>0,%s-%s+IF(%s,0,%s*(MAX(0,%s-%s)-MAX(0,%s-%s))),0)", amount, with,
+             without, m, srate, stacked, sabove, o, sabove);
 }
 
 static void transfer_input(XlsxCtx *x, lxw_worksheet *ws, int r, const char *label, double v,
@@ -131,7 +149,7 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
     const DealFlows *f = &deal->flows;
     int H = sc->horizon_years, t = r - l->schedule_first;
     bool mid = sc->timing == TIMING_MID_YEAR; /* the book's cash carried to its year's end */
-    char c[T_COLUMNS][32], prev[32], cell[XLSX_REF_MAX], formula[XLSX_FORMULA_MAX];
+    char c[T_COLUMNS][32], prev[32], cell[XLSX_REF_MAX];
     for (int k = 0; k < T_COLUMNS; k++)
         lxw_rowcol_to_cell(c[k], (lxw_row_t)r, (lxw_col_t)k);
     xlsx_number(&x->c, ws, r, T_YEAR, t, x->f.integer);
@@ -203,33 +221,12 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
         xlsx_formula(&x->c, ws, r, T_RECOGNISED, x->f.money, f->recognised[t],
                     "=IF(%s,IF(%s<>0,%s*%s/%s,0),IF(%s=0,%s,0))", in[I_INSTALLMENT],
                     res[R_PRICE], gain, c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR], gain);
-        if (l->bracket_first >= 0) {
-            char to_date[XLSX_REF_MAX], paid[XLSX_REF_MAX], tax_now[XLSX_FORMULA_MAX / 2],
-                tax_cum[XLSX_FORMULA_MAX / 2];
-            xlsx_range(to_date, NULL, l->schedule_first, T_RECOGNISED, r, T_RECOGNISED);
-            char sum_to_date[XLSX_REF_MAX + 8];
-            snprintf(sum_to_date, sizeof sum_to_date, "SUM(%s)", to_date);
-            xlsx_transfer_bracket_tax(l, x, c[T_RECOGNISED], tax_now, sizeof tax_now);
-            xlsx_transfer_bracket_tax(l, x, sum_to_date, tax_cum, sizeof tax_cum);
-            if (t == 0)
-                snprintf(paid, sizeof paid, "0");
-            else
-                xlsx_range(paid, NULL, l->schedule_first, T_TAX, r - 1, T_TAX);
-            snprintf(formula, sizeof formula,
-                     "=IF(%s>0,IF(%s=\"cumulative\",%s-%s%s%s,%s),0)%s", gain,
-                     in[I_APPLY], tax_cum, t ? "SUM(" : "", paid, t ? ")" : "", tax_now,
-                     ordinary_tax);
-            xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t], "%s", formula);
-        } else if (f->alloc.enabled) {
-            xlsx_formula(&x->c, ws, r, T_TAX, x->f.money, f->tax[t], "=0%s", ordinary_tax);
-        } else {
-            xlsx_number(&x->c, ws, r, T_TAX, 0, x->f.money);
-        }
+        xlsx_transfer_tax_row(x, ws, l, r, c, in, res, gain, ordinary_tax);
         bool cut = xlsx_transfer_closing_on(x);
         if (cut)
             xlsx_transfer_closing_columns(x, ws, r, t, c[T_YEAR]);
         xlsx_formula(&x->c, ws, r, T_SELLER_NET, x->f.money, f->seller_net[t],
-                    "=%s+%s-%s-IF(%s=0,%s,0)%s%s", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX],
+                    "=%s+%s-%s-IF(%s=0,%s,0)%s%s", c[T_PRINCIPAL], c[T_INTEREST], c[T_TAX_PAID],
                     c[T_YEAR], in[I_COSTS], cut ? "+" : "", cut ? c[T_CUT_SELLER] : "");
         xlsx_formula(&x->c, ws, r, T_SELLER_DF, x->f.factor, pow(1 + deal->seller_rate, -t),
                     "=1/(1+%s)^%s", in[I_SELLER_RATE], c[T_YEAR]);
@@ -266,14 +263,17 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
                         in[I_YEARS], in[I_BUYER_TAX], res[R_PRICE], in[I_ACQUISITION],
                         in[I_YEARS]);
         }
+        xlsx_formula(&x->c, ws, r, T_INTEREST_SHIELD, x->f.money, f->interest_shield[t],
+                    "=%s*%s", in[I_BUYER_TAX], c[T_INTEREST]);
         if (f->loan.enabled)
             write_loan_column(x, ws, r, t, c, in);
         bool cut_b = xlsx_transfer_closing_on(x);
         if (cut_b && !sc->seller.enabled)
             xlsx_transfer_closing_columns(x, ws, r, t, c[T_YEAR]);
         xlsx_formula(&x->c, ws, r, T_BUYER_NET, x->f.money, f->buyer_net[t],
-                    "=%s+%s-%s-%s-IF(%s=0,%s,0)%s%s%s%s%s%s", c[T_CASH_AFTER_TAX], c[T_SHIELD],
-                    c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR], in[I_ACQUISITION],
+                    "=%s+%s+%s-%s-%s-IF(%s=0,%s,0)%s%s%s%s%s%s", c[T_CASH_AFTER_TAX], c[T_SHIELD],
+                    c[T_INTEREST_SHIELD], c[T_PRINCIPAL], c[T_INTEREST], c[T_YEAR],
+                    in[I_ACQUISITION],
                     f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_LOAN] : "",
                     f->loan.enabled ? "+" : "", f->loan.enabled ? c[T_DRAW] : "",
                     cut_b ? "+" : "", cut_b ? c[T_CUT_BUYER] : "");
@@ -317,7 +317,8 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
     const TransferLayout *l = &x->transfer;
     static const double w[T_COLUMNS] = {44, 16, 15, 15, 16, 16, 14, 11, 10, 14, 15, 13, 15, 14,
                                         15, 15, 15, 14, 15, 15, 10, 10, 10, 15, 15, 15, 10,
-                                        15, 15, 15, 15, 15, 15};
+                                        15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+                                        15, 15};
     xlsx_layout_widths(x, ws, w, T_COLUMNS);
     worksheet_freeze_panes(ws, 0, 1);
     xlsx_text(&x->c, ws, 0, 0, "Transfer: price, payments, the seller's tax and the buyer's return",
@@ -326,6 +327,10 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
              "Yellow cells are the deal's inputs; every other figure is a formula. Flows are "
              "annual, at year ends; year 0 is the closing.",
              x->f.note);
+    char regime[2300];
+    xlsx_transfer_tax_regime(x, regime, sizeof regime);
+    xlsx_text(&x->c, ws, 2, 0, "Tax law:", x->f.bold);
+    xlsx_text(&x->c, ws, 2, 1, regime, x->f.note);
 
     /* Names of the input and result cells, for formulas. */
     char in_cells[I_COUNT][32], res_cells[R_COUNT][32];
@@ -434,8 +439,27 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
             break;
         case I_APPLY:
             xlsx_text(&x->c, ws, r, 0, "Seller: brackets apply", x->f.text);
-            xlsx_text(&x->c, ws, r, 1, sc->seller.cumulative ? "cumulative" : "per_year",
+            xlsx_text(&x->c, ws, r, 1, sc->seller.cumulative   ? "cumulative"
+                                       : sc->seller.whole_gain ? "whole_gain"
+                                                               : "per_year",
                      x->f.input_text);
+            break;
+        case I_INTEREST_TAX:
+        case I_TAX_LAG:
+        case I_OTHER_INCOME:
+        case I_MATERIAL:
+        case I_SURTAX_RATE:
+        case I_SURTAX_ABOVE:
+        case I_ANNUITY:
+        case I_ANNUITY_CAP:
+        case I_EXEMPT:
+        case I_LOSS_RULE:
+        case I_OTHER_GAINS:
+        case I_LOSS_LIMIT:
+        case I_LOSS_YEARS:
+        case I_LOSS_RATE:
+            if (sc->seller.enabled)
+                xlsx_transfer_tax_input(x, ws, r, i, in, res);
             break;
         case I_KEEP_MARGIN:
         case I_KEEP_PAY:
@@ -511,7 +535,13 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Buyer: the book at its expected price in cash at closing",
                 "Buyer: bank loan (net of the interest's tax saving)",
                 "Buyer: his own pay after tax", "Seller: closing cut-off",
-                "Buyer: closing cut-off and working capital"};
+                "Buyer: closing cut-off and working capital",
+                "Seller: gain taxed in the year", "Seller: negative gain carried forward",
+                "Seller: loss left at the end, set back against the year's gain",
+                "Seller: tax given back on it", "Seller: tax on the interest received",
+                "Seller: tax paid in the year (gain and interest)",
+                "Buyer: tax saved on the interest paid", "Seller: loss on the sale used",
+                "Seller: tax the loss saves"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {

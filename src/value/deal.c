@@ -2,6 +2,7 @@
  * deal.c — the deal's flows, the seller's tax, the buyer's return and the walk-away prices.
  */
 #include "deal.h"
+#include "tax.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@ int deal_years(const Scenario *sc)
         years = sc->buyer.amortization_years;
     if (allocation_years(sc) > years)
         years = allocation_years(sc);
+    if (sc->seller.enabled)
+        years += sc->seller.payment_lag_years; /* the last year's tax, paid a year later */
     return years;
 }
 
@@ -37,7 +40,10 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
     size_t n = (size_t)years + 1;
     double **arrays[] = {&f->base,      &f->true_up,    &f->earn_out,       &f->clawback,
                          &f->principal, &f->interest,   &f->recognised,     &f->tax,
-                         &f->seller_net, &f->book_after_tax, &f->shield,    &f->buyer_net};
+                         &f->seller_net, &f->book_after_tax, &f->shield,    &f->buyer_net,
+                         &f->taxable,   &f->carried,    &f->carried_back,   &f->given_back,
+                         &f->interest_tax, &f->tax_paid, &f->interest_shield,
+                         &f->loss_used, &f->loss_value};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         *arrays[i] = calloc(n, sizeof(double));
         if (!*arrays[i]) {
@@ -57,7 +63,10 @@ void deal_flows_free(DealFlows *f)
 {
     double *arrays[] = {f->base,      f->true_up,    f->earn_out,       f->clawback,
                         f->principal, f->interest,   f->recognised,     f->tax,
-                        f->seller_net, f->book_after_tax, f->shield,    f->buyer_net};
+                        f->seller_net, f->book_after_tax, f->shield,    f->buyer_net,
+                        f->taxable,    f->carried,    f->carried_back,   f->given_back,
+                        f->interest_tax, f->tax_paid, f->interest_shield,
+                        f->loss_used, f->loss_value};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     financing_free(&f->loan);
@@ -71,12 +80,7 @@ double deal_buyer_rate(const Scenario *sc)
 
 double deal_bracket_tax(const SellerSpec *s, double gain)
 {
-    double tax = 0;
-    for (size_t k = 0; k < s->bracket_count && gain > s->brackets[k].from; k++) {
-        double top = k + 1 < s->bracket_count ? s->brackets[k + 1].from : (double)INFINITY;
-        tax += s->brackets[k].rate * ((gain < top ? gain : top) - s->brackets[k].from);
-    }
-    return tax;
+    return tax_brackets(s, gain);
 }
 
 /* The refund share for a client lost in year t: the first tier that reaches t. */
@@ -182,24 +186,22 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
                 f->recognised[t] = taxed * f->principal[t] / price;
         else
             f->recognised[0] = taxed;
-        double cumulative = 0, paid = 0;
-        f->tax_total = f->net_proceeds = 0;
-        for (int t = 0; t <= Y; t++) {
-            if (taxed > 0 && s->cumulative) {
-                cumulative += f->recognised[t];
-                f->tax[t] = deal_bracket_tax(s, cumulative) - paid;
-                paid += f->tax[t];
-            } else if (taxed > 0) {
-                f->tax[t] = deal_bracket_tax(s, f->recognised[t]);
-            }
-            if (f->alloc.enabled) /* the ordinary classes, recognised like the rest */
+        TaxYears tax = {f->taxable, f->carried, f->carried_back, f->given_back, f->tax,
+                        f->loss_used, f->loss_value};
+        tax_schedule(s, taxed, price, Y, f->recognised, &tax);
+        if (f->alloc.enabled) /* the ordinary classes, recognised like the rest */
+            for (int t = 0; t <= Y; t++)
                 f->tax[t] += f->alloc.ordinary_tax *
                              (s->installment_method && price != 0 ? f->principal[t] / price
                                                                   : t == 0);
-            f->seller_net[t] = f->principal[t] + f->interest[t] - f->tax[t] -
+        tax_interest_and_payment(s, Y, f->interest, f->tax, f->interest_tax, f->tax_paid);
+        f->tax_total = f->net_proceeds = f->interest_tax_total = 0;
+        for (int t = 0; t <= Y; t++) {
+            f->seller_net[t] = f->principal[t] + f->interest[t] - f->tax_paid[t] -
                                (t == 0 ? s->selling_costs : 0) +
                                closing_seller_flow(&f->closing, t);
             f->tax_total += f->tax[t];
+            f->interest_tax_total += f->interest_tax[t];
             f->net_proceeds += f->seller_net[t];
         }
         allocation_seller_tax(sc, f->tax_total, &f->alloc);
@@ -241,8 +243,9 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     double cumulative = 0, discounted = 0, df = 1;
     f->discounted_payback_year = -1;
     for (int t = 0; t <= Y; t++) {
-        f->buyer_net[t] = f->book_after_tax[t] + f->shield[t] - f->principal[t] -
-                          f->interest[t] - (t == 0 ? b->acquisition_costs : 0) +
+        f->interest_shield[t] = b->tax_rate * f->interest[t]; /* interest is deductible */
+        f->buyer_net[t] = f->book_after_tax[t] + f->shield[t] + f->interest_shield[t] -
+                          f->principal[t] - f->interest[t] - (t == 0 ? b->acquisition_costs : 0) +
                           f->loan.net[t] + f->loan.draw[t] + closing_buyer_flow(&f->closing, t);
         cumulative += f->buyer_net[t];
         if (f->payback_year < 0 && cumulative >= 0)

@@ -46,6 +46,11 @@ typedef struct DealFlows {
     /* Seller. */
     double *recognised;       /* gain recognised in the year */
     double *tax;              /* tax paid in the year */
+    double *taxable, *carried, *carried_back, *given_back; /* tax.h's TaxYears */
+    double *interest_tax;     /* the seller's tax on the interest received in the year */
+    double *tax_paid;         /* tax + interest_tax of year t - payment_lag_years */
+    double *interest_shield;  /* buyer: tax rate x interest paid */
+    double *loss_used, *loss_value; /* a loss on the sale used, the tax it saves (tax.h) */
     double *seller_net;       /* principal + interest - selling costs - tax */
     /* Buyer. */
     double *book_after_tax;   /* (1 - tax rate) x the book's cash, the run-off added in year H */
@@ -54,6 +59,7 @@ typedef struct DealFlows {
                                * + loan.net (the bank loan, with buyer.financing) */
     double base_price, price; /* P0 and the final P (sum of principal) */
     double gain, accounting_gain, tax_total, net_proceeds, net_proceeds_pv;
+    double interest_tax_total;
     double npv;
     double irr;               /* NaN unless deal_irr computed it and the flows have one */
     int payback_year;         /* -1 when the cumulative flow never turns non-negative */

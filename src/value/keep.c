@@ -5,7 +5,7 @@
 
 #include <math.h>
 
-#include "deal.h"
+#include "tax.h"
 
 int keep_years(const Scenario *sc, const KeepSpec *keep)
 {
@@ -52,7 +52,7 @@ void keep_value(const Scenario *sc, const KeepSpec *keep, const KeepBook *book, 
         /* A sale at K, paid at once, taxed at once with the same preset. */
         out->exit_price = keep->exit_multiple * book->revenue[K - 1];
         double gain = out->exit_price - s->tax_basis - s->selling_costs;
-        out->exit_tax = gain > 0 ? deal_bracket_tax(s, gain) : 0;
+        out->exit_tax = tax_lump_sum(s, gain);
         out->exit_pv = (out->exit_price - s->selling_costs - out->exit_tax) * pow(1 + d, -K);
     }
     out->value = out->cash_pv - out->owner_compensation_pv - out->income_tax_pv + out->exit_pv;

@@ -49,6 +49,7 @@ typedef struct McIteration {
     double net_pv;  /* the sale's net proceeds PV to the seller */
     double keep;    /* the value of keeping the book (seller.keep) */
     double dscr_min; /* the loan's minimum DSCR (buyer.financing) */
+    double tax;     /* the seller's tax on the gain (brackets: not linear in the gain) */
 } McIteration;
 
 /* One thread's scratch space. */
@@ -335,6 +336,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
         out->npv = w->flows.npv;
         out->net_pv = w->flows.net_proceeds_pv;
         out->dscr_min = w->flows.loan.dscr_min;
+        out->tax = w->flows.tax_total;
     }
     if (keep) {
         KeepBook kb = {H, w->keep_revenue, w->keep_cash, keep_tail};
@@ -414,6 +416,7 @@ static size_t result_arrays(McResult *r, double **arrays)
         arrays[n++] = r->seller_net_pv;
         arrays[n++] = r->keep_value;
         arrays[n++] = r->dscr_min;
+        arrays[n++] = r->seller_tax;
     }
     return n;
 }
@@ -440,8 +443,9 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         r->seller_net_pv = malloc((size_t)iterations * sizeof *r->seller_net_pv);
         r->keep_value = malloc((size_t)iterations * sizeof *r->keep_value);
         r->dscr_min = malloc((size_t)iterations * sizeof *r->dscr_min);
+        r->seller_tax = malloc((size_t)iterations * sizeof *r->seller_tax);
         if (!r->seller_gain || !r->buyer_npv || !r->seller_net_pv || !r->keep_value ||
-            !r->dscr_min)
+            !r->dscr_min || !r->seller_tax)
             goto nomem;
     }
     r->seed = seed;
@@ -484,7 +488,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
 #pragma omp for schedule(dynamic, 1)
             for (long it = first; it < last; it++) {
                 McIteration one = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN,
-                                   (double)NAN};
+                                   (double)NAN, (double)NAN};
                 if (w && w->failed < 0 && simulate(&sim, it, w, &one) != BV_OK)
                     w->failed = it;
                 r->values[it] = one.value;
@@ -494,6 +498,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                     r->seller_net_pv[it] = one.net_pv;
                     r->keep_value[it] = one.keep;
                     r->dscr_min[it] = one.dscr_min;
+                    r->seller_tax[it] = one.tax;
                 }
             }
 #pragma omp critical
@@ -552,7 +557,10 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         for (long i = 0; i < done; i++)
             negative += r->buyer_npv[i] < 0;
         r->prob_npv_negative = sc->buyer.enabled ? (double)negative / (double)done : (double)NAN;
-        if ((sc->seller.enabled && !stats_summarise(r->seller_gain, (size_t)done, &r->gain_stats)) ||
+        if ((sc->seller.enabled &&
+             (!stats_summarise(r->seller_tax, (size_t)done, &r->tax_stats) ||
+              !stats_summarise(r->seller_net_pv, (size_t)done, &r->net_pv_stats))) ||
+            (sc->seller.enabled && !stats_summarise(r->seller_gain, (size_t)done, &r->gain_stats)) ||
             (sc->buyer.enabled && !stats_summarise(r->buyer_npv, (size_t)done, &r->npv_stats)))
             goto nomem;
         r->prob_sale_beats_keep = (double)NAN;
@@ -603,5 +611,6 @@ void mc_free(McResult *r)
     free(r->seller_net_pv);
     free(r->keep_value);
     free(r->dscr_min);
+    free(r->seller_tax);
     free(r);
 }

@@ -48,6 +48,8 @@ typedef struct McResult {
     double *keep_value;       /* [iterations], NaN without seller.keep */
     double *seller_net_pv;    /* [iterations], NaN without a seller */
     Stats keep_stats;
+    double *seller_tax;       /* [iterations]: the tax on the gain, NaN without a seller */
+    Stats tax_stats, net_pv_stats; /* the seller's tax and net proceeds PV */
     double prob_sale_beats_keep; /* share of iterations with net proceeds PV > keep value */
     /* With buyer.financing: the minimum DSCR of the loan's years on each simulated book. */
     double *dscr_min;         /* [iterations], NaN without financing (or no debt service) */
