@@ -23,6 +23,7 @@
 #include "cli_fit.h"
 #include "error.h"
 #include "outfile.h"
+#include "report_iterations.h"
 #include "report_json.h"
 #include "report_xlsx.h"
 #include "runinfo.h"
@@ -34,7 +35,7 @@
 static const char usage_text[] =
     "usage:\n"
     "  bookval run SCENARIO.yaml [-o OUT.xlsx] [--json OUT.json] [--iterations N] [--seed S]\n"
-    "              [--threads T] [--set PATH=VALUE]... [--quiet]\n"
+    "              [--threads T] [--set PATH=VALUE]... [--iterations-csv OUT.csv] [--quiet]\n"
     "  bookval validate SCENARIO.yaml...     check only; every error, not just the first\n"
     "  bookval fit HISTORY.yaml [--json OUT.json] [-o OUT.xlsx]\n"
     "                                        fit a retention model to cohort history\n"
@@ -78,6 +79,7 @@ typedef struct RunOptions {
     const char *scenario;
     const char *output;
     const char *json;
+    const char *iterations_csv; /* the Monte Carlo's per-iteration table, or NULL */
     int threads;
     long iterations;          /* 0: the scenario's */
     bool has_seed;
@@ -95,12 +97,15 @@ static int parse_run_options(int argc, char **argv, RunOptions *o)
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--json") == 0 ||
             strcmp(a, "--set") == 0 || strcmp(a, "--threads") == 0 ||
-            strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0) {
+            strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0 ||
+            strcmp(a, "--iterations-csv") == 0) {
             if (!value)
                 return cli_usage_error(usage_text, "%s needs a value", a);
             i++;
             if (strcmp(a, "--json") == 0) {
                 o->json = value;
+            } else if (strcmp(a, "--iterations-csv") == 0) {
+                o->iterations_csv = value;
             } else if (strcmp(a, "--set") == 0) {
                 if (o->set_count == MAX_SETS)
                     return cli_usage_error(usage_text, "more than %s --set options", "256");
@@ -185,7 +190,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     Valuation *v = NULL;
-    OutFile *xlsx = NULL, *json = NULL;
+    OutFile *xlsx = NULL, *json = NULL, *csv = NULL;
     char *default_path = NULL;
     RunInfo info;
     Progress progress = {.shown = false};
@@ -209,7 +214,9 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     const Dcf *dcf = v->dcf;
     const McResult *mc = v->mc;
     const Deal *deal = v->deal;
-    Results results = {sc, v->book, dcf, mc, v->diagnostics, deal, v->whatif, &info};
+    Results results = {sc,           v->book,       dcf,          mc,
+                       v->diagnostics, deal,        v->whatif,    &info,
+                       v->drivers,   &v->buyer_par, &v->seller_par};
 #ifdef _OPENMP
     if (o->threads)
         info.threads = o->threads;
@@ -225,10 +232,15 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     status = outfile_open(xlsx_path, &xlsx, errors);
     if (status == BV_OK && o->json)
         status = outfile_open(o->json, &json, errors);
+    if (status == BV_OK && o->iterations_csv)
+        status = outfile_open(o->iterations_csv, &csv, errors);
     if (status == BV_OK)
         status = report_xlsx_write(outfile_temp_path(xlsx), &results, errors);
     if (status == BV_OK && json && !report_json_write(outfile_stream(json), &results))
         status = bv_error(errors, BV_ERR_IO, &(Mark){o->json, 0, 0}, NULL, "write failed");
+    if (status == BV_OK && csv && !report_iterations_csv(outfile_stream(csv), &results))
+        status = bv_error(errors, BV_ERR_IO, &(Mark){o->iterations_csv, 0, 0}, NULL,
+                          "write failed");
     if (status != BV_OK) {
         /* Errors from the temporary file name the file the user asked for. */
         for (size_t i = 0; i < errors->count; i++)
@@ -236,9 +248,9 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
                 snprintf(errors->items[i].file, sizeof errors->items[i].file, "%s", xlsx_path);
         goto done;
     }
-    OutFile *outputs[] = {xlsx, json};
-    xlsx = json = NULL;
-    status = outfile_commit_all(outputs, 2, errors);
+    OutFile *outputs[] = {xlsx, json, csv};
+    xlsx = json = csv = NULL;
+    status = outfile_commit_all(outputs, 3, errors);
     if (status == BV_OK) {
         clock_gettime(CLOCK_MONOTONIC, &end);
         double seconds = (double)(end.tv_sec - start.tv_sec) +
@@ -283,6 +295,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
 done:
     outfile_abort(xlsx);
     outfile_abort(json);
+    outfile_abort(csv);
     free(default_path);
     valuation_free(v);
     return status;

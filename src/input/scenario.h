@@ -72,6 +72,11 @@ typedef struct MonteCarloSpec {
     bool has_precision;
     double relative;          /* half-width / |mean| to stop at */
     double confidence;        /* of the half-width */
+    bool vary_discount_rate;  /* draw the discount rate; else held at its mean */
+    double *value_below;      /* targets: P(value < X) for each X */
+    size_t value_below_count;
+    double *npv_below;        /* targets: P(buyer's NPV < Y) for each Y */
+    size_t npv_below_count;
     Mark mark;                /* the monte_carlo: section */
 } MonteCarloSpec;
 
@@ -143,6 +148,7 @@ typedef struct SellerSpec {
     size_t bracket_count;
     bool installment_method;
     bool cumulative;           /* brackets_apply: cumulative (else per_year) */
+    double price_at_risk;      /* alpha in (0, 1), NaN when not asked */
 } SellerSpec;
 
 typedef struct BuyerSpec {
@@ -152,6 +158,7 @@ typedef struct BuyerSpec {
     double acquisition_costs;  /* currency, at closing */
     double tax_rate;
     int amortization_years;
+    double price_at_risk;      /* alpha in (0, 1), NaN when not asked */
 } BuyerSpec;
 
 /* A what-if variant: the scenario plus the patch under variants[i].set. */

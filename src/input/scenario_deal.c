@@ -267,7 +267,10 @@ void scenario_deal_read_seller(Loader *L, const Node *n)
                       /* without a tax section: the tax table's default */
                       .installment_method =
                           schema_default(schema_key(&schema_tax, KEY_INSTALLMENT_METHOD)) != 0,
-                      .income_tax_rate = field(f, t, KEY_INCOME_TAX_RATE)};
+                      .income_tax_rate = field(f, t, KEY_INCOME_TAX_RATE),
+                      .price_at_risk = given[schema_index(t, KEY_PRICE_AT_RISK)]
+                                           ? field(f, t, KEY_PRICE_AT_RISK)
+                                           : (double)NAN};
     const Node *tax = tree_map_get(n, "tax");
     if (tax)
         read_tax(L, tax, s);
@@ -289,6 +292,9 @@ void scenario_deal_read_buyer(Loader *L, const Node *n)
                      .discount_rate = field(f, t, KEY_DISCOUNT_RATE),
                      .acquisition_costs = field(f, t, KEY_ACQUISITION_COSTS),
                      .tax_rate = field(f, t, KEY_TAX_RATE),
-                     .amortization_years = (int)field(f, t, KEY_AMORTIZATION_YEARS)};
+                     .amortization_years = (int)field(f, t, KEY_AMORTIZATION_YEARS),
+                     .price_at_risk = given[schema_index(t, KEY_PRICE_AT_RISK)]
+                                          ? field(f, t, KEY_PRICE_AT_RISK)
+                                          : (double)NAN};
 }
 

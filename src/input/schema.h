@@ -99,6 +99,11 @@ typedef enum SchemaKeyId {
     KEY_ACQUISITION_COSTS,
     KEY_TAX_RATE,
     KEY_AMORTIZATION_YEARS,
+    KEY_VARY_DISCOUNT_RATE,
+    KEY_PRICE_AT_RISK,
+    KEY_TARGETS,
+    KEY_VALUE_BELOW,
+    KEY_NPV_BELOW,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -138,6 +143,7 @@ extern const SchemaTable schema_provision;
 extern const SchemaTable schema_monte_carlo;
 extern const SchemaTable schema_precision;
 extern const SchemaTable schema_correlation;
+extern const SchemaTable schema_targets;
 extern const SchemaTable schema_deal;
 extern const SchemaTable schema_adjustment;
 extern const SchemaTable schema_payment;

@@ -48,6 +48,10 @@ typedef struct McIteration {
     double npv;     /* the buyer's NPV */
     double net_pv;  /* the sale's net proceeds PV to the seller */
     double keep;    /* the value of keeping the book (seller.keep) */
+    double price;   /* the final price */
+    double tax;     /* the seller's tax */
+    double lost;    /* clients lost by the horizon (with churn) */
+    double *book;   /* where to keep the deal's book (3H + 1), or NULL */
 } McIteration;
 
 /* One thread's scratch space. */
@@ -157,7 +161,7 @@ static inline int lifetime(const uint64_t *S, int H, uint64_t u)
  * histograms keep consecutive clients' additions independent; the lanes are summed in a fixed
  * order, so the result is too.
  */
-static void churn_cohort(const Sim *sim, long it, size_t c, const double *S, double *hist)
+static long churn_cohort(const Sim *sim, long it, size_t c, const double *S, double *hist)
 {
     const Book *book = sim->book;
     int H = sim->H;
@@ -169,15 +173,22 @@ static void churn_cohort(const Sim *sim, long it, size_t c, const double *S, dou
     double lanes[4][HORIZON_MAX + 1];
     for (int lane = 0; lane < 4; lane++)
         memset(lanes[lane], 0, (size_t)(H + 1) * sizeof(double));
+    long lost[4] = {0, 0, 0, 0}; /* clients lost by the horizon (living fewer than H years) */
     for (; j + 4 <= end; j += 4)
         for (int lane = 0; lane < 4; lane++) {
             size_t k = j + (size_t)lane;
-            lanes[lane][lifetime(thresholds, H, rng_bits53(key, k))] += sim->revenue[k];
+            int L = lifetime(thresholds, H, rng_bits53(key, k));
+            lanes[lane][L] += sim->revenue[k];
+            lost[lane] += L < H;
         }
-    for (; j < end; j++)
-        lanes[0][lifetime(thresholds, H, rng_bits53(key, j))] += sim->revenue[j];
+    for (; j < end; j++) {
+        int L = lifetime(thresholds, H, rng_bits53(key, j));
+        lanes[0][L] += sim->revenue[j];
+        lost[0] += L < H;
+    }
     for (int L = 0; L <= H; L++)
         hist[L] = (lanes[0][L] + lanes[1][L]) + (lanes[2][L] + lanes[3][L]);
+    return (lost[0] + lost[1]) + (lost[2] + lost[3]);
 }
 
 /* A cohort's failure, named with its iteration. */
@@ -261,6 +272,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
         memset(w->keep_cash, 0, (size_t)H * sizeof(double));
     }
     double horizon_value = 0, tail_value = 0, churned = 0, buyer_tail = 0, keep_tail = 0;
+    long lost = 0;
     for (size_t c = 0; c < book->cohort_count; c++) {
         const Cohort *co = &book->cohorts[c];
         DcfCohortInputs in = {
@@ -295,7 +307,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
             }
             if (S[H - 1] > 0)
                 W[H] += tail / S[H - 1]; /* expected run-off given alive at H */
-            churn_cohort(sim, it, c, S, w->hist);
+            lost += churn_cohort(sim, it, c, S, w->hist);
             double acc = 0;
             for (int L = 0; L <= H; L++)
                 acc += w->hist[L] * W[L];
@@ -326,6 +338,13 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
             return iteration_error(w, s, it);
     }
     out->value = sim->churn ? churned : horizon_value + tail_value;
+    out->lost = sim->churn ? (double)lost : (double)NAN;
+    if (deal && out->book) {
+        memcpy(out->book, w->revenue, (size_t)H * sizeof(double));
+        memcpy(out->book + H, w->cash, (size_t)H * sizeof(double));
+        memcpy(out->book + 2 * H, w->lost_share, (size_t)H * sizeof(double));
+        out->book[3 * H] = buyer_tail;
+    }
     if (deal) {
         DealBook book_now = {H, book->annual_revenue, w->revenue, w->cash, w->lost_share,
                              buyer_tail};
@@ -333,6 +352,8 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
         out->gain = w->flows.gain;
         out->npv = w->flows.npv;
         out->net_pv = w->flows.net_proceeds_pv;
+        out->price = w->flows.price;
+        out->tax = w->flows.tax_total;
     }
     if (keep) {
         KeepBook kb = {H, w->keep_revenue, w->keep_cash, keep_tail};
@@ -416,6 +437,27 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         if (!r->seller_gain || !r->buyer_npv || !r->seller_net_pv || !r->keep_value)
             goto nomem;
     }
+    r->input_count = book->input_count;
+    r->inputs = malloc((size_t)iterations * (book->input_count ? book->input_count : 1) *
+                       sizeof *r->inputs);
+    r->clients_lost = malloc((size_t)iterations * sizeof *r->clients_lost);
+    if (!r->inputs || !r->clients_lost)
+        goto nomem;
+    if (r->has_deal) {
+        r->price = malloc((size_t)iterations * sizeof *r->price);
+        r->seller_tax = malloc((size_t)iterations * sizeof *r->seller_tax);
+        if (!r->price || !r->seller_tax)
+            goto nomem;
+        r->deal_horizon = sc->horizon_years;
+        bool at_risk = (sc->buyer.enabled && sc->buyer.price_at_risk > 0) ||
+                       (sc->seller.enabled && sc->seller.price_at_risk > 0);
+        if (at_risk) {
+            r->deal_books = malloc((size_t)iterations * MC_DEAL_BOOK_STRIDE(r) *
+                                   sizeof *r->deal_books);
+            if (!r->deal_books)
+                goto nomem;
+        }
+    }
     r->seed = seed;
     r->client_churn = mc->client_churn;
     r->latin_hypercube = mc->sampling == SAMPLING_LATIN_HYPERCUBE;
@@ -450,15 +492,25 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
             }
 #pragma omp for schedule(dynamic, 1)
             for (long it = done; it < end; it++) {
-                McIteration one = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN};
+                McIteration one = {(double)NAN, (double)NAN, (double)NAN, (double)NAN,
+                                   (double)NAN, (double)NAN, (double)NAN, (double)NAN,
+                                   r->deal_books ? &r->deal_books[(size_t)it *
+                                                                  MC_DEAL_BOOK_STRIDE(r)]
+                                                 : NULL};
                 if (w && w->failed < 0 && simulate(&sim, it, w, &one) != BV_OK)
                     w->failed = it;
                 r->values[it] = one.value;
+                r->clients_lost[it] = one.lost;
+                if (w)
+                    memcpy(&r->inputs[(size_t)it * r->input_count], w->x,
+                           r->input_count * sizeof *w->x);
                 if (r->has_deal) {
                     r->seller_gain[it] = one.gain;
                     r->buyer_npv[it] = one.npv;
                     r->seller_net_pv[it] = one.net_pv;
                     r->keep_value[it] = one.keep;
+                    r->price[it] = one.price;
+                    r->seller_tax[it] = one.tax;
                 }
             }
 #pragma omp critical
@@ -540,5 +592,10 @@ void mc_free(McResult *r)
     free(r->buyer_npv);
     free(r->seller_net_pv);
     free(r->keep_value);
+    free(r->inputs);
+    free(r->price);
+    free(r->seller_tax);
+    free(r->clients_lost);
+    free(r->deal_books);
     free(r);
 }
