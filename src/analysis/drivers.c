@@ -145,6 +145,24 @@ BvStatus drivers_run(const Book *book, const McResult *mc, Drivers **out, BvErro
             shares += dr->variance_share;
         }
     }
+    /* The achieved rank correlation of each correlated pair. */
+    const Scenario *sc = book->scenario;
+    if (ok && sc->correlation_count) {
+        d->pairs = calloc(sc->correlation_count, sizeof *d->pairs);
+        ok = d->pairs != NULL;
+    }
+    for (size_t c = 0; ok && c < sc->correlation_count; c++) {
+        const Correlation *cor = &sc->correlations[c];
+        DriverPair *p = &d->pairs[d->pair_count++];
+        *p = (DriverPair){cor->a, cor->b, book_input_index(book, cor->a),
+                          book_input_index(book, cor->b), cor->rank, (double)NAN};
+        if (p->ia < 0 || p->ib < 0)
+            continue;
+        ok = drivers_ranks(&mc->inputs[p->ia], k, n, rank_x) &&
+             drivers_ranks(&mc->inputs[p->ib], k, n, rank_y);
+        if (ok)
+            p->achieved = drivers_pearson(rank_x, rank_y, n);
+    }
     /* Largest share first; equal shares keep the inputs' order. */
     for (size_t a = 1; ok && a < d->count; a++)
         for (size_t b = a; b > 0 && d->items[b].variance_share > d->items[b - 1].variance_share;
@@ -166,10 +184,19 @@ BvStatus drivers_run(const Book *book, const McResult *mc, Drivers **out, BvErro
     return BV_OK;
 }
 
+double drivers_share_below(const double *values, long n, double x)
+{
+    long below = 0;
+    for (long i = 0; i < n; i++)
+        below += values[i] < x;
+    return n ? (double)below / (double)n : (double)NAN;
+}
+
 void drivers_free(Drivers *d)
 {
     if (!d)
         return;
+    free(d->pairs);
     free(d->items);
     free(d);
 }

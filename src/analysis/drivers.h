@@ -34,13 +34,25 @@ typedef struct Driver {
     double mean, mean_worst;    /* over all iterations, over the worst decile */
 } Driver;
 
+/* A correlated pair: the target rank correlation and the one the iterations achieved. */
+typedef struct DriverPair {
+    const char *a, *b;          /* input paths as the scenario spells them */
+    int ia, ib;                 /* into McResult.inputs */
+    double target, achieved;    /* Spearman */
+} DriverPair;
+
 typedef struct Drivers {
     size_t count;
     Driver *items;              /* sorted by variance_share, largest first */
     size_t bins;                /* B */
     long worst_count;           /* iterations in the worst decile */
     double worst_threshold;     /* the highest value among them */
+    size_t pair_count;
+    DriverPair *pairs;          /* the scenario's correlations, in its order */
 } Drivers;
+
+/* Share of the n values strictly below x (P(value < x) over the iterations). */
+double drivers_share_below(const double *values, long n, double x);
 
 /* exceptions: BV_ERR_NOMEM. *out is NULL when mc is NULL or ran fewer than 2 iterations. */
 BvStatus drivers_run(const Book *book, const McResult *mc, Drivers **out, BvErrors *errors);

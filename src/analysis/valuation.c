@@ -62,6 +62,8 @@ void valuation_free(Valuation *v)
         return;
     whatif_free(v->whatif);
     drivers_free(v->drivers);
+    price_at_risk_free(&v->buyer_par);
+    price_at_risk_free(&v->seller_par);
     deal_free(v->deal);
     diagnostics_free(v->diagnostics);
     mc_free(v->mc);

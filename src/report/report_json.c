@@ -4,12 +4,13 @@
 #include "report_json.h"
 
 #include "json_writer.h"
+#include "report_json_risk.h"
 
 #include <math.h>
 #include <string.h>
 
 /* Threads are left out on purpose: the summary is the same for any number of them. */
-static void write_monte_carlo(Json *j, const McResult *mc)
+static void write_monte_carlo(Json *j, const McResult *mc, const Results *res)
 {
     if (!mc) {
         json_null(j, "monte_carlo");
@@ -32,6 +33,7 @@ static void write_monte_carlo(Json *j, const McResult *mc)
     json_text(j, "sampling", mc->latin_hypercube ? "latin_hypercube" : "random");
     json_bool(j, "stopped_early", mc->stopped_early);
     json_text(j, "generator", MC_GENERATOR);
+    report_json_risk_monte_carlo(j, res);
     json_close(j);
 }
 
@@ -99,7 +101,7 @@ static void write_negotiation(Json *j, const Deal *deal)
     json_close(j);
 }
 
-static void write_deal(Json *j, const Deal *deal, const McResult *mc)
+static void write_deal(Json *j, const Deal *deal, const McResult *mc, const Results *res)
 {
     if (!deal) {
         json_null(j, "deal");
@@ -126,6 +128,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
             json_number(j, "prob_sale_beats_keep", mc->prob_sale_beats_keep);
         else
             json_null(j, "prob_sale_beats_keep");
+        report_json_price_at_risk(j, res->seller_par);
         json_close(j);
     } else {
         json_null(j, "seller");
@@ -147,6 +150,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
         } else {
             json_null(j, "prob_npv_negative");
         }
+        report_json_price_at_risk(j, res->buyer_par);
         json_close(j);
     } else {
         json_null(j, "buyer");
@@ -307,8 +311,8 @@ bool report_json_write(FILE *out, const Results *res)
     json_text(&j, "timing", sc->timing == TIMING_MID_YEAR ? "mid_year" : "end_of_year");
     json_text(&j, "tail", sc->tail == TAIL_RUNOFF ? "runoff" : "none");
     json_close(&j);
-    write_monte_carlo(&j, res->mc);
-    write_deal(&j, res->deal, res->mc);
+    write_monte_carlo(&j, res->mc, res);
+    write_deal(&j, res->deal, res->mc, res);
     write_variants(&j, sc, res->whatif);
     write_sensitivity(&j, sc, res->whatif);
     json_close(&j);

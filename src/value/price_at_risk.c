@@ -98,6 +98,17 @@ static void finish(PriceAtRisk *p, const double *breaks, double *sorted, long n,
     p->failing = 0;
     for (long i = 0; i < n && isfinite(p->factor); i++)
         p->failing += seller ? breaks[i] > p->factor : breaks[i] < p->factor;
+    p->break_even = malloc((size_t)n * sizeof *p->break_even);
+    if (p->break_even)
+        memcpy(p->break_even, breaks, (size_t)n * sizeof *breaks);
+}
+
+void price_at_risk_free(PriceAtRisk *p)
+{
+    if (!p)
+        return;
+    free(p->break_even);
+    p->break_even = NULL;
 }
 
 BvStatus price_at_risk_run(const Book *book, const McResult *mc, double unit_price,

@@ -30,7 +30,10 @@ typedef struct PriceAtRisk {
     double expected_price;  /* s x the mean final price over the iterations */
     long failing;           /* iterations on the bad side at s (<= floor(alpha N)) */
     long affine;            /* iterations solved in closed form (the rest by Brent) */
+    double *break_even;     /* [iterations]: each iteration's s_i (+-inf: none), owned */
 } PriceAtRisk;
+
+void price_at_risk_free(PriceAtRisk *p); /* frees break_even; the struct stays */
 
 /*
  * The buyer's and the seller's price at risk from the Monte Carlo's stored books
