@@ -249,7 +249,7 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
             f->payback_year = t;
     }
     f->npv = present_value(f->buyer_net, Y, buyer_rate);
-    f->irr = irr(f->irr_solver, f->buyer_net, Y);
+    f->irr = f->skip_irr ? (double)NAN : irr(f->irr_solver, f->buyer_net, Y);
 }
 
 /* ---- walk-away prices ---- */

@@ -53,6 +53,7 @@ typedef struct DealFlows {
     double npv, irr;          /* irr: NaN when the flows have none */
     int payback_year;         /* -1 when the cumulative flow never turns non-negative */
     gsl_root_fsolver *irr_solver; /* allocated once: pricing runs once per iteration */
+    bool skip_irr;            /* leave irr NaN (repricing that needs only the NPVs) */
 } DealFlows;
 
 /* The deal priced on the expected book, with the walk-away prices. */

@@ -145,6 +145,7 @@ BvStatus price_at_risk_run(const Book *book, const McResult *mc, double unit_pri
         memset(&flows, 0, sizeof flows);
         gsl_root_fsolver *solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
         bool ok = solver && deal_flows_alloc(&flows, deal_years(sc)) == BV_OK;
+        flows.skip_irr = true; /* only the NPVs and net proceeds are needed */
         if (!ok) {
 #pragma omp atomic write
             nomem = true;
