@@ -20,6 +20,49 @@ static void mc_col(char *buf, const XlsxCtx *x, int col)
     xlsx_range(buf, MC_SHEET, MC_FIRST_ROW, col, MC_FIRST_ROW + (int)x->mc->iterations - 1, col);
 }
 
+/* The row of the price at risk of the buyer (side 0) or the seller (1) on the Risk sheet:
+ * the drivers from row 6, two gaps, the pairs, the targets, then the price block's header. */
+static int price_row(const XlsxCtx *x, int side)
+{
+    const Drivers *d = x->drivers;
+    const MonteCarloSpec *m = &x->sc->monte_carlo;
+    return (int)(d->count + d->pair_count + m->value_below_count + m->npv_below_count) + 12 +
+           side;
+}
+
+int xlsx_risk_summary_rows(XlsxCtx *x, lxw_worksheet *ws, int r)
+{
+    if (!x->mc || !x->drivers)
+        return r;
+    for (int side = 0; side < 2; side++) {
+        const PriceAtRisk *p = side ? x->seller_par : x->buyer_par;
+        if (!p || !p->asked)
+            continue;
+        char label[96], note[160], cell[XLSX_REF_MAX];
+        snprintf(label, sizeof label, "%s price at %g%% risk (base price)",
+                 side ? "Seller's" : "Buyer's", 100 * p->probability);
+        snprintf(note, sizeof note, "%s",
+                 side ? "the lowest base price with P(net proceeds PV < keeping) <= alpha "
+                        "over the simulated books (Risk sheet)"
+                      : "the highest base price with P(NPV < 0) <= alpha over the simulated "
+                        "books (Risk sheet)");
+        xlsx_text(&x->c, ws, r, 0, label, x->f.text);
+        xlsx_text(&x->c, ws, r, 2, note, x->f.note);
+        if (isfinite(p->factor))
+            xlsx_formula(&x->c, ws, r++, 1, x->f.money, p->base_price, "=%s",
+                         xlsx_ref(cell, "Risk", price_row(x, side), K_C));
+        else
+            xlsx_text(&x->c, ws, r++, 1, "none", x->f.note);
+        xlsx_text(&x->c, ws, r, 0, "  expected price", x->f.text);
+        if (isfinite(p->factor))
+            xlsx_formula(&x->c, ws, r++, 1, x->f.money, p->expected_price, "=%s",
+                         xlsx_ref(cell, "Risk", price_row(x, side), K_D));
+        else
+            xlsx_text(&x->c, ws, r++, 1, "none", x->f.note);
+    }
+    return r;
+}
+
 void xlsx_risk_write(XlsxCtx *x, lxw_worksheet *ws)
 {
     const McResult *mc = x->mc;
@@ -193,6 +236,8 @@ void xlsx_risk_write(XlsxCtx *x, lxw_worksheet *ws)
     for (int side = 0; side < 2; side++) {
         const PriceAtRisk *p = side ? x->seller_par : x->buyer_par;
         r++;
+        if (r != price_row(x, side))
+            xlsx_check(&x->c, LXW_ERROR_PARAMETER_VALIDATION); /* the Summary points here */
         xlsx_text(&x->c, ws, r, K_LABEL,
                   side ? "Seller: lowest base price with P(net proceeds PV < keeping) <= alpha"
                        : "Buyer: highest base price with P(NPV < 0) <= alpha",

@@ -28,4 +28,8 @@ McTrail *xlsx_mc_trail_begin(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_mc_trail_row(XlsxCtx *x, lxw_worksheet *ws, const McTrail *t, int r, long it);
 void xlsx_mc_trail_end(McTrail *t);
 
+/* The Summary's rows of the prices at a chosen risk (pointing at the Risk sheet), from row r;
+ * returns the next row. */
+int xlsx_risk_summary_rows(XlsxCtx *x, lxw_worksheet *ws, int r);
+
 #endif

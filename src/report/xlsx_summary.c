@@ -3,6 +3,7 @@
  * sheet that computes it (Projection, Monte Carlo, Transfer, Assumptions).
  */
 #include "xlsx_layout.h"
+#include "xlsx_risk.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -75,6 +76,7 @@ static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
         else
             xlsx_text(&x->c, ws, r++, 1, "none", x->f.note);
     }
+    r = xlsx_risk_summary_rows(x, ws, r);
     if (deal->has_keep && deal->has_buyer) {
         summary_row(x, ws, r, "Negotiation zone (expected price)", NULL);
         double low = deal->min_price_expected, high = deal->max_price_expected;
