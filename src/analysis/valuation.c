@@ -39,6 +39,8 @@ BvStatus valuation_run(const char *path, const ScenarioLoad *how, const Valuatio
         status = deal_run(v->book, &v->deal, errors);
     if (status == BV_OK && v->mc)
         status = drivers_run(v->book, v->mc, &v->drivers, errors);
+    if (status == BV_OK && v->mc)
+        status = rate_range_run(sc, &v->rate_range, errors);
     if (status == BV_OK && v->mc && v->deal)
         status = price_at_risk_run(v->book, v->mc, v->deal->flows.base_price, &v->buyer_par,
                                    &v->seller_par, errors);

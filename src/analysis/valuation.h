@@ -17,6 +17,7 @@
 #include "error.h"
 #include "montecarlo.h"
 #include "price_at_risk.h"
+#include "rate_range.h"
 #include "scenario.h"
 #include "whatif.h"
 
@@ -47,6 +48,7 @@ typedef struct Valuation {
     WhatIf *whatif;
     Drivers *drivers;              /* what drives the Monte Carlo's spread (with mc) */
     PriceAtRisk buyer_par, seller_par; /* the prices at a chosen risk (asked: false if not) */
+    RateRange rate_range;          /* the held rate's range as a sensitivity (has: false if not) */
     long iterations;               /* of the Monte Carlo (or that would have run) */
     unsigned long long seed;
 } Valuation;

@@ -216,7 +216,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     const Deal *deal = v->deal;
     Results results = {sc,           v->book,       dcf,          mc,
                        v->diagnostics, deal,        v->whatif,    &info,
-                       v->drivers,   &v->buyer_par, &v->seller_par};
+                       v->drivers,   &v->buyer_par, &v->seller_par, &v->rate_range};
 #ifdef _OPENMP
     if (o->threads)
         info.threads = o->threads;

@@ -6,6 +6,8 @@
 
 #include <math.h>
 
+#include "rate_range.h"
+
 static void targets(Json *j, const char *key, const double *x, size_t count, const double *values,
                     long n)
 {
@@ -25,6 +27,17 @@ void report_json_risk_monte_carlo(Json *j, const Results *res)
     const Scenario *sc = res->scenario;
     const Drivers *d = res->drivers;
     json_bool(j, "vary_discount_rate", sc->monte_carlo.vary_discount_rate);
+    const RateRange *rr = res->rate_range;
+    if (rr && rr->has) {
+        json_open(j, "discount_rate_range");
+        json_number(j, "rate_p5", rr->rate_p5);
+        json_number(j, "rate_p95", rr->rate_p95);
+        json_number(j, "dcf_value_at_rate_p5", rr->value_at_p5);
+        json_number(j, "dcf_value_at_rate_p95", rr->value_at_p95);
+        json_close(j);
+    } else {
+        json_null(j, "discount_rate_range");
+    }
     json_open_array(j, "drivers");
     for (size_t i = 0; d && i < d->count; i++) {
         json_open(j, NULL);

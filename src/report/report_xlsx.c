@@ -79,7 +79,7 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
     XlsxCtx x = {.sc = sc, .book = book, .dcf = res->dcf, .mc = res->mc, .diag = res->diag,
                  .deal = res->deal, .whatif = res->whatif, .info = res->info,
                  .drivers = res->drivers, .buyer_par = res->buyer_par,
-                 .seller_par = res->seller_par};
+                 .seller_par = res->seller_par, .rate_range = res->rate_range};
     if ((size_t)sc->horizon_years + book->cohort_count + 32 > 1048576)
         return bv_error(errors, BV_ERR_INPUT, NULL, "clients",
                         "%zu distinct sets of client assumptions do not fit on one sheet; "

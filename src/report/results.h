@@ -28,6 +28,7 @@ typedef struct Results {
     const Drivers *drivers;         /* NULL without a Monte Carlo */
     const PriceAtRisk *buyer_par;   /* NULL, or .asked false, when not asked */
     const PriceAtRisk *seller_par;
+    const struct RateRange *rate_range; /* NULL or .has false unless the rate is held */
 } Results;
 
 #endif

@@ -181,6 +181,7 @@ typedef struct XlsxCtx {
     const RunInfo *info;
     const Drivers *drivers;          /* NULL without a Monte Carlo */
     const PriceAtRisk *buyer_par, *seller_par; /* NULL or .asked false when not asked */
+    const struct RateRange *rate_range;        /* NULL or .has false unless the rate is held */
     Formats f;
     /* Assumptions layout */
     int discount_row, horizon_row, timing_row, shift_row, tail_row;

@@ -6,6 +6,8 @@
  */
 #include "xlsx_risk.h"
 
+#include "rate_range.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +77,16 @@ void xlsx_risk_write(XlsxCtx *x, lxw_worksheet *ws)
     xlsx_layout_widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
     xlsx_text(&x->c, ws, 0, 0, "Risk: what drives the spread, and the price at a chosen risk",
               x->f.title);
-    char note[900];
+    char held[300] = "The discount rate is held at its mean.";
+    const RateRange *rr = x->rate_range;
+    if (rr && rr->has)
+        snprintf(held, sizeof held,
+                 "The discount rate is held at its mean (a required return, not an outcome); "
+                 "as a sensitivity, at its 5th and 95th percentiles (%.2f%%, %.2f%%) the DCF "
+                 "value is %.0f and %.0f %s.",
+                 100 * rr->rate_p5, 100 * rr->rate_p95, rr->value_at_p5, rr->value_at_p95,
+                 sc->currency);
+    char note[1200];
     snprintf(note, sizeof note,
              "Formulas over the Monte Carlo sheet's columns. Rank correlation: CORREL of the "
              "RANK.AVG columns (Spearman). Share of the value's variance: the first-order index "
@@ -88,7 +99,7 @@ void xlsx_risk_write(XlsxCtx *x, lxw_worksheet *ws)
                               : "",
              sc->monte_carlo.vary_discount_rate
                  ? "The discount rate is drawn (vary_discount_rate: true)."
-                 : "The discount rate is held at its mean.");
+                 : held);
     xlsx_text(&x->c, ws, 1, 0, note, x->f.note);
 
     char values[XLSX_REF_MAX], rank_value[XLSX_REF_MAX], iterations[XLSX_REF_MAX];
