@@ -259,9 +259,11 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
                sc->name, dcf->value, sc->currency, dcf->value_to_revenue, dcf->annual_revenue,
                sc->currency, sc->client_count);
         if (mc)
-            printf("Monte Carlo (%ld iterations): mean %.2f, 5th-95th percentile %.2f to %.2f "
+            printf("Monte Carlo (%ld iterations%s): mean %.2f, 5th-95th percentile %.2f to %.2f "
                    "%s\n",
-                   mc->iterations, mc->stats.mean, mc->stats.percentile[STATS_P5],
+                   mc->iterations,
+                   sc->monte_carlo.vary_discount_rate ? ", discount rate drawn" : "",
+                   mc->stats.mean, mc->stats.percentile[STATS_P5],
                    mc->stats.percentile[STATS_P95], sc->currency);
         if (deal) {
             const DealFlows *f = &deal->flows;

@@ -193,7 +193,11 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
         const double cached[] = {st->mean, st->percentile[1], st->percentile[7], st->sd,
                                  st->cvar5};
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-            summary_row(x, ws, r, rows[i].label, rows[i].note);
+            summary_row(x, ws, r, rows[i].label,
+                        i == 0 && sc->monte_carlo.vary_discount_rate
+                            ? "average simulated value: uncertain inputs drawn, the discount "
+                              "rate too (vary_discount_rate: true)"
+                            : rows[i].note);
             /* The Monte Carlo sheet is laid out (its statistics rows) before Summary. */
             xlsx_formula(&x->c, ws, r++, 1, i == 0 ? x->f.money_total : x->f.money, cached[i],
                         "=%s", xlsx_ref(cell, "Monte Carlo", MC_FIRST_ROW + rows[i].stat, M_STAT));

@@ -83,7 +83,7 @@ static int ascending(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void finish(PriceAtRisk *p, const double *breaks, double *sorted, long n, bool seller,
+static bool finish(PriceAtRisk *p, const double *breaks, double *sorted, long n, bool seller,
                    double unit_price, double mean_price)
 {
     memcpy(sorted, breaks, (size_t)n * sizeof *sorted);
@@ -99,8 +99,10 @@ static void finish(PriceAtRisk *p, const double *breaks, double *sorted, long n,
     for (long i = 0; i < n && isfinite(p->factor); i++)
         p->failing += seller ? breaks[i] > p->factor : breaks[i] < p->factor;
     p->break_even = malloc((size_t)n * sizeof *p->break_even);
-    if (p->break_even)
-        memcpy(p->break_even, breaks, (size_t)n * sizeof *breaks);
+    if (!p->break_even)
+        return false;
+    memcpy(p->break_even, breaks, (size_t)n * sizeof *breaks);
+    return true;
 }
 
 void price_at_risk_free(PriceAtRisk *p)
@@ -186,11 +188,11 @@ BvStatus price_at_risk_run(const Book *book, const McResult *mc, double unit_pri
     }
     if (!nomem) {
         if (buyer->asked) {
-            finish(buyer, breaks, sorted, n, false, unit_price, mean_price);
+            nomem |= !finish(buyer, breaks, sorted, n, false, unit_price, mean_price);
             buyer->affine = affine[0];
         }
         if (seller->asked) {
-            finish(seller, breaks + n, sorted, n, true, unit_price, mean_price);
+            nomem |= !finish(seller, breaks + n, sorted, n, true, unit_price, mean_price);
             seller->affine = affine[1];
         }
     }
