@@ -130,15 +130,12 @@ void xlsx_risk_write(XlsxCtx *x, lxw_worksheet *ws)
                       (int)(sc->monte_carlo.value_below_count + sc->monte_carlo.npv_below_count) +
                       3 + 2 + 3;
     /* The bins table's columns: for input i, its mean value (col 1 + 2i) and count (2 + 2i). */
-    int churn_row = -1;
     for (size_t i = 0; i < d->count; i++) {
         const Driver *dr = &d->items[i];
         r = first_driver + (int)i;
         xlsx_text(&x->c, ws, r, K_LABEL, dr->input, x->f.text);
         char col[XLSX_REF_MAX], rank[XLSX_REF_MAX];
         bool churn = dr->index < 0;
-        if (churn)
-            churn_row = r;
         mc_col(col, x, churn ? M_LOST : risk_col_input((size_t)dr->index));
         mc_col(rank, x, churn ? risk_col_rank_lost(k) : risk_col_rank_input(k, (size_t)dr->index));
         lxw_format *fmt = churn ? x->f.count : x->f.factor;
@@ -152,9 +149,7 @@ void xlsx_risk_write(XlsxCtx *x, lxw_worksheet *ws)
         xlsx_formula(&x->c, ws, r, K_A, x->f.factor, dr->rank_correlation, "=CORREL(%s,%s)",
                      rank, rank_value);
         if (churn) {
-            char share[XLSX_REF_MAX * 2];
             /* 1 - the inputs' shares (the other rows of this table). */
-            snprintf(share, sizeof share, "%s", "");
             char others[XLSX_FORMULA_MAX] = "";
             for (size_t j = 0; j < d->count; j++)
                 if (j != i) {
@@ -177,7 +172,6 @@ void xlsx_risk_write(XlsxCtx *x, lxw_worksheet *ws)
                      values, threshold, col);
         xlsx_formula(&x->c, ws, r, K_D, fmt, dr->mean, "=AVERAGE(%s)", col);
     }
-    (void)churn_row;
     int last_driver = first_driver + (int)d->count - 1;
 
     /* Achieved rank correlations. */
