@@ -238,11 +238,13 @@ static int keyed_order(const void *a, const void *b)
  * inputs) are decorrelated by the Cholesky factor F of their sample correlation and mixed by
  * A (A A^T the copula's target), T = M F^-T A^T; each input's uniforms are then arranged in the
  * rank order of its column of T. Returns false (no reordering: the copula path is used) when
- * there are too few iterations for the scores' correlation to be invertible.
+ * there are too few iterations for the scores' correlation to be invertible, or (with
+ * *nomem) when memory ran out.
  */
-static bool iman_conover(Sampler *s)
+static bool iman_conover(Sampler *s, bool *nomem)
 {
     size_t k = s->k, n = (size_t)s->iterations;
+    *nomem = false;
     if (!s->latin || !s->mix || n < k + 2)
         return false;
     double *m = malloc(n * k * sizeof *m);
@@ -251,6 +253,7 @@ static bool iman_conover(Sampler *s)
     gsl_matrix *e = gsl_matrix_calloc(k, k);
     s->uniforms = malloc(n * k * sizeof *s->uniforms);
     bool ok = m && order && sorted && e && s->uniforms;
+    *nomem = !ok;
     for (size_t it = 0; ok && it < n; it++)
         for (size_t i = 0; i < k; i++)
             m[it * k + i] = gsl_cdf_ugaussian_Pinv(((double)lhs_stratum(s, (long)it, i) + 1) /
@@ -323,8 +326,9 @@ BvStatus sampler_new(const Book *book, long iterations, uint64_t seed, Sampler *
     s->seed = seed;
     s->latin = book->scenario->monte_carlo.sampling == SAMPLING_LATIN_HYPERCUBE;
     BvStatus status = build_mix(s, errors);
-    if (status == BV_OK && iterations > 1)
-        iman_conover(s);
+    bool nomem = false;
+    if (status == BV_OK && iterations > 1 && !iman_conover(s, &nomem) && nomem)
+        status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
     if (status != BV_OK) {
         sampler_free(s);
         return status;

@@ -291,8 +291,10 @@ void xlsx_risk_write(XlsxCtx *x, lxw_worksheet *ws)
             xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
         } else {
             for (size_t i = 0; i < k; i++) {
-                if (!drivers_ranks(&mc->inputs[i], k, n, rank))
+                if (!drivers_ranks(&mc->inputs[i], k, n, rank)) {
+                    xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
                     break;
+                }
                 for (long it = 0; it < n; it++) {
                     size_t b = (size_t)floor((rank[it] - 1) * (double)bins / (double)n);
                     if (b >= bins)
