@@ -38,6 +38,13 @@ BvStatus valuation_run(const char *path, const ScenarioLoad *how, const Valuatio
         status = diagnostics_new(v->book, v->dcf, &v->diagnostics, errors);
     if (status == BV_OK && sc->deal.enabled)
         status = deal_run(v->book, o->deal_irr, &v->deal, errors);
+    if (status == BV_OK && v->mc)
+        status = drivers_run(v->book, v->mc, &v->drivers, errors);
+    if (status == BV_OK && v->mc)
+        status = rate_range_run(sc, &v->rate_range, errors);
+    if (status == BV_OK && v->mc && v->deal)
+        status = price_at_risk_run(v->book, v->mc, v->deal->flows.base_price, &v->buyer_par,
+                                   &v->seller_par, errors);
     if (status == BV_OK && o->what_if &&
         (sc->variant_count || sc->tornado_count || sc->grid.enabled)) {
         WhatIfRun what = {path, how, o->iterations, o->has_seed, o->seed,
@@ -57,6 +64,9 @@ void valuation_free(Valuation *v)
     if (!v)
         return;
     whatif_free(v->whatif);
+    drivers_free(v->drivers);
+    price_at_risk_free(&v->buyer_par);
+    price_at_risk_free(&v->seller_par);
     deal_free(v->deal);
     diagnostics_free(v->diagnostics);
     mc_free(v->mc);

@@ -13,8 +13,11 @@
 #include "dcf.h"
 #include "deal.h"
 #include "diagnostics.h"
+#include "drivers.h"
 #include "error.h"
 #include "montecarlo.h"
+#include "price_at_risk.h"
+#include "rate_range.h"
 #include "scenario.h"
 #include "whatif.h"
 
@@ -45,6 +48,9 @@ typedef struct Valuation {
     Diagnostics *diagnostics;
     Deal *deal;
     WhatIf *whatif;
+    Drivers *drivers;              /* what drives the Monte Carlo's spread (with mc) */
+    PriceAtRisk buyer_par, seller_par; /* the prices at a chosen risk (asked: false if not) */
+    RateRange rate_range;          /* the held rate's range as a sensitivity (has: false if not) */
     long iterations;               /* of the Monte Carlo (or that would have run) */
     unsigned long long seed;
 } Valuation;

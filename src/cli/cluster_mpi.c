@@ -34,17 +34,19 @@ static bool exchange(McExchange *x, void *context)
         return MPI_Bcast(x->failure, (int)sizeof *x->failure, MPI_BYTE, first.rank,
                          MPI_COMM_WORLD) == MPI_SUCCESS;
     }
-    for (int r = 0; r < cluster.size; r++) {
-        long a, b;
-        mc_shard_part(x->begin, x->end, r, cluster.size, &a, &b);
-        cluster.counts[r] = (int)(b - a);
-        cluster.offsets[r] = (int)(a - x->begin);
-    }
-    for (size_t i = 0; i < x->array_count; i++)
-        if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, x->arrays[i] + x->begin,
+    for (size_t i = 0; i < x->array_count; i++) {
+        long w = (long)x->widths[i]; /* values per iteration */
+        for (int r = 0; r < cluster.size; r++) {
+            long a, b;
+            mc_shard_part(x->begin, x->end, r, cluster.size, &a, &b);
+            cluster.counts[r] = (int)((b - a) * w);
+            cluster.offsets[r] = (int)((a - x->begin) * w);
+        }
+        if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, x->arrays[i] + x->begin * w,
                            cluster.counts, cluster.offsets, MPI_DOUBLE,
                            MPI_COMM_WORLD) != MPI_SUCCESS)
             return false;
+    }
     return true;
 }
 

@@ -24,6 +24,7 @@
 #include "cluster.h"
 #include "error.h"
 #include "outfile.h"
+#include "report_iterations.h"
 #include "report_json.h"
 #include "report_xlsx.h"
 #include "runinfo.h"
@@ -35,7 +36,8 @@
 static const char usage_text[] =
     "usage:\n"
     "  bookval run SCENARIO.yaml [-o OUT.xlsx] [--json OUT.json] [--iterations N] [--seed S]\n"
-    "              [--threads T] [--set PATH=VALUE]... [--no-workbook] [--quiet]\n"
+    "              [--threads T] [--set PATH=VALUE]... [--no-workbook] [--iterations-csv OUT.csv]\n"
+    "              [--quiet]\n"
     "                                        --no-workbook: the JSON summary only (needs --json)\n"
     "  bookval validate SCENARIO.yaml...     check only; every error, not just the first\n"
     "  bookval fit HISTORY.yaml [--json OUT.json] [-o OUT.xlsx]\n"
@@ -102,6 +104,7 @@ typedef struct RunOptions {
     const char *scenario;
     const char *output;
     const char *json;
+    const char *iterations_csv; /* the Monte Carlo's per-iteration table, or NULL */
     int threads;
     long iterations;          /* 0: the scenario's */
     bool has_seed;
@@ -125,12 +128,15 @@ static int parse_run_options(int argc, char **argv, RunOptions *o)
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--json") == 0 ||
             strcmp(a, "--set") == 0 || strcmp(a, "--threads") == 0 ||
-            strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0) {
+            strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0 ||
+            strcmp(a, "--iterations-csv") == 0) {
             if (!value)
                 return cli_usage_error(usage_text, "%s needs a value", a);
             i++;
             if (strcmp(a, "--json") == 0) {
                 o->json = value;
+            } else if (strcmp(a, "--iterations-csv") == 0) {
+                o->iterations_csv = value;
             } else if (strcmp(a, "--set") == 0) {
                 if (o->set_count == MAX_SETS)
                     return cli_usage_error(usage_text, "more than %s --set options", "256");
@@ -224,7 +230,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     Valuation *v = NULL;
-    OutFile *xlsx = NULL, *json = NULL;
+    OutFile *xlsx = NULL, *json = NULL, *csv = NULL;
     char *default_path = NULL;
     RunInfo info;
     Progress progress = {.shown = false};
@@ -249,7 +255,9 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     const Dcf *dcf = v->dcf;
     const McResult *mc = v->mc;
     const Deal *deal = v->deal;
-    Results results = {sc, v->book, dcf, mc, v->diagnostics, deal, v->whatif, &info};
+    Results results = {sc,           v->book,       dcf,          mc,
+                       v->diagnostics, deal,        v->whatif,    &info,
+                       v->drivers,   &v->buyer_par, &v->seller_par, &v->rate_range};
     /* Options that change results; --threads, --quiet and output paths do not. */
     info.sets = o->sets;
     info.set_count = o->set_count;
@@ -270,10 +278,15 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
         status = outfile_open(xlsx_path, &xlsx, errors);
     if (status == BV_OK && o->json)
         status = outfile_open(o->json, &json, errors);
+    if (status == BV_OK && o->iterations_csv)
+        status = outfile_open(o->iterations_csv, &csv, errors);
     if (status == BV_OK && xlsx)
         status = report_xlsx_write(outfile_temp_path(xlsx), &results, errors);
     if (status == BV_OK && json && !report_json_write(outfile_stream(json), &results))
         status = bv_error(errors, BV_ERR_IO, &(Mark){o->json, 0, 0}, NULL, "write failed");
+    if (status == BV_OK && csv && !report_iterations_csv(outfile_stream(csv), &results))
+        status = bv_error(errors, BV_ERR_IO, &(Mark){o->iterations_csv, 0, 0}, NULL,
+                          "write failed");
     if (status != BV_OK) {
         /* Errors from the temporary file name the file the user asked for. */
         for (size_t i = 0; i < errors->count; i++)
@@ -281,9 +294,9 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
                 snprintf(errors->items[i].file, sizeof errors->items[i].file, "%s", xlsx_path);
         goto done;
     }
-    OutFile *outputs[] = {xlsx, json};
-    xlsx = json = NULL;
-    status = outfile_commit_all(outputs, 2, errors);
+    OutFile *outputs[] = {xlsx, json, csv};
+    xlsx = json = csv = NULL;
+    status = outfile_commit_all(outputs, 3, errors);
     if (status == BV_OK) {
         clock_gettime(CLOCK_MONOTONIC, &end);
         double seconds = (double)(end.tv_sec - start.tv_sec) +
@@ -295,8 +308,10 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
                money(a, sizeof a, dcf->value, cur), dcf->value_to_revenue,
                money(b, sizeof b, dcf->annual_revenue, cur), sc->client_count);
         if (mc)
-            printf("Monte Carlo (%ld iterations): mean %s, 5th-95th percentile %s to %s\n",
-                   mc->iterations, money(a, sizeof a, mc->stats.mean, cur),
+            printf("Monte Carlo (%ld iterations%s): mean %s, 5th-95th percentile %s to %s\n",
+                   mc->iterations,
+                   sc->monte_carlo.vary_discount_rate ? ", discount rate drawn" : "",
+                   money(a, sizeof a, mc->stats.mean, cur),
                    money(b, sizeof b, mc->stats.percentile[STATS_P5], cur),
                    money(c, sizeof c, mc->stats.percentile[STATS_P95], cur));
         if (deal) {
@@ -348,6 +363,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
 done:
     outfile_abort(xlsx);
     outfile_abort(json);
+    outfile_abort(csv);
     free(default_path);
     valuation_free(v);
     return status;

@@ -180,6 +180,49 @@ static void read_precision(Loader *L, const Node *n, MonteCarloSpec *mc)
     }
 }
 
+/* monte_carlo.targets: lists of thresholds, any number each (up to 16). */
+static void read_targets(Loader *L, const Node *n, MonteCarloSpec *mc)
+{
+    if (!treeread_expect_map(&L->rd, n, "monte_carlo.targets", "{value_below: [X, ...], npv_below: [Y, ...]}") ||
+        !treeread_check_keys(&L->rd, n, "monte_carlo.targets", &schema_targets))
+        return;
+    static const SchemaRange any = {-HUGE_VAL, HUGE_VAL, false, false};
+    for (int which = 0; which < 2; which++) {
+        const char *key = which ? "npv_below" : "value_below";
+        const Node *list = tree_map_get(n, key);
+        char kp[TREEREAD_PATH_MAX];
+        snprintf(kp, sizeof kp, "monte_carlo.targets.%s", key);
+        if (!list || !treeread_expect_seq(&L->rd, list, kp, "a list of 1 to 16 amounts"))
+            continue;
+        if (list->count < 1 || list->count > 16) {
+            bv_error(L->errors, BV_ERR_INPUT, &list->mark, kp,
+                     "give 1 to 16 amounts, got %zu", list->count);
+            continue;
+        }
+        double *out = calloc(list->count, sizeof *out);
+        if (!out) {
+            scenario_nomem(L);
+            return;
+        }
+        size_t count = 0;
+        for (size_t i = 0; i < list->count; i++) {
+            char ip[TREEREAD_PATH_MAX];
+            snprintf(ip, sizeof ip, "%s[%zu]", kp, i);
+            if (treeread_number(&L->rd, list->items[i], ip, &any, false, &out[count]))
+                count++;
+        }
+        if (which) {
+            free(mc->npv_below);
+            mc->npv_below = out;
+            mc->npv_below_count = count;
+        } else {
+            free(mc->value_below);
+            mc->value_below = out;
+            mc->value_below_count = count;
+        }
+    }
+}
+
 static void read_monte_carlo(Loader *L, const Node *n)
 {
     MonteCarloSpec *mc = &L->sc->monte_carlo;
@@ -219,6 +262,12 @@ static void read_monte_carlo(Loader *L, const Node *n)
             break;
         case KEY_PRECISION:
             read_precision(L, v, mc);
+            break;
+        case KEY_VARY_DISCOUNT_RATE:
+            treeread_bool(&L->rd, v, kp, &mc->vary_discount_rate);
+            break;
+        case KEY_TARGETS:
+            read_targets(L, v, mc);
             break;
         default:
             break;
@@ -749,6 +798,8 @@ void scenario_free(Scenario *sc)
     free(sc->clients);
     free(sc->provision);
     free(sc->correlations);
+    free(sc->monte_carlo.value_below);
+    free(sc->monte_carlo.npv_below);
     free(sc->deal.payments);
     free(sc->deal.earn_outs);
     free(sc->deal.clawbacks);

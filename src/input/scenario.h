@@ -80,6 +80,11 @@ typedef struct MonteCarloSpec {
     bool has_precision;
     double relative;          /* half-width / |mean| to stop at */
     double confidence;        /* of the half-width */
+    bool vary_discount_rate;  /* draw the discount rate; else held at its mean */
+    double *value_below;      /* targets: P(value < X) for each X */
+    size_t value_below_count;
+    double *npv_below;        /* targets: P(buyer's NPV < Y) for each Y */
+    size_t npv_below_count;
     Mark mark;                /* the monte_carlo: section */
 } MonteCarloSpec;
 
@@ -200,6 +205,7 @@ typedef struct SellerSpec {
     int loss_years;            /* years after the sale's (0: to the schedule's end) */
     bool has_loss_rate;
     double loss_rate;          /* else the top bracket's */
+    double price_at_risk;      /* alpha in (0, 1), NaN when not asked */
 } SellerSpec;
 
 /* The buyer's bank (or SBA 7(a)) loan beside the seller's note, and the lender's test of it:
@@ -229,6 +235,7 @@ typedef struct BuyerSpec {
     int write_off[CLASS_COUNT]; /* years of straight-line write-off (0: as paid); goodwill's
                                  * is amortization_years */
     bool write_off_known[CLASS_COUNT]; /* listed by buyer.write_off */
+    double price_at_risk;      /* alpha in (0, 1), NaN when not asked */
 } BuyerSpec;
 
 /* A what-if variant: the scenario plus the patch under variants[i].set. */

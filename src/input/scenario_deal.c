@@ -326,7 +326,10 @@ void scenario_deal_read_seller(Loader *L, const Node *n)
                       .other_taxable_income = field(f, t, KEY_OTHER_TAXABLE_INCOME),
                       .material_participation = field(f, t, KEY_MATERIAL_PARTICIPATION) != 0,
                       .reinvest_annuity = field(f, t, KEY_REINVEST_ANNUITY),
-                      .other_gains = field(f, t, KEY_OTHER_GAINS)};
+                      .other_gains = field(f, t, KEY_OTHER_GAINS),
+                      .price_at_risk = given[schema_index(t, KEY_PRICE_AT_RISK)]
+                                           ? field(f, t, KEY_PRICE_AT_RISK)
+                                           : (double)NAN};
     const Node *tax = tree_map_get(n, "tax");
     if (tax)
         read_tax(L, tax, s);
@@ -349,7 +352,10 @@ void scenario_deal_read_buyer(Loader *L, const Node *n)
                      .acquisition_costs = field(f, t, KEY_ACQUISITION_COSTS),
                      .tax_rate = field(f, t, KEY_TAX_RATE),
                      .amortization_years = (int)field(f, t, KEY_AMORTIZATION_YEARS),
-                     .working_capital = field(f, t, KEY_WORKING_CAPITAL)};
+                     .working_capital = field(f, t, KEY_WORKING_CAPITAL),
+                     .price_at_risk = given[schema_index(t, KEY_PRICE_AT_RISK)]
+                                          ? field(f, t, KEY_PRICE_AT_RISK)
+                                          : (double)NAN};
     const Node *write_off = tree_map_get(n, "write_off");
     if (write_off)
         scenario_allocation_read_write_off(L, write_off, b);

@@ -191,6 +191,12 @@ static const SchemaKey monte_carlo_keys[] = {
      NULL, "how the uncertain inputs are drawn", 0},
     {KEY_PRECISION, "precision", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "stop early once the mean is known precisely enough (see the precision keys)", 0},
+    {KEY_VARY_DISCOUNT_RATE, "vary_discount_rate", SCHEMA_BOOL, NONE, NULL, false, "false", NULL,
+     "draw the discount rate as a risk (true) or hold it at its mean (false: a required return "
+     "is not an outcome)", 0},
+    {KEY_TARGETS, "targets", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{value_below: [X, ...], npv_below: [Y, ...]}: the probabilities P(value < X), "
+     "P(buyer's NPV < Y)", 0},
 };
 
 static const SchemaKey precision_keys[] = {
@@ -200,6 +206,13 @@ static const SchemaKey precision_keys[] = {
      "confidence level of the half-width", 0},
     {KEY_MAX_ITERATIONS, "max_iterations", SCHEMA_INTEGER, {1, 10000000, false, false}, NULL,
      false, "iterations", NULL, "stop here whatever the precision", 0},
+};
+
+static const SchemaKey targets_keys[] = {
+    {KEY_VALUE_BELOW, "value_below", SCHEMA_MAPPING, NONE, NULL, false, NULL, "currency",
+     "[X, ...]: P(the book's value < X) over the iterations", 0},
+    {KEY_NPV_BELOW, "npv_below", SCHEMA_MAPPING, NONE, NULL, false, NULL, "currency",
+     "[Y, ...]: P(the buyer's NPV < Y) over the iterations (needs buyer)", 0},
 };
 
 static const SchemaKey correlation_keys[] = {
@@ -319,6 +332,9 @@ static const SchemaKey seller_keys[] = {
     {KEY_REINVEST_ANNUITY, "reinvest_annuity", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
      "currency", "put in a life annuity within 6 months by a seller aged 65+: exempts that "
      "share of the gain, up to tax.annuity_exemption_cap (Spain, LIRPF art. 38.3)", 0},
+    {KEY_PRICE_AT_RISK, "price_at_risk", SCHEMA_NUMBER, {0, 1, true, true}, NULL, false, NULL,
+     NULL, "alpha: the lowest base price with P(net proceeds PV < value of keeping) <= alpha "
+     "(Monte Carlo; needs keep)", 0},
 };
 
 static const SchemaKey keep_keys[] = {
@@ -417,7 +433,8 @@ static const SchemaKey buyer_keys[] = {
      "(amortization_years); 0: deducted as paid (deal.allocation)", 0},
     {KEY_FINANCING, "financing", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "a bank loan and the lender's debt service coverage test: {loan, owner_draw, min_dscr, "
-     "seller_note_standby}", 0},
+     "seller_note_standby}", 0},    {KEY_PRICE_AT_RISK, "price_at_risk", SCHEMA_NUMBER, {0, 1, true, true}, NULL, false, NULL,
+     NULL, "alpha: the highest base price with P(buyer's NPV < 0) <= alpha (Monte Carlo)", 0},
 };
 
 static const SchemaKey financing_keys[] = {
@@ -452,6 +469,7 @@ const SchemaTable schema_provision = TABLE("provision", provision_keys);
 const SchemaTable schema_monte_carlo = TABLE("monte_carlo", monte_carlo_keys);
 const SchemaTable schema_precision = TABLE("precision", precision_keys);
 const SchemaTable schema_correlation = TABLE("correlation", correlation_keys);
+const SchemaTable schema_targets = TABLE("targets", targets_keys);
 const SchemaTable schema_deal = TABLE("deal", deal_keys);
 const SchemaTable schema_adjustment = TABLE("adjustment", adjustment_keys);
 const SchemaTable schema_payment = TABLE("payment", payment_keys);
@@ -617,6 +635,7 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_provision);
     write_table(out, &schema_monte_carlo);
     write_table(out, &schema_precision);
+    write_table(out, &schema_targets);
     write_table(out, &schema_correlation);
     write_table(out, &schema_deal);
     write_table(out, &schema_adjustment);

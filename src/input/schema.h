@@ -143,6 +143,11 @@ typedef enum SchemaKeyId {
     KEY_LOSS_YEARS,
     KEY_LOSS_RATE,
     KEY_OTHER_GAINS,
+    KEY_VARY_DISCOUNT_RATE,
+    KEY_PRICE_AT_RISK,
+    KEY_TARGETS,
+    KEY_VALUE_BELOW,
+    KEY_NPV_BELOW,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -182,6 +187,7 @@ extern const SchemaTable schema_provision;
 extern const SchemaTable schema_monte_carlo;
 extern const SchemaTable schema_precision;
 extern const SchemaTable schema_correlation;
+extern const SchemaTable schema_targets;
 extern const SchemaTable schema_deal;
 extern const SchemaTable schema_adjustment;
 extern const SchemaTable schema_payment;

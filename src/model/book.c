@@ -140,7 +140,10 @@ static BvStatus collect_inputs(Book *book, ScopeInputs *scopes)
     book->inputs = calloc(most, sizeof *book->inputs);
     if (!book->inputs)
         return BV_ERR_NOMEM;
-    book->discount_input = add_input(book, &sc->discount_rate, NULL, "discount_rate");
+    /* A required return is not an outcome: the rate is drawn only when asked (issue 17). */
+    book->discount_input = sc->monte_carlo.vary_discount_rate
+                               ? add_input(book, &sc->discount_rate, NULL, "discount_rate")
+                               : -1;
     for (size_t s = 0; s <= sc->segment_count; s++) {
         const Assumptions *a = s ? &sc->segments[s - 1].assumptions : &sc->defaults;
         char scope[BOOK_INPUT_PATH_MAX];

@@ -5,6 +5,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
@@ -25,6 +26,8 @@ struct Sampler {
     bool latin;
     double *mix;           /* k x k, row-major: A with A A^T = the copula's correlation; NULL
                               when the inputs are independent */
+    double *uniforms;      /* [iterations x k]: Latin hypercube uniforms reordered by Iman-
+                              Conover (only with correlations under Latin hypercube) */
 };
 
 double sampler_pearson_from_rank(double rank)
@@ -55,14 +58,19 @@ static uint64_t permute(uint64_t key, uint64_t n, uint64_t i)
     return x;
 }
 
+static uint64_t lhs_stratum(const Sampler *s, long it, size_t input)
+{
+    return permute(rng_mix(s->seed + (input + 1) * RNG_GAMMA), (uint64_t)s->iterations,
+                   (uint64_t)it);
+}
+
 static double input_uniform(const Sampler *s, long it, size_t input)
 {
     uint64_t key = rng_key(s->seed, (uint64_t)it, input + 1);
     double u = rng_uniform(key, 0);
     if (!s->latin)
         return u;
-    uint64_t stratum = permute(rng_mix(s->seed + (input + 1) * RNG_GAMMA),
-                               (uint64_t)s->iterations, (uint64_t)it);
+    uint64_t stratum = lhs_stratum(s, it, input);
     double v = ((double)stratum + u) / (double)s->iterations;
     return v < 1 ? v : 1 - 0x1.0p-53; /* the top stratum's end can round up to 1 */
 }
@@ -71,8 +79,8 @@ bool sampler_draw(const Sampler *s, long it, double *x, double *z)
 {
     size_t k = s->k;
     for (size_t i = 0; i < k; i++)
-        x[i] = input_uniform(s, it, i);
-    if (s->mix) {
+        x[i] = s->uniforms ? s->uniforms[(size_t)it * k + i] : input_uniform(s, it, i);
+    if (s->mix && !s->uniforms) {
         for (size_t i = 0; i < k; i++)
             z[i] = gsl_cdf_ugaussian_Pinv(x[i]);
         for (size_t i = 0; i < k; i++) {
@@ -121,7 +129,13 @@ static BvStatus build_mix(Sampler *s, BvErrors *errors)
         const char *missing = a < 0 ? cor->a : b < 0 ? cor->b : NULL;
         char key[48];
         snprintf(key, sizeof key, "correlations[%zu]", c);
-        if (missing) {
+        if (missing && strcmp(missing, "discount_rate") == 0 &&
+            !dist_is_fixed(&sc->discount_rate) && !sc->monte_carlo.vary_discount_rate) {
+            status = bv_error(errors, BV_ERR_INPUT, &cor->mark, key,
+                              "'discount_rate' is held at its mean in the Monte Carlo (a "
+                              "required return, not an outcome); set monte_carlo."
+                              "vary_discount_rate: true to draw it and correlate it");
+        } else if (missing) {
             char list[600];
             input_list(s->book, list, sizeof list);
             status = bv_error(errors, BV_ERR_INPUT, &cor->mark, key,
@@ -203,6 +217,102 @@ done:
     return status;
 }
 
+typedef struct Keyed {
+    double key;
+    long index;
+} Keyed;
+
+static int keyed_order(const void *a, const void *b)
+{
+    const Keyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Iman-Conover (Iman & Conover, "A distribution-free approach to inducing rank correlation
+ * among input variables", Commun. Statist. B 11(3), 1982): the Latin hypercube's uniforms of
+ * each input are only reordered, so every input keeps one draw per stratum. The scores
+ * M (van der Waerden: Phi^-1(r/(N+1)) at each input's own stratum order, independent across
+ * inputs) are decorrelated by the Cholesky factor F of their sample correlation and mixed by
+ * A (A A^T the copula's target), T = M F^-T A^T; each input's uniforms are then arranged in the
+ * rank order of its column of T. Returns false (no reordering: the copula path is used) when
+ * there are too few iterations for the scores' correlation to be invertible, or (with
+ * *nomem) when memory ran out.
+ */
+static bool iman_conover(Sampler *s, bool *nomem)
+{
+    size_t k = s->k, n = (size_t)s->iterations;
+    *nomem = false;
+    if (!s->latin || !s->mix || n < k + 2)
+        return false;
+    double *m = malloc(n * k * sizeof *m);
+    Keyed *order = malloc(n * sizeof *order);
+    double *sorted = malloc(n * sizeof *sorted);
+    gsl_matrix *e = gsl_matrix_calloc(k, k);
+    s->uniforms = malloc(n * k * sizeof *s->uniforms);
+    bool ok = m && order && sorted && e && s->uniforms;
+    *nomem = !ok;
+    for (size_t it = 0; ok && it < n; it++)
+        for (size_t i = 0; i < k; i++)
+            m[it * k + i] = gsl_cdf_ugaussian_Pinv(((double)lhs_stratum(s, (long)it, i) + 1) /
+                                                   ((double)n + 1));
+    /* The scores' sample correlation (their means are 0 by symmetry, their variances equal). */
+    for (size_t it = 0; ok && it < n; it++)
+        for (size_t i = 0; i < k; i++)
+            for (size_t j = 0; j <= i; j++)
+                *gsl_matrix_ptr(e, i, j) += m[it * k + i] * m[it * k + j];
+    for (size_t i = 0; ok && i < k; i++)
+        for (size_t j = 0; j < i; j++) {
+            double r = gsl_matrix_get(e, i, j) /
+                       sqrt(gsl_matrix_get(e, i, i) * gsl_matrix_get(e, j, j));
+            gsl_matrix_set(e, i, j, r);
+            gsl_matrix_set(e, j, i, r);
+        }
+    for (size_t i = 0; ok && i < k; i++)
+        gsl_matrix_set(e, i, i, 1);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    ok = ok && gsl_linalg_cholesky_decomp1(e) == GSL_SUCCESS;
+    gsl_set_error_handler(old);
+    double y[64], t[64];
+    ok = ok && k <= 64;
+    for (size_t it = 0; ok && it < n; it++) {
+        double *row = &m[it * k];
+        for (size_t i = 0; i < k; i++) { /* y = F^-1 m, F lower triangular */
+            double v = row[i];
+            for (size_t j = 0; j < i; j++)
+                v -= gsl_matrix_get(e, i, j) * y[j];
+            y[i] = v / gsl_matrix_get(e, i, i);
+        }
+        for (size_t i = 0; i < k; i++) {
+            t[i] = 0;
+            for (size_t j = 0; j < k; j++)
+                t[i] += s->mix[i * k + j] * y[j];
+        }
+        memcpy(row, t, k * sizeof *t);
+    }
+    for (size_t i = 0; ok && i < k; i++) {
+        /* The uniform of stratum r is the r-th smallest: it goes to the r-th ranked score. */
+        for (size_t it = 0; it < n; it++) {
+            order[it] = (Keyed){m[it * k + i], (long)it};
+            sorted[lhs_stratum(s, (long)it, i)] = input_uniform(s, (long)it, i);
+        }
+        qsort(order, n, sizeof *order, keyed_order);
+        for (size_t r = 0; r < n; r++)
+            s->uniforms[(size_t)order[r].index * k + i] = sorted[r];
+    }
+    gsl_matrix_free(e);
+    free(sorted);
+    free(order);
+    free(m);
+    if (!ok) {
+        free(s->uniforms);
+        s->uniforms = NULL;
+    }
+    return ok;
+}
+
 BvStatus sampler_new(const Book *book, long iterations, uint64_t seed, Sampler **out,
                      BvErrors *errors)
 {
@@ -216,6 +326,9 @@ BvStatus sampler_new(const Book *book, long iterations, uint64_t seed, Sampler *
     s->seed = seed;
     s->latin = book->scenario->monte_carlo.sampling == SAMPLING_LATIN_HYPERCUBE;
     BvStatus status = build_mix(s, errors);
+    bool nomem = false;
+    if (status == BV_OK && iterations > 1 && !iman_conover(s, &nomem) && nomem)
+        status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
     if (status != BV_OK) {
         sampler_free(s);
         return status;
@@ -237,5 +350,6 @@ void sampler_free(Sampler *s)
     if (!s)
         return;
     free(s->mix);
+    free(s->uniforms);
     free(s);
 }

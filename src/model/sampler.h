@@ -6,7 +6,9 @@
  * input's probability range into equal strata, one draw per stratum, in an order fixed by a
  * keyed permutation). Rank correlations go through a Gaussian copula: uniforms become normal
  * scores, are mixed by a square root of the correlation matrix, and return to uniforms, so
- * each input keeps its own distribution.
+ * each input keeps its own distribution. Under Latin hypercube the correlation is induced by
+ * Iman-Conover rank reordering instead, so every input, correlated or not, keeps exactly one
+ * draw per stratum (the uniforms are precomputed: O(iterations x inputs) memory).
  */
 #ifndef BOOKVAL_SAMPLER_H
 #define BOOKVAL_SAMPLER_H

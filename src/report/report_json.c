@@ -6,12 +6,13 @@
 #include "json_writer.h"
 #include "report_json_parts.h"
 #include "normalization.h"
+#include "report_json_risk.h"
 
 #include <math.h>
 #include <string.h>
 
 /* Threads are left out on purpose: the summary is the same for any number of them. */
-static void write_monte_carlo(Json *j, const McResult *mc)
+static void write_monte_carlo(Json *j, const McResult *mc, const Results *res)
 {
     if (!mc) {
         json_null(j, "monte_carlo");
@@ -34,6 +35,7 @@ static void write_monte_carlo(Json *j, const McResult *mc)
     json_text(j, "sampling", mc->latin_hypercube ? "latin_hypercube" : "random");
     json_bool(j, "stopped_early", mc->stopped_early);
     json_text(j, "generator", MC_GENERATOR);
+    report_json_risk_monte_carlo(j, res);
     json_close(j);
 }
 
@@ -195,7 +197,7 @@ static void write_allocation(Json *j, const Deal *deal)
     json_close(j);
 }
 
-static void write_deal(Json *j, const Deal *deal, const McResult *mc)
+static void write_deal(Json *j, const Deal *deal, const McResult *mc, const Results *res)
 {
     if (!deal) {
         json_null(j, "deal");
@@ -227,6 +229,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
             json_number(j, "prob_sale_beats_keep", mc->prob_sale_beats_keep);
         else
             json_null(j, "prob_sale_beats_keep");
+        report_json_price_at_risk(j, res->seller_par);
         json_close(j);
     } else {
         json_null(j, "seller");
@@ -256,6 +259,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc)
             json_null(j, "prob_npv_negative");
         }
         write_financing(j, deal, mc);
+        report_json_price_at_risk(j, res->buyer_par);
         json_close(j);
     } else {
         json_null(j, "buyer");
@@ -442,8 +446,8 @@ bool report_json_write(FILE *out, const Results *res)
     json_close(&j);
     report_json_conclusion(&j, res);
     write_normalization(&j, sc, dcf);
-    write_monte_carlo(&j, res->mc);
-    write_deal(&j, res->deal, res->mc);
+    write_monte_carlo(&j, res->mc, res);
+    write_deal(&j, res->deal, res->mc, res);
     write_variants(&j, sc, res->whatif);
     write_sensitivity(&j, sc, res->whatif);
     json_close(&j);

@@ -31,6 +31,11 @@ static bool has_mc(const XlsxCtx *x)
     return x->mc != NULL;
 }
 
+static bool has_drivers(const XlsxCtx *x)
+{
+    return x->mc != NULL && x->drivers != NULL;
+}
+
 static bool has_deal(const XlsxCtx *x)
 {
     return x->deal != NULL;
@@ -59,6 +64,7 @@ static const struct {
     {"Clients", has_clients, xlsx_clients_write, true, 1},
     {"Projection", always, xlsx_projection_write, true, 4},
     {"Monte Carlo", has_mc, xlsx_montecarlo_write, true, MC_FIRST_ROW},
+    {"Risk", has_drivers, xlsx_risk_write, true, 3},
     {"Transfer", has_deal, xlsx_transfer_write, true, 0},
     {"Sensitivity", has_sensitivity, xlsx_sensitivity_write, true, 4},
     {"Variants", has_variants, xlsx_variants_write, true, 4},
@@ -71,7 +77,9 @@ BvStatus report_xlsx_write(const char *path, const Results *res, BvErrors *error
     const Scenario *sc = res->scenario;
     const Book *book = res->book;
     XlsxCtx x = {.sc = sc, .book = book, .dcf = res->dcf, .mc = res->mc, .diag = res->diag,
-                 .deal = res->deal, .whatif = res->whatif, .info = res->info};
+                 .deal = res->deal, .whatif = res->whatif, .info = res->info,
+                 .drivers = res->drivers, .buyer_par = res->buyer_par,
+                 .seller_par = res->seller_par, .rate_range = res->rate_range};
     if ((size_t)sc->horizon_years + book->cohort_count + 32 > 1048576)
         return bv_error(errors, BV_ERR_INPUT, NULL, "clients",
                         "%zu distinct sets of client assumptions do not fit on one sheet; "

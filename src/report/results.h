@@ -9,7 +9,9 @@
 #include "dcf.h"
 #include "deal.h"
 #include "diagnostics.h"
+#include "drivers.h"
 #include "montecarlo.h"
+#include "price_at_risk.h"
 #include "runinfo.h"
 #include "scenario.h"
 #include "whatif.h"
@@ -23,6 +25,10 @@ typedef struct Results {
     const Deal *deal;    /* NULL when the scenario has no deal */
     const WhatIf *whatif;/* NULL when the scenario has no variants or sensitivity */
     const RunInfo *info;
+    const Drivers *drivers;         /* NULL without a Monte Carlo */
+    const PriceAtRisk *buyer_par;   /* NULL, or .asked false, when not asked */
+    const PriceAtRisk *seller_par;
+    const struct RateRange *rate_range; /* NULL or .has false unless the rate is held */
 } Results;
 
 #endif

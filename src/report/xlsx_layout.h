@@ -55,7 +55,9 @@ enum {
 
 /* The Monte Carlo sheet: statistics (A:B), values (D:E), histogram (G:I), convergence (K:N). */
 enum { M_LABEL, M_STAT, M_GAP1, M_ITER, M_VALUE, M_GAP2, M_BIN_FROM, M_BIN_TO, M_COUNT, M_GAP3,
-       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP, M_DSCR_MIN, M_TAX };
+       M_AT, M_MEAN, M_LOW, M_HIGH, M_GAP4, M_GAIN, M_NPV, M_NET_PV, M_KEEP, M_DSCR_MIN,
+       M_GAP5, M_PRICE, M_TAX, M_LOST, M_BUYER_BE, M_SELLER_BE, M_GAP6,
+       M_INPUTS /* the first input's draws; the audit trail's further columns: xlsx_risk.h */ };
 enum { MC_ITERATIONS, MC_MEAN, MC_SD, MC_SE, MC_P1, MC_P5 = MC_P1 + 1, MC_P95 = MC_P1 + 7,
        MC_CVAR5 = MC_P1 + STATS_PERCENTILES, MC_MIN, MC_MAX, MC_Z, MC_STATS };
 #define MC_FIRST_ROW 4
@@ -206,6 +208,9 @@ typedef struct XlsxCtx {
     const Deal *deal;
     const WhatIf *whatif;
     const RunInfo *info;
+    const Drivers *drivers;          /* NULL without a Monte Carlo */
+    const PriceAtRisk *buyer_par, *seller_par; /* NULL or .asked false when not asked */
+    const struct RateRange *rate_range;        /* NULL or .has false unless the rate is held */
     Formats f;
     /* Assumptions layout */
     int discount_row, horizon_row, timing_row, shift_row, tail_row;
@@ -276,6 +281,7 @@ void xlsx_assumptions_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_clients_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_projection_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws);
+void xlsx_risk_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_sensitivity_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_variants_write(XlsxCtx *x, lxw_worksheet *ws);

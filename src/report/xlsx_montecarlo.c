@@ -3,6 +3,7 @@
  * value, the histogram and the convergence of the mean, and their charts.
  */
 #include "xlsx_layout.h"
+#include "xlsx_risk.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -69,14 +70,19 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
     xlsx_layout_widths(x, ws, w, (int)(sizeof w / sizeof w[0]));
     worksheet_freeze_panes(ws, MC_FIRST_ROW, 0);
     xlsx_text(&x->c, ws, 0, 0, "Monte Carlo: the value's distribution", x->f.title);
-    char note[400];
+    char note[700];
     snprintf(note, sizeof note,
              "%ld simulated books (%s; %s sampling; seed %llu). Statistics are formulas over "
-             "the values in column E%s.",
+             "the values in column E%s.%s",
              n, mc->client_churn ? "each client's lifetime drawn" : "expected survival",
              mc->latin_hypercube ? "Latin hypercube" : "random", mc->seed,
              x->mc_values_fit ? "" : " (too many to list: the first rows only; statistics are "
-                                     "the engine's)");
+                                     "the engine's)",
+             x->sc->monte_carlo.vary_discount_rate
+                 ? " The discount rate is drawn (vary_discount_rate: true): the spread mixes "
+                   "the buyer's required return with the book's outcomes."
+                 : " The discount rate is held at its mean (a required return, not an "
+                   "outcome).");
     xlsx_text(&x->c, ws, 1, 0, note, x->f.note);
     const char *const headers[] = {
         "Statistic", x->sc->currency, "", "Iteration", "Value", "", "Bin from", "Bin to",
@@ -85,12 +91,12 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
         x->mc->has_deal && x->sc->buyer.enabled ? "Buyer's NPV" : "",
         x->mc->has_deal && x->sc->seller.enabled ? "Seller's net proceeds PV" : "",
         x->deal && x->deal->has_keep ? "Value of keeping (seller)" : "",
-        x->deal && x->deal->flows.loan.enabled ? "Lowest DSCR (buyer's loan)" : "",
-        x->mc->has_deal && x->sc->seller.enabled ? "Seller's tax on the gain" : ""};
+        x->deal && x->deal->flows.loan.enabled ? "Lowest DSCR (buyer's loan)" : ""};
     for (int c = 0; c < (int)(sizeof headers / sizeof headers[0]); c++)
         if (headers[c][0])
             xlsx_text(&x->c, ws, MC_FIRST_ROW - 1, c, headers[c], x->f.header);
 
+    McTrail *trail = xlsx_mc_trail_begin(x, ws);
     char values[XLSX_REF_MAX], cell[32], a[32], b[32];
     xlsx_range(values, NULL, MC_FIRST_ROW, M_VALUE, MC_FIRST_ROW + (int)shown - 1, M_VALUE);
     int rows = MC_FIRST_ROW + (int)shown;
@@ -158,8 +164,7 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_number(&x->c, ws, r, M_KEEP, mc->keep_value[it], x->f.money);
             if (x->deal && x->deal->flows.loan.enabled)
                 xlsx_number(&x->c, ws, r, M_DSCR_MIN, mc->dscr_min[it], x->f.factor);
-            if (mc->has_deal && x->sc->seller.enabled)
-                xlsx_number(&x->c, ws, r, M_TAX, mc->seller_tax[it], x->f.money);
+            xlsx_mc_trail_row(x, ws, trail, r, it);
         }
         if (r < bins_end) {
             size_t bin = (size_t)(r - MC_FIRST_ROW);
@@ -210,6 +215,7 @@ void xlsx_montecarlo_write(XlsxCtx *x, lxw_worksheet *ws)
             }
         }
     }
+    xlsx_mc_trail_end(trail);
     write_mc_chart(x, ws, stats_end + 1);
     /* Print the statistics, histogram, convergence and charts (A:N down to the charts' foot),
      * not a page per thousand iterations. */

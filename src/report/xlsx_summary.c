@@ -3,6 +3,7 @@
  * sheet that computes it (Projection, Monte Carlo, Transfer, Assumptions).
  */
 #include "xlsx_layout.h"
+#include "xlsx_risk.h"
 
 #include "conclusion.h"
 
@@ -77,6 +78,7 @@ static int summary_deal(XlsxCtx *x, lxw_worksheet *ws, int r)
         else
             xlsx_text(&x->c, ws, r++, 1, "none", x->f.note);
     }
+    r = xlsx_risk_summary_rows(x, ws, r);
     if (deal->has_keep && deal->has_buyer) {
         summary_row(x, ws, r, "Negotiation zone (expected price)", NULL);
         double low = deal->min_price_expected, high = deal->max_price_expected;
@@ -232,7 +234,11 @@ void xlsx_summary_write(XlsxCtx *x, lxw_worksheet *ws)
         const double cached[] = {st->mean, st->percentile[1], st->percentile[7], st->sd,
                                  st->cvar5};
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-            summary_row(x, ws, r, rows[i].label, rows[i].note);
+            summary_row(x, ws, r, rows[i].label,
+                        i == 0 && sc->monte_carlo.vary_discount_rate
+                            ? "average simulated value: uncertain inputs drawn, the discount "
+                              "rate too (vary_discount_rate: true)"
+                            : rows[i].note);
             /* The Monte Carlo sheet is laid out (its statistics rows) before Summary. */
             xlsx_formula(&x->c, ws, r++, 1, i == 0 ? x->f.money_whole_total : x->f.money_whole,
                         cached[i],

@@ -68,6 +68,7 @@ typedef struct DealFlows {
     ClosingFlows closing;     /* the cut-off (closing.h): in seller_net and buyer_net */
     AllocationFlows alloc;    /* the price by asset class (allocation.h): with it, `recognised`
                                * is the gain taxed by the brackets (less the ordinary classes) */
+    bool skip_irr;            /* leave irr NaN (repricing that needs only the NPVs) */
 } DealFlows;
 
 /* The deal priced on the expected book, with the walk-away prices. */

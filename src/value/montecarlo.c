@@ -49,7 +49,10 @@ typedef struct McIteration {
     double net_pv;  /* the sale's net proceeds PV to the seller */
     double keep;    /* the value of keeping the book (seller.keep) */
     double dscr_min; /* the loan's minimum DSCR (buyer.financing) */
+    double price;   /* the final price */
     double tax;     /* the seller's tax on the gain (brackets: not linear in the gain) */
+    double lost;    /* clients lost by the horizon (with churn) */
+    double *book;   /* where to keep the deal's book (3H + 1), or NULL */
 } McIteration;
 
 /* One thread's scratch space. */
@@ -159,7 +162,7 @@ static inline int lifetime(const uint64_t *S, int H, uint64_t u)
  * histograms keep consecutive clients' additions independent; the lanes are summed in a fixed
  * order, so the result is too.
  */
-static void churn_cohort(const Sim *sim, long it, size_t c, const double *S, double *hist)
+static long churn_cohort(const Sim *sim, long it, size_t c, const double *S, double *hist)
 {
     const Book *book = sim->book;
     int H = sim->H;
@@ -171,15 +174,22 @@ static void churn_cohort(const Sim *sim, long it, size_t c, const double *S, dou
     double lanes[4][HORIZON_MAX + 1];
     for (int lane = 0; lane < 4; lane++)
         memset(lanes[lane], 0, (size_t)(H + 1) * sizeof(double));
+    long lost[4] = {0, 0, 0, 0}; /* clients lost by the horizon (living fewer than H years) */
     for (; j + 4 <= end; j += 4)
         for (int lane = 0; lane < 4; lane++) {
             size_t k = j + (size_t)lane;
-            lanes[lane][lifetime(thresholds, H, rng_bits53(key, k))] += sim->revenue[k];
+            int L = lifetime(thresholds, H, rng_bits53(key, k));
+            lanes[lane][L] += sim->revenue[k];
+            lost[lane] += L < H;
         }
-    for (; j < end; j++)
-        lanes[0][lifetime(thresholds, H, rng_bits53(key, j))] += sim->revenue[j];
+    for (; j < end; j++) {
+        int L = lifetime(thresholds, H, rng_bits53(key, j));
+        lanes[0][L] += sim->revenue[j];
+        lost[0] += L < H;
+    }
     for (int L = 0; L <= H; L++)
         hist[L] = (lanes[0][L] + lanes[1][L]) + (lanes[2][L] + lanes[3][L]);
+    return (lost[0] + lost[1]) + (lost[2] + lost[3]);
 }
 
 /* A cohort's failure, named with its iteration. */
@@ -263,6 +273,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
         memset(w->keep_cash, 0, (size_t)H * sizeof(double));
     }
     double horizon_value = 0, tail_value = 0, churned = 0, buyer_tail = 0, keep_tail = 0;
+    long lost = 0;
     for (size_t c = 0; c < book->cohort_count; c++) {
         const Cohort *co = &book->cohorts[c];
         DcfCohortInputs in = {
@@ -297,7 +308,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
             }
             if (S[H - 1] > 0)
                 W[H] += tail / S[H - 1]; /* expected run-off given alive at H */
-            churn_cohort(sim, it, c, S, w->hist);
+            lost += churn_cohort(sim, it, c, S, w->hist);
             double acc = 0;
             for (int L = 0; L <= H; L++)
                 acc += w->hist[L] * W[L];
@@ -328,6 +339,13 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
             return iteration_error(w, s, it);
     }
     out->value = (sim->churn ? churned : horizon_value + tail_value) * dcf_value_factor(sc, d);
+    out->lost = sim->churn ? (double)lost : (double)NAN;
+    if (deal && out->book) {
+        memcpy(out->book, w->revenue, (size_t)H * sizeof(double));
+        memcpy(out->book + H, w->cash, (size_t)H * sizeof(double));
+        memcpy(out->book + 2 * H, w->lost_share, (size_t)H * sizeof(double));
+        out->book[3 * H] = buyer_tail;
+    }
     if (deal) {
         DealBook book_now = {H, book->annual_revenue, w->revenue, w->cash, w->lost_share,
                              buyer_tail};
@@ -336,6 +354,7 @@ static BvStatus simulate(const Sim *sim, long it, Workspace *w, McIteration *out
         out->npv = w->flows.npv;
         out->net_pv = w->flows.net_proceeds_pv;
         out->dscr_min = w->flows.loan.dscr_min;
+        out->price = w->flows.price;
         out->tax = w->flows.tax_total;
     }
     if (keep) {
@@ -405,22 +424,26 @@ void mc_shard_part(long begin, long end, int rank, int ranks, long *first, long 
     *last = *first + base + (rank < extra ? 1 : 0);
 }
 
-/* The per-iteration arrays of `r`, for an exchange among processes. */
-static size_t result_arrays(McResult *r, double **arrays)
+/* The per-iteration arrays of `r` and their widths (values per iteration), for an exchange
+ * among processes. */
+static size_t result_arrays(McResult *r, double **arrays, size_t *widths)
 {
     size_t n = 0;
-    arrays[n++] = r->values;
+    arrays[n] = r->values, widths[n++] = 1;
+    arrays[n] = r->clients_lost, widths[n++] = 1;
+    if (r->input_count)
+        arrays[n] = r->inputs, widths[n++] = r->input_count;
     if (r->has_deal) {
-        arrays[n++] = r->seller_gain;
-        arrays[n++] = r->buyer_npv;
-        arrays[n++] = r->seller_net_pv;
-        arrays[n++] = r->keep_value;
-        arrays[n++] = r->dscr_min;
-        arrays[n++] = r->seller_tax;
+        double *deal[] = {r->seller_gain, r->buyer_npv, r->seller_net_pv, r->keep_value,
+                          r->dscr_min,    r->seller_tax, r->price};
+        for (size_t i = 0; i < sizeof deal / sizeof deal[0]; i++)
+            arrays[n] = deal[i], widths[n++] = 1;
+        if (r->deal_books)
+            arrays[n] = r->deal_books, widths[n++] = MC_DEAL_BOOK_STRIDE(r);
     }
     return n;
 }
-#define MC_ARRAYS_MAX 8
+#define MC_ARRAYS_MAX 12
 
 BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McProgress progress,
                 void *context, const McShards *shards, McResult **out, BvErrors *errors)
@@ -448,6 +471,26 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
             !r->dscr_min || !r->seller_tax)
             goto nomem;
     }
+    r->input_count = book->input_count;
+    r->inputs = malloc((size_t)iterations * (book->input_count ? book->input_count : 1) *
+                       sizeof *r->inputs);
+    r->clients_lost = malloc((size_t)iterations * sizeof *r->clients_lost);
+    if (!r->inputs || !r->clients_lost)
+        goto nomem;
+    if (r->has_deal) {
+        r->price = malloc((size_t)iterations * sizeof *r->price);
+        if (!r->price)
+            goto nomem;
+        r->deal_horizon = sc->horizon_years;
+        bool at_risk = (sc->buyer.enabled && sc->buyer.price_at_risk > 0) ||
+                       (sc->seller.enabled && sc->seller.price_at_risk > 0);
+        if (at_risk) {
+            r->deal_books = malloc((size_t)iterations * MC_DEAL_BOOK_STRIDE(r) *
+                                   sizeof *r->deal_books);
+            if (!r->deal_books)
+                goto nomem;
+        }
+    }
     r->seed = seed;
     r->client_churn = mc->client_churn;
     r->latin_hypercube = mc->sampling == SAMPLING_LATIN_HYPERCUBE;
@@ -471,7 +514,8 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
     long failed = -1;
     BvError failure = {0};
     double *arrays[MC_ARRAYS_MAX];
-    size_t array_count = result_arrays(r, arrays);
+    size_t widths[MC_ARRAYS_MAX];
+    size_t array_count = 0;
     while (done < iterations && failed < 0) {
         long end = done + block < iterations ? done + block : iterations;
         long first = done, last = end; /* this process's part of the block */
@@ -487,17 +531,28 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
             }
 #pragma omp for schedule(dynamic, 1)
             for (long it = first; it < last; it++) {
-                McIteration one = {(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN,
-                                   (double)NAN, (double)NAN};
+                double *kept = r->deal_books
+                                   ? &r->deal_books[(size_t)it * MC_DEAL_BOOK_STRIDE(r)]
+                                   : NULL;
+                McIteration one = {.value = (double)NAN, .gain = (double)NAN,
+                                   .npv = (double)NAN, .net_pv = (double)NAN,
+                                   .keep = (double)NAN, .dscr_min = (double)NAN,
+                                   .price = (double)NAN, .tax = (double)NAN,
+                                   .lost = (double)NAN, .book = kept};
                 if (w && w->failed < 0 && simulate(&sim, it, w, &one) != BV_OK)
                     w->failed = it;
                 r->values[it] = one.value;
+                r->clients_lost[it] = one.lost;
+                if (w)
+                    memcpy(&r->inputs[(size_t)it * r->input_count], w->x,
+                           r->input_count * sizeof *w->x);
                 if (r->has_deal) {
                     r->seller_gain[it] = one.gain;
                     r->buyer_npv[it] = one.npv;
                     r->seller_net_pv[it] = one.net_pv;
                     r->keep_value[it] = one.keep;
                     r->dscr_min[it] = one.dscr_min;
+                    r->price[it] = one.price;
                     r->seller_tax[it] = one.tax;
                 }
             }
@@ -519,7 +574,9 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                 failure = (BvError){.status = BV_ERR_NOMEM};
                 snprintf(failure.message, sizeof failure.message, "out of memory");
             }
-            McExchange x = {arrays, array_count, done, end, failed, &failure};
+            if (!array_count)
+                array_count = result_arrays(r, arrays, widths);
+            McExchange x = {arrays, widths, array_count, done, end, failed, &failure};
             if (!shards->exchange(&x, shards->context)) {
                 status = bv_error(errors, BV_ERR_IO, NULL, NULL,
                                   "the processes of the run could not exchange their iterations");
@@ -611,6 +668,10 @@ void mc_free(McResult *r)
     free(r->seller_net_pv);
     free(r->keep_value);
     free(r->dscr_min);
+    free(r->inputs);
+    free(r->price);
     free(r->seller_tax);
+    free(r->clients_lost);
+    free(r->deal_books);
     free(r);
 }

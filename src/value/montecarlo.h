@@ -5,7 +5,7 @@
  *
  * Reproducible: an iteration's draws depend only on (seed, iteration), values are stored by
  * iteration and reduced in index order, so the result is the same for any number of threads.
- * Memory is O(clients + iterations).
+ * Memory is O(clients + iterations x inputs).
  */
 #ifndef BOOKVAL_MONTECARLO_H
 #define BOOKVAL_MONTECARLO_H
@@ -55,7 +55,20 @@ typedef struct McResult {
     double *dscr_min;         /* [iterations], NaN without financing (or no debt service) */
     Stats dscr_stats;
     double prob_dscr_below_min; /* share of iterations with minimum DSCR < min_dscr */
+    /* The audit trail: every iteration's draws and deal outcome. O(iterations x inputs). */
+    size_t input_count;       /* book->input_count */
+    double *inputs;           /* [iterations x input_count], row by iteration */
+    double *price;            /* [iterations] the final price, NaN without a deal */
+    double *clients_lost;     /* [iterations] clients lost by the horizon (with churn), else NaN */
+    /* With a price at risk asked: each iteration's book as the deal saw it, so the deal can be
+     * repriced at any scale without simulating again. [iterations x (3H + 1)]: revenue[H],
+     * cash[H], lost_share[H], tail_pv. */
+    int deal_horizon;
+    double *deal_books;
 } McResult;
+
+/* The book iteration `it` delivered to the deal (needs deal_books). */
+#define MC_DEAL_BOOK_STRIDE(r) ((size_t)(3 * (r)->deal_horizon + 1))
 
 /* Called between blocks of iterations, from the calling thread. */
 typedef void (*McProgress)(long done, long total, void *context);
@@ -68,6 +81,7 @@ typedef void (*McProgress)(long done, long total, void *context);
  */
 typedef struct McExchange {
     double *const *arrays;    /* per-iteration arrays to complete over [begin, end) */
+    const size_t *widths;     /* each array's values per iteration */
     size_t array_count;
     long begin, end;          /* the block */
     long failed;              /* in: this process's earliest failed iteration, -1 none;

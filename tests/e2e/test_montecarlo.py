@@ -285,7 +285,7 @@ class CorrelationErrors(unittest.TestCase):
             "segments:\n  A: {retention: {dist: beta, mean: 0.874, sd: 0.031}}\n"
             "clients:\n  - {id: C1, annual_revenue: 2385.17, segment: A}\n"
             "  - {id: C2, annual_revenue: 1190.55}\n"
-            "monte_carlo: {iterations: 500, seed: 3}\n"
+            "monte_carlo: {iterations: 500, seed: 3, vary_discount_rate: true}\n"
             "correlations:\n")  # the entries start on line 15
 
     INPUTS = "discount_rate, margin, revenue_growth, segments.A.retention"
@@ -368,7 +368,8 @@ correlations:
   - {between: [discount_rate, revenue_growth], rank: 0.45}
   - {between: [retention, margin], rank: -0.3}
   - {between: [segments.A.margin, margin], rank: 0.6}
-monte_carlo: {iterations: 3000, seed: 20250611, client_churn: true, sampling: SAMPLING}
+monte_carlo: {iterations: 3000, seed: 20250611, client_churn: true, sampling: SAMPLING,
+              vary_discount_rate: true}
 """
 
 
@@ -437,7 +438,7 @@ class ExtremeSeed(unittest.TestCase):
                         "margin: 0.3875\nretention: 0.9125\n"
                         "clients:\n  - {id: C1, annual_revenue: 2385.17}\n"
                         "monte_carlo: {iterations: 10, seed: 8028757036411618, "
-                        "client_churn: false}\n")
+                        "client_churn: false, vary_discount_rate: true}\n")
         p, data, _ = run(path)
         self.assertEqual(p.returncode, 0, f"a valid seed made the run fail:\n{p.stderr}")
         mc = json.loads(data)["monte_carlo"]
