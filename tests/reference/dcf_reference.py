@@ -486,6 +486,8 @@ class Valuation:
             if k not in tree:
                 raise InputError('%s is required' % k)
         self.d = check_range(dmean(tree['discount_rate'], 'discount_rate'), 'discount_rate', -1, lo_open=True)
+        if tree['margin'] == 'from_normalization':
+            tree = dict(tree, margin=self.normalized_margin(tree))
         self.defaults = self.resolve_level(tree, 'scenario', required=True)
         segs = tree.get('segments') or {}
         if not isinstance(segs, dict):
@@ -530,6 +532,21 @@ class Valuation:
                 a = N if self.d == 0 else (1 - (1 + self.d) ** -N) / self.d
                 benefit = 1 / (1 - T * a / N)
             self.value_factor = (1 - T) * benefit
+
+    @staticmethod
+    def normalized_margin(tree):
+        """margin: from_normalization -- EBITDA over every client's billed revenue: (reported
+        profit + add-backs - deductions - the owner's market salary) / sum R_i (inline clients)."""
+        if not isinstance(tree.get('clients'), list):
+            raise InputError('margin: from_normalization is supported here with inline clients')
+        def num(x):  # the loader's numbers are already exact (mpf, int)
+            return x if isinstance(x, mp.mpf) else mp.mpf(x)
+        ebitda = num(tree['reported_profit']) - num(tree.get('owner_market_salary', 0))
+        for line in tree.get('normalization') or []:
+            sign = 1 if line['kind'] == 'add_back' else -1
+            ebitda += sign * num(line['amount'])
+        revenue = sum(num(c['annual_revenue']) for c in tree['clients'])
+        return ebitda / revenue
 
     @staticmethod
     def resolve_level(m, what, required):
