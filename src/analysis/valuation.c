@@ -7,16 +7,17 @@
 
 #include "sampler.h"
 
-BvStatus valuation_run(const char *path, const ScenarioLoad *how, const ValuationOptions *o,
-                       Valuation **out, BvErrors *errors)
+BvStatus valuation_run(Scenario *scenario, const ValuationOptions *o, Valuation **out,
+                       BvErrors *errors)
 {
     *out = NULL;
     Valuation *v = calloc(1, sizeof *v);
-    if (!v)
+    if (!v) {
+        scenario_free(scenario);
         return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
-    BvStatus status = scenario_load_with(path, how, &v->scenario, errors);
-    if (status == BV_OK)
-        status = book_new(v->scenario, &v->book, errors);
+    }
+    v->scenario = scenario;
+    BvStatus status = book_new(v->scenario, &v->book, errors);
     if (status == BV_OK)
         status = sampler_check(v->book, errors);
     if (status == BV_OK)
@@ -37,12 +38,6 @@ BvStatus valuation_run(const char *path, const ScenarioLoad *how, const Valuatio
         status = diagnostics_new(v->book, v->dcf, &v->diagnostics, errors);
     if (status == BV_OK && sc->deal.enabled)
         status = deal_run(v->book, &v->deal, errors);
-    if (status == BV_OK && o->what_if &&
-        (sc->variant_count || sc->tornado_count || sc->grid.enabled)) {
-        WhatIfRun what = {path, how, o->iterations, o->has_seed, o->seed,
-                          o->simulate == VALUATION_MC_ALWAYS};
-        status = whatif_run(&what, sc, &v->whatif, errors);
-    }
     if (status != BV_OK) {
         valuation_free(v);
         return status;
@@ -55,7 +50,6 @@ void valuation_free(Valuation *v)
 {
     if (!v)
         return;
-    whatif_free(v->whatif);
     deal_free(v->deal);
     diagnostics_free(v->diagnostics);
     mc_free(v->mc);

@@ -34,7 +34,7 @@ void whatif_swing(const Dist *dist, double range_min, double range_max, double *
         *high = range_max;
 }
 
-/* One revaluation: load with `how`, value the book, and (when asked) simulate and price. */
+/* One revaluation: the source patched, the book valued, and (when asked) simulated and priced. */
 typedef struct Point {
     double dcf_value;
     double mc_mean, mc_p5, mc_p95;
@@ -44,7 +44,7 @@ typedef struct Point {
 /* A variant runs as the scenario edited by hand would, with the same command line: its own
  * Monte Carlo settings unless the command line overrides them. A tornado or grid point needs
  * only the DCF (and the deal, for a break-even). */
-static BvStatus evaluate(const WhatIfRun *run, const ScenarioLoad *how, bool variant,
+static BvStatus evaluate(const WhatIfRun *run, const ScenarioPatch *patch, bool variant,
                          bool price, Point *p, BvErrors *errors)
 {
     *p = (Point){(double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN, (double)NAN};
@@ -54,7 +54,10 @@ static BvStatus evaluate(const WhatIfRun *run, const ScenarioLoad *how, bool var
                     : run->force_monte_carlo ? VALUATION_MC_ALWAYS
                                              : VALUATION_MC_AS_SCENARIO};
     Valuation *v = NULL;
-    BvStatus status = valuation_run(run->path, how, &options, &v, errors);
+    Scenario *sc = NULL;
+    BvStatus status = scenario_from_source(run->source, patch, &sc, errors);
+    if (status == BV_OK)
+        status = valuation_run(sc, &options, &v, errors);
     if (status != BV_OK)
         return status;
     p->dcf_value = v->dcf->value;
@@ -75,11 +78,8 @@ static BvStatus evaluate_at(const WhatIfRun *run, const char *parameter, double 
                             bool price, Point *p, BvErrors *errors)
 {
     ScenarioOverride o = {parameter, value, mark};
-    ScenarioLoad how = *run->load;
-    how.variant = -1;
-    how.overrides = &o;
-    how.override_count = 1;
-    return evaluate(run, &how, false, price, p, errors);
+    ScenarioPatch patch = {-1, &o, 1};
+    return evaluate(run, &patch, false, price, p, errors);
 }
 
 /* ---- break-even ---- */
@@ -165,10 +165,9 @@ BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, Bv
     w->has_break_even = base->deal.enabled && base->buyer.enabled;
     BvStatus status = BV_OK;
     for (size_t i = 0; i < base->variant_count && status == BV_OK; i++) {
-        ScenarioLoad how = *run->load;
-        how.variant = (int)i;
+        ScenarioPatch patch = {(int)i, NULL, 0};
         Point p;
-        status = evaluate(run, &how, true, true, &p, errors);
+        status = evaluate(run, &patch, true, true, &p, errors);
         w->variants[i] = (VariantResult){base->variants[i].name, p.dcf_value, p.mc_mean,
                                          p.mc_p5,     p.mc_p95,  p.seller_gain, p.buyer_npv};
         w->variant_count = i + 1;
@@ -215,12 +214,9 @@ BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, Bv
         for (size_t c = 0; c < g->col_count && status == BV_OK; c++) {
             ScenarioOverride o[2] = {{g->row_parameter, g->rows[r], g->mark},
                                      {g->col_parameter, g->cols[c], g->mark}};
-            ScenarioLoad how = *run->load;
-            how.variant = -1;
-            how.overrides = o;
-            how.override_count = 2;
+            ScenarioPatch patch = {-1, o, 2};
             Point p;
-            status = evaluate(run, &how, false, false, &p, errors);
+            status = evaluate(run, &patch, false, false, &p, errors);
             w->grid[r * g->col_count + c] = p.dcf_value;
         }
     }

@@ -1,8 +1,9 @@
 /*
  * whatif.h — what-if runs (DESIGN §4, §8): variants, the tornado, the two-way grid and the
- * buyer's break-even inputs. Every point is a full revaluation of the scenario file with a
- * patch applied through the same merge as `extends` and `--set`, so a variant gives exactly
- * what the same scenario edited by hand gives.
+ * buyer's break-even inputs. Every point is a full revaluation (valuation.h) of the loaded
+ * source with a patch applied to a copy of its tree through the same merge as `extends` and
+ * `--set`, so a variant gives exactly what the same scenario edited by hand gives; no file is
+ * read again.
  */
 #ifndef BOOKVAL_WHATIF_H
 #define BOOKVAL_WHATIF_H
@@ -37,10 +38,9 @@ typedef struct WhatIf {
     bool has_break_even;     /* the scenario has a buyer */
 } WhatIf;
 
-/* How the base run was made: the file, its load, and the Monte Carlo's size and seed. */
+/* How the base run was made: its loaded source, and the Monte Carlo's size and seed. */
 typedef struct WhatIfRun {
-    const char *path;
-    const ScenarioLoad *load;
+    ScenarioSource *source;
     long iterations;               /* the command line's (0: each scenario's own) */
     bool has_seed;
     unsigned long long seed;       /* with has_seed: the command line's */
@@ -48,7 +48,8 @@ typedef struct WhatIfRun {
 } WhatIfRun;
 
 /*
- * Run the base scenario's variants, tornado, grid and break-evens.
+ * Run the base scenario's variants, tornado, grid and break-evens (`base` is the source's
+ * Scenario without a patch). A scenario with none of them gives an empty WhatIf.
  * exceptions: whatever a revaluation reports (an error in a variant points at its line);
  * BV_ERR_NUMERIC when a break-even search fails to converge; BV_ERR_NOMEM.
  */

@@ -259,7 +259,7 @@ static void read_correlations(Loader *L, const Node *n)
 
 /* ---- the scenario walk ---- */
 
-static void read_top_level(Loader *L, const Node *root)
+void scenario_read_tree(Loader *L, const Node *root)
 {
     Scenario *sc = L->sc;
     treeread_check_keys(&L->rd, root, "", &schema_scenario);
@@ -392,7 +392,7 @@ static int compare_cohort_keys(const void *a, const void *b)
     return memcmp(a, b, sizeof(CohortKey));
 }
 
-static void check_cohorts(Loader *L)
+void scenario_check_cohorts(Loader *L)
 {
     Scenario *sc = L->sc;
     size_t room = SCENARIO_SHEET_ROWS - SCENARIO_SHEET_HEADER_ROWS - (size_t)sc->horizon_years;
@@ -430,8 +430,7 @@ static void check_cohorts(Loader *L)
                  cohorts, room);
 }
 
-/* TreeRead's string copier: into the scenario's pool. */
-static const char *loader_intern(void *owner, const char *text, size_t len)
+const char *scenario_loader_intern(void *owner, const char *text, size_t len)
 {
     return scenario_intern(owner, text, len);
 }
@@ -459,80 +458,22 @@ static void set_defaults(Scenario *sc)
         .confidence = schema_default(schema_key(&schema_precision, KEY_CONFIDENCE))};
 }
 
-BvStatus scenario_load(const char *path, const ScenarioSet *sets, size_t set_count,
-                       const char *models_dir, Scenario **out, BvErrors *errors)
+Scenario *scenario_begin(const char *path)
 {
-    ScenarioLoad how = {sets, set_count, models_dir, -1, NULL, 0};
-    return scenario_load_with(path, &how, out, errors);
-}
-
-BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario **out,
-                            BvErrors *errors)
-{
-    const ScenarioSet *sets = how->sets;
-    size_t set_count = how->set_count;
-    const char *models_dir = how->models_dir;
-    *out = NULL;
-    size_t errors_before = errors->count + errors->dropped;
     Scenario *sc = calloc(1, sizeof *sc);
-    Tree *tree = tree_new();
     if (sc)
         sc->pool = scenario_pool_new();
-    if (!sc || !tree || !sc->pool) {
-        tree_free(tree);
+    if (!sc || !sc->pool) {
         scenario_free(sc);
-        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+        return NULL;
     }
-    Loader L = {{errors, loader_intern, sc}, sc, tree, errors, models_dir, NULL, NULL};
     set_defaults(sc);
     sc->file = scenario_intern(sc, path, strlen(path));
-    const char *tree_file = tree_intern_file(tree, path);
-    if (!sc->file || !tree_file) {
-        tree_free(tree);
+    if (!sc->file) {
         scenario_free(sc);
-        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+        return NULL;
     }
-
-    Node *root = NULL;
-    BvStatus status = yamltree_parse_file(tree, path, &root, errors);
-    if (status == BV_OK && (!root || root->kind != NODE_MAP)) {
-        Mark m = {path, root ? root->mark.line : 1, root ? root->mark.col : 1};
-        bv_error(errors, BV_ERR_INPUT, &m, NULL,
-                 "a scenario is a mapping of keys (name, currency, clients, ...)%s",
-                 root ? "" : "; the file is empty");
-        root = NULL;
-    }
-    if (root)
-        root = scenario_merge_extends(&L, root, tree_file);
-    if (root)
-        root = scenario_merge_sets(&L, root, sets, set_count);
-    if (root && (how->variant >= 0 || how->override_count))
-        root = scenario_merge_whatif(&L, root, how);
-    bool walked = root != NULL;
-    if (root)
-        read_top_level(&L, root);
-    tree_free(tree);
-    root = NULL;
-
-    /* Clients are checked even when the scenario has other errors: validate lists all. */
-    if (walked && sc->clients_csv)
-        clients_csv_read(sc, sc->clients_csv, &sc->marks.clients_csv, errors);
-    scenario_clients_check_ids(&L);
-    if (walked)
-        check_cohorts(&L);
-    if (walked && sc->client_count == 0 && errors->count + errors->dropped == errors_before)
-        bv_error(errors, BV_ERR_INPUT,
-                 sc->clients_csv ? &sc->marks.clients_csv : &sc->marks.clients,
-                 sc->clients_csv ? "clients_csv" : "clients",
-                 "the book has no clients%s",
-                 sc->clients_csv ? ": the CSV file has a header but no rows" : "");
-    if (errors->count + errors->dropped != errors_before) {
-        status = bv_errors_status(errors);
-        scenario_free(sc);
-        return status == BV_OK ? BV_ERR_INPUT : status;
-    }
-    *out = sc;
-    return BV_OK;
+    return sc;
 }
 
 void scenario_free(Scenario *sc)
@@ -552,6 +493,7 @@ void scenario_free(Scenario *sc)
     free(sc->grid.rows);
     free(sc->grid.cols);
     scenario_pool_free(sc->pool);
+    scenario_rows_release(sc->rows);
     free(sc);
 }
 

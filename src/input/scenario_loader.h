@@ -29,6 +29,17 @@ void scenario_nomem(Loader *L);
 Node *scenario_tree_merge(Loader *L, Node *base, Node *patch);
 Mark scenario_keep_mark(Loader *L, Mark m);
 
+/* scenario.c: the stages scenario_source.c puts together. A new scenario for `path` at the
+ * schema's defaults (NULL when out of memory); the walk of a merged tree; the cohort limit;
+ * TreeRead's string copier (into the scenario's pool). */
+Scenario *scenario_begin(const char *path);
+void scenario_read_tree(Loader *L, const Node *root);
+void scenario_check_cohorts(Loader *L);
+const char *scenario_loader_intern(void *owner, const char *text, size_t len);
+
+/* scenario_source.c: drop a scenario's share of the source's CSV rows (NULL is a no-op). */
+void scenario_rows_release(struct ScenarioRows *rows);
+
 /* scenario_clients.c */
 bool scenario_clients_read_assumption(Loader *L, const SchemaKey *k, const Node *v,
                                       const char *path, Assumptions *a);
@@ -48,7 +59,7 @@ void scenario_whatif_read_sensitivity(Loader *L, const Node *n);
 /* scenario_merge.c */
 Node *scenario_merge_extends(Loader *L, Node *root, const char *file);
 Node *scenario_merge_sets(Loader *L, Node *root, const ScenarioSet *sets, size_t count);
-Node *scenario_merge_whatif(Loader *L, Node *root, const ScenarioLoad *how);
+Node *scenario_merge_whatif(Loader *L, Node *root, const ScenarioPatch *patch);
 char *scenario_merge_dir_of(const char *path);                      /* malloc'd */
 char *scenario_merge_join_file(const char *dir, const char *name);  /* malloc'd */
 

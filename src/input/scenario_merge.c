@@ -15,7 +15,7 @@
 #define EXTENDS_MAX_DEPTH 8
 
 /* The patches of a what-if load: a variant's set, then number overrides. */
-Node *scenario_merge_whatif(Loader *L, Node *root, const ScenarioLoad *how)
+Node *scenario_merge_whatif(Loader *L, Node *root, const ScenarioPatch *how)
 {
     if (how->variant >= 0) {
         const Node *variants = tree_map_get(root, "variants");
