@@ -21,6 +21,7 @@ typedef struct Loader {
     const char *models_dir;
     const char *last_file;   /* mark interning cache: tree's name ... */
     const char *last_copy;   /* ... and the scenario's copy */
+    unsigned reach;          /* GIVEN_* bits a what-if set at the top level for every client */
 } Loader;
 
 /* scenario.c: out of memory recorded; tree_merge with that failure recorded; a mark whose
@@ -60,6 +61,11 @@ void scenario_whatif_read_sensitivity(Loader *L, const Node *n);
 Node *scenario_merge_extends(Loader *L, Node *root, const char *file);
 Node *scenario_merge_sets(Loader *L, Node *root, const ScenarioSet *sets, size_t count);
 Node *scenario_merge_whatif(Loader *L, Node *root, const ScenarioPatch *patch);
+/* A what-if (--set, a variant's set, a tornado or grid point) that names a top-level client
+ * assumption (margin, revenue_growth, retention, transfer_retention) reaches every client: the
+ * key is removed from every segment and inline client of `root`, and its GIVEN_* bit returned
+ * (CSV clients lose their own value of it once read). 0 for any other path. */
+unsigned scenario_merge_reach(Node *root, const char *path);
 char *scenario_merge_dir_of(const char *path);                      /* malloc'd */
 char *scenario_merge_join_file(const char *dir, const char *name);  /* malloc'd */
 

@@ -10,6 +10,7 @@
  */
 #include "scenario_loader.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ struct ScenarioSource {
     Tree *tree;
     Node *root;              /* the merged tree: file, extends beneath, --set above */
     const char *models_dir;
+    unsigned reach;          /* GIVEN_* bits a --set gave every client (scenario_merge_reach) */
     struct ScenarioRows *rows;   /* NULL until a scenario has read them without error */
     Node *rows_config;       /* the clients_csv node they were read with (a copy in `tree`) */
 };
@@ -59,7 +61,7 @@ BvStatus scenario_source_load(const char *path, const ScenarioSet *sets, size_t 
         scenario_source_free(src);
         return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
     }
-    Loader L = {{errors, NULL, NULL}, NULL, src->tree, errors, models_dir, NULL, NULL};
+    Loader L = {{errors, NULL, NULL}, NULL, src->tree, errors, models_dir, NULL, NULL, 0};
     Node *root = NULL;
     BvStatus status = yamltree_parse_file(src->tree, path, &root, errors);
     if (status == BV_OK && (!root || root->kind != NODE_MAP)) {
@@ -79,6 +81,7 @@ BvStatus scenario_source_load(const char *path, const ScenarioSet *sets, size_t 
         return status == BV_OK ? BV_ERR_INPUT : status;
     }
     src->root = root;
+    src->reach = L.reach;
     *out = src;
     return BV_OK;
 }
@@ -209,6 +212,22 @@ static void source_clients(ScenarioSource *src, Scenario *sc, const Node *config
 
 /* ---- a scenario from the source ---- */
 
+/* A top-level what-if reaches every client: own values of those keys give way to it. */
+static void drop_own_values(Scenario *sc, unsigned reach)
+{
+    for (size_t i = 0; reach && i < sc->client_count; i++) {
+        Client *c = &sc->clients[i];
+        if (reach & GIVEN_MARGIN)
+            c->margin = (double)NAN;
+        if (reach & GIVEN_REVENUE_GROWTH)
+            c->revenue_growth = (double)NAN;
+        if (reach & GIVEN_RETENTION)
+            c->retention = (double)NAN;
+        if (reach & GIVEN_TRANSFER_RETENTION)
+            c->transfer_retention = (double)NAN;
+    }
+}
+
 BvStatus scenario_from_source(ScenarioSource *src, const ScenarioPatch *patch, Scenario **out,
                               BvErrors *errors)
 {
@@ -223,7 +242,7 @@ BvStatus scenario_from_source(ScenarioSource *src, const ScenarioPatch *patch, S
         return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     Loader L = {{errors, scenario_loader_intern, sc}, sc, tree, errors, src->models_dir,
-                NULL, NULL};
+                NULL, NULL, src->reach};
     if (patch && (patch->variant >= 0 || patch->override_count))
         root = scenario_merge_whatif(&L, root, patch);
     bool walked = root != NULL;
@@ -234,6 +253,7 @@ BvStatus scenario_from_source(ScenarioSource *src, const ScenarioPatch *patch, S
         source_clients(src, sc, tree_map_get(root, "clients_csv"), errors);
     tree_free(tree);
     root = NULL;
+    drop_own_values(sc, L.reach);
     scenario_clients_check_ids(&L);
     if (walked)
         scenario_check_cohorts(&L);
