@@ -14,18 +14,35 @@
 #include "error.h"
 #include "scenario.h"
 
+/* Which clients a variant's changed key reached: how many, and their share of the fees. A key
+ * of the deal, its sides or the report's settings reaches no client. */
+typedef struct VariantReach {
+    const char *key;         /* the scenario's (VariantSpec.keys) */
+    size_t clients;
+    double revenue_share;    /* of the variant's annual revenue, 0..1 */
+} VariantReach;
+
 typedef struct VariantResult {
     const char *name;        /* the scenario's */
     double dcf_value;
     double mc_mean, mc_p5, mc_p95;   /* NaN without Monte Carlo */
     double seller_gain, buyer_npv;   /* NaN without a deal side */
+    double revenue;          /* the variant's annual revenue */
+    double price;            /* expected price; NaN without a deal */
+    double buyer_irr;        /* NaN without a buyer (or an IRR) */
+    double prob_npv_negative;        /* NaN without a buyer and a Monte Carlo */
+    VariantReach reach[VARIANT_KEYS_MAX];
+    size_t reach_count;
 } VariantResult;
 
 typedef struct TornadoResult {
     const char *parameter;   /* the scenario's */
     double low_input, high_input;
     double low_value, high_value;    /* DCF values */
+    double low_npv, high_npv;        /* the buyer's NPV there (NaN: no buyer) */
     double break_even;       /* input where the buyer's NPV is 0 (NaN: none, or no buyer) */
+    bool npv_unmoved;        /* the buyer's NPV does not use it (the scenario's discount_rate
+                              * when the buyer has its own): no break-even searched */
     double range_low, range_high;    /* the bracket searched for it */
 } TornadoResult;
 

@@ -348,10 +348,6 @@ void scenario_read_tree(Loader *L, const Node *root)
         read_correlations(L, v);
     if ((v = tree_map_get(root, "deal")))
         scenario_deal_read(L, v);
-    if ((v = tree_map_get(root, "variants")))
-        scenario_whatif_read_variants(L, v);
-    if ((v = tree_map_get(root, "sensitivity")))
-        scenario_whatif_read_sensitivity(L, v);
     const char *sides[] = {"seller", "buyer"};
     for (int i = 0; i < 2; i++) {
         if (!(v = tree_map_get(root, sides[i])))
@@ -367,6 +363,11 @@ void scenario_read_tree(Loader *L, const Node *root)
         else
             scenario_deal_read_buyer(L, v);
     }
+    /* After the deal's sides: a what-if may vary the buyer's rate. */
+    if ((v = tree_map_get(root, "variants")))
+        scenario_whatif_read_variants(L, v);
+    if ((v = tree_map_get(root, "sensitivity")))
+        scenario_whatif_read_sensitivity(L, v);
     const Node *inline_clients = tree_map_get(root, "clients");
     const Node *csv = tree_map_get(root, "clients_csv");
     if (inline_clients && csv)

@@ -155,9 +155,13 @@ typedef struct BuyerSpec {
 } BuyerSpec;
 
 /* A what-if variant: the scenario plus the patch under variants[i].set. */
+#define VARIANT_KEYS_MAX 16
+
 typedef struct VariantSpec {
     const char *name;
     Mark mark;
+    const char *keys[VARIANT_KEYS_MAX]; /* the paths its set changes (the first 16), in order */
+    size_t key_count;
 } VariantSpec;
 
 /* A tornado entry: a parameter path swung from low to high (when not given: the distribution's
@@ -263,9 +267,11 @@ BvStatus scenario_from_source(ScenarioSource *source, const ScenarioPatch *patch
 void scenario_source_free(ScenarioSource *source); /* NULL is a no-op */
 
 /* The parameter at `path` (a what-if input): the scenario's or a segment's margin,
- * revenue_growth, transfer_retention, constant retention, or discount_rate. Its distribution
- * and accepted range; false when the path names no such parameter. */
-bool scenario_parameter(const Scenario *scenario, const char *path, const Dist **dist,
+ * revenue_growth, transfer_retention, constant retention, or discount_rate; with a buyer,
+ * buyer.discount_rate (its own, else the scenario's mean); with a deal priced as a multiple,
+ * deal.price.multiple, else deal.price. Its distribution (a fixed one for a number) and
+ * accepted range; false when the path names no such parameter. */
+bool scenario_parameter(const Scenario *scenario, const char *path, Dist *dist,
                         double *range_min, double *range_max);
 
 /*

@@ -53,7 +53,8 @@ void scenario_deal_read(Loader *L, const Node *n);
 void scenario_deal_read_seller(Loader *L, const Node *n);
 void scenario_deal_read_buyer(Loader *L, const Node *n);
 
-/* scenario_whatif.c (segments are read first: a parameter may name one) */
+/* scenario_whatif.c (segments, deal, seller and buyer are read first: a parameter may name
+ * them) */
 void scenario_whatif_read_variants(Loader *L, const Node *n);
 void scenario_whatif_read_sensitivity(Loader *L, const Node *n);
 

@@ -612,6 +612,37 @@ class Precedence(unittest.TestCase):
         npv = dcf_at(path, ("discount_rate", b["value"]))["deal"]["buyer"]["npv"]
         self.assertLess(abs(npv), 0.01)
 
+    def test_buyer_rate_and_price_break_evens(self):
+        """The buyer's own rate and the price: NPV(d_b, P) = A(d_b) sum m_i R_i - P - costs
+        (tax rate 0, one payment at closing). The rate's break-even solves A(d) sum m R =
+        P + costs (bisected here); the price's is A(DB) sum m R - costs, and as a multiple of
+        the fees that over sum R."""
+        text = PREC + ("sensitivity: {tornado: [buyer.discount_rate, deal.price, "
+                       "{parameter: buyer.discount_rate, low: 0.1, high: 0.2}]}\n")
+        j = e2e.run_json(scenario("prec-buyer.yaml", text))
+        f = lambda d: hand_value(d=d) - PRICE - COSTS  # noqa: E731
+        lo, hi = 0.0, 2.0
+        self.assertLess(f(hi) * f(lo), 0)
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+        b = {x["parameter"]: x["value"] for x in j["sensitivity"]["break_even"]}
+        self.assertAlmostEqual(b["buyer.discount_rate"], lo, delta=1e-9)
+        self.assertAlmostEqual(b["deal.price"], hand_value(d=DB) - COSTS, delta=1e-6)
+        # With no other cash, the rate that zeroes the NPV is the IRR.
+        self.assertAlmostEqual(j["deal"]["buyer"]["irr"], lo, delta=1e-9)
+        t = [x for x in j["sensitivity"]["tornado"] if x["parameter"] == "buyer.discount_rate"]
+        self.assertEqual(sorted((x["low_input"], x["high_input"]) for x in t),
+                         sorted([(DB - 0.1 * DB, DB + 0.1 * DB), (0.1, 0.2)]))
+        multiple = PREC.replace(f"deal: {{price: {PRICE}}}", "deal: {price: {multiple: 1.1}}")
+        self.assertNotEqual(multiple, PREC)
+        j = e2e.run_json(scenario("prec-multiple.yaml", multiple +
+                                  "sensitivity: {tornado: [deal.price.multiple]}\n"))
+        (b,) = j["sensitivity"]["break_even"]
+        self.assertEqual(b["parameter"], "deal.price.multiple")
+        self.assertAlmostEqual(b["value"], (hand_value(d=DB) - COSTS) / (R_D + R_S + R_C),
+                               delta=1e-9)
+
     def test_break_even_scan_passes_over_inputs_with_no_finite_value(self):
         """With tail: runoff the book has no finite value once growth outruns discount and
         churn (growth >= ~0.255 here). The break-even scan of revenue_growth over [-0.5, 2]
