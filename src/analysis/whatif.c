@@ -196,6 +196,11 @@ static double break_even(BreakEven *b, double base, double lo, double hi)
         if (isfinite(prev) && isfinite(v) && prev * v <= 0) {
             gsl_function F = {npv_at, b};
             gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+            if (!s) {
+                bv_error(b->errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+                b->failed = true;
+                break;
+            }
             double root = prev == 0 ? prev_x : (double)NAN;
             if (s && isnan(root) && gsl_root_fsolver_set(s, &F, prev_x, x) == GSL_SUCCESS) {
                 for (int k = 0; k < BREAK_EVEN_ITERATIONS && !b->failed; k++) {
