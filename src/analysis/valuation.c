@@ -7,16 +7,17 @@
 
 #include "sampler.h"
 
-BvStatus valuation_run(const char *path, const ScenarioLoad *how, const ValuationOptions *o,
-                       Valuation **out, BvErrors *errors)
+BvStatus valuation_run(Scenario *scenario, const ValuationOptions *o, Valuation **out,
+                       BvErrors *errors)
 {
     *out = NULL;
     Valuation *v = calloc(1, sizeof *v);
-    if (!v)
+    if (!v) {
+        scenario_free(scenario);
         return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
-    BvStatus status = scenario_load_with(path, how, &v->scenario, errors);
-    if (status == BV_OK)
-        status = book_new(v->scenario, &v->book, errors);
+    }
+    v->scenario = scenario;
+    BvStatus status = book_new(v->scenario, &v->book, errors);
     if (status == BV_OK)
         status = sampler_check(v->book, errors);
     if (status == BV_OK)
@@ -45,12 +46,6 @@ BvStatus valuation_run(const char *path, const ScenarioLoad *how, const Valuatio
     if (status == BV_OK && v->mc && v->deal)
         status = price_at_risk_run(v->book, v->mc, v->deal->flows.base_price, &v->buyer_par,
                                    &v->seller_par, errors);
-    if (status == BV_OK && o->what_if &&
-        (sc->variant_count || sc->tornado_count || sc->grid.enabled)) {
-        WhatIfRun what = {path, how, o->iterations, o->has_seed, o->seed,
-                          o->simulate == VALUATION_MC_ALWAYS, o->shards};
-        status = whatif_run(&what, sc, &v->whatif, errors);
-    }
     if (status != BV_OK) {
         valuation_free(v);
         return status;
@@ -63,7 +58,6 @@ void valuation_free(Valuation *v)
 {
     if (!v)
         return;
-    whatif_free(v->whatif);
     drivers_free(v->drivers);
     price_at_risk_free(&v->buyer_par);
     price_at_risk_free(&v->seller_par);

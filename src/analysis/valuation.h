@@ -1,8 +1,8 @@
 /*
- * valuation.h — the whole data flow of DESIGN §2 for one scenario file, in one place:
- * load -> book -> (correlations checked) -> DCF -> Monte Carlo -> diagnostics -> deal ->
- * what-if runs. The command line, the what-if revaluations and the fuzzers all run it, so a
- * variant is valued exactly as a scenario is.
+ * valuation.h — the data flow of DESIGN §2 for one loaded scenario, in one place:
+ * book -> (correlations checked) -> DCF -> Monte Carlo -> diagnostics -> deal. It knows
+ * nothing of what-ifs: the command line, the what-if revaluations (whatif.h) and the fuzzers
+ * all run it, so a variant is valued exactly as a scenario is.
  */
 #ifndef BOOKVAL_VALUATION_H
 #define BOOKVAL_VALUATION_H
@@ -19,7 +19,6 @@
 #include "price_at_risk.h"
 #include "rate_range.h"
 #include "scenario.h"
-#include "whatif.h"
 
 typedef enum ValuationSimulate {
     VALUATION_MC_AS_SCENARIO,      /* when the scenario has monte_carlo: */
@@ -32,7 +31,6 @@ typedef struct ValuationOptions {
     bool has_seed;
     unsigned long long seed;       /* with has_seed: overrides the scenario's */
     ValuationSimulate simulate;
-    bool what_if;                  /* run the scenario's variants and sensitivity */
     bool deal_irr;                 /* the buyer's IRR (deal_irr): only a reported deal needs it */
     McProgress progress;           /* may be NULL */
     void *progress_context;
@@ -47,7 +45,6 @@ typedef struct Valuation {
     McResult *mc;
     Diagnostics *diagnostics;
     Deal *deal;
-    WhatIf *whatif;
     Drivers *drivers;              /* what drives the Monte Carlo's spread (with mc) */
     PriceAtRisk buyer_par, seller_par; /* the prices at a chosen risk (asked: false if not) */
     RateRange rate_range;          /* the held rate's range as a sensitivity (has: false if not) */
@@ -56,11 +53,12 @@ typedef struct Valuation {
 } Valuation;
 
 /*
- * Value the scenario at `path` loaded as `how` says. On failure *out is NULL and `errors` says
- * why (with the scenario's positions). Free with valuation_free.
+ * Value `scenario`, which the valuation takes over (it is freed with the valuation, or here
+ * on failure). On failure *out is NULL and `errors` says why (with the scenario's positions).
+ * Free with valuation_free.
  */
-BvStatus valuation_run(const char *path, const ScenarioLoad *how, const ValuationOptions *options,
-                       Valuation **out, BvErrors *errors);
+BvStatus valuation_run(Scenario *scenario, const ValuationOptions *options, Valuation **out,
+                       BvErrors *errors);
 void valuation_free(Valuation *v); /* NULL is a no-op */
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * whatif.h — what-if runs (DESIGN §4, §8): variants, the tornado, the two-way grid and the
- * buyer's break-even inputs. Every point is a full revaluation of the scenario file with a
- * patch applied through the same merge as `extends` and `--set`, so a variant gives exactly
- * what the same scenario edited by hand gives.
+ * buyer's break-even inputs. Every point is a full revaluation (valuation.h) of the loaded
+ * source with a patch applied to a copy of its tree through the same merge as `extends` and
+ * `--set`, so a variant gives exactly what the same scenario edited by hand gives; no file is
+ * read again.
  */
 #ifndef BOOKVAL_WHATIF_H
 #define BOOKVAL_WHATIF_H
@@ -14,18 +15,35 @@
 #include "montecarlo.h"
 #include "scenario.h"
 
+/* Which clients a variant's changed key reached: how many, and their share of the fees. A key
+ * of the deal, its sides or the report's settings reaches no client. */
+typedef struct VariantReach {
+    const char *key;         /* the scenario's (VariantSpec.keys) */
+    size_t clients;
+    double revenue_share;    /* of the variant's annual revenue, 0..1 */
+} VariantReach;
+
 typedef struct VariantResult {
     const char *name;        /* the scenario's */
     double dcf_value;
     double mc_mean, mc_p5, mc_p95;   /* NaN without Monte Carlo */
     double seller_gain, buyer_npv;   /* NaN without a deal side */
+    double revenue;          /* the variant's annual revenue */
+    double price;            /* expected price; NaN without a deal */
+    double buyer_irr;        /* NaN without a buyer (or an IRR) */
+    double prob_npv_negative;        /* NaN without a buyer and a Monte Carlo */
+    VariantReach reach[VARIANT_KEYS_MAX];
+    size_t reach_count;
 } VariantResult;
 
 typedef struct TornadoResult {
     const char *parameter;   /* the scenario's */
     double low_input, high_input;
     double low_value, high_value;    /* DCF values */
+    double low_npv, high_npv;        /* the buyer's NPV there (NaN: no buyer) */
     double break_even;       /* input where the buyer's NPV is 0 (NaN: none, or no buyer) */
+    bool npv_unmoved;        /* the buyer's NPV does not use it (the scenario's discount_rate
+                              * when the buyer has its own): no break-even searched */
     double range_low, range_high;    /* the bracket searched for it */
 } TornadoResult;
 
@@ -38,10 +56,9 @@ typedef struct WhatIf {
     bool has_break_even;     /* the scenario has a buyer */
 } WhatIf;
 
-/* How the base run was made: the file, its load, and the Monte Carlo's size and seed. */
+/* How the base run was made: its loaded source, and the Monte Carlo's size and seed. */
 typedef struct WhatIfRun {
-    const char *path;
-    const ScenarioLoad *load;
+    ScenarioSource *source;
     long iterations;               /* the command line's (0: each scenario's own) */
     bool has_seed;
     unsigned long long seed;       /* with has_seed: the command line's */
@@ -50,7 +67,8 @@ typedef struct WhatIfRun {
 } WhatIfRun;
 
 /*
- * Run the base scenario's variants, tornado, grid and break-evens.
+ * Run the base scenario's variants, tornado, grid and break-evens (`base` is the source's
+ * Scenario without a patch). A scenario with none of them gives an empty WhatIf.
  * exceptions: whatever a revaluation reports (an error in a variant points at its line);
  * BV_ERR_NUMERIC when a break-even search fails to converge; BV_ERR_NOMEM.
  */

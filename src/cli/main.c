@@ -30,6 +30,7 @@
 #include "runinfo.h"
 #include "schema.h"
 #include "valuation.h"
+#include "whatif.h"
 
 #define MAX_SETS 256
 
@@ -229,20 +230,37 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
 {
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
+    ScenarioSource *source = NULL;
+    Scenario *base = NULL;
     Valuation *v = NULL;
+    WhatIf *whatif = NULL;
     OutFile *xlsx = NULL, *json = NULL, *csv = NULL;
     char *default_path = NULL;
     RunInfo info;
     Progress progress = {.shown = false};
     clock_gettime(CLOCK_MONOTONIC, &progress.start);
     bool bar = !o->quiet && isatty(STDERR_FILENO);
-    ScenarioLoad how = {o->sets, o->set_count, models_dir(), -1, NULL, 0};
     ValuationOptions options = {
         .iterations = o->iterations, .has_seed = o->has_seed, .seed = o->seed,
         .simulate = o->iterations || o->has_seed ? VALUATION_MC_ALWAYS : VALUATION_MC_AS_SCENARIO,
-        .what_if = true, .deal_irr = true, .progress = bar ? show_progress : NULL,
+        .deal_irr = true, .progress = bar ? show_progress : NULL,
         .progress_context = &progress, .shards = o->shards};
-    BvStatus status = valuation_run(o->scenario, &how, &options, &v, errors);
+    /* Load once, value, then the what-ifs as patches on the loaded source (DESIGN §2). */
+    BvStatus status = scenario_source_load(o->scenario, o->sets, o->set_count, models_dir(),
+                                           &source, errors);
+    if (status == BV_OK)
+        status = scenario_from_source(source, NULL, &base, errors);
+    if (status == BV_OK) {
+        status = valuation_run(base, &options, &v, errors); /* v owns base */
+        base = NULL;
+    }
+    const Scenario *loaded = v ? v->scenario : NULL;
+    if (status == BV_OK &&
+        (loaded->variant_count || loaded->tornado_count || loaded->grid.enabled)) {
+        WhatIfRun what = {source, o->iterations, o->has_seed, o->seed,
+                          options.simulate == VALUATION_MC_ALWAYS, o->shards};
+        status = whatif_run(&what, loaded, &whatif, errors);
+    }
     if (progress.shown)
         fputc('\n', stderr);
     if (status == BV_OK)
@@ -256,7 +274,7 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     const McResult *mc = v->mc;
     const Deal *deal = v->deal;
     Results results = {sc,           v->book,       dcf,          mc,
-                       v->diagnostics, deal,        v->whatif,    &info,
+                       v->diagnostics, deal,        whatif,       &info,
                        v->drivers,   &v->buyer_par, &v->seller_par, &v->rate_range};
     /* Options that change results; --threads, --quiet and output paths do not. */
     info.sets = o->sets;
@@ -365,7 +383,9 @@ done:
     outfile_abort(json);
     outfile_abort(csv);
     free(default_path);
+    whatif_free(whatif);
     valuation_free(v);
+    scenario_source_free(source);
     return status;
 }
 
@@ -385,9 +405,9 @@ static BvStatus run_reported(const RunOptions *o, BvErrors *errors)
  */
 static int run_in_cluster(RunOptions *o, BvErrors *errors)
 {
-    ScenarioLoad how = {o->sets, o->set_count, models_dir(), -1, NULL, 0};
     Scenario *sc = NULL;
-    int code = bv_status_exit_code(scenario_load_with(o->scenario, &how, &sc, errors));
+    int code = bv_status_exit_code(
+        scenario_load(o->scenario, o->sets, o->set_count, models_dir(), &sc, errors));
     scenario_free(sc);
     int first, worst = cluster_agree(code, &first);
     if (worst) {
@@ -621,15 +641,20 @@ static int cmd_validate(int argc, char **argv)
             return cli_usage_error(usage_text, "validate takes no option '%s'", argv[i]);
         }
         bv_errors_init(errors);
-        ScenarioLoad how = {NULL, 0, models_dir(), -1, NULL, 0};
         ValuationOptions options = {.simulate = VALUATION_MC_NEVER};
+        ScenarioSource *source = NULL;
+        Scenario *base = NULL;
         Valuation *v = NULL;
-        BvStatus status = valuation_run(argv[i], &how, &options, &v, errors);
+        BvStatus status = scenario_source_load(argv[i], NULL, 0, models_dir(), &source, errors);
+        if (status == BV_OK)
+            status = scenario_from_source(source, NULL, &base, errors);
+        if (status == BV_OK)
+            status = valuation_run(base, &options, &v, errors); /* v owns base */
         /* Each variant is the scenario plus its patch: errors point at the variant's lines. */
         for (size_t k = 0; status == BV_OK && k < v->scenario->variant_count; k++) {
-            ScenarioLoad variant_how = {NULL, 0, models_dir(), (int)k, NULL, 0};
+            ScenarioPatch patch = {(int)k, NULL, 0};
             Scenario *variant = NULL;
-            status = scenario_load_with(argv[i], &variant_how, &variant, errors);
+            status = scenario_from_source(source, &patch, &variant, errors);
             scenario_free(variant);
         }
         cli_print_errors(errors);
@@ -641,6 +666,7 @@ static int cmd_validate(int argc, char **argv)
         } else if (bv_status_exit_code(status) > bv_status_exit_code(worst))
             worst = status;
         valuation_free(v);
+        scenario_source_free(source);
     }
     free(errors);
     return bv_status_exit_code(worst);

@@ -389,7 +389,7 @@ static bool scenario_date_valid(const char *s)
     return d <= days[m - 1] + (m == 2 && leap);
 }
 
-static void read_top_level(Loader *L, const Node *root)
+void scenario_read_tree(Loader *L, const Node *root)
 {
     Scenario *sc = L->sc;
     treeread_check_keys(&L->rd, root, "", &schema_scenario);
@@ -522,10 +522,6 @@ static void read_top_level(Loader *L, const Node *root)
         scenario_deal_read(L, v);
     if ((v = tree_map_get(root, "tax")))
         scenario_deal_read_regime(L, v);
-    if ((v = tree_map_get(root, "variants")))
-        scenario_whatif_read_variants(L, v);
-    if ((v = tree_map_get(root, "sensitivity")))
-        scenario_whatif_read_sensitivity(L, v);
     const char *sides[] = {"seller", "buyer"};
     for (int i = 0; i < 2; i++) {
         if (!(v = tree_map_get(root, sides[i])))
@@ -543,6 +539,11 @@ static void read_top_level(Loader *L, const Node *root)
     }
     resolve_cash_flows(L, root);
     scenario_allocation_check(L);
+    /* After the deal's sides: a what-if may vary the buyer's rate. */
+    if ((v = tree_map_get(root, "variants")))
+        scenario_whatif_read_variants(L, v);
+    if ((v = tree_map_get(root, "sensitivity")))
+        scenario_whatif_read_sensitivity(L, v);
     const Node *inline_clients = tree_map_get(root, "clients");
     const Node *csv = tree_map_get(root, "clients_csv");
     if (inline_clients && csv)
@@ -569,7 +570,7 @@ static int compare_cohort_keys(const void *a, const void *b)
     return memcmp(a, b, sizeof(CohortKey));
 }
 
-static void check_cohorts(Loader *L)
+void scenario_check_cohorts(Loader *L)
 {
     Scenario *sc = L->sc;
     size_t room = SCENARIO_SHEET_ROWS - SCENARIO_SHEET_HEADER_ROWS - (size_t)sc->horizon_years;
@@ -616,7 +617,7 @@ static void check_cohorts(Loader *L)
  * the client itself, sets its own value) would be drawn and change nothing: an error at the
  * input, naming the segments that override it. A fixed number stays a default.
  */
-static void check_reach(Loader *L)
+void scenario_check_reach(Loader *L)
 {
     const Scenario *sc = L->sc;
     static const struct {
@@ -677,7 +678,7 @@ static void check_reach(Loader *L)
 }
 
 /* TreeRead's string copier: into the scenario's pool. */
-static const char *loader_intern(void *owner, const char *text, size_t len)
+const char *scenario_loader_intern(void *owner, const char *text, size_t len)
 {
     return scenario_intern(owner, text, len);
 }
@@ -707,87 +708,22 @@ static void set_defaults(Scenario *sc)
         .confidence = schema_default(schema_key(&schema_precision, KEY_CONFIDENCE))};
 }
 
-BvStatus scenario_load(const char *path, const ScenarioSet *sets, size_t set_count,
-                       const char *models_dir, Scenario **out, BvErrors *errors)
+Scenario *scenario_begin(const char *path)
 {
-    ScenarioLoad how = {sets, set_count, models_dir, -1, NULL, 0};
-    return scenario_load_with(path, &how, out, errors);
-}
-
-BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario **out,
-                            BvErrors *errors)
-{
-    const ScenarioSet *sets = how->sets;
-    size_t set_count = how->set_count;
-    const char *models_dir = how->models_dir;
-    *out = NULL;
-    size_t errors_before = errors->count + errors->dropped;
     Scenario *sc = calloc(1, sizeof *sc);
-    Tree *tree = tree_new();
     if (sc)
         sc->pool = scenario_pool_new();
-    if (!sc || !tree || !sc->pool) {
-        tree_free(tree);
+    if (!sc || !sc->pool) {
         scenario_free(sc);
-        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+        return NULL;
     }
-    Loader L = {{errors, loader_intern, sc}, sc, tree, errors, models_dir, NULL, NULL};
     set_defaults(sc);
     sc->file = scenario_intern(sc, path, strlen(path));
-    const char *tree_file = tree_intern_file(tree, path);
-    if (!sc->file || !tree_file) {
-        tree_free(tree);
+    if (!sc->file) {
         scenario_free(sc);
-        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+        return NULL;
     }
-
-    Node *root = NULL;
-    InputDigest digest;
-    BvStatus status = yamltree_parse_file_digest(tree, path, &digest, &root, errors);
-    if (status == BV_OK)
-        input_files_add(&sc->inputs, "scenario", sc->file, &digest);
-    if (status == BV_OK && (!root || root->kind != NODE_MAP)) {
-        Mark m = {path, root ? root->mark.line : 1, root ? root->mark.col : 1};
-        bv_error(errors, BV_ERR_INPUT, &m, NULL,
-                 "a scenario is a mapping of keys (name, currency, clients, ...)%s",
-                 root ? "" : "; the file is empty");
-        root = NULL;
-    }
-    if (root)
-        root = scenario_merge_extends(&L, root, tree_file);
-    if (root)
-        root = scenario_merge_sets(&L, root, sets, set_count);
-    if (root && (how->variant >= 0 || how->override_count))
-        root = scenario_merge_whatif(&L, root, how);
-    bool walked = root != NULL;
-    if (root)
-        read_top_level(&L, root);
-    tree_free(tree);
-    root = NULL;
-
-    /* Clients are checked even when the scenario has other errors: validate lists all. */
-    if (walked && sc->clients_csv)
-        clients_csv_read(sc, sc->clients_csv, &sc->marks.clients_csv, errors);
-    scenario_clients_check_ids(&L);
-    if (walked)
-        scenario_normalization_finish(&L);
-    if (walked) {
-        check_cohorts(&L);
-        check_reach(&L);
-    }
-    if (walked && sc->client_count == 0 && errors->count + errors->dropped == errors_before)
-        bv_error(errors, BV_ERR_INPUT,
-                 sc->clients_csv ? &sc->marks.clients_csv : &sc->marks.clients,
-                 sc->clients_csv ? "clients_csv" : "clients",
-                 "the book has no clients%s",
-                 sc->clients_csv ? ": the CSV file has a header but no rows" : "");
-    if (errors->count + errors->dropped != errors_before) {
-        status = bv_errors_status(errors);
-        scenario_free(sc);
-        return status == BV_OK ? BV_ERR_INPUT : status;
-    }
-    *out = sc;
-    return BV_OK;
+    return sc;
 }
 
 void scenario_free(Scenario *sc)
@@ -811,6 +747,7 @@ void scenario_free(Scenario *sc)
     free(sc->grid.rows);
     free(sc->grid.cols);
     scenario_pool_free(sc->pool);
+    scenario_rows_release(sc->rows);
     free(sc);
 }
 

@@ -239,9 +239,13 @@ typedef struct BuyerSpec {
 } BuyerSpec;
 
 /* A what-if variant: the scenario plus the patch under variants[i].set. */
+#define VARIANT_KEYS_MAX 16
+
 typedef struct VariantSpec {
     const char *name;
     Mark mark;
+    const char *keys[VARIANT_KEYS_MAX]; /* the paths its set changes (the first 16), in order */
+    size_t key_count;
 } VariantSpec;
 
 /* A tornado entry: a parameter path swung from low to high (when not given: the distribution's
@@ -347,6 +351,7 @@ typedef struct Scenario {
     bool has_inactive_rate;       /* provision.inactive_rate given (else the last bucket's) */
     double inactive_rate;
     struct StringPool *pool;      /* owns every string above */
+    struct ScenarioRows *rows;    /* CSV clients shared with the source (their strings, notes) */
 } Scenario;
 
 /* A command-line override: `--set PATH=VALUE`, the Nth on the command line. */
@@ -361,24 +366,40 @@ typedef struct ScenarioOverride {
     Mark mark;         /* where the what-if asked for it */
 } ScenarioOverride;
 
-/* How to load: --set patches, a variant's patch (variant >= 0), number overrides (a tornado
- * or grid point). A what-if load leaves out the scenario's own variants and sensitivity. */
-typedef struct ScenarioLoad {
-    const ScenarioSet *sets;
-    size_t set_count;
-    const char *models_dir;
-    int variant;       /* -1: the base scenario */
+/* A what-if patch on a loaded source: a variant's set (variant >= 0), then number overrides
+ * (a tornado or grid point). A patched scenario leaves out its own variants and sensitivity. */
+typedef struct ScenarioPatch {
+    int variant;       /* -1: none */
     const ScenarioOverride *overrides;
     size_t override_count;
-} ScenarioLoad;
+} ScenarioPatch;
 
-BvStatus scenario_load_with(const char *path, const ScenarioLoad *how, Scenario **out,
-                            BvErrors *errors);
+/*
+ * A scenario file loaded once (DESIGN §2): its YAML parsed, the models it extends merged beneath
+ * it and each --set above it, and — once a scenario has been built from it — its CSV clients
+ * read and kept. Every Scenario built from it (the base and each what-if point) shares those
+ * rows; a Scenario keeps them alive by itself, so it may outlive the source.
+ */
+typedef struct ScenarioSource ScenarioSource;
+
+/* Load `path` with `sets` applied (models looked for as scenario_load says). On failure *out
+ * is NULL and `errors` says why. */
+BvStatus scenario_source_load(const char *path, const ScenarioSet *sets, size_t set_count,
+                              const char *models_dir, ScenarioSource **out, BvErrors *errors);
+
+/* The validated Scenario of the source with `patch` (NULL: none) applied. The source's tree
+ * is not changed: each call patches a copy. Errors as scenario_load's. */
+BvStatus scenario_from_source(ScenarioSource *source, const ScenarioPatch *patch,
+                              Scenario **out, BvErrors *errors);
+
+void scenario_source_free(ScenarioSource *source); /* NULL is a no-op */
 
 /* The parameter at `path` (a what-if input): the scenario's or a segment's margin,
- * revenue_growth, transfer_retention, constant retention, or discount_rate. Its distribution
- * and accepted range; false when the path names no such parameter. */
-bool scenario_parameter(const Scenario *scenario, const char *path, const Dist **dist,
+ * revenue_growth, transfer_retention, constant retention, or discount_rate; with a buyer,
+ * buyer.discount_rate (its own, else the scenario's mean); with a deal priced as a multiple,
+ * deal.price.multiple, else deal.price. Its distribution (a fixed one for a number) and
+ * accepted range; false when the path names no such parameter. */
+bool scenario_parameter(const Scenario *scenario, const char *path, Dist *dist,
                         double *range_min, double *range_max);
 
 /*

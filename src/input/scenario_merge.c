@@ -15,8 +15,33 @@
 
 #define EXTENDS_MAX_DEPTH 8
 
+unsigned scenario_merge_reach(Node *root, const char *path)
+{
+    static const struct {
+        const char *key;
+        unsigned bit;
+    } keys[] = {{"margin", GIVEN_MARGIN},
+                {"revenue_growth", GIVEN_REVENUE_GROWTH},
+                {"retention", GIVEN_RETENTION},
+                {"transfer_retention", GIVEN_TRANSFER_RETENTION}};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        if (strcmp(path, keys[k].key) != 0)
+            continue;
+        const Node *segments = tree_map_get(root, "segments");
+        for (size_t i = 0; segments && segments->kind == NODE_MAP && i < segments->count; i++)
+            if (segments->entries[i].value->kind == NODE_MAP)
+                tree_map_remove(segments->entries[i].value, keys[k].key);
+        const Node *clients = tree_map_get(root, "clients");
+        for (size_t i = 0; clients && clients->kind == NODE_SEQ && i < clients->count; i++)
+            if (clients->items[i]->kind == NODE_MAP)
+                tree_map_remove(clients->items[i], keys[k].key);
+        return keys[k].bit;
+    }
+    return 0;
+}
+
 /* The patches of a what-if load: a variant's set, then number overrides. */
-Node *scenario_merge_whatif(Loader *L, Node *root, const ScenarioLoad *how)
+Node *scenario_merge_whatif(Loader *L, Node *root, const ScenarioPatch *how)
 {
     if (how->variant >= 0) {
         const Node *variants = tree_map_get(root, "variants");
@@ -33,6 +58,8 @@ Node *scenario_merge_whatif(Loader *L, Node *root, const ScenarioLoad *how)
             const NodeEntry *e = &set->entries[i];
             Node *patch = tree_path_patch(L->tree, e->key, e->key_mark, e->value, L->errors);
             root = patch ? scenario_tree_merge(L, root, patch) : NULL;
+            if (root)
+                L->reach |= scenario_merge_reach(root, e->key);
         }
     }
     for (size_t i = 0; i < how->override_count && root; i++) {
@@ -52,6 +79,8 @@ Node *scenario_merge_whatif(Loader *L, Node *root, const ScenarioLoad *how)
         }
         Node *patch = tree_path_patch(L->tree, o->path, o->mark, value, L->errors);
         root = patch ? scenario_tree_merge(L, root, patch) : NULL;
+        if (root)
+            L->reach |= scenario_merge_reach(root, o->path);
     }
     if (root) {
         /* A what-if run is one valuation: its own variants and sensitivity do not recurse. */
@@ -199,9 +228,9 @@ static Node *load_model(Loader *L, const Node *ext, const char *file, int depth)
         /* Recorded as found when that path is relative, else as written: never absolute
          * unless the user wrote it so. */
         const char *as_given = model[0] != '/' ? model : ext->text;
-        const char *kept = scenario_intern(L->sc, as_given, strlen(as_given));
+        const char *kept = tree_intern_file(L->tree, as_given);
         if (kept)
-            input_files_add(&L->sc->inputs, "model", kept, &digest);
+            input_files_add(L->inputs, "model", kept, &digest);
         else
             scenario_nomem(L);
     }
@@ -295,10 +324,13 @@ Node *scenario_merge_sets(Loader *L, Node *root, const ScenarioSet *sets, size_t
         Node *patch = s == BV_OK && value
                           ? tree_path_patch(L->tree, path, key_mark, value, L->errors)
                           : NULL;
+        Node *merged = patch ? scenario_tree_merge(L, root, patch) : NULL;
+        if (merged)
+            L->reach |= scenario_merge_reach(merged, path);
         free(path);
-        if (!patch)
+        if (!merged)
             return NULL;
-        root = scenario_tree_merge(L, root, patch);
+        root = merged;
     }
     return root;
 }

@@ -3,6 +3,7 @@
  * may vary. Running them is analysis/whatif.c's business.
  */
 #include "scenario_loader.h"
+#include "scenario_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -10,14 +11,31 @@
 
 /* ---- what-if: variants and sensitivity ---- */
 
-bool scenario_parameter(const Scenario *sc, const char *path, const Dist **dist,
+bool scenario_parameter(const Scenario *sc, const char *path, Dist *dist,
                         double *range_min, double *range_max)
 {
     const Assumptions *a = &sc->defaults;
     const char *key = path;
     if (strcmp(path, "discount_rate") == 0) {
-        *dist = &sc->discount_rate;
+        *dist = sc->discount_rate;
         *range_min = -1;
+        *range_max = HUGE_VAL;
+        return true;
+    }
+    /* The buyer's own rate (DESIGN §7): what the buyer's NPV and its break-evens use. */
+    if (strcmp(path, "buyer.discount_rate") == 0 && sc->deal.enabled && sc->buyer.enabled) {
+        const SchemaKey *k = schema_key(&schema_buyer, KEY_DISCOUNT_RATE);
+        *dist = dist_fixed(sc->buyer.has_discount_rate ? sc->buyer.discount_rate
+                                                        : dist_mean(&sc->discount_rate));
+        *range_min = k->range.min;
+        *range_max = k->range.max;
+        return true;
+    }
+    /* The price: x annual revenue, or an amount. */
+    if (sc->deal.enabled && strcmp(path, sc->deal.price_is_multiple ? "deal.price.multiple"
+                                                                    : "deal.price") == 0) {
+        *dist = dist_fixed(sc->deal.price);
+        *range_min = 0;
         *range_max = HUGE_VAL;
         return true;
     }
@@ -41,38 +59,43 @@ bool scenario_parameter(const Scenario *sc, const char *path, const Dist **dist,
     *range_max = k->range.max;
     switch (k->id) {
     case KEY_MARGIN:
-        *dist = &a->margin;
+        *dist = a->margin;
         return true;
     case KEY_REVENUE_GROWTH:
-        *dist = &a->revenue_growth;
+        *dist = a->revenue_growth;
         return true;
     case KEY_TRANSFER_RETENTION:
-        *dist = &a->transfer_retention;
+        *dist = a->transfer_retention;
         return true;
     case KEY_RETENTION:
-        *dist = &a->retention.constant;
+        *dist = a->retention.constant;
         return a->retention.kind == RETENTION_CONSTANT;
     default:
         return false;
     }
 }
 
-/* The accepted range of a what-if parameter (its schema key's). */
+/* The accepted range of a what-if parameter: its schema key's, open ends included. */
 static void parameter_range(const Scenario *sc, const char *path, SchemaRange *range)
 {
     const char *key = strrchr(path, '.');
-    const SchemaKey *k = schema_find(strcmp(path, "discount_rate") == 0 ? &schema_scenario
-                                                                        : &schema_segment,
-                                     key ? key + 1 : path);
-    (void)sc;
+    const SchemaTable *table = strcmp(path, "discount_rate") == 0         ? &schema_scenario
+                               : strcmp(path, "buyer.discount_rate") == 0 ? &schema_buyer
+                                                                          : &schema_segment;
+    const SchemaKey *k = strncmp(path, "deal.", 5) == 0 ? NULL
+                                                         : schema_find(table, key ? key + 1 : path);
+    Dist d;
+    double lo, hi;
     if (k)
         *range = k->range;
+    else if (scenario_parameter(sc, path, &d, &lo, &hi))
+        *range = (SchemaRange){lo, hi, false, false};
 }
 
 /* A what-if parameter path, checked against the scenario (segments are read by now). */
 static bool check_parameter(Loader *L, const Node *n, const char *path, const char **out)
 {
-    const Dist *d;
+    Dist d;
     double lo, hi;
     if (!treeread_string(&L->rd, n, path, out))
         return false;
@@ -81,7 +104,8 @@ static bool check_parameter(Loader *L, const Node *n, const char *path, const ch
     bv_error(L->errors, BV_ERR_INPUT, &n->mark, path,
              "'%s' is not a parameter a what-if can vary: use discount_rate, margin, "
              "revenue_growth, transfer_retention, a constant retention, or segments.NAME.KEY "
-             "for one of them",
+             "for one of them; with a buyer, buyer.discount_rate; with a deal, "
+             "deal.price.multiple (a price {multiple: m}) or deal.price (an amount)",
              *out);
     return false;
 }
@@ -124,6 +148,15 @@ void scenario_whatif_read_variants(Loader *L, const Node *n)
         treeread_join_path(kp, path, "set");
         if (!treeread_expect_map(&L->rd, set, kp, "a mapping of PATH: VALUE"))
             continue;
+        for (size_t j = 0; j < set->count && var.key_count < VARIANT_KEYS_MAX; j++) {
+            const char *key = set->entries[j].key;
+            const char *kept = scenario_intern(sc, key, strlen(key));
+            if (!kept) {
+                scenario_nomem(L);
+                return;
+            }
+            var.keys[var.key_count++] = kept;
+        }
         for (size_t j = 0; j < sc->variant_count; j++)
             if (strcmp(sc->variants[j].name, var.name) == 0)
                 bv_error(L->errors, BV_ERR_INPUT, &name->mark, path,

@@ -285,8 +285,11 @@ static void write_variants(Json *j, const Scenario *sc, const WhatIf *w)
         const VariantResult *v = &w->variants[i];
         json_open(j, NULL);
         json_text(j, "name", v->name);
+        json_number(j, "revenue", v->revenue);
         json_open(j, "dcf");
         json_number(j, "value", v->dcf_value);
+        json_number(j, "value_to_revenue",
+                    v->revenue > 0 ? v->dcf_value / v->revenue : (double)NAN);
         json_close(j);
         if (isfinite(v->mc_mean)) {
             json_open(j, "monte_carlo");
@@ -299,16 +302,28 @@ static void write_variants(Json *j, const Scenario *sc, const WhatIf *w)
         }
         if (sc->deal.enabled) {
             json_open(j, "deal");
+            json_number(j, "price", v->price);
             json_open(j, "seller");
             json_number(j, "gain", v->seller_gain);
             json_close(j);
             json_open(j, "buyer");
             json_number(j, "npv", v->buyer_npv);
+            json_number(j, "irr", v->buyer_irr);
+            json_number(j, "prob_npv_negative", v->prob_npv_negative);
             json_close(j);
             json_close(j);
         } else {
             json_null(j, "deal");
         }
+        json_open_array(j, "reach");
+        for (size_t k = 0; k < v->reach_count; k++) {
+            json_open(j, NULL);
+            json_text(j, "key", v->reach[k].key);
+            json_number(j, "clients", (double)v->reach[k].clients);
+            json_number(j, "revenue_share", v->reach[k].revenue_share);
+            json_close(j);
+        }
+        json_close_array(j);
         json_close(j);
     }
     json_close_array(j);
@@ -330,6 +345,8 @@ static void write_sensitivity(Json *j, const Scenario *sc, const WhatIf *w)
         json_number(j, "high_input", t->high_input);
         json_number(j, "low_value", t->low_value);
         json_number(j, "high_value", t->high_value);
+        json_number(j, "low_npv", t->low_npv);
+        json_number(j, "high_npv", t->high_npv);
         json_close(j);
     }
     json_close_array(j);

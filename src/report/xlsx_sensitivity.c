@@ -14,17 +14,19 @@ void xlsx_sensitivity_write(XlsxCtx *x, lxw_worksheet *ws)
 {
     const Scenario *sc = x->sc;
     const WhatIf *w = x->whatif;
-    static const double widths_[] = {30, 16, 16, 18, 18, 18, 18, 16, 16};
-    xlsx_layout_widths(x, ws, widths_, 9);
+    static const double widths_[] = {30, 16, 16, 18, 18, 18, 18, 16, 16, 18, 18};
+    xlsx_layout_widths(x, ws, widths_, 11);
     xlsx_text(&x->c, ws, 0, 0, "Sensitivity: what moves the value", x->f.title);
     xlsx_text(&x->c, ws, 1, 0,
               "Each value is the DCF of the scenario revalued with one input changed (rerun "
-              "with --set PATH=VALUE to reproduce it); the tornado is sorted by swing.",
+              "with --set PATH=VALUE to reproduce it); the tornado is sorted by swing. The "
+              "buyer's rate and the price move the buyer's NPV (last columns), not the DCF.",
               x->f.note);
     static const char *const header[] = {"Parameter", "Low input", "High input",
                                          "Value at low", "Value at high", "Swing",
                                          "Buyer's break-even input", "Change at low",
-                                         "Change at high"};
+                                         "Change at high", "Buyer's NPV at low",
+                                         "Buyer's NPV at high"};
     char cell[XLSX_REF_MAX], base[32];
     xlsx_text(&x->c, ws, 2, 0, "Base DCF value", x->f.bold);
     xlsx_formula(&x->c, ws, 2, 1, x->f.money, x->dcf->value, "=%s",
@@ -32,7 +34,7 @@ void xlsx_sensitivity_write(XlsxCtx *x, lxw_worksheet *ws)
     lxw_rowcol_to_cell_abs(base, 2, 1, 1, 1);
     int r = 3;
     xlsx_row_height(&x->c, ws, r, 30);
-    for (int c = 0; c < 9; c++)
+    for (int c = 0; c < 11; c++)
         xlsx_text(&x->c, ws, r, c, header[c], x->f.header);
     int first = r + 1;
     for (size_t i = 0; i < w->tornado_count; i++) {
@@ -52,8 +54,19 @@ void xlsx_sensitivity_write(XlsxCtx *x, lxw_worksheet *ws)
                      base);
         xlsx_formula(&x->c, ws, r, 8, x->f.money, t->high_value - x->dcf->value, "=%s-%s", hi,
                      base);
+        /* The buyer's NPV: what buyer.discount_rate and the price move (not the DCF). */
+        for (int side = 0; side < 2; side++) {
+            double npv = side ? t->high_npv : t->low_npv;
+            if (w->has_break_even && isfinite(npv))
+                xlsx_number(&x->c, ws, r, 9 + side, npv, x->f.money);
+            else
+                xlsx_text(&x->c, ws, r, 9 + side, "n/a", x->f.note);
+        }
         if (!w->has_break_even)
             xlsx_text(&x->c, ws, r, 6, "n/a (no buyer)", x->f.note);
+        else if (t->npv_unmoved)
+            xlsx_text(&x->c, ws, r, 6, "n/a (the buyer discounts at buyer.discount_rate)",
+                      x->f.note);
         else if (isfinite(t->break_even))
             xlsx_number(&x->c, ws, r, 6, t->break_even, x->f.factor);
         else {

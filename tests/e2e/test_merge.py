@@ -1,5 +1,7 @@
 """One merge mechanism: `--set` and `extends:` give exactly what the same scenario edited by
-hand gives, and precedence is client > segment > scenario."""
+hand gives, and precedence is client > segment > scenario. A --set of a top-level client
+assumption reaches every client (DESIGN §2): by hand, the segments' and clients' own values of
+that key are deleted too."""
 import os
 import sys
 import tempfile
@@ -52,10 +54,15 @@ class SetEqualsHandEdit(unittest.TestCase):
             dcf(BASE, "--set", "discount_rate={dist: pert, min: 0.09, mode: 0.11, max: 0.16}"),
             dcf(edited))
         curve = BASE.replace("retention: 0.8875", "retention: {curve: [0.81, 0.87, 0.905]}")
-        self.assertEqual(dcf(curve, "--set", "retention=0.8875"), dcf(BASE))
+        by_hand = BASE.replace("A: {margin: 0.5375, retention: {sbg: {alpha: 0.77, beta: 3.9}}}",
+                               "A: {margin: 0.5375}")
+        self.assertEqual(dcf(curve, "--set", "retention=0.8875"), dcf(by_hand))
 
     def test_later_set_wins(self):
-        self.assertEqual(dcf(BASE, "--set", "margin=0.2", "--set", "margin=0.4125"), dcf(BASE))
+        by_hand = BASE.replace("A: {margin: 0.5375, retention:", "A: {retention:").replace(
+            "annual_revenue: 5210.33, margin: 0.3315}", "annual_revenue: 5210.33}")
+        self.assertEqual(dcf(BASE, "--set", "margin=0.2", "--set", "margin=0.4125"),
+                         dcf(by_hand))
 
 
 class ExtendsEqualsHandEdit(unittest.TestCase):

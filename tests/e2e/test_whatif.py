@@ -12,7 +12,9 @@ References, all independent of the code under test:
   the parameter's range;
 - a three-client book with constant retention valued in closed form,
     V = A(d) sum_i m_i R_i,  A(d) = sum_{t=1..H} (1+g)^(t-1) u r^t (1+d)^-t,
-  so precedence (client > segment > scenario) is checked by which m_i a what-if moves; with
+  so which m_i a what-if moves is checked: in the file, client > segment > scenario; a what-if
+  naming the top-level `margin` reaches every client (segment and own values give way), one
+  naming `segments.S.margin` only S's clients without their own; with
   the buyer's tax rate 0 and one payment at closing, NPV = A(d_b) sum_i m_i R_i - P - costs is
   affine in a margin and its break-even is solved here by hand;
 - a break-even input makes the buyer's NPV zero: re-run there with --set;
@@ -184,9 +186,15 @@ W_EDITS = {
     "Higher rate": ("discount_rate: {dist: pert, min: 0.0925, mode: 0.1135, max: 0.1710}",
                     "discount_rate: 0.1385"),
     "B margin": ("B: {revenue_growth: 0.0215,", "B: {margin: 0.2475, revenue_growth: 0.0215,"),
-    "Transfer uncertain": ("transfer_retention: 0.95",
+    # A top-level transfer_retention reaches every client: segment B's own gives way too.
+    "Transfer uncertain": ("transfer_retention: 0.95\nsegments:\n"
+                           "  A: {margin: 0.5375, retention: {sbg: {alpha: 0.77, beta: 3.9}}}\n"
+                           "  B: {revenue_growth: 0.0215, transfer_retention: {dist: beta, "
+                           "alpha: 18.5, beta: 1.3}}\n",
                            "transfer_retention: {dist: triangular, min: 0.81, mode: 0.9, "
-                           "max: 0.965}"),
+                           "max: 0.965}\nsegments:\n"
+                           "  A: {margin: 0.5375, retention: {sbg: {alpha: 0.77, beta: 3.9}}}\n"
+                           "  B: {revenue_growth: 0.0215}\n"),
     "Other book": ("clients_csv: book-a.csv", "clients_csv: book-b.csv"),
     "Lower price": ("deal: {price: 61234.5,", "deal: {price: 52870.25,"),
 }
@@ -278,11 +286,11 @@ class VariantsEqualHandEdits(unittest.TestCase):
         a variant equals the hand-edited scenario (with the --set edit too) run with the same
         --iterations and --seed."""
         base = W_HEAD.replace(
-            "margin: {dist: triangular, min: 0.3125, mode: 0.4125, max: 0.4675}",
-            "margin: 0.3975")
+            "discount_rate: {dist: pert, min: 0.0925, mode: 0.1135, max: 0.1710}",
+            "discount_rate: 0.1175")
         run_opts = ("--iterations", "900", "--seed", "4242")
         self.check_variants(base, ["B margin", "Other book"],
-                            ("--set", "margin=0.3975", *run_opts), run_opts)
+                            ("--set", "discount_rate=0.1175", *run_opts), run_opts)
 
     def test_variant_setting_monte_carlo_seed_and_iterations(self):
         """A variant may patch the monte_carlo section like any other key: its Monte Carlo
@@ -400,7 +408,10 @@ class ShippedExample(unittest.TestCase):
                 "clients_csv: practice-a-clients.csv", "clients_csv: practice-b-clients.csv") +
             "segments:\n  company: {margin: 0.44}\n"
             "transfer_retention: {dist: triangular, min: 0.78, mode: 0.88, max: 0.95}\n",
-            "Practice A, pessimistic": self.head + "discount_rate: 0.22\nrevenue_growth: 0.0\n",
+            # A top-level revenue_growth reaches every client: by hand, the model's segments
+            # that set their own growth (individual, company) are edited too.
+            "Practice A, pessimistic": self.head + "discount_rate: 0.22\nrevenue_growth: 0.0\n"
+            "segments:\n  individual: {revenue_growth: 0.0}\n  company: {revenue_growth: 0.0}\n",
             "Practice A, seller stays a year": self.head +
             "transfer_retention: {dist: triangular, min: 0.9, mode: 0.95, max: 0.98}\n",
         }
@@ -511,16 +522,23 @@ def annuity(d):
     return math.fsum((1 + G) ** (t - 1) * U * R ** t * (1 + d) ** -t for t in range(1, H + 1))
 
 
-def hand_value(m0=M0, ms=MS, d=D):
-    return annuity(d) * math.fsum([m0 * R_D, ms * R_S, MC * R_C])
+def hand_value(m0=M0, ms=MS, mc=MC, d=D):
+    """The margins of d1 (scenario's), s1 (segment S's) and c1 (its own, in S)."""
+    return annuity(d) * math.fsum([m0 * R_D, ms * R_S, mc * R_C])
 
 
 def hand_npv(m0=M0, ms=MS):
-    return hand_value(m0, ms, DB) - PRICE - COSTS
+    return hand_value(m0, ms, d=DB) - PRICE - COSTS
+
+
+def everyone(m):
+    """A top-level margin what-if: every client at m."""
+    return hand_value(m, m, m)
 
 
 class Precedence(unittest.TestCase):
-    """Requirement 3: client > segment > scenario in variants, tornado, grid and break-even."""
+    """Which clients a what-if moves, in variants, tornado, grid and break-even: a top-level key
+    reaches every client, segments.S.key the clients of S without their own value."""
 
     def close(self, got, want, what):
         self.assertAlmostEqual(got, want, delta=1e-10 * abs(want), msg=what)
@@ -530,29 +548,31 @@ class Precedence(unittest.TestCase):
         self.close(j["dcf"]["value"], hand_value(), "base")
         self.close(j["deal"]["buyer"]["npv"], hand_npv(), "base NPV")
         v = {x["name"]: x for x in j["variants"]}
-        self.close(v["Scenario margin up"]["dcf"]["value"], hand_value(m0=0.4975), "variant")
+        self.close(v["Scenario margin up"]["dcf"]["value"], everyone(0.4975), "variant")
         self.close(v["Segment margin down"]["dcf"]["value"], hand_value(ms=0.4615), "variant S")
         t = {x["parameter"]: x for x in j["sensitivity"]["tornado"]}
         lo, hi = M0 - 0.1 * M0, M0 + 0.1 * M0
         self.assertAlmostEqual(t["margin"]["low_input"], lo, delta=1e-15)
         self.assertAlmostEqual(t["margin"]["high_input"], hi, delta=1e-15)
-        self.close(t["margin"]["low_value"], hand_value(m0=lo), "tornado margin low")
-        self.close(t["margin"]["high_value"], hand_value(m0=hi), "tornado margin high")
-        # Only the client on the scenario's margin moves: the swing is (hi - lo) R_d1 A(d).
+        self.close(t["margin"]["low_value"], everyone(lo), "tornado margin low")
+        self.close(t["margin"]["high_value"], everyone(hi), "tornado margin high")
+        # Every client moves: the swing is (hi - lo) (R_d1 + R_s1 + R_c1) A(d).
         self.close(t["margin"]["high_value"] - t["margin"]["low_value"],
-                   (hi - lo) * R_D * annuity(D), "tornado margin swing")
+                   (hi - lo) * (R_D + R_S + R_C) * annuity(D), "tornado margin swing")
         self.close(t["segments.S.margin"]["low_value"], hand_value(ms=0.45), "tornado S low")
         self.close(t["segments.S.margin"]["high_value"], hand_value(ms=0.62), "tornado S high")
         self.close(t["segments.S.margin"]["high_value"] - t["segments.S.margin"]["low_value"],
                    (0.62 - 0.45) * R_S * annuity(D), "tornado S swing")
+        # A grid point sets the row (margin: every client), then the column (S's clients,
+        # c1 included: its own margin gave way to the row's).
         g = j["sensitivity"]["grid"]
         for i, m0 in enumerate([0.3625, 0.4425]):
             for k, ms in enumerate([0.4875, 0.5875]):
-                self.close(g["values"][i][k], hand_value(m0=m0, ms=ms), f"grid {m0} {ms}")
+                self.close(g["values"][i][k], hand_value(m0, ms, ms), f"grid {m0} {ms}")
         # Break-evens: NPV is affine in each margin.
         a = annuity(DB)
         want = {
-            "margin": (PRICE + COSTS - a * (MS * R_S + MC * R_C)) / (a * R_D),
+            "margin": (PRICE + COSTS) / (a * (R_D + R_S + R_C)),
             "segments.S.margin": (PRICE + COSTS - a * (M0 * R_D + MC * R_C)) / (a * R_S),
         }
         for b in j["sensitivity"]["break_even"]:
@@ -561,15 +581,17 @@ class Precedence(unittest.TestCase):
                 self.assertAlmostEqual(b["value"], want[b["parameter"]], delta=1e-9)
 
     def test_tornado_and_grid_keep_the_command_line_set(self):
-        """--set margin=0.3815 holds under every tornado and grid point."""
+        """--set margin=0.3815 holds under every tornado and grid point: every client at 0.3815
+        (c1's own margin and S's gave way), then a segments.S.margin point moves S's two."""
         j = e2e.run_json(scenario("prec-set.yaml", PREC + PREC_WHATIF), "--set", "margin=0.3815")
-        self.close(j["dcf"]["value"], hand_value(m0=0.3815), "base")
+        self.close(j["dcf"]["value"], everyone(0.3815), "base")
         t = {x["parameter"]: x for x in j["sensitivity"]["tornado"]}
-        self.close(t["segments.S.margin"]["low_value"], hand_value(0.3815, 0.45), "S low")
-        self.close(t["segments.S.margin"]["high_value"], hand_value(0.3815, 0.62), "S high")
+        self.close(t["segments.S.margin"]["low_value"], hand_value(0.3815, 0.45, 0.45), "S low")
+        self.close(t["segments.S.margin"]["high_value"], hand_value(0.3815, 0.62, 0.62), "S hi")
         self.assertAlmostEqual(t["margin"]["low_input"], 0.3815 * 0.9, delta=1e-15)
         v = {x["name"]: x for x in j["variants"]}
-        self.close(v["Segment margin down"]["dcf"]["value"], hand_value(0.3815, 0.4615), "var")
+        self.close(v["Segment margin down"]["dcf"]["value"], hand_value(0.3815, 0.4615, 0.4615),
+                   "var")
 
     def test_rate_break_even_when_the_buyer_uses_the_scenarios_rate(self):
         text = PREC.replace(f"discount_rate: {DB}, ", "") + \
@@ -589,6 +611,37 @@ class Precedence(unittest.TestCase):
         self.assertAlmostEqual(b["value"], lo, delta=1e-9)
         npv = dcf_at(path, ("discount_rate", b["value"]))["deal"]["buyer"]["npv"]
         self.assertLess(abs(npv), 0.01)
+
+    def test_buyer_rate_and_price_break_evens(self):
+        """The buyer's own rate and the price: NPV(d_b, P) = A(d_b) sum m_i R_i - P - costs
+        (tax rate 0, one payment at closing). The rate's break-even solves A(d) sum m R =
+        P + costs (bisected here); the price's is A(DB) sum m R - costs, and as a multiple of
+        the fees that over sum R."""
+        text = PREC + ("sensitivity: {tornado: [buyer.discount_rate, deal.price, "
+                       "{parameter: buyer.discount_rate, low: 0.1, high: 0.2}]}\n")
+        j = e2e.run_json(scenario("prec-buyer.yaml", text))
+        f = lambda d: hand_value(d=d) - PRICE - COSTS  # noqa: E731
+        lo, hi = 0.0, 2.0
+        self.assertLess(f(hi) * f(lo), 0)
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+        b = {x["parameter"]: x["value"] for x in j["sensitivity"]["break_even"]}
+        self.assertAlmostEqual(b["buyer.discount_rate"], lo, delta=1e-9)
+        self.assertAlmostEqual(b["deal.price"], hand_value(d=DB) - COSTS, delta=1e-6)
+        # With no other cash, the rate that zeroes the NPV is the IRR.
+        self.assertAlmostEqual(j["deal"]["buyer"]["irr"], lo, delta=1e-9)
+        t = [x for x in j["sensitivity"]["tornado"] if x["parameter"] == "buyer.discount_rate"]
+        self.assertEqual(sorted((x["low_input"], x["high_input"]) for x in t),
+                         sorted([(DB - 0.1 * DB, DB + 0.1 * DB), (0.1, 0.2)]))
+        multiple = PREC.replace(f"deal: {{price: {PRICE}}}", "deal: {price: {multiple: 1.1}}")
+        self.assertNotEqual(multiple, PREC)
+        j = e2e.run_json(scenario("prec-multiple.yaml", multiple +
+                                  "sensitivity: {tornado: [deal.price.multiple]}\n"))
+        (b,) = j["sensitivity"]["break_even"]
+        self.assertEqual(b["parameter"], "deal.price.multiple")
+        self.assertAlmostEqual(b["value"], (hand_value(d=DB) - COSTS) / (R_D + R_S + R_C),
+                               delta=1e-9)
 
     def test_break_even_scan_passes_over_inputs_with_no_finite_value(self):
         """With tail: runoff the book has no finite value once growth outruns discount and

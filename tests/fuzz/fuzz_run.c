@@ -1,11 +1,11 @@
 /*
- * fuzz_run.c — a whole run on arbitrary bytes, as main.c's run() makes it: valuation_run
- * (load, book, correlations, DCF, Monte Carlo, diagnostics, deal, what-if runs), then the run
- * information and the workbook.
+ * fuzz_run.c — a whole run on arbitrary bytes, as main.c's run() makes it: the source loaded
+ * once, its scenario built, valuation_run (book, correlations, DCF, Monte Carlo, diagnostics,
+ * deal), whatif_run on the same source, then the run information and the workbook.
  *
  * Every step keeps the error contract (fuzz_common.h): its result or errors with a position,
  * never both, never neither; a valuation that succeeds has finite numbers. To keep an
- * execution in the milliseconds the scenario is loaded once first to size the run: inputs over
+ * execution in the milliseconds the scenario is sized before it is valued: inputs over
  * 64 KiB, books of more than 200 clients and scenarios with more than a few what-if runs are
  * skipped, and the Monte Carlo gets min(the scenario's iterations, 50). The workbook goes to
  * the scratch directory and is removed; its contents are the workbook tests' business.
@@ -21,6 +21,7 @@
 #include "runinfo.h"
 #include "scenario.h"
 #include "valuation.h"
+#include "whatif.h"
 
 #define RUN_MAX_BYTES 65536
 #define RUN_MAX_CLIENTS 200
@@ -76,25 +77,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     BvErrors *errors = fuzz_errors();
     bv_errors_init(errors);
 
+    /* As main.c's run(): load once, build the scenario, value it, then the what-ifs. */
+    ScenarioSource *source = NULL;
+    BvStatus status = scenario_source_load(path, NULL, 0, NULL, &source, errors);
+    fuzz_check_stage("scenario_source_load", status, source != NULL, errors, 0);
     Scenario *sc = NULL;
-    BvStatus status = scenario_load(path, NULL, 0, NULL, &sc, errors);
-    fuzz_check_stage("scenario_load", status, sc != NULL, errors, 0);
-    long iterations = sc ? run_size(sc) : 0;
-    scenario_free(sc);
-    if (iterations == 0)
-        return 0;
-
-    ScenarioLoad how = {.sets = NULL, .set_count = 0, .models_dir = NULL, .variant = -1,
-                        .overrides = NULL, .override_count = 0};
-    ValuationOptions options = {.deal_irr = true, .iterations = iterations,
-                                .simulate = VALUATION_MC_AS_SCENARIO,
-                                .what_if = true};
-    Valuation *v = NULL;
     size_t before = error_total(errors);
-    status = valuation_run(path, &how, &options, &v, errors);
-    fuzz_check_stage("valuation_run", status, v != NULL, errors, before);
-    if (status != BV_OK)
+    if (status == BV_OK) {
+        status = scenario_from_source(source, NULL, &sc, errors);
+        fuzz_check_stage("scenario_from_source", status, sc != NULL, errors, before);
+    }
+    long iterations = sc ? run_size(sc) : 0;
+    if (iterations == 0) {
+        scenario_free(sc);
+        scenario_source_free(source);
         return 0;
+    }
+
+    ValuationOptions options = {.deal_irr = true, .iterations = iterations,
+                                .simulate = VALUATION_MC_AS_SCENARIO};
+    Valuation *v = NULL;
+    before = error_total(errors);
+    status = valuation_run(sc, &options, &v, errors); /* v owns sc */
+    fuzz_check_stage("valuation_run", status, v != NULL, errors, before);
+    WhatIf *whatif = NULL;
+    if (status == BV_OK && (v->scenario->variant_count || v->scenario->tornado_count ||
+                            v->scenario->grid.enabled)) {
+        WhatIfRun what = {source, iterations, false, 0, false, NULL};
+        before = error_total(errors);
+        status = whatif_run(&what, v->scenario, &whatif, errors);
+        fuzz_check_stage("whatif_run", status, whatif != NULL, errors, before);
+    }
+    if (status != BV_OK) {
+        valuation_free(v);
+        scenario_source_free(source);
+        return 0;
+    }
     check_finite("DCF value", v->dcf->value);
     if (v->scenario->monte_carlo.enabled != (v->mc != NULL))
         fuzz_fail("valuation_run: monte_carlo %s but %s Monte Carlo result",
@@ -120,12 +138,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (status == BV_OK) {
         Results results = {.scenario = v->scenario, .book = v->book, .dcf = v->dcf,
                            .mc = v->mc, .diag = v->diagnostics, .deal = v->deal,
-                           .whatif = v->whatif, .info = &info};
+                           .whatif = whatif, .info = &info};
         before = error_total(errors);
         status = report_xlsx_write(workbook_path, &results, errors);
         fuzz_check_stage("report_xlsx_write", status, status == BV_OK, errors, before);
         remove(workbook_path);
     }
+    whatif_free(whatif);
     valuation_free(v);
+    scenario_source_free(source);
     return 0;
 }

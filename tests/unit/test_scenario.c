@@ -324,8 +324,9 @@ static void test_set_overrides(void **state)
     assert_int_equal(x->mark.line, 2);
     loaded_free(l);
 
-    /* A value mapping given with --set replaces the retention whole: sBG for the scenario and
-     * segment B, while A keeps its own constant. */
+    /* A value mapping given with --set replaces the retention whole, and a top-level --set
+     * reaches every client (DESIGN §2): sBG for the scenario and both segments, A's own
+     * constant included. */
     static const char *const sbg[] = {"retention={sbg: {alpha: 0.7, beta: 3.8}}"};
     l = load(p, sbg, 1);
     expect_loaded(l);
@@ -333,7 +334,8 @@ static void test_set_overrides(void **state)
     assert_true(l->sc->defaults.retention.alpha == 0.7);
     assert_true(l->sc->defaults.retention.beta == 3.8);
     assert_int_equal(segment(l->sc, "B")->assumptions.retention.kind, RETENTION_SBG);
-    assert_int_equal(segment(l->sc, "A")->assumptions.retention.kind, RETENTION_CONSTANT);
+    assert_int_equal(segment(l->sc, "A")->assumptions.retention.kind, RETENTION_SBG);
+    assert_int_equal(segment(l->sc, "A")->assumptions.given & GIVEN_RETENTION, 0);
     loaded_free(l);
 }
 
