@@ -3,8 +3,10 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 void cli_print_errors(BvErrors *errors)
 {
@@ -27,4 +29,11 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n\n%s", usage);
     return 2;
+}
+
+BvStatus cli_write_failed(BvErrors *errors, const char *path)
+{
+    int e = errno;
+    return bv_error(errors, BV_ERR_IO, &(Mark){path, 0, 0}, NULL, "write failed%s%s",
+                    e ? ": " : "", e ? strerror(e) : "");
 }

@@ -7,6 +7,8 @@
  */
 #include "cli_fit.h"
 
+#include <errno.h>
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -148,8 +150,9 @@ static BvStatus fit_command(const FitOptions *o, BvErrors *errors)
         status = outfile_open(o->json, &json, errors);
     if (status == BV_OK && xlsx)
         status = report_fit_xlsx(outfile_temp_path(xlsx), h, fit, errors);
+    errno = 0;
     if (status == BV_OK && json && !report_fit_json(outfile_stream(json), h, fit))
-        status = bv_error(errors, BV_ERR_IO, &(Mark){o->json, 0, 0}, NULL, "write failed");
+        status = cli_write_failed(errors, o->json);
     if (status != BV_OK) {
         /* Errors from the temporary file name the file the user asked for. */
         for (size_t i = 0; xlsx && i < errors->count; i++)

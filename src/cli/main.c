@@ -300,11 +300,12 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
         status = outfile_open(o->iterations_csv, &csv, errors);
     if (status == BV_OK && xlsx)
         status = report_xlsx_write(outfile_temp_path(xlsx), &results, errors);
+    errno = 0;
     if (status == BV_OK && json && !report_json_write(outfile_stream(json), &results))
-        status = bv_error(errors, BV_ERR_IO, &(Mark){o->json, 0, 0}, NULL, "write failed");
+        status = cli_write_failed(errors, o->json);
+    errno = 0;
     if (status == BV_OK && csv && !report_iterations_csv(outfile_stream(csv), &results))
-        status = bv_error(errors, BV_ERR_IO, &(Mark){o->iterations_csv, 0, 0}, NULL,
-                          "write failed");
+        status = cli_write_failed(errors, o->iterations_csv);
     if (status != BV_OK) {
         /* Errors from the temporary file name the file the user asked for. */
         for (size_t i = 0; i < errors->count; i++)
