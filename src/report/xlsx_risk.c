@@ -313,7 +313,7 @@ void xlsx_risk_write(XlsxCtx *x, lxw_worksheet *ws)
                     mc_col(col, x, risk_col_bin_input(k, i));
                     double c = cnt[i * bins + b];
                     xlsx_formula(&x->c, ws, r, 1 + 2 * (int)i, x->f.money,
-                                 c ? sum[i * bins + b] / c : 0, "=AVERAGEIF(%s,%s,%s)", col, bin,
+                                 c > 0 ? sum[i * bins + b] / c : 0, "=AVERAGEIF(%s,%s,%s)", col, bin,
                                  values);
                     xlsx_formula(&x->c, ws, r, 2 + 2 * (int)i, x->f.integer, c,
                                  "=COUNTIF(%s,%s)", col, bin);

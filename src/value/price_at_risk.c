@@ -48,11 +48,11 @@ static double break_even(Gap *g, gsl_root_fsolver *solver, bool *affine)
             return -g0 / slope;
         /* Flat or the wrong way: the sign at 0 holds everywhere. */
         bool bad = falls ? g0 < 0 : g0 < 0;
-        return falls ? (bad ? -INFINITY : INFINITY) : (bad ? INFINITY : -INFINITY);
+        return falls ? (bad ? -HUGE_VAL : HUGE_VAL) : (bad ? HUGE_VAL : -HUGE_VAL);
     }
     /* Bracket the crossing by doubling upwards from [0, 1]. */
     if (falls ? g0 < 0 : g0 >= 0)
-        return -INFINITY;
+        return -HUGE_VAL;
     double lo = 0, hi = 1, glo = g0, ghi = g1;
     for (int i = 0; i < DOUBLINGS_MAX && glo * ghi > 0; i++) {
         lo = hi;
@@ -61,7 +61,7 @@ static double break_even(Gap *g, gsl_root_fsolver *solver, bool *affine)
         ghi = gap_at(hi, g);
     }
     if (glo * ghi > 0)
-        return INFINITY;
+        return HUGE_VAL;
     if (ghi == 0)
         return hi;
     gsl_function F = {gap_at, g};
