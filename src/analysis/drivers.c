@@ -7,27 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct Keyed {
-    double key;
-    long index;
-} Keyed;
-
-static int keyed_order(const void *a, const void *b)
-{
-    const Keyed *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->index > y->index) - (x->index < y->index);
-}
+#include "stats.h"
 
 bool drivers_ranks(const double *x, size_t stride, long n, double *rank)
 {
-    Keyed *k = malloc((size_t)(n ? n : 1) * sizeof *k);
+    StatsKeyed *k = malloc((size_t)(n ? n : 1) * sizeof *k);
     if (!k)
         return false;
     for (long i = 0; i < n; i++)
-        k[i] = (Keyed){x[(size_t)i * stride], i};
-    qsort(k, (size_t)n, sizeof *k, keyed_order);
+        k[i] = (StatsKeyed){x[(size_t)i * stride], i};
+    qsort(k, (size_t)n, sizeof *k, stats_keyed_order);
     for (long i = 0; i < n;) {
         long j = i;
         while (j + 1 < n && k[j + 1].key == k[i].key)
@@ -100,7 +89,7 @@ BvStatus drivers_run(const Book *book, const McResult *mc, Drivers **out, BvErro
     double *rank_x = malloc((size_t)n * sizeof *rank_x);
     double *sum = malloc(DRIVERS_BINS_MAX * sizeof *sum);
     long *count = malloc(DRIVERS_BINS_MAX * sizeof *count);
-    Keyed *order = malloc((size_t)n * sizeof *order);
+    StatsKeyed *order = malloc((size_t)n * sizeof *order);
     bool ok = d && rank_y && rank_x && sum && count && order;
     if (ok)
         d->items = calloc(k + 1, sizeof *d->items);
@@ -110,8 +99,8 @@ BvStatus drivers_run(const Book *book, const McResult *mc, Drivers **out, BvErro
         d->bins = (size_t)(bins < 1 ? 1 : bins > DRIVERS_BINS_MAX ? DRIVERS_BINS_MAX : bins);
         /* The worst decile: the ceil(N/10) lowest values. */
         for (long i = 0; i < n; i++)
-            order[i] = (Keyed){mc->values[i], i};
-        qsort(order, (size_t)n, sizeof *order, keyed_order);
+            order[i] = (StatsKeyed){mc->values[i], i};
+        qsort(order, (size_t)n, sizeof *order, stats_keyed_order);
         d->worst_count = (n + 9) / 10;
         d->worst_threshold = order[d->worst_count - 1].key;
     }

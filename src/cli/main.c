@@ -60,18 +60,9 @@ static const char *money(char *buf, size_t size, double x, const char *currency)
         snprintf(buf, size, "none");
         return buf;
     }
-    double r = x < 0 ? -floor(-x + 0.5) : floor(x + 0.5);
-    char digits[48];
-    snprintf(digits, sizeof digits, "%.0f", fabs(r));
-    size_t n = strlen(digits), k = 0;
-    if (r < 0 && k + 1 < size)
-        buf[k++] = '-';
-    for (size_t i = 0; i < n && k + 2 < size; i++) {
-        if (i && (n - i) % 3 == 0)
-            buf[k++] = ',';
-        buf[k++] = digits[i];
-    }
-    snprintf(buf + k, size - k, " %s", currency);
+    char whole[64];
+    stats_format_whole(whole, sizeof whole, x);
+    snprintf(buf, size, "%s %s", whole, currency);
     return buf;
 }
 

@@ -1,11 +1,12 @@
 /*
- * stats.c — moments and order statistics through GSL.
+ * stats.c — moments and order statistics through GSL; sorting by value; whole-unit text.
  */
 #include "stats.h"
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,4 +66,28 @@ void stats_histogram(const double *values, size_t n, double min, double max, siz
         }
         counts[lo]++;
     }
+}
+
+int stats_keyed_order(const void *a, const void *b)
+{
+    const StatsKeyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+void stats_format_whole(char *buf, size_t size, double x)
+{
+    double r = x < 0 ? -floor(-x + 0.5) : floor(x + 0.5);
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.0f", fabs(r));
+    size_t n = strlen(digits), k = 0;
+    if (r < 0 && k + 1 < size)
+        buf[k++] = '-';
+    for (size_t i = 0; i < n && k + 2 < size; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[k++] = ',';
+        buf[k++] = digits[i];
+    }
+    buf[k] = '\0';
 }

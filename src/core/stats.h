@@ -31,4 +31,15 @@ bool stats_summarise(const double *values, size_t n, Stats *out);
 void stats_histogram(const double *values, size_t n, double min, double max, size_t bins,
                      double *edges, double *counts);
 
+/* A value and its position, to sort positions by value (qsort with stats_keyed_order):
+ * ascending values, ties by ascending position, so the order is the same on every run. */
+typedef struct StatsKeyed {
+    double key;
+    long index;
+} StatsKeyed;
+int stats_keyed_order(const void *a, const void *b);
+
+/* x rounded half away from zero to whole units, thousands grouped by commas: "-1,234,568". */
+void stats_format_whole(char *buf, size_t size, double x);
+
 #endif

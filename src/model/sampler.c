@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats.h"
+
 #include "rng.h"
 
 /* Eigenvalues this far below zero are rounding, not an inconsistent matrix. */
@@ -217,19 +219,6 @@ done:
     return status;
 }
 
-typedef struct Keyed {
-    double key;
-    long index;
-} Keyed;
-
-static int keyed_order(const void *a, const void *b)
-{
-    const Keyed *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
 /*
  * Iman-Conover (Iman & Conover, "A distribution-free approach to inducing rank correlation
  * among input variables", Commun. Statist. B 11(3), 1982): the Latin hypercube's uniforms of
@@ -248,7 +237,7 @@ static bool iman_conover(Sampler *s, bool *nomem)
     if (!s->latin || !s->mix || n < k + 2)
         return false;
     double *m = malloc(n * k * sizeof *m);
-    Keyed *order = malloc(n * sizeof *order);
+    StatsKeyed *order = malloc(n * sizeof *order);
     double *sorted = malloc(n * sizeof *sorted);
     gsl_matrix *e = gsl_matrix_calloc(k, k);
     s->uniforms = malloc(n * k * sizeof *s->uniforms);
@@ -295,10 +284,10 @@ static bool iman_conover(Sampler *s, bool *nomem)
     for (size_t i = 0; ok && i < k; i++) {
         /* The uniform of stratum r is the r-th smallest: it goes to the r-th ranked score. */
         for (size_t it = 0; it < n; it++) {
-            order[it] = (Keyed){m[it * k + i], (long)it};
+            order[it] = (StatsKeyed){m[it * k + i], (long)it};
             sorted[lhs_stratum(s, (long)it, i)] = input_uniform(s, (long)it, i);
         }
-        qsort(order, n, sizeof *order, keyed_order);
+        qsort(order, n, sizeof *order, stats_keyed_order);
         for (size_t r = 0; r < n; r++)
             s->uniforms[(size_t)order[r].index * k + i] = sorted[r];
     }

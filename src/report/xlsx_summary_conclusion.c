@@ -7,6 +7,8 @@
  */
 #include "xlsx_layout.h"
 
+#include "stats.h"
+
 #include "conclusion.h"
 
 #include <math.h>
@@ -15,18 +17,7 @@
 
 void xlsx_whole(char *buf, size_t size, double x)
 {
-    double r = x < 0 ? -floor(-x + 0.5) : floor(x + 0.5);
-    char digits[64];
-    snprintf(digits, sizeof digits, "%.0f", fabs(r));
-    size_t n = strlen(digits), k = 0;
-    if (r < 0 && k + 1 < size)
-        buf[k++] = '-';
-    for (size_t i = 0; i < n && k + 2 < size; i++) {
-        if (i && (n - i) % 3 == 0)
-            buf[k++] = ',';
-        buf[k++] = digits[i];
-    }
-    buf[k] = '\0';
+    stats_format_whole(buf, size, x);
 }
 
 /* The rows of the block, fixed before it is written (the paragraph names cells below it). */
