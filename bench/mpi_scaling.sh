@@ -13,7 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
-RANKS=${RANKS:-$(nproc)}
+CORES=$(nproc) # before OMP_NUM_THREADS=1, which GNU nproc honours
+RANKS=${RANKS:-$CORES}
 ITERATIONS=${ITERATIONS:-10000}
 BOOKVAL=$PWD/build-mpi/bookval
 WORK=${BENCH_DIR:-/tmp/bookval-bench}
@@ -39,7 +40,7 @@ run() { # ranks iterations
   median mpirun --oversubscribe -n "$1" "$BOOKVAL" run book-100000.yaml --no-workbook \
     --json m.json -q --iterations "$2"
 }
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $RUNS runs each"
+echo "machine: $CORES cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $RUNS runs each"
 echo
 echo "== strong scaling: 100,000 clients x $ITERATIONS iterations =="
 t1=$(run 1 "$ITERATIONS")
@@ -66,7 +67,7 @@ t_small=$(run 1 100)
 echo "== per-process cost =="
 per_ci=$(echo "($t1 - $t_small) / (100000 * ($ITERATIONS - 100))" | bc -l)
 printf 'fixed part (load, DCF, statistics, JSON)   %8.3f s\n' "$t_small"
-printf 'simulation per client and iteration       %8.2f ns\n' "$(echo "$per_ci * 1e9" | bc -l)"
+printf 'simulation per client and iteration       %8.2f ns\n' "$(echo "$per_ci * 1000000000" | bc -l)"
 printf 'gathered per iteration                     %8d bytes (one value; 5 with a deal)\n' 8
 echo
 echo "== estimate: 10,000,000 clients x 10,000 iterations on 64 processes =="
