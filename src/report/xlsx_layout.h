@@ -288,6 +288,10 @@ void xlsx_variants_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws);
 void xlsx_runinfo_write(XlsxCtx *x, lxw_worksheet *ws);
 
+/* An input row of the Transfer sheet: its label in A, its (yellow) value in B. */
+void xlsx_transfer_input(XlsxCtx *x, lxw_worksheet *ws, int r, const char *label, double v,
+                         lxw_format *f);
+
 /* The bracket tax of `amount` (a cell or an expression) by the Transfer sheet's table. */
 void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const char *amount,
                                char *out, size_t size);

@@ -40,8 +40,8 @@ void xlsx_transfer_bracket_tax(const TransferLayout *l, const XlsxCtx *x, const 
              without, m, srate, stacked, sabove, o, sabove);
 }
 
-static void transfer_input(XlsxCtx *x, lxw_worksheet *ws, int r, const char *label, double v,
-                           lxw_format *f)
+void xlsx_transfer_input(XlsxCtx *x, lxw_worksheet *ws, int r, const char *label, double v,
+                         lxw_format *f)
 {
     xlsx_text(&x->c, ws, r, 0, label, x->f.text);
     xlsx_number(&x->c, ws, r, 1, v, f);
@@ -86,29 +86,29 @@ static void write_keep_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i)
             xlsx_text(&x->c, ws, r, 1, "the book's", x->f.note);
         break;
     case I_KEEP_PAY:
-        transfer_input(x, ws, r, "Keep: the seller's work, a replacement's pay (year 1)",
+        xlsx_transfer_input(x, ws, r, "Keep: the seller's work, a replacement's pay (year 1)",
                        keep->owner_compensation, x->f.input_money);
         if (keep->owner_compensation == 0)
             xlsx_text(&x->c, ws, r, 2, "0: the seller's work is counted as free", x->f.note);
         break;
     case I_KEEP_PAY_GROWTH:
-        transfer_input(x, ws, r, "Keep: growth of that pay",
+        xlsx_transfer_input(x, ws, r, "Keep: growth of that pay",
                        keep->has_compensation_growth ? keep->compensation_growth
                                                      : dist_mean(&sc->defaults.revenue_growth),
                        x->f.input_rate);
         break;
     case I_KEEP_YEARS:
-        transfer_input(x, ws, r, "Keep: years until the seller stops", x->deal->keep.years,
+        xlsx_transfer_input(x, ws, r, "Keep: years until the seller stops", x->deal->keep.years,
                        x->f.input_count);
         if (x->deal->keep.with_tail)
             xlsx_text(&x->c, ws, r, 2, "and the run-off beyond the horizon", x->f.note);
         break;
     case I_KEEP_RATE:
-        transfer_input(x, ws, r, "Keep: discount rate (the book's risk)", keep->discount_rate,
+        xlsx_transfer_input(x, ws, r, "Keep: discount rate (the book's risk)", keep->discount_rate,
                        x->f.input_rate);
         break;
     case I_KEEP_EXIT:
-        transfer_input(x, ws, r, "Keep: exit sale then, multiple of that year's revenue",
+        xlsx_transfer_input(x, ws, r, "Keep: exit sale then, multiple of that year's revenue",
                        keep->has_exit ? keep->exit_multiple : 0, x->f.input_multiple);
         if (!keep->has_exit)
             xlsx_text(&x->c, ws, r, 2, "none: the practice is wound down", x->f.note);
@@ -386,7 +386,7 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
             xlsx_formula(&x->c, ws, r, 1, x->f.money, x->book->annual_revenue, "=%s", formula);
             break;
         case I_PRICE_INPUT:
-            transfer_input(x, ws, r,
+            xlsx_transfer_input(x, ws, r,
                            sc->deal.price_is_multiple ? "Price (multiple of annual revenue)"
                                                       : "Price",
                            sc->deal.price,
@@ -401,36 +401,36 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_formula(&x->c, ws, r, 1, x->f.money, f->base_price, "=%s", in[I_PRICE_INPUT]);
             break;
         case I_MEASURE_YEAR:
-            transfer_input(x, ws, r, "True-up: year whose retained revenue sets the price",
+            xlsx_transfer_input(x, ws, r, "True-up: year whose retained revenue sets the price",
                            sc->deal.has_adjustment ? sc->deal.measure_year : 0,
                            x->f.input_count);
             break;
         case I_ADJ_MULTIPLE:
-            transfer_input(x, ws, r, "True-up: multiple of that year's revenue",
+            xlsx_transfer_input(x, ws, r, "True-up: multiple of that year's revenue",
                            sc->deal.has_adjustment ? sc->deal.adjustment_multiple : 0,
                            x->f.input_number);
             break;
         case I_INTEREST:
-            transfer_input(x, ws, r, "Interest on the unpaid base price", sc->deal.interest_rate,
+            xlsx_transfer_input(x, ws, r, "Interest on the unpaid base price", sc->deal.interest_rate,
                            x->f.input_rate);
             break;
         case I_BASIS:
-            transfer_input(x, ws, r, "Seller: tax basis", sc->seller.tax_basis, x->f.input_money);
+            xlsx_transfer_input(x, ws, r, "Seller: tax basis", sc->seller.tax_basis, x->f.input_money);
             break;
         case I_CARRYING:
-            transfer_input(x, ws, r, "Seller: carrying amount", sc->seller.carrying_amount,
+            xlsx_transfer_input(x, ws, r, "Seller: carrying amount", sc->seller.carrying_amount,
                            x->f.input_money);
             break;
         case I_COSTS:
-            transfer_input(x, ws, r, "Seller: selling costs (at closing)",
+            xlsx_transfer_input(x, ws, r, "Seller: selling costs (at closing)",
                            sc->seller.selling_costs, x->f.input_money);
             break;
         case I_SELLER_RATE:
-            transfer_input(x, ws, r, "Seller: discount rate", sc->seller.discount_rate,
+            xlsx_transfer_input(x, ws, r, "Seller: discount rate", sc->seller.discount_rate,
                            x->f.input_rate);
             break;
         case I_INCOME_TAX:
-            transfer_input(x, ws, r, "Seller: income tax on a book kept",
+            xlsx_transfer_input(x, ws, r, "Seller: income tax on a book kept",
                            sc->seller.income_tax_rate, x->f.input_rate);
             break;
         case I_INSTALLMENT:
@@ -479,14 +479,14 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                             xlsx_ref(cell, "Assumptions", x->discount_row, A_VALUE));
             break;
         case I_ACQUISITION:
-            transfer_input(x, ws, r, "Buyer: acquisition costs (at closing)",
+            xlsx_transfer_input(x, ws, r, "Buyer: acquisition costs (at closing)",
                            sc->buyer.acquisition_costs, x->f.input_money);
             break;
         case I_BUYER_TAX:
-            transfer_input(x, ws, r, "Buyer: tax rate", sc->buyer.tax_rate, x->f.input_rate);
+            xlsx_transfer_input(x, ws, r, "Buyer: tax rate", sc->buyer.tax_rate, x->f.input_rate);
             break;
         case I_YEARS:
-            transfer_input(x, ws, r, "Buyer: amortisation years", sc->buyer.amortization_years,
+            xlsx_transfer_input(x, ws, r, "Buyer: amortisation years", sc->buyer.amortization_years,
                            x->f.input_count);
             break;
         case I_TAIL_PV:

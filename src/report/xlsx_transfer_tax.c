@@ -120,20 +120,13 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
                  c[T_YEAR], recs, years, given, c[T_LOSS_VALUE], extra_tax);
 }
 
-static void input(XlsxCtx *x, lxw_worksheet *ws, int r, const char *label, double v,
-                  lxw_format *format)
-{
-    xlsx_text(&x->c, ws, r, 0, label, x->f.text);
-    xlsx_number(&x->c, ws, r, 1, v, format);
-}
-
 void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
                              const char *in[I_COUNT], const char *res[R_COUNT])
 {
     const SellerSpec *s = &x->sc->seller;
     switch (i) {
     case I_INTEREST_TAX:
-        input(x, ws, r, "Seller: tax rate on the interest received", tax_interest_rate(s),
+        xlsx_transfer_input(x, ws, r, "Seller: tax rate on the interest received", tax_interest_rate(s),
               x->f.input_rate);
         if (!s->has_interest_tax_rate)
             xlsx_text(&x->c, ws, r, 2,
@@ -141,11 +134,11 @@ void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
                       "seller's own marginal rate on interest)", x->f.note);
         break;
     case I_TAX_LAG:
-        input(x, ws, r, "Seller: years from recognition to payment of the tax",
+        xlsx_transfer_input(x, ws, r, "Seller: years from recognition to payment of the tax",
               s->payment_lag_years, x->f.input_count);
         break;
     case I_OTHER_INCOME:
-        input(x, ws, r, "Seller: other taxable income a year (the gain stacks on it)",
+        xlsx_transfer_input(x, ws, r, "Seller: other taxable income a year (the gain stacks on it)",
               s->other_taxable_income, x->f.input_money);
         break;
     case I_MATERIAL:
@@ -153,17 +146,17 @@ void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
         xlsx_boolean(&x->c, ws, r, 1, s->material_participation, x->f.input_text);
         break;
     case I_SURTAX_RATE:
-        input(x, ws, r, "Seller: surtax rate (US NIIT)", s->surtax_rate, x->f.input_rate);
+        xlsx_transfer_input(x, ws, r, "Seller: surtax rate (US NIIT)", s->surtax_rate, x->f.input_rate);
         break;
     case I_SURTAX_ABOVE:
-        input(x, ws, r, "Seller: surtax on income above", s->surtax_above, x->f.input_money);
+        xlsx_transfer_input(x, ws, r, "Seller: surtax on income above", s->surtax_above, x->f.input_money);
         break;
     case I_ANNUITY:
-        input(x, ws, r, "Seller: reinvested in a life annuity", s->reinvest_annuity,
+        xlsx_transfer_input(x, ws, r, "Seller: reinvested in a life annuity", s->reinvest_annuity,
               x->f.input_money);
         break;
     case I_ANNUITY_CAP:
-        input(x, ws, r, "Seller: most of it that exempts gain (0: none)",
+        xlsx_transfer_input(x, ws, r, "Seller: most of it that exempts gain (0: none)",
               s->annuity_exemption_cap, x->f.input_money);
         break;
     case I_LOSS_RULE:
@@ -173,19 +166,19 @@ void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
                   x->f.input_text);
         break;
     case I_OTHER_GAINS:
-        input(x, ws, r, "Seller: other gains of the sale's year", s->other_gains,
+        xlsx_transfer_input(x, ws, r, "Seller: other gains of the sale's year", s->other_gains,
               x->f.input_money);
         break;
     case I_LOSS_LIMIT:
-        input(x, ws, r, "Seller: loss used against other income a year (0: no limit)",
+        xlsx_transfer_input(x, ws, r, "Seller: loss used against other income a year (0: no limit)",
               s->loss_annual_limit, x->f.input_money);
         break;
     case I_LOSS_YEARS:
-        input(x, ws, r, "Seller: years a loss is carried (0: to the end)", s->loss_years,
+        xlsx_transfer_input(x, ws, r, "Seller: years a loss is carried (0: to the end)", s->loss_years,
               x->f.input_count);
         break;
     case I_LOSS_RATE:
-        input(x, ws, r, "Seller: tax rate on the other income a loss offsets",
+        xlsx_transfer_input(x, ws, r, "Seller: tax rate on the other income a loss offsets",
               tax_loss_rate(s), x->f.input_rate);
         break;
     case I_EXEMPT:
