@@ -19,12 +19,12 @@
 
 static RetentionModel constant_model(double r)
 {
-    return (RetentionModel){.kind = RETENTION_CONSTANT, .constant = dist_fixed(r)};
+    return (RetentionModel){.kind = RETENTION_CONSTANT, .constant = dist_fixed(r), .scale = 1};
 }
 
 static RetentionModel curve_model(const double *c, int n)
 {
-    RetentionModel m = {.kind = RETENTION_CURVE, .curve_len = n};
+    RetentionModel m = {.kind = RETENTION_CURVE, .curve_len = n, .scale = 1};
     for (int i = 0; i < n; i++)
         m.curve[i] = c[i];
     return m;
@@ -32,7 +32,7 @@ static RetentionModel curve_model(const double *c, int n)
 
 static RetentionModel sbg_model(double alpha, double beta)
 {
-    return (RetentionModel){.kind = RETENTION_SBG, .alpha = alpha, .beta = beta};
+    return (RetentionModel){.kind = RETENTION_SBG, .alpha = alpha, .beta = beta, .scale = 1};
 }
 
 /* ---- rates and survival ---- */
