@@ -184,10 +184,14 @@ static void write_cohort_row(XlsxCtx *x, lxw_worksheet *ws, size_t c)
     xlsx_range(s_range, NULL, r, P_SURVIVAL, r, P_SURVIVAL + H - 1);
     xlsx_formula(&x->c, ws, r, x->col_remaining, x->f.count, x->diag->horizon_years[c],
                  "=SUM(%s)", s_range);
-    /* The median: the model's rates beyond the horizon, by bookval. */
+    /* The median, the first t with S(t) <= 1/2: S falls year by year, so within the horizon it
+     * is one more than the years with S(t) > 1/2, counted on the row; beyond the horizon it
+     * needs the model's rates past H, which the sheet does not hold: bookval's number. */
     double median = x->diag->median_years[c];
     if (isfinite(median))
-        xlsx_number(&x->c, ws, r, x->col_median, median, x->f.integer);
+        xlsx_formula(&x->c, ws, r, x->col_median, x->f.integer, median,
+                     "=IF(COUNTIF(%s,\">0.5\")<%d,COUNTIF(%s,\">0.5\")+1,%.17g)", s_range, H,
+                     s_range, median);
     else
         xlsx_text(&x->c, ws, r, x->col_median, "more than 1,000", x->f.note);
 }

@@ -11,7 +11,8 @@ The IRR is the i with sum c_j (1+i)^(-t_j) = 0. With the price all at closing an
 the book's own IRR (price in cash at closing) is the same rate. The year-end carry the engine
 used before (mid-year cash carried to its year's end at the buyer's rate, then an annual IRR)
 gives another number: the test shows the two apart, so it cannot pass on the old rule.
-The NPV at the buyer's rate b is the same sum at i = b.
+The NPV at the buyer's rate b is the same sum at i = b, so the break-even of the buyer's
+rate (where that NPV is 0) is this IRR too.
 """
 import os
 import sys
@@ -105,6 +106,15 @@ class MidYearIrr(unittest.TestCase):
         old = bisect(lambda i: pv(i, carried), mpf("-0.5"), mpf("2"))
         self.assertGreater(abs(old - self.irr), 1e-4)
         self.assertGreater(abs(self.out["deal"]["buyer"]["irr"] - float(old)), 1e-4)
+
+    def test_buyers_rate_break_even_is_the_irr(self):
+        # The break-even of buyer.discount_rate zeroes the NPV, which values the mid-year cash
+        # exactly at that rate: it is the IRR with every flow at its time.
+        sc = scenario("mid_year")
+        sc["sensitivity"] = {"tornado": ["buyer.discount_rate"]}
+        path = e2e.write(os.path.join(TMP.name, "tornado.yaml"), scenario_text(sc))
+        (b,) = e2e.run_json(path)["sensitivity"]["break_even"]
+        self.assertAlmostEqual(b["value"], float(self.irr), delta=1e-9)
 
     def test_end_of_year_irr(self):
         # With end_of_year timing the book's cash is at t: the same bisection at year ends.
