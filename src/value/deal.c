@@ -41,7 +41,8 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
     double **arrays[] = {&f->base,      &f->true_up,    &f->earn_out,       &f->clawback,
                          &f->principal, &f->interest,   &f->recognised,     &f->tax,
                          &f->seller_net, &f->book_after_tax, &f->shield,    &f->buyer_net,
-                         &f->book_mid,  &f->taxable,   &f->carried,    &f->carried_back,   &f->given_back,
+                         &f->book_mid,  &f->taxable,   &f->carried,    &f->carried_back,
+                         &f->given_back,
                          &f->interest_tax, &f->tax_paid, &f->interest_shield,
                          &f->loss_used, &f->loss_value};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
@@ -65,7 +66,8 @@ void deal_flows_free(DealFlows *f)
     double *arrays[] = {f->base,      f->true_up,    f->earn_out,       f->clawback,
                         f->principal, f->interest,   f->recognised,     f->tax,
                         f->seller_net, f->book_after_tax, f->shield,    f->buyer_net,
-                        f->book_mid,  f->taxable,    f->carried,    f->carried_back,   f->given_back,
+                        f->book_mid,  f->taxable,    f->carried,    f->carried_back,
+                        f->given_back,
                         f->interest_tax, f->tax_paid, f->interest_shield,
                         f->loss_used, f->loss_value};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)

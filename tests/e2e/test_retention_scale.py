@@ -71,6 +71,20 @@ def base(**over):
     return sc
 
 
+def one_model_book(retention, s, **over):
+    """Both clients on the scenario's retention model (no own rate), scaled by s."""
+    sc = base(retention=retention, **over)
+    del sc["clients"][1]["retention"]
+    return with_scale(sc, s)
+
+
+def check_scales(test, book, reference, scales, what, rel=1e-12):
+    for s in scales:
+        with test.subTest(s=s):
+            got = run(book(float(s)))["dcf"]["value"]
+            close(test, got, reference(mpf(s)), f"{what}, s = {s}", rel=rel)
+
+
 def cap(x):
     return x if x < 1 else mpf(1)
 
@@ -140,17 +154,12 @@ class CurveRetention(unittest.TestCase):
         return (R_A + R_B) * unit_value(r, geometric_tail(rates[-1]), horizon=5)
 
     def curve_book(self, s):
-        sc = base(horizon_years=5, retention={"curve": [0.8375, 0.9125, 0.9541]})
-        del sc["clients"][1]["retention"]
-        return with_scale(sc, s)
+        return one_model_book({"curve": [0.8375, 0.9125, 0.9541]}, s, horizon_years=5)
 
     def test_curve_scaled_and_capped(self):
         # s = 1.0625: 0.88984375, 0.96953125, and 0.9541 x 1.0625 = 1.01373... -> 1 from year 3
         # on, so the run-off is geometric in (1+g)/(1+d).
-        for s in ("0.9375", "1.0625"):
-            with self.subTest(s=s):
-                got = run(self.curve_book(float(s)))["dcf"]["value"]
-                close(self, got, self.reference(mpf(s)), f"curve, s = {s}")
+        check_scales(self, self.curve_book, self.reference, ("0.9375", "1.0625"), "curve")
 
 
 class SbgRetention(unittest.TestCase):
@@ -177,17 +186,12 @@ class SbgRetention(unittest.TestCase):
                    for R, n in ((R_A, 2), (R_B, 7)))
 
     def sbg_book(self, s):
-        sc = base(retention={"sbg": {"alpha": 0.7, "beta": 3.8}})
-        del sc["clients"][1]["retention"]
-        return with_scale(sc, s)
+        return one_model_book({"sbg": {"alpha": 0.7, "beta": 3.8}}, s)
 
     def test_sbg_scaled_per_year_rates(self):
         # s = 1.04 caps the run-off's rates once beta+n+H+i-1 >= 0.7/0.04 = 17.5 (i = 9 for
         # tenure 2, i = 4 for tenure 7); s = 0.9375 never reaches the cap.
-        for s in ("0.9375", "1.04"):
-            with self.subTest(s=s):
-                got = run(self.sbg_book(float(s)))["dcf"]["value"]
-                close(self, got, self.reference(mpf(s)), f"sBG, s = {s}", rel=1e-11)
+        check_scales(self, self.sbg_book, self.reference, ("0.9375", "1.04"), "sBG", rel=1e-11)
 
     def test_sbg_scale_one_is_unscaled(self):
         plain = self.sbg_book(1.0)
@@ -277,7 +281,8 @@ class WhatIf(unittest.TestCase):
         del sc["clients"][1]["retention"]
         (t,) = run(sc)["sensitivity"]["tornado"]
         plain = {k: v for k, v in sc.items() if k != "sensitivity"}
-        self.assertEqual(t["low_value"], run(plain, "--set", "retention_scale=0.9375")["dcf"]["value"])
+        again = run(plain, "--set", "retention_scale=0.9375")
+        self.assertEqual(t["low_value"], again["dcf"]["value"])
         self.assertLess(t["low_value"], t["high_value"])
 
 
