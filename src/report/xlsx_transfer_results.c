@@ -199,7 +199,8 @@ static void zone_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const Trans
 }
 
 /*
- * An IRR of the schedule's column `range` (amounts `flows`). With every flow at a year end, a
+ * An IRR of the schedule's column `range` (amounts `flows`, read only with mid-year cash and an
+ * IRR). With every flow at a year end, a
  * live IRR(). With the book's cash mid-year, IRR() cannot hold the two times in one series: the
  * rate bookval solved (each flow at its time) as a number, then a live check beside it, the
  * PV at that rate with the book's cash at t - 0.5 and the rest at t, which recalculates to 0
@@ -340,14 +341,18 @@ void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const Tra
         static const char *const note =
             "the expected price and costs paid in cash at closing: no seller credit";
         label(x, ws, r, "Buyer: the book's own IRR", false, f->carry == 1 ? note : NULL);
-        double *at_price = malloc(((size_t)f->years + 1) * sizeof *at_price);
-        if (!at_price) {
-            xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-            break;
+        /* The column's amounts, as the sheet caches them: only the mid-year check needs them. */
+        double *at_price = NULL;
+        if (f->carry != 1 && isfinite(deal->book_irr)) {
+            at_price = malloc(((size_t)f->years + 1) * sizeof *at_price);
+            if (!at_price) {
+                xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+                break;
+            }
+            for (int y = 0; y <= f->years; y++)
+                at_price[y] = f->book_after_tax[y] + f->shield[y] -
+                              (y == 0 ? f->price + sc->buyer.acquisition_costs : 0);
         }
-        for (int y = 0; y <= f->years; y++) /* the Transfer sheet's column, as it caches it */
-            at_price[y] = f->book_after_tax[y] + f->shield[y] -
-                          (y == 0 ? f->price + sc->buyer.acquisition_costs : 0);
         irr_cell(x, ws, r, column(range, l, T_BOOK_AT_PRICE, 0, last), at_price, deal->book_irr,
                  note, in);
         free(at_price);

@@ -271,6 +271,9 @@ class WhatIf(unittest.TestCase):
                                         "set": {"retention_scale": 0.9375}}]))
         again = run(buyer_book(), "--set", "retention_scale=0.9375")
         (v,) = out["variants"]
+        # It reaches every client: both, all of the fees.
+        self.assertEqual(v["reach"], [{"key": "retention_scale", "clients": 2,
+                                       "revenue_share": 1}])
         self.assertEqual(v["dcf"]["value"], again["dcf"]["value"])
         self.assertEqual(v["deal"]["buyer"]["npv"], again["deal"]["buyer"]["npv"])
 
