@@ -53,7 +53,8 @@ static double remaining_years(const Book *book, const Dcf *dcf, size_t c)
     const RetentionModel *m = &co->retention;
     if (m->kind == RETENTION_SBG) {
         double F;
-        if (!retention_sbg_series(m->alpha, m->beta + co->tenure_years + H, 1, &F))
+        if (!retention_sbg_scaled_series(m->alpha, m->beta + co->tenure_years + H, m->scale, 1,
+                                         &F))
             return HUGE_VAL;
         return sum + s_h * F;
     }

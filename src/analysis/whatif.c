@@ -199,11 +199,27 @@ static BvStatus break_even(BreakEven *b, double base, double lo, double hi, doub
     return b->failed ? BV_ERR_NOMEM : rootfind_check(&r, "the break-even search", b->errors);
 }
 
+/* Largest swing first; equal swings in the scenario's order, so the sort is deterministic. */
 static int by_swing(const void *a, const void *b)
 {
     const TornadoResult *x = a, *y = b;
-    double sx = fabs(x->high_value - x->low_value), sy = fabs(y->high_value - y->low_value);
-    return (sx < sy) - (sx > sy);
+    if (x->swing != y->swing)
+        return x->swing < y->swing ? 1 : -1;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+/* With a buyer the tornado ranks what moves the buyer's NPV, the measure its break-evens speak
+ * of (the buyer's rate and the price move it, not the DCF); else what moves the DCF. */
+static void sort_tornado(WhatIf *w)
+{
+    for (size_t i = 0; i < w->tornado_count; i++) {
+        TornadoResult *t = &w->tornado[i];
+        double swing = w->has_break_even ? fabs(t->high_npv - t->low_npv)
+                                         : fabs(t->high_value - t->low_value);
+        t->swing = isnan(swing) ? 0 : swing;
+        t->order = i;
+    }
+    qsort(w->tornado, w->tornado_count, sizeof *w->tornado, by_swing);
 }
 
 BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, BvErrors *errors)
@@ -284,7 +300,7 @@ BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, Bv
         w->tornado_count = i + 1;
     }
     if (status == BV_OK)
-        qsort(w->tornado, w->tornado_count, sizeof *w->tornado, by_swing);
+        sort_tornado(w);
     const GridSpec *g = &base->grid;
     for (size_t r = 0; r < (g->enabled ? g->row_count : 0) && status == BV_OK; r++) {
         for (size_t c = 0; c < g->col_count && status == BV_OK; c++) {

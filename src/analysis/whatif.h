@@ -45,12 +45,16 @@ typedef struct TornadoResult {
     bool npv_unmoved;        /* the buyer's NPV does not use it (the scenario's discount_rate
                               * when the buyer has its own): no break-even searched */
     double range_low, range_high;    /* the bracket searched for it */
+    double swing;            /* what it is ranked by: |high_npv - low_npv| with a buyer, else
+                              * |high_value - low_value| */
+    size_t order;            /* its place in the scenario's list (ties keep that order) */
 } TornadoResult;
 
 typedef struct WhatIf {
     VariantResult *variants;
     size_t variant_count;
-    TornadoResult *tornado;  /* sorted by swing |high_value - low_value|, largest first */
+    TornadoResult *tornado;  /* sorted by swing, largest first: the buyer's NPV's with a
+                              * buyer, else the DCF's; ties in the scenario's order */
     size_t tornado_count;
     double *grid;            /* [row * col_count + col]: DCF values */
     bool has_break_even;     /* the scenario has a buyer */

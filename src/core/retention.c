@@ -8,7 +8,7 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <math.h>
 
-double retention_rate(const RetentionModel *m, double constant, double tenure, int k)
+static double model_rate(const RetentionModel *m, double constant, double tenure, int k)
 {
     switch (m->kind) {
     case RETENTION_CONSTANT:
@@ -21,6 +21,15 @@ double retention_rate(const RetentionModel *m, double constant, double tenure, i
     }
     }
     return (double)NAN;
+}
+
+double retention_rate(const RetentionModel *m, double constant, double tenure, int k)
+{
+    double r = model_rate(m, constant, tenure, k);
+    if (m->scale == 1) /* the model as written: its rates untouched, to the last bit */
+        return r;
+    double scaled = m->scale * r;
+    return scaled < 1 ? scaled : 1;
 }
 
 void retention_survival(const RetentionModel *m, double constant, double tenure, double u,
@@ -185,5 +194,43 @@ bool retention_sbg_series(double a, double b, double x, double *out)
     if (sbg_series_direct(a, b, x, SERIES_MAX_TERMS, out, &lower, &upper))
         return true;
     *out = (double)NAN;
+    return false;
+}
+
+bool retention_sbg_scaled_series(double a, double b, double s, double x, double *out)
+{
+    if (s == 1)
+        return retention_sbg_series(a, b, x, out);
+    if (s < 1) /* s (b+i-1)/(a+b+i-1) < 1 for every i: the scale joins x */
+        return retention_sbg_series(a, b, s * x, out);
+    *out = (double)NAN;
+    if (!(a > 0 && b > 0 && x >= 0 && s > 1))
+        return false;
+    if (x == 0) {
+        *out = 0;
+        return true;
+    }
+    if (!(x < 1)) /* the rates reach 1: the loyal clients' cash never fades */
+        return false;
+    /* Terms one by one while the scaled rate is below 1; from the first capped rate on, each
+     * term is x times the last: the rest is term x / (1 - x). Every ratio is at most x, so the
+     * same bound lets the sum stop once the remainder is negligible before the cap. */
+    double term = 1, sum = 0, carry = 0, geometric = x / (1 - x);
+    for (long j = 0; j < SERIES_MAX_TERMS; j++) {
+        double rate = s * (b + (double)j) / (a + b + (double)j);
+        if (rate >= 1) {
+            double rest = term * geometric;
+            *out = sum + carry + rest;
+            return isfinite(*out);
+        }
+        term *= x * rate;
+        double t = sum + term;
+        carry += fabs(sum) >= fabs(term) ? (sum - t) + term : (term - t) + sum;
+        sum = t;
+        if (term * geometric <= SERIES_REL_TOL * (sum + carry) || term == 0) {
+            *out = sum + carry;
+            return true;
+        }
+    }
     return false;
 }

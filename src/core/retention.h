@@ -23,10 +23,14 @@ typedef struct RetentionModel {
     double curve[RETENTION_CURVE_MAX];    /* RETENTION_CURVE: c_1..c_n, last one repeated */
     int curve_len;
     double alpha, beta;                   /* RETENTION_SBG: shifted-beta-geometric */
+    /* The what-if scale s (retention_scale): every rate the model gives becomes min(1, s r).
+     * 1 in the models a scenario reads; a cohort's model carries the scenario's. */
+    double scale;
 } RetentionModel;
 
 /* r(k) for k >= 1, with `constant` the value a constant model takes (its mean in the DCF, a
- * draw in the Monte Carlo) and `tenure` the client's completed renewals (sBG only). */
+ * draw in the Monte Carlo) and `tenure` the client's completed renewals (sBG only); times the
+ * model's scale, capped at 1. */
 double retention_rate(const RetentionModel *m, double constant, double tenure, int k);
 
 /* S(1..horizon) into survival[0..horizon-1]. */
@@ -50,5 +54,15 @@ bool retention_uses_tenure(const RetentionModel *m);
  * quadrature fails to reach its tolerance; *out is then NaN.
  */
 bool retention_sbg_series(double a, double b, double x, double *out);
+
+/*
+ * The same run-off factor with every rate scaled by s and capped at 1:
+ * sum_{j>=1} x^j prod_{i=1..j} min(1, s (b+i-1)/(a+b+i-1)). For s <= 1 no rate reaches the
+ * cap, so it is F(a, b, s x); for s > 1 the rates reach 1 once b+i-1 >= a/(s-1), and from there
+ * the sum is geometric in x (finite only for x < 1). Same tolerance and exceptions as
+ * retention_sbg_series; also false when s > 1 and the rates stay below the cap for more terms
+ * than the direct sum takes without the remainder becoming negligible.
+ */
+bool retention_sbg_scaled_series(double a, double b, double s, double x, double *out);
 
 #endif

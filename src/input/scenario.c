@@ -485,6 +485,9 @@ void scenario_read_tree(Loader *L, const Node *root)
         case KEY_INACTIVE_CLIENTS:
             read_inactive_clients(L, v);
             break;
+        case KEY_RETENTION_SCALE:
+            treeread_number(&L->rd, v, k->key, &k->range, false, &sc->retention_scale);
+            break;
         case KEY_CLIENTS_CSV:
             /* A path, or a mapping with the path and the file's dialect: clients_csv.c. */
             sc->marks.clients_csv = scenario_keep_mark(L, v->mark);
@@ -699,6 +702,8 @@ static void set_defaults(Scenario *sc)
     sc->defaults.transfer_retention =
         dist_fixed(schema_default(schema_key(s, KEY_TRANSFER_RETENTION)));
     sc->defaults.retention.kind = RETENTION_CONSTANT;
+    sc->defaults.retention.scale = 1;
+    sc->retention_scale = schema_default(schema_key(s, KEY_RETENTION_SCALE));
     sc->defaults.retention.constant = dist_fixed(schema_default(schema_key(s, KEY_RETENTION)));
     sc->monte_carlo = (MonteCarloSpec){
         .iterations = (long)schema_default(schema_key(mc, KEY_ITERATIONS)),

@@ -308,6 +308,7 @@ typedef struct Scenario {
     Timing timing;
     TailKind tail;
     Dist discount_rate;           /* per year, > -1 */
+    double retention_scale;       /* s in (0, 2]: every rate r(k) valued as min(1, s r(k)) */
     Assumptions defaults;         /* scenario-level values */
     Segment *segments;
     size_t segment_count;

@@ -22,6 +22,14 @@ bool scenario_parameter(const Scenario *sc, const char *path, Dist *dist,
         *range_max = HUGE_VAL;
         return true;
     }
+    /* The scale on every client's retention: the one what-if that reaches an sBG. */
+    if (strcmp(path, "retention_scale") == 0) {
+        const SchemaKey *k = schema_key(&schema_scenario, KEY_RETENTION_SCALE);
+        *dist = dist_fixed(sc->retention_scale);
+        *range_min = k->range.min;
+        *range_max = k->range.max;
+        return true;
+    }
     /* The buyer's own rate (DESIGN §7): what the buyer's NPV and its break-evens use. */
     if (strcmp(path, "buyer.discount_rate") == 0 && sc->deal.enabled && sc->buyer.enabled) {
         const SchemaKey *k = schema_key(&schema_buyer, KEY_DISCOUNT_RATE);
@@ -79,7 +87,9 @@ bool scenario_parameter(const Scenario *sc, const char *path, Dist *dist,
 static void parameter_range(const Scenario *sc, const char *path, SchemaRange *range)
 {
     const char *key = strrchr(path, '.');
-    const SchemaTable *table = strcmp(path, "discount_rate") == 0         ? &schema_scenario
+    const SchemaTable *table = strcmp(path, "discount_rate") == 0 ||
+                                       strcmp(path, "retention_scale") == 0
+                                   ? &schema_scenario
                                : strcmp(path, "buyer.discount_rate") == 0 ? &schema_buyer
                                                                           : &schema_segment;
     const SchemaKey *k = strncmp(path, "deal.", 5) == 0 ? NULL
@@ -104,7 +114,7 @@ static bool check_parameter(Loader *L, const Node *n, const char *path, const ch
     bv_error(L->errors, BV_ERR_INPUT, &n->mark, path,
              "'%s' is not a parameter a what-if can vary: use discount_rate, margin, "
              "revenue_growth, transfer_retention, a constant retention, or segments.NAME.KEY "
-             "for one of them; with a buyer, buyer.discount_rate; with a deal, "
+             "for one of them; retention_scale (any retention model); with a buyer, buyer.discount_rate; with a deal, "
              "deal.price.multiple (a price {multiple: m}) or deal.price (an amount)",
              *out);
     return false;

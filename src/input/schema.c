@@ -56,6 +56,11 @@ static const SchemaKey scenario_keys[] = {
      "{sbg: {alpha, beta}} (shifted-beta-geometric, uses tenure_years)", 0},
     {KEY_TRANSFER_RETENTION, "transfer_retention", SCHEMA_UNCERTAIN, UNIT, NULL, false, "1",
      NULL, "share of clients that stay despite the sale itself (applied once)", 0},
+    {KEY_RETENTION_SCALE, "retention_scale", SCHEMA_NUMBER, {0, 2, true, false}, NULL, false,
+     "1", NULL,
+     "a what-if scale s on retention: every renewal probability r(k) of every client is "
+     "valued as min(1, s r(k)), for a constant, a curve or an sBG (its per-year rate); "
+     "transfer_retention is not scaled", 0},
     {KEY_TAX_RATE, "tax_rate", SCHEMA_NUMBER, UNIT, NULL, false, NULL, NULL,
      "the hypothetical buyer's income tax rate on the book's cash (with cash_flows: after_tax "
      "the DCF values after-tax cash, plus the tax amortisation benefit of the purchased list)",

@@ -148,6 +148,7 @@ typedef enum SchemaKeyId {
     KEY_TARGETS,
     KEY_VALUE_BELOW,
     KEY_NPV_BELOW,
+    KEY_RETENTION_SCALE,
     KEY_COUNT
 } SchemaKeyId;
 

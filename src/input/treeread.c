@@ -329,7 +329,7 @@ bool treeread_uncertain(TreeRead *R, const Node *n, const char *path, const Sche
 bool treeread_retention(TreeRead *R, const Node *n, const char *path, const SchemaRange *range,
                            RetentionModel *out)
 {
-    RetentionModel m = {0};
+    RetentionModel m = {.scale = 1};
     const Node *curve = n->kind == NODE_MAP ? tree_map_get(n, "curve") : NULL;
     const Node *sbg = n->kind == NODE_MAP ? tree_map_get(n, "sbg") : NULL;
     char p[TREEREAD_PATH_MAX];

@@ -113,6 +113,9 @@ static Cohort cohort_from_key(const Scenario *sc, const CohortKey *k)
                                        .constant = dist_fixed(k->retention)};
         c.own |= OWN_RETENTION;
     }
+    /* The one place the what-if scale on retention enters: every stage values a cohort's
+     * survival through its model (the DCF, the Monte Carlo, the deal, the seller's keep). */
+    c.retention.scale = sc->retention_scale;
     return c;
 }
 

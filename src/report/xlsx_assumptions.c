@@ -242,6 +242,27 @@ static void write_scope(XlsxCtx *x, lxw_worksheet *ws, int scope)
 
 static void write_curves(XlsxCtx *x, lxw_worksheet *ws);
 
+/* retention_scale (when not 1): it reaches every client the book values. */
+static void write_scale_row(XlsxCtx *x, lxw_worksheet *ws)
+{
+    int r = x->scale_row;
+    xlsx_text(&x->c, ws, r, A_SCOPE, "Scenario", x->f.text);
+    xlsx_text(&x->c, ws, r, A_PARAMETER, "Retention scale", x->f.text);
+    xlsx_number(&x->c, ws, r, A_VALUE, x->sc->retention_scale, x->f.input_number);
+    xlsx_text(&x->c, ws, r, A_DIST, "every r(k) as MIN(1, scale x r(k))", x->f.note);
+    xlsx_text(&x->c, ws, r, A_UNIT, "x every renewal probability", x->f.note);
+    char clients[XLSX_REF_MAX], revenue[XLSX_REF_MAX];
+    int first = x->cohort_first, last = first + (int)x->book->cohort_count - 1;
+    xlsx_range(clients, "Projection", first, P_CLIENTS, last, P_CLIENTS);
+    xlsx_range(revenue, "Projection", first, P_REVENUE, last, P_REVENUE);
+    double count = 0;
+    for (size_t c = 0; c < x->book->cohort_count; c++)
+        count += x->book->cohorts[c].weight * (double)x->book->cohorts[c].clients;
+    xlsx_formula(&x->c, ws, r, A_REACH_CLIENTS, x->f.count, count, "=SUM(%s)", clients);
+    xlsx_formula(&x->c, ws, r, A_REACH_SHARE, x->f.rate, x->book->annual_revenue > 0 ? 1 : 0,
+                 "=IF(SUM(%s)>0,1,0)", revenue);
+}
+
 void xlsx_assumptions_write(XlsxCtx *x, lxw_worksheet *ws)
 {
     const Scenario *sc = x->sc;
@@ -289,6 +310,8 @@ void xlsx_assumptions_write(XlsxCtx *x, lxw_worksheet *ws)
              x->f.input_text);
     xlsx_text(&x->c, ws, x->tail_row, A_UNIT, "value beyond the horizon", x->f.note);
 
+    if (x->scale_row >= 0)
+        write_scale_row(x, ws);
     for (size_t s = 0; s <= sc->segment_count; s++)
         write_scope(x, ws, (int)s);
 

@@ -145,10 +145,12 @@ void xlsx_diagnostics_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_text(&x->c, ws, r, 1, isnan(med) ? "n/a (no active client)"
                                                       : "more than 1,000",
                           x->f.note);
-            char note[160];
+            char note[320];
             snprintf(note, sizeof note,
                      "median over clients of the year by which a client is more likely gone "
-                     "than not (Projection); beyond year %d by the retention model",
+                     "than not (Projection's median column: a live count within year %d, "
+                     "beyond it by the retention model); the median over clients is bookval's "
+                     "(a formula would need an array lookup across every Clients sheet)",
                      sc->horizon_years);
             xlsx_text(&x->c, ws, r, 2, note, x->f.note);
             break;

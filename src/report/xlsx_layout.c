@@ -100,6 +100,7 @@ static void layout_assumptions(XlsxCtx *x)
     x->timing_row = row++;
     x->shift_row = row++;
     x->tail_row = row++;
+    x->scale_row = x->sc->retention_scale != 1 ? row++ : -1;
     size_t scopes = x->sc->segment_count + 1;
     for (size_t s = 0; s < scopes; s++) {
         ScopeRows *sr = &x->scopes[s];

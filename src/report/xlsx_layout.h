@@ -214,6 +214,7 @@ typedef struct XlsxCtx {
     Formats f;
     /* Assumptions layout */
     int discount_row, horizon_row, timing_row, shift_row, tail_row;
+    int scale_row;     /* retention_scale, shown only when it is not 1 (else -1) */
     ScopeRows *scopes; /* [segment_count + 1]: index 0 is the scenario */
     /* Projection layout */
     int year_first;    /* row of year 1 */

@@ -30,6 +30,20 @@ static void cohort_input(XlsxCtx *x, lxw_worksheet *ws, int r, int c, const Coho
                 xlsx_ref(cell, "Assumptions", assumption_row, assumption_col));
 }
 
+/* A renewal rate as the book values it: MIN(1, scale x rate) with a retention_scale, else the
+ * rate itself. */
+static const char *scaled(const XlsxCtx *x, char *out, size_t size, const char *rate)
+{
+    if (x->scale_row < 0) {
+        snprintf(out, size, "%s", rate);
+        return out;
+    }
+    char cell[XLSX_REF_MAX];
+    lxw_rowcol_to_cell_abs(cell, (lxw_row_t)x->scale_row, A_VALUE, 1, 1);
+    snprintf(out, size, "MIN(1,Assumptions!%s*%s)", cell, rate);
+    return out;
+}
+
 static void write_cohort_row(XlsxCtx *x, lxw_worksheet *ws, size_t c)
 {
     const Cohort *co = &x->book->cohorts[c];
@@ -89,21 +103,21 @@ static void write_cohort_row(XlsxCtx *x, lxw_worksheet *ws, size_t c)
         lxw_rowcol_to_cell_abs(year, (lxw_row_t)x->cohort_header, (lxw_col_t)(P_SURVIVAL + t - 1),
                                1, 0);
         int col = P_SURVIVAL + t - 1;
+        char rate[XLSX_FORMULA_MAX / 4], rate_used[XLSX_FORMULA_MAX / 4];
         switch (m->kind) {
         case RETENTION_CONSTANT:
-            xlsx_formula(&x->c, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev, rate_cell);
+            snprintf(rate, sizeof rate, "%s", rate_cell);
             break;
-        case RETENTION_CURVE: {
-            int k = t <= m->curve_len ? t : m->curve_len;
-            xlsx_formula(&x->c, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev,
-                        xlsx_ref(cell, "Assumptions", sr->curve, k));
+        case RETENTION_CURVE:
+            xlsx_ref(rate, "Assumptions", sr->curve, t <= m->curve_len ? t : m->curve_len);
             break;
-        }
         case RETENTION_SBG:
-            xlsx_formula(&x->c, ws, r, col, x->f.factor, S[t - 1], "=%s*(%s+%s+%s-1)/(%s+%s+%s+%s-1)",
-                        prev, beta, tenure, year, alpha, beta, tenure, year);
+            snprintf(rate, sizeof rate, "(%s+%s+%s-1)/(%s+%s+%s+%s-1)", beta, tenure, year, alpha,
+                     beta, tenure, year);
             break;
         }
+        xlsx_formula(&x->c, ws, r, col, x->f.factor, S[t - 1], "=%s*%s", prev,
+                     scaled(x, rate_used, sizeof rate_used, rate));
     }
 
     /* Values: horizon PV, year H's PV, the tail as a multiple of it, and the totals. */
@@ -145,12 +159,13 @@ static void write_cohort_row(XlsxCtx *x, lxw_worksheet *ws, size_t c)
     bool geometric = m->kind == RETENTION_CONSTANT ||
                      (m->kind == RETENTION_CURVE && m->curve_len <= H);
     if (x->sc->tail == TAIL_RUNOFF && geometric && x->dcf->cohort_last_pv[c] != 0) {
-        char r_last[XLSX_REF_MAX], disc[XLSX_REF_MAX], q[600];
+        char r_last[XLSX_REF_MAX], r_used[XLSX_REF_MAX * 2], disc[XLSX_REF_MAX], q[600];
         if (m->kind == RETENTION_CONSTANT)
             snprintf(r_last, sizeof r_last, "%s", rate_cell);
         else
             xlsx_ref(r_last, "Assumptions", sr->curve, m->curve_len);
-        snprintf(q, sizeof q, "(%s*(1+%s)/(1+%s))", r_last, growth,
+        snprintf(q, sizeof q, "(%s*(1+%s)/(1+%s))", scaled(x, r_used, sizeof r_used, r_last),
+                 growth,
                  xlsx_ref(disc, "Assumptions", x->discount_row, A_VALUE));
         xlsx_formula(&x->c, ws, r, x->col_factor, x->f.factor, F, "=%s/(1-%s)", q, q);
     } else {
@@ -169,10 +184,14 @@ static void write_cohort_row(XlsxCtx *x, lxw_worksheet *ws, size_t c)
     xlsx_range(s_range, NULL, r, P_SURVIVAL, r, P_SURVIVAL + H - 1);
     xlsx_formula(&x->c, ws, r, x->col_remaining, x->f.count, x->diag->horizon_years[c],
                  "=SUM(%s)", s_range);
-    /* The median: the model's rates beyond the horizon, by bookval. */
+    /* The median, the first t with S(t) <= 1/2: S falls year by year, so within the horizon it
+     * is one more than the years with S(t) > 1/2, counted on the row; beyond the horizon it
+     * needs the model's rates past H, which the sheet does not hold: bookval's number. */
     double median = x->diag->median_years[c];
     if (isfinite(median))
-        xlsx_number(&x->c, ws, r, x->col_median, median, x->f.integer);
+        xlsx_formula(&x->c, ws, r, x->col_median, x->f.integer, median,
+                     "=IF(COUNTIF(%s,\">0.5\")<%d,COUNTIF(%s,\">0.5\")+1,%.17g)", s_range, H,
+                     s_range, median);
     else
         xlsx_text(&x->c, ws, r, x->col_median, "more than 1,000", x->f.note);
 }

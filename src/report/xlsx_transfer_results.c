@@ -6,6 +6,7 @@
 #include "xlsx_layout.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 
 /* Ranges of one schedule column over years 0..last (`from` 0) or 1..H (`from` 1). */
@@ -197,6 +198,46 @@ static void zone_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const Trans
     }
 }
 
+/*
+ * An IRR of the schedule's column `range` (amounts `flows`, read only with mid-year cash and an
+ * IRR). With every flow at a year end, a
+ * live IRR(). With the book's cash mid-year, IRR() cannot hold the two times in one series: the
+ * rate bookval solved (each flow at its time) as a number, then a live check beside it, the
+ * PV at that rate with the book's cash at t - 0.5 and the rest at t, which recalculates to 0
+ * (up to rounding); `note` (or NULL) after it.
+ */
+static void irr_cell(XlsxCtx *x, lxw_worksheet *ws, int r, const char *range,
+                     const double *flows, double irr, const char *note, const char *const *in)
+{
+    const DealFlows *f = &x->deal->flows;
+    const TransferLayout *l = &x->transfer;
+    if (!isfinite(irr)) {
+        xlsx_text(&x->c, ws, r, 1, "none (the flows never change sign)", x->f.note);
+        return;
+    }
+    if (f->carry == 1) {
+        xlsx_formula(&x->c, ws, r, 1, x->f.rate, irr, "=IRR(%s,0.1)", range);
+        return;
+    }
+    xlsx_number(&x->c, ws, r, 1, irr, x->f.rate);
+    char at[32], cash[XLSX_REF_MAX], years[XLSX_REF_MAX];
+    lxw_rowcol_to_cell_abs(at, (lxw_row_t)r, 1, 1, 1);
+    column(cash, l, T_CASH, 0, l->schedule_last);
+    column(years, l, T_YEAR, 0, l->schedule_last);
+    xlsx_formula(&x->c, ws, r, 2, x->f.money, deal_timed_pv(f, flows, irr),
+                 "=SUMPRODUCT(%s-(1-%s)*%s*(1+%s)^0.5,(1+%s)^-%s)"
+                 "+SUMPRODUCT((1-%s)*%s,(1+%s)^-(%s-0.5))",
+                 range, in[I_BUYER_TAX], cash, in[I_BUYER_RATE], at, years, in[I_BUYER_TAX],
+                 cash, at, years);
+    char text[400];
+    snprintf(text, sizeof text,
+             "solved by bookval with the book's cash at t - 0.5 (timing: mid_year), which "
+             "IRR() cannot express; the cell before is the PV at this rate, each flow at its "
+             "time: 0 up to rounding%s%s",
+             note ? "; " : "", note ? note : "");
+    xlsx_text(&x->c, ws, r, 3, text, x->f.note);
+}
+
 void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const TransferRefs *t)
 {
     const Scenario *sc = x->sc;
@@ -292,22 +333,31 @@ void xlsx_transfer_result(XlsxCtx *x, lxw_worksheet *ws, int k, int r, const Tra
         if (!buyer_on)
             break;
         label(x, ws, r, "Buyer: IRR", false, NULL);
-        if (isfinite(f->irr))
-            xlsx_formula(&x->c, ws, r, 1, x->f.rate, f->irr, "=IRR(%s,0.1)", buyer);
-        else
-            xlsx_text(&x->c, ws, r, 1, "none (the flows never change sign)", x->f.note);
+        irr_cell(x, ws, r, buyer, f->buyer_net, f->irr, NULL, in);
         break;
-    case R_BOOK_IRR:
+    case R_BOOK_IRR: {
         if (!buyer_on)
             break;
-        label(x, ws, r, "Buyer: the book's own IRR", false,
-              "the expected price and costs paid in cash at closing: no seller credit");
-        if (isfinite(deal->book_irr))
-            xlsx_formula(&x->c, ws, r, 1, x->f.rate, deal->book_irr, "=IRR(%s,0.1)",
-                         column(range, l, T_BOOK_AT_PRICE, 0, last));
-        else
-            xlsx_text(&x->c, ws, r, 1, "none (the flows never change sign)", x->f.note);
+        static const char *const note =
+            "the expected price and costs paid in cash at closing: no seller credit";
+        label(x, ws, r, "Buyer: the book's own IRR", false, f->carry == 1 ? note : NULL);
+        /* The column's amounts, as the sheet caches them: only the mid-year check needs them. */
+        double *at_price = NULL;
+        if (f->carry != 1 && isfinite(deal->book_irr)) {
+            at_price = malloc(((size_t)f->years + 1) * sizeof *at_price);
+            if (!at_price) {
+                xlsx_check(&x->c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+                break;
+            }
+            for (int y = 0; y <= f->years; y++)
+                at_price[y] = f->book_after_tax[y] + f->shield[y] -
+                              (y == 0 ? f->price + sc->buyer.acquisition_costs : 0);
+        }
+        irr_cell(x, ws, r, column(range, l, T_BOOK_AT_PRICE, 0, last), at_price, deal->book_irr,
+                 note, in);
+        free(at_price);
         break;
+    }
     case R_PAYBACK_DISCOUNTED: {
         if (!buyer_on)
             break;

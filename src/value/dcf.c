@@ -71,22 +71,31 @@ static BvStatus cohort_tail(const Book *book, const Cohort *c, const DcfCohortIn
         return BV_OK;
     }
     case RETENTION_SBG: {
-        double b = c->retention.beta + c->tenure_years + (double)H;
+        const RetentionModel *m = &c->retention;
+        double b = m->beta + c->tenure_years + (double)H;
         double F;
-        if (!retention_sbg_series(c->retention.alpha, b, step, &F)) {
+        if (!retention_sbg_scaled_series(m->alpha, b, m->scale, step, &F)) {
             cohort_name(book, c, who, sizeof who);
-            if (step >= 1)
+            if (m->scale > 1 && step >= 1)
+                return bv_error(errors, BV_ERR_INPUT, &sc->marks.tail, "tail",
+                                "the run-off value is infinite for %s: retention_scale %.6g "
+                                "lifts the sBG rates to 1 and (1 + growth %.6g) / (1 + "
+                                "discount rate %.6g) = %.6g >= 1; use tail: none, or a "
+                                "discount rate above growth",
+                                who, m->scale, g, d, step);
+            if (m->scale * step >= 1)
                 return bv_error(errors, BV_ERR_INPUT, &sc->marks.tail, "tail",
                                 "the run-off value is infinite for %s: (1 + growth %.6g) / "
                                 "(1 + discount rate %.6g) = %.6g %s 1 and sBG alpha = %.6g, so "
                                 "the loyal clients' cash never fades; use tail: none, or a "
                                 "discount rate above growth%s",
-                                who, g, d, step, step > 1 ? ">" : "=", c->retention.alpha,
+                                who, g, d, step, step > 1 ? ">" : "=", m->alpha,
                                 step == 1 ? " (or alpha > 1)" : "");
             return bv_error(errors, BV_ERR_NUMERIC, &sc->marks.tail, "tail",
                             "the sBG run-off series for %s did not converge "
-                            "(alpha %.6g, beta + tenure + horizon %.6g, x %.12g)",
-                            who, c->retention.alpha, b, step);
+                            "(alpha %.6g, beta + tenure + horizon %.6g, x %.12g, "
+                            "retention_scale %.6g)",
+                            who, m->alpha, b, step, m->scale);
         }
         *tail = pv_h * F;
         return BV_OK;

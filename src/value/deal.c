@@ -41,7 +41,8 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
     double **arrays[] = {&f->base,      &f->true_up,    &f->earn_out,       &f->clawback,
                          &f->principal, &f->interest,   &f->recognised,     &f->tax,
                          &f->seller_net, &f->book_after_tax, &f->shield,    &f->buyer_net,
-                         &f->taxable,   &f->carried,    &f->carried_back,   &f->given_back,
+                         &f->book_mid,  &f->taxable,   &f->carried,    &f->carried_back,
+                         &f->given_back,
                          &f->interest_tax, &f->tax_paid, &f->interest_shield,
                          &f->loss_used, &f->loss_value};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
@@ -52,6 +53,7 @@ BvStatus deal_flows_alloc(DealFlows *f, int years)
         }
     }
     f->irr = (double)NAN;
+    f->carry = 1;
     if (financing_alloc(&f->loan, years) != BV_OK) {
         deal_flows_free(f);
         return BV_ERR_NOMEM;
@@ -64,7 +66,8 @@ void deal_flows_free(DealFlows *f)
     double *arrays[] = {f->base,      f->true_up,    f->earn_out,       f->clawback,
                         f->principal, f->interest,   f->recognised,     f->tax,
                         f->seller_net, f->book_after_tax, f->shield,    f->buyer_net,
-                        f->taxable,    f->carried,    f->carried_back,   f->given_back,
+                        f->book_mid,  f->taxable,    f->carried,    f->carried_back,
+                        f->given_back,
                         f->interest_tax, f->tax_paid, f->interest_shield,
                         f->loss_used, f->loss_value};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
@@ -102,15 +105,28 @@ static double present_value(const double *flows, int years, double rate)
     return pv;
 }
 
+double deal_timed_pv(const DealFlows *f, const double *flows, double rate)
+{
+    if (f->carry == 1)
+        return present_value(flows, f->years, rate);
+    /* flows[t] less its carried mid-year part at t, and that part at t - 0.5. */
+    double pv = 0, df = 1, half = sqrt(1 + rate);
+    for (int t = 0; t <= f->years; t++) {
+        pv += (flows[t] - f->carry * f->book_mid[t]) * df + f->book_mid[t] * df * half;
+        df /= 1 + rate;
+    }
+    return pv;
+}
+
 typedef struct IrrFlows {
+    const DealFlows *deal;
     const double *flows;
-    int years;
 } IrrFlows;
 
 static double npv_at(double rate, void *params)
 {
     const IrrFlows *f = params;
-    return present_value(f->flows, f->years, rate);
+    return deal_timed_pv(f->deal, f->flows, rate);
 }
 
 BvStatus deal_irr(DealFlows *f, BvErrors *errors)
@@ -125,7 +141,7 @@ BvStatus deal_irr(DealFlows *f, BvErrors *errors)
         double u = (double)i / IRR_GRID;
         grid[i] = IRR_LOWEST + (IRR_HIGHEST - IRR_LOWEST) * u * u * u;
     }
-    IrrFlows flows = {f->buyer_net, f->years};
+    IrrFlows flows = {f, f->buyer_net};
     RootOptions o = {1e-12, 1e-15, SOLVER_MAX_ITERATIONS, ROOT_PICK_NEAREST, IRR_GUESS};
     RootResult r = rootfind_scan(npv_at, &flows, grid, IRR_GRID + 1, &o);
     f->irr = r.root; /* NaN: no IRR in range, reported as null */
@@ -140,7 +156,8 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     size_t n = (size_t)Y + 1;
     double **zero[] = {&f->base,      &f->true_up,    &f->earn_out,       &f->clawback,
                        &f->principal, &f->interest,   &f->recognised,     &f->tax,
-                       &f->seller_net, &f->book_after_tax, &f->shield,    &f->buyer_net};
+                       &f->seller_net, &f->book_after_tax, &f->shield,    &f->buyer_net,
+                       &f->book_mid};
     for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++)
         memset(*zero[i], 0, n * sizeof(double));
 
@@ -228,8 +245,13 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
      * end at the buyer's rate, so the year-end schedule (NPV, IRR(), payback) holds it at
      * its value; contractual amounts and the shield stay at year ends. */
     double carry = sc->timing == TIMING_MID_YEAR ? sqrt(1 + buyer_rate) : 1;
-    for (int t = 1; t <= H; t++)
-        f->book_after_tax[t] = (1 - b->tax_rate) * book->cash[t - 1] * carry;
+    f->carry = carry;
+    for (int t = 1; t <= H; t++) {
+        double arrives = (1 - b->tax_rate) * book->cash[t - 1];
+        f->book_after_tax[t] = arrives * carry;
+        if (carry != 1)
+            f->book_mid[t] = arrives;
+    }
     f->book_after_tax[H] += (1 - b->tax_rate) * book->tail_pv * pow(1 + buyer_rate, H);
     for (int t = 1; t <= b->amortization_years; t++)
         f->shield[t] = b->tax_rate * (price + b->acquisition_costs) / b->amortization_years;
@@ -457,6 +479,8 @@ static BvStatus buyer_cash_measures(const Scenario *sc, const DealBook *book, De
     for (int t = 0; t <= f->years; t++)
         work->buyer_net[t] = f->book_after_tax[t] + f->shield[t] -
                              (t == 0 ? f->price + sc->buyer.acquisition_costs : 0);
+    memcpy(work->book_mid, f->book_mid, ((size_t)f->years + 1) * sizeof(double));
+    work->carry = f->carry;
     work->years = f->years;
     work->npv = 0; /* a buyer's flows: deal_irr solves them */
     status = deal_irr(work, errors);

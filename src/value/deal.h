@@ -5,8 +5,9 @@
  *
  * Every flow is annual, at the end of its year (year 0 is the closing), so the Transfer sheet's
  * IRR() and NPV arithmetic reproduce the engine's figures; with timing: mid_year the book's
- * cash (and the buyer's tax on it) arrives mid-year and is carried to its year's end at the
- * buyer's rate. The deal is priced on a DealBook: the
+ * cash (and the buyer's tax on it) arrives mid-year: the NPV carries it to its year's end at
+ * the buyer's rate (exact for a PV at that rate), the IRR discounts it from t - 0.5 at the IRR
+ * itself. The deal is priced on a DealBook: the
  * expected book in the DCF, one simulated book per Monte Carlo iteration.
  */
 #ifndef BOOKVAL_DEAL_H
@@ -54,6 +55,10 @@ typedef struct DealFlows {
     double *seller_net;       /* principal + interest - selling costs - tax */
     /* Buyer. */
     double *book_after_tax;   /* (1 - tax rate) x the book's cash, the run-off added in year H */
+    double *book_mid;         /* timing: mid_year: (1 - tax rate) x the book's cash of year t as
+                               * it arrives, at t - 0.5 (0 with end_of_year); book_after_tax
+                               * holds it carried to t at the buyer's rate, x `carry` */
+    double carry;             /* (1 + buyer's rate)^0.5 with mid_year, else 1 */
     double *shield;           /* tax rate x (price + costs) / N, years 1..N */
     double *buyer_net;        /* book_after_tax + shield - principal - interest - costs
                                * + loan.net (the bank loan, with buyer.financing) */
@@ -124,12 +129,18 @@ void deal_price(const Scenario *scenario, const DealBook *book, double scale, do
 
 /*
  * The buyer's IRR of flows priced by deal_price, into flows->irr: the rate in (-99%, 10000%)
- * where the buyer's flows' PV is 0, the one nearest 10% when there are several, NaN when there
+ * where the buyer's flows' PV is 0 with each flow at its true time (the book's mid-year cash at
+ * t - 0.5, the rest at year ends; the run-off stays a year-H amount valued at the buyer's rate), the one nearest 10% when there are several, NaN when there
  * is none (or no buyer). Not part of deal_price, which runs in every Monte Carlo iteration and
  * walk-away step: only the reported deal needs it. exceptions: BV_ERR_NUMERIC when the solver
  * does not converge; BV_ERR_NOMEM.
  */
 BvStatus deal_irr(DealFlows *flows, BvErrors *errors);
+
+/* The PV at `rate` of year-indexed amounts `flows` (0..f->years) of the deal `f`, each at its
+ * true time: with mid-year cash (f->carry != 1) the part f->book_mid[t], which flows[t] holds
+ * carried to t, at t - 0.5; the rest at year ends. What deal_irr makes 0. */
+double deal_timed_pv(const DealFlows *f, const double *flows, double rate);
 
 /* Tax on `gain` by the seller's brackets (0 for a gain <= 0). */
 double deal_bracket_tax(const SellerSpec *seller, double gain);

@@ -30,8 +30,8 @@ Conventions the reference implements (bookval's, where DESIGN is silent):
 - Buyer: rate b = buyer.discount_rate or the mean of the scenario's; flow_t = (1-T) cash_t
   (+ (1-T) run-off PV at b x (1+b)^H in year H) + shield_t - principal_t - interest_t
   - (costs in year 0); shield_t = T (P + costs) / N for t = 1..N; years 0..max(H, last
-  payment, N). IRR: the root of NPV in (-99%, 10000%) nearest 10%; payback: first year with
-  cumulative flow >= 0.
+  payment, N). IRR: the root of NPV in (-99%, 10000%) nearest 10%, with mid_year the book's
+  cash at t - 1/2 (uncarried) and the rest at t; payback: first year with cumulative flow >= 0.
 - Walk-away prices: every price term (base price, adjustment multiple, earn-out shares) times
   one factor k; max_price = k* P0 with NPV = 0; min_price = k* P0 with net PV = keep_pv.
 
@@ -219,13 +219,31 @@ def present_value(flows, rate):
     return sum(f * (1 + rate) ** -t for t, f in enumerate(flows))
 
 
-def irr_roots(flows):
+def timed_pv(flows, rate, mid=None, carry=1):
+    """The PV of year-indexed flows with each at its true time: `mid[t]`, the book's cash that
+    flows[t] holds carried to t by `carry`, at t - 1/2; the rest at t."""
+    if mid is None:
+        return present_value(flows, rate)
+    return sum((f - carry * m) * (1 + rate) ** -t + m * (1 + rate) ** -(t - mpf("0.5"))
+               for t, (f, m) in enumerate(zip(flows, mid)))
+
+
+def irr_roots(flows, mid_cash=None, carry=1):
     """Every root of the NPV in (-99%, 10000%): a scan of 40,000 points uniform in ln(1+r),
-    each sign change bisected (80 halvings)."""
+    each sign change bisected (80 halvings). With `mid_cash` (timing: mid_year) the book's
+    cash is at t - 1/2 (timed_pv)."""
     fl = [float(f) for f in flows]
+    mid_floats = None if mid_cash is None else [float(m) for m in mid_cash]
 
     def npv(r):
-        return sum(f * (1 + r) ** -t for t, f in enumerate(fl))
+        if mid_floats is None:
+            return sum(f * (1 + r) ** -t for t, f in enumerate(fl))
+        c = float(carry)
+        return sum((f - c * m) * (1 + r) ** -t + m * (1 + r) ** -(t - 0.5)
+                   for t, (f, m) in enumerate(zip(fl, mid_floats)))
+
+    def present_value(flows, rate):  # noqa: F811  (the bisection's, at the flows' times)
+        return timed_pv(flows, rate, mid_cash, carry)
 
     lo_x, hi_x, n = math.log(0.01), math.log(101.0), 40000
     xs = [lo_x + (hi_x - lo_x) * i / n for i in range(n + 1)]
@@ -328,9 +346,13 @@ def reference(sc, k=1):
         # Issue 17: the book's cash (and the buyer's tax on it) follows `timing`, as in the
         # DCF; mid-year cash is carried to its year's end at the buyer's rate, (1 + b)^(1/2).
         # (Before, it was counted at year ends whatever the timing.)
+        # The IRR puts that cash at t - 1/2 (mid, uncarried), discounted at the IRR itself.
         carry = mp.sqrt(1 + b) if sc.get("timing", "end_of_year") == "mid_year" else 1
+        mid = z() if carry != 1 else None
         for t in range(1, H + 1):
             after_tax[t] = (1 - T) * book.cash[t] * carry
+            if mid is not None:
+                mid[t] = (1 - T) * book.cash[t]
         # The run-off too is discounted with the timing (its PV at the closing, then taken to
         # year H's end: no second carry).
         after_tax[H] += (1 - T) * book.runoff_pv(b) * carry * (1 + b) ** H
@@ -346,6 +368,7 @@ def reference(sc, k=1):
             if payback is None and cumulative >= 0:
                 payback = t
         out.update(buyer_rate=b, after_tax=after_tax, shield=shield, buyer_flows=flows,
+                   buyer_mid=mid, buyer_carry=carry,
                    npv=present_value(flows, b), payback_year=payback)
     return out
 
@@ -388,7 +411,7 @@ def reference_keep(sc):
 
 
 def reference_irr(ref):
-    roots = irr_roots(ref["buyer_flows"])
+    roots = irr_roots(ref["buyer_flows"], ref["buyer_mid"], ref["buyer_carry"])
     return min(roots, key=lambda r: abs(r - 0.1)) if roots else None
 
 

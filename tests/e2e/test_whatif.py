@@ -362,10 +362,14 @@ class TornadoAndGrid(unittest.TestCase):
                                      f"{t['parameter']} {side}")
 
     def test_tornado_sorted_by_swing(self):
-        swings = [abs(t["high_value"] - t["low_value"])
-                  for t in self.json["sensitivity"]["tornado"]]
+        # The scenario has a buyer: ranked by the swing of the buyer's NPV (the measure of its
+        # break-evens), which here is not the DCF's order.
+        rows = self.json["sensitivity"]["tornado"]
+        swings = [abs(t["high_npv"] - t["low_npv"]) for t in rows]
         self.assertEqual(swings, sorted(swings, reverse=True))
         self.assertGreater(swings[0], swings[-1])
+        dcf = [abs(t["high_value"] - t["low_value"]) for t in rows]
+        self.assertNotEqual(dcf, sorted(dcf, reverse=True))
 
     def test_grid_points_equal_separate_runs(self):
         g = self.json["sensitivity"]["grid"]

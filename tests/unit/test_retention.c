@@ -19,12 +19,12 @@
 
 static RetentionModel constant_model(double r)
 {
-    return (RetentionModel){.kind = RETENTION_CONSTANT, .constant = dist_fixed(r)};
+    return (RetentionModel){.kind = RETENTION_CONSTANT, .constant = dist_fixed(r), .scale = 1};
 }
 
 static RetentionModel curve_model(const double *c, int n)
 {
-    RetentionModel m = {.kind = RETENTION_CURVE, .curve_len = n};
+    RetentionModel m = {.kind = RETENTION_CURVE, .curve_len = n, .scale = 1};
     for (int i = 0; i < n; i++)
         m.curve[i] = c[i];
     return m;
@@ -32,7 +32,7 @@ static RetentionModel curve_model(const double *c, int n)
 
 static RetentionModel sbg_model(double alpha, double beta)
 {
-    return (RetentionModel){.kind = RETENTION_SBG, .alpha = alpha, .beta = beta};
+    return (RetentionModel){.kind = RETENTION_SBG, .alpha = alpha, .beta = beta, .scale = 1};
 }
 
 /* ---- rates and survival ---- */
@@ -310,6 +310,35 @@ static void test_series_against_mpmath_table(void **state)
         fail_msg("%d of %d rows outside 1e-12 relative", failures, rows);
 }
 
+/* retention_scale on an sBG: every rate s (b+i-1)/(a+b+i-1), capped at 1. */
+static void test_scaled_series(void **state)
+{
+    (void)state;
+    double F = 0, G = 0;
+    /* s < 1: no rate reaches the cap, so the scale joins x. */
+    assert_true(retention_sbg_scaled_series(0.7, 11.25, 0.9375, 0.9125, &F));
+    assert_true(retention_sbg_series(0.7, 11.25, 0.9375 * 0.9125, &G));
+    assert_true(F == G);
+    /* s = 1: the unscaled series itself. */
+    assert_true(retention_sbg_scaled_series(0.7, 11.25, 1, 0.9125, &F));
+    assert_true(retention_sbg_series(0.7, 11.25, 0.9125, &G));
+    assert_true(F == G);
+    /* Capped from the first rate: s b/(a+b) = 1.25 x 11.25/11.95 = 1.1768 >= 1, so every rate
+     * is 1 and F = x/(1-x) = 0.9125/0.0875 = 10.428571... */
+    assert_true(retention_sbg_scaled_series(0.7, 11.25, 1.25, 0.9125, &F));
+    assert_rel(F, 0.9125 / 0.0875, 1e-15);
+    /* One rate below the cap: a = 2, b = 1, s = 1.5: rates 1.5 x 1/3 = 0.5, then 1.5 x 2/4 = 0.75,
+     * then 1.5 x 3/5 = 0.9, then 1.5 x 4/6 = 1 (capped from there). With x = 0.5:
+     * F = 0.25 + 0.25 x 0.375 + 0.09375 x 0.45 + 0.0421875 x (0.5/0.5)
+     *   = 0.25 + 0.09375 + 0.0421875 + 0.0421875 = 0.428125. */
+    assert_true(retention_sbg_scaled_series(2, 1, 1.5, 0.5, &F));
+    assert_rel(F, 0.428125, 1e-15);
+    /* s > 1 and x >= 1: the rates reach 1 and the run-off never fades. */
+    F = 0;
+    assert_false(retention_sbg_scaled_series(2.35, 11.25, 1.02, 1.0, &F));
+    assert_true(isnan(F));
+}
+
 int main(void)
 {
     /* As bookval's main does (DESIGN §9): GSL reports errors by status, never by abort(). */
@@ -320,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_sbg),
         cmocka_unit_test(test_series_closed_forms),
         cmocka_unit_test(test_series_edges),
+        cmocka_unit_test(test_scaled_series),
         cmocka_unit_test(test_series_against_mpmath_table),
     };
     return cmocka_run_group_tests_name("retention", tests, NULL, NULL);
