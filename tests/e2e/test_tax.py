@@ -126,6 +126,88 @@ class NegativeYear(DealCase):
             self.assertAlmostEqual(gains["per_year"], gains["cumulative"], delta=1e-7)
 
 
+class NegativeYearDirection(DealCase):
+    """seller.tax.negative_year: carry_forward or carry_back, in each mode, on issue 11's worked
+    example (recognised gain 6,000; -4,500; 12,000 in years 0..2, gain 13,500)."""
+
+    def run_case(self, apply, direction, brackets):
+        sc = worked_example(apply)
+        sc["seller"]["tax"].update({"brackets": brackets, "negative_year": direction})
+        return run_deal(sc)["deal"]["seller"]
+
+    def test_each_direction_by_hand(self):
+        # Spain's scale B: B(6,000) = 1,140; B(1,500) = 285; B(7,500) = 1,140 + 1,500 x 0.21
+        # = 1,455; B(12,000) = 1,140 + 6,000 x 0.21 = 2,400; B(13,500) = 1,140 + 7,500 x 0.21
+        # = 2,715.
+        # per_year, carry_forward: year 1's -4,500 into year 2: taxed 6,000, 0, 7,500
+        #   -> 1,140, 0, 1,455 = 2,595.
+        # per_year, carry_back: year 1 takes 4,500 back from year 0, whose gain still taxed is
+        #   1,500: given back 1,140 - 285 = 855 in year 1; year 2 taxed 12,000 on its own
+        #   -> 1,140, -855, 2,400 = 2,685.
+        # cumulative, carry_back: B(to date) - paid: 1,140; 285 - 1,140 = -855; 2,715 - 285
+        #   = 2,430 -> 2,715.
+        # cumulative, carry_forward: no refund before the last gain: 1,140; 0; 2,715 - 1,140
+        #   = 1,575 -> 2,715.
+        # whole_gain: the average rate a = 2,715 / 13,500 on each part: carry_back 6,000a,
+        #   -4,500a, 12,000a; carry_forward 6,000a, 0, 7,500a; both 2,715.
+        # Net proceeds PV at 5 %: sum (principal_t - tax_t) / 1.05^t, principal 6,000;
+        #   -4,500; 12,000 (the true-up at the seller's rate: no keep).
+        a = 2715 / 13500
+        hand = {("per_year", "carry_forward"): [1140, 0, 1455],
+                ("per_year", "carry_back"): [1140, -855, 2400],
+                ("cumulative", "carry_back"): [1140, -855, 2430],
+                ("cumulative", "carry_forward"): [1140, 0, 1575],
+                ("whole_gain", "carry_back"): [6000 * a, -4500 * a, 12000 * a],
+                ("whole_gain", "carry_forward"): [6000 * a, 0, 7500 * a]}
+        principal = [6000, -4500, 12000]
+        for (apply, direction), tax in hand.items():
+            with self.subTest(apply=apply, negative_year=direction):
+                s = self.run_case(apply, direction, SPAIN)
+                self.assertAlmostEqual(s["tax"], sum(tax), delta=1e-7)
+                pv = sum((p - x) / 1.05 ** t for t, (p, x) in enumerate(zip(principal, tax)))
+                self.assertAlmostEqual(s["net_proceeds_pv"], pv, delta=1e-7)
+
+    def test_flat_rate_gives_rate_times_gain_whatever_the_direction(self):
+        # One flat 20 %: 0.2 x 13,500 = 2,700 in every mode and direction.
+        for apply in ("per_year", "cumulative", "whole_gain"):
+            for direction in ("carry_forward", "carry_back"):
+                with self.subTest(apply=apply, negative_year=direction):
+                    self.assertAlmostEqual(self.run_case(apply, direction, FLAT_20)["tax"], 2700,
+                                           delta=1e-7)
+
+    def test_two_negative_years_carried_back_latest_first(self):
+        # One client R = 25,000, u = 0.8, r = 0.75; price 1.2 x R = 30,000 paid 40/30/30 in
+        # years 0..2; a clawback of the whole price share of the revenue lost within 4 years:
+        #   kept 0.6, 0.45, 0.3375, 0.253125 after years 1..4 (u r^t); lost_1 = 1 - 0.6 = 0.4
+        #   -> 12,000; lost_2 = 0.15 -> 4,500; lost_3 = 0.1125 -> 3,375; lost_4 = 0.084375
+        #   -> 2,531.25.
+        # principal: 12,000; 9,000 - 12,000 = -3,000; 9,000 - 4,500 = 4,500; -3,375; -2,531.25.
+        # P = gain = 7,593.75. per_year, carry_back, Spain's scale:
+        #   year 0: B(12,000) = 1,140 + 6,000 x 0.21 = 2,400.
+        #   year 1 takes 3,000 back from year 0 (-> 9,000, B = 1,770): 1,770 - 2,400 = -630.
+        #   year 2: B(4,500) = 855.
+        #   year 3 takes 3,375 from year 2, the latest (4,500 -> 1,125, B = 213.75): -641.25.
+        #   year 4 takes 1,125 from year 2 (-> 0) and 1,406.25 from year 0 (9,000 -> 7,593.75,
+        #     B = 1,140 + 1,593.75 x 0.21 = 1,474.6875): 1,474.6875 - 1,983.75 = -509.0625.
+        #   total 1,474.6875 = B(7,593.75): all that stands is year 0's 7,593.75.
+        sc = base_scenario(
+            "Two clawback years", retention=0.75, transfer_retention=0.8,
+            clients=[{"id": "A", "name": "A", "annual_revenue": 25000}],
+            deal={"price": {"multiple": 1.2},
+                  "payments": [{"year": 0, "share": 0.4}, {"year": 1, "share": 0.3},
+                               {"year": 2, "share": 0.3}],
+                  "clawback": [{"within_years": 4, "refund": 1.0}]},
+            seller={"discount_rate": 0.05,
+                    "tax": {"brackets": SPAIN, "negative_year": "carry_back"}})
+        s = run_deal(sc)["deal"]["seller"]
+        self.assertAlmostEqual(s["gain"], 7593.75, delta=1e-7)
+        self.assertAlmostEqual(s["tax"], 1474.6875, delta=1e-7)
+        principal = [12000, -3000, 4500, -3375, -2531.25]
+        tax = [2400, -630, 855, -641.25, -509.0625]
+        pv = sum((p - x) / 1.05 ** t for t, (p, x) in enumerate(zip(principal, tax)))
+        self.assertAlmostEqual(s["net_proceeds_pv"], pv, delta=1e-7)
+
+
 class InterestAndPayment(DealCase):
     def interest_deal(self, lag, **tax):
         # One client R = 40,000; price 50,000 paid 40/60 in years 0/2 with 5 % on the unpaid
