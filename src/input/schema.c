@@ -459,8 +459,10 @@ static const SchemaKey buyer_keys[] = {
      "currency", "paid at closing; amortised with the price", 0},
     {KEY_TAX_RATE, "tax_rate", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
      "on the book's cash; also the rate of the amortisation shield", 0},
-    {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {1, 100, false, false}, NULL,
-     false, "15", "years", "straight-line write-off of price + costs, years 1..N", 0},
+    {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {0, 100, false, false}, NULL,
+     false, "15", "years", "straight-line write-off of price + costs (goodwill with "
+     "deal.allocation), years 1..N; 0: never within the schedule (deductible only on a later "
+     "disposal: Brazil, Lei 12.973/2014 arts. 20-22)", 0},
     {KEY_WORKING_CAPITAL, "working_capital", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
      "currency", "cash the buyer puts in at closing to run the practice until fees come in "
      "(in his equity), recovered in year H", 0},
