@@ -606,6 +606,10 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_text(&x->c, ws, r, 2, "Buyer's NPV", x->f.header);
                 if (deal->has_keep)
                     xlsx_text(&x->c, ws, r, 3, "Value of keeping", x->f.header);
+                if (seller) { /* bracket tax is not linear in the gain: its own percentiles */
+                    xlsx_text(&x->c, ws, r, 4, "Seller's tax", x->f.header);
+                    xlsx_text(&x->c, ws, r, 5, "Seller's net proceeds PV", x->f.header);
+                }
                 break;
             case 1:
             case 2:
@@ -615,12 +619,19 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                                                      "95th percentile"};
                 static const int pct[] = {-1, 1, 4, 7};
                 xlsx_text(&x->c, ws, r, 0, labels[m - 1], x->f.text);
-                for (int side = 0; side < 3; side++) {
-                    if ((side == 0 && !seller) || (side == 1 && !buyer_on) ||
+                char taxes[XLSX_REF_MAX], nets[XLSX_REF_MAX];
+                xlsx_range(taxes, "Monte Carlo", MC_FIRST_ROW, M_TAX, last_it, M_TAX);
+                xlsx_range(nets, "Monte Carlo", MC_FIRST_ROW, M_NET_PV, last_it, M_NET_PV);
+                /* gain, NPV, keep, tax, net proceeds PV in columns B to F */
+                const Stats *stats[] = {g, n, &x->mc->keep_stats, &x->mc->tax_stats,
+                                        &x->mc->net_pv_stats};
+                const char *cols[] = {gains, npvs, keeps, taxes, nets};
+                for (int side = 0; side < 5; side++) {
+                    if (((side == 0 || side >= 3) && !seller) || (side == 1 && !buyer_on) ||
                         (side == 2 && !deal->has_keep))
                         continue;
-                    const Stats *st = side == 2 ? &x->mc->keep_stats : side ? n : g;
-                    const char *col = side == 2 ? keeps : side ? npvs : gains;
+                    const Stats *st = stats[side];
+                    const char *col = cols[side];
                     if (pct[m - 1] < 0)
                         xlsx_formula(&x->c, ws, r, 1 + side, x->f.money, st->mean, "=AVERAGE(%s)",
                                     col);
