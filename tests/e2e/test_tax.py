@@ -4,6 +4,8 @@ independent mpmath reference of the deal. Run by CTest as `python3 test_tax.py B
 """
 import copy
 import os
+import shutil
+import subprocess
 import sys
 import unittest
 
@@ -12,7 +14,7 @@ from mpmath import mpf
 sys.path.insert(0, os.path.dirname(__file__))
 import e2e  # noqa: E402
 from test_deal import (SPAIN, DealCase, base_scenario, mc_scenario, reference,  # noqa: E402
-                       run_deal)
+                       run_deal, write_scenario)
 
 FLAT_20 = [[0, 0.20]]
 
@@ -206,6 +208,36 @@ class NegativeYearDirection(DealCase):
         tax = [2400, -630, 855, -641.25, -509.0625]
         pv = sum((p - x) / 1.05 ** t for t, (p, x) in enumerate(zip(principal, tax)))
         self.assertAlmostEqual(s["net_proceeds_pv"], pv, delta=1e-7)
+
+
+    @unittest.skipUnless(shutil.which("soffice"), "LibreOffice is not installed")
+    def test_transfer_sheet_recalculates_to_the_engine(self):
+        # The Transfer sheet's tax columns (and per_year carry_back's standing columns) are
+        # formulas: LibreOffice's recalculation must give the engine's numbers, in every mode
+        # and direction, and for a loss under Spain's share limit.
+        recalc = os.path.join(e2e.ROOT, "tests", "workbook", "recalc_check.py")
+        cases = []
+        for apply in ("per_year", "cumulative", "whole_gain"):
+            for direction in ("carry_forward", "carry_back"):
+                sc = worked_example(apply)
+                sc["seller"]["tax"].update({"brackets": SPAIN, "negative_year": direction})
+                cases.append(sc)
+        loss = base_scenario("Loss, share limit", deal={"price": 50000},
+                             seller={"discount_rate": 0.05, "tax_basis": 90000,
+                                     "other_taxable_income": 10000, "other_gains": 5000,
+                                     "tax": {"brackets": SPAIN, "loss": "carry_forward",
+                                             "loss_limit_share": 0.25, "loss_years": 4}})
+        cases.append(loss)
+        for i, sc in enumerate(cases):
+            with self.subTest(case=sc["name"], negative_year=sc["seller"]["tax"].get(
+                    "negative_year")):
+                path = write_scenario(sc, f"recalc-{i}")
+                out = path[:-5] + ".xlsx"
+                p = e2e.run("run", path, "-o", out, "--quiet")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                check = subprocess.run([sys.executable, recalc, out, "--rel", "1e-9",
+                                        "--min-formulas", "20"], capture_output=True, text=True)
+                self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
 
 class InterestAndPayment(DealCase):
