@@ -54,7 +54,8 @@ int tax_settling_year(int years, const double *recognised);
  * (summing to the gain), less the share exempt by tax_exempt_share. A sale whose taxed gain is
  * <= 0 pays no tax; a loss (gain < 0) is used by seller.tax.loss from the sale's year (year 0,
  * whatever the schedule): first against seller.other_gains (the tax saved on them), then with
- * carry_forward up to loss_annual_limit a year at loss_rate, for loss_years after it.
+ * carry_forward up to tax_loss_limit a year at loss_rate, for loss_years after it; an ordinary
+ * loss (loss_rule 3) all in year 0 at tax_ordinary_rate, not against other gains.
  */
 void tax_schedule(const SellerSpec *seller, double gain, double price, int years,
                   const double *recognised, TaxYears *out);
