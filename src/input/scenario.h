@@ -199,12 +199,25 @@ typedef struct SellerSpec {
     double surtax_rate, surtax_above; /* the US NIIT: rate on income above `above` (0: none) */
     double reinvest_annuity;   /* currency put in a life annuity (LIRPF art. 38.3) */
     double annuity_exemption_cap; /* most of it that exempts gain (0: no such exemption) */
-    int loss_rule;             /* 0 none, 1 offset_other_gains, 2 carry_forward */
+    int loss_rule;             /* 0 none, 1 offset_other_gains, 2 carry_forward, 3 ordinary
+                                  (a purchased book's loss or renewal rights: all in the sale's
+                                  year at ordinary_rate, US § 1231(a)(2)) */
     double other_gains;        /* currency: the sale's year, offset by a loss */
     double loss_annual_limit;  /* currency per year (0: none) */
     int loss_years;            /* years after the sale's (0: to the schedule's end) */
     bool has_loss_rate;
     double loss_rate;          /* else the top bracket's */
+    bool has_loss_limit_share;
+    double loss_limit_share;   /* without loss_annual_limit: the limit is this share of
+                                  other_taxable_income (LIRPF art. 49.1: 25%) */
+    bool carry_back;           /* negative_year: carry_back (else carry_forward) */
+    int filing_status;         /* 0 single, 1 married_joint */
+    bool purchased;            /* book_origin: purchased */
+    double amortization_taken; /* currency deducted on a purchased book */
+    bool recapture;            /* tax.recapture: ordinary (US § 1245) */
+    bool renewal_rights_ordinary; /* the gain at ordinary_rate (Hodges v. Commissioner) */
+    bool has_ordinary_rate;
+    double ordinary_rate;      /* else the top bracket's */
     double price_at_risk;      /* alpha in (0, 1), NaN when not asked */
 } SellerSpec;
 

@@ -177,50 +177,15 @@ void scenario_deal_read(Loader *L, const Node *n)
     }
 }
 
-static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
+/* seller.tax.brackets (or a filing status's, at `path`): [[from, rate], ...] ascending from 0. */
+static void read_brackets(Loader *L, const Node *b, const char *path, SellerSpec *seller)
 {
     static const SchemaRange from = {0, HUGE_VAL, false, false};
     static const SchemaRange rate = {0, 1, false, false};
-    double f[SCHEMA_FIELDS_MAX];
-    bool given[SCHEMA_FIELDS_MAX];
-    if (!treeread_fields(&L->rd, n, "seller.tax", &schema_tax, f, given))
-        return;
-    seller->installment_method = field(f, &schema_tax, KEY_INSTALLMENT_METHOD) != 0;
-    seller->has_interest_tax_rate = given[schema_index(&schema_tax, KEY_INTEREST_RATE)];
-    seller->interest_tax_rate = field(f, &schema_tax, KEY_INTEREST_RATE);
-    seller->payment_lag_years = (int)field(f, &schema_tax, KEY_PAYMENT_LAG_YEARS);
-    seller->annuity_exemption_cap = field(f, &schema_tax, KEY_ANNUITY_EXEMPTION_CAP);
-    seller->loss_annual_limit = field(f, &schema_tax, KEY_LOSS_ANNUAL_LIMIT);
-    seller->loss_years = (int)field(f, &schema_tax, KEY_LOSS_YEARS);
-    seller->has_loss_rate = given[schema_index(&schema_tax, KEY_LOSS_RATE)];
-    seller->loss_rate = field(f, &schema_tax, KEY_LOSS_RATE);
-    const Node *loss = tree_map_get(n, "loss");
-    int rule;
-    if (loss && treeread_enum(&L->rd, loss, "seller.tax.loss",
-                              schema_key(&schema_tax, KEY_LOSS)->values, &rule))
-        seller->loss_rule = rule;
-    const Node *surtax = tree_map_get(n, "surtax");
-    double sf[SCHEMA_FIELDS_MAX];
-    bool s_given[SCHEMA_FIELDS_MAX];
-    if (surtax && treeread_fields(&L->rd, surtax, "seller.tax.surtax", &schema_surtax, sf,
-                                  s_given)) {
-        seller->surtax_rate = field(sf, &schema_surtax, KEY_RATE);
-        seller->surtax_above = field(sf, &schema_surtax, KEY_ABOVE);
-    }
-    const Node *apply = tree_map_get(n, "brackets_apply");
-    int choice;
-    if (apply && treeread_enum(&L->rd, apply, "seller.tax.brackets_apply",
-                               schema_key(&schema_tax, KEY_BRACKETS_APPLY)->values,
-                           &choice))
-        seller->cumulative = choice == 1, seller->whole_gain = choice == 2;
-    const Node *classes = tree_map_get(n, "classes");
-    if (classes)
-        scenario_allocation_read_classes(L, classes, seller);
-    const Node *b = tree_map_get(n, "brackets");
-    if (!treeread_expect_seq(&L->rd, b, "seller.tax.brackets", "a list of [from, rate] pairs"))
+    if (!treeread_expect_seq(&L->rd, b, path, "a list of [from, rate] pairs"))
         return;
     if (b->count == 0 || b->count > 64) {
-        bv_error(L->errors, BV_ERR_INPUT, &b->mark, "seller.tax.brackets",
+        bv_error(L->errors, BV_ERR_INPUT, &b->mark, path,
                  "give 1 to 64 [from, rate] brackets, got %zu", b->count);
         return;
     }
@@ -231,8 +196,8 @@ static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
     }
     for (size_t i = 0; i < b->count; i++) {
         const Node *pair = b->items[i];
-        char kp[TREEREAD_PATH_MAX], fp[TREEREAD_PATH_MAX], rp[TREEREAD_PATH_MAX];
-        snprintf(kp, sizeof kp, "seller.tax.brackets[%zu]", i);
+        char kp[TREEREAD_PATH_MAX], fp[TREEREAD_PATH_MAX + 4], rp[TREEREAD_PATH_MAX + 4];
+        snprintf(kp, sizeof kp, "%s[%zu]", path, i);
         snprintf(fp, sizeof fp, "%s[0]", kp);
         snprintf(rp, sizeof rp, "%s[1]", kp);
         if (pair->kind != NODE_SEQ || pair->count != 2) {
@@ -249,6 +214,141 @@ static void read_tax(Loader *L, const Node *n, SellerSpec *seller)
             bv_error(L->errors, BV_ERR_INPUT, &pair->items[0]->mark, fp,
                      "brackets must ascend: %g follows %g", t->from,
                      seller->brackets[i - 1].from);
+    }
+}
+
+static void read_surtax(Loader *L, const Node *surtax, const char *path, SellerSpec *seller)
+{
+    double sf[SCHEMA_FIELDS_MAX];
+    bool s_given[SCHEMA_FIELDS_MAX];
+    if (treeread_fields(&L->rd, surtax, path, &schema_surtax, sf, s_given)) {
+        seller->surtax_rate = field(sf, &schema_surtax, KEY_RATE);
+        seller->surtax_above = field(sf, &schema_surtax, KEY_ABOVE);
+    }
+}
+
+/* The brackets and surtax of seller.filing_status from seller.tax.by_filing_status (`by`, may
+ * be NULL); `status` is the seller's filing_status node (NULL: the default, single). A table
+ * the scenario gives itself (seller.tax.brackets, .surtax) stands over the status's. */
+static void read_filing_status(Loader *L, const Node *tax, const Node *status,
+                               SellerSpec *seller)
+{
+    static const char *const names[] = {"single", "married_joint"};
+    const char *name = names[seller->filing_status];
+    const Node *by = tree_map_get(tax, "by_filing_status");
+    if (!by) {
+        if (status)
+            bv_error(L->errors, BV_ERR_INPUT, &status->mark, "seller.filing_status",
+                     "%s: the tax rules give no thresholds by filing status (no "
+                     "seller.tax.by_filing_status); remove it, or extend a preset that has them "
+                     "(tax/us-federal)", name);
+        return;
+    }
+    if (!treeread_expect_map(&L->rd, by, "seller.tax.by_filing_status",
+                             "{single: {brackets, surtax}, married_joint: {...}}"))
+        return;
+    for (size_t i = 0; i < by->count; i++)
+        if (strcmp(by->entries[i].key, names[0]) != 0 && strcmp(by->entries[i].key, names[1]))
+            bv_error(L->errors, BV_ERR_INPUT, &by->entries[i].key_mark,
+                     "seller.tax.by_filing_status",
+                     "unknown filing status '%s'; accepted: single, married_joint",
+                     by->entries[i].key);
+    const Node *entry = tree_map_get(by, name);
+    if (!entry) {
+        bv_error(L->errors, BV_ERR_INPUT, status ? &status->mark : &by->mark,
+                 "seller.filing_status",
+                 "%s: the tax rules give no thresholds for it (seller.tax.by_filing_status "
+                 "lists %s)", name, by->count ? by->entries[0].key : "none");
+        return;
+    }
+    char path[TREEREAD_PATH_MAX];
+    snprintf(path, sizeof path, "seller.tax.by_filing_status.%s", name);
+    double f[SCHEMA_FIELDS_MAX];
+    bool given[SCHEMA_FIELDS_MAX];
+    if (!treeread_fields(&L->rd, entry, path, &schema_filing_status, f, given))
+        return;
+    char sub[TREEREAD_PATH_MAX + 16];
+    if (!tree_map_get(tax, "brackets")) {
+        snprintf(sub, sizeof sub, "%s.brackets", path);
+        read_brackets(L, tree_map_get(entry, "brackets"), sub, seller);
+    }
+    const Node *surtax = tree_map_get(entry, "surtax");
+    if (surtax && !tree_map_get(tax, "surtax")) {
+        snprintf(sub, sizeof sub, "%s.surtax", path);
+        read_surtax(L, surtax, sub, seller);
+    }
+}
+
+static void read_tax(Loader *L, const Node *n, const Node *status, SellerSpec *seller)
+{
+    double f[SCHEMA_FIELDS_MAX];
+    bool given[SCHEMA_FIELDS_MAX];
+    if (!treeread_fields(&L->rd, n, "seller.tax", &schema_tax, f, given))
+        return;
+    seller->installment_method = field(f, &schema_tax, KEY_INSTALLMENT_METHOD) != 0;
+    seller->has_interest_tax_rate = given[schema_index(&schema_tax, KEY_INTEREST_RATE)];
+    seller->interest_tax_rate = field(f, &schema_tax, KEY_INTEREST_RATE);
+    seller->payment_lag_years = (int)field(f, &schema_tax, KEY_PAYMENT_LAG_YEARS);
+    seller->annuity_exemption_cap = field(f, &schema_tax, KEY_ANNUITY_EXEMPTION_CAP);
+    seller->loss_annual_limit = field(f, &schema_tax, KEY_LOSS_ANNUAL_LIMIT);
+    seller->loss_years = (int)field(f, &schema_tax, KEY_LOSS_YEARS);
+    seller->has_loss_rate = given[schema_index(&schema_tax, KEY_LOSS_RATE)];
+    seller->loss_rate = field(f, &schema_tax, KEY_LOSS_RATE);
+    seller->has_loss_limit_share = given[schema_index(&schema_tax, KEY_LOSS_LIMIT_SHARE)];
+    seller->loss_limit_share = field(f, &schema_tax, KEY_LOSS_LIMIT_SHARE);
+    seller->has_ordinary_rate = given[schema_index(&schema_tax, KEY_ORDINARY_RATE)];
+    seller->ordinary_rate = field(f, &schema_tax, KEY_ORDINARY_RATE);
+    seller->renewal_rights_ordinary = field(f, &schema_tax, KEY_RENEWAL_RIGHTS_ORDINARY) != 0;
+    int choice;
+    static const struct {
+        const char *key;
+        SchemaKeyId id;
+    } enums[] = {{"loss", KEY_LOSS},
+                 {"brackets_apply", KEY_BRACKETS_APPLY},
+                 {"negative_year", KEY_NEGATIVE_YEAR},
+                 {"recapture", KEY_RECAPTURE},
+                 {"purchased_book_loss", KEY_PURCHASED_BOOK_LOSS}};
+    int values[sizeof enums / sizeof enums[0]] = {0};
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+        const Node *v = tree_map_get(n, enums[i].key);
+        char kp[TREEREAD_PATH_MAX];
+        treeread_join_path(kp, "seller.tax", enums[i].key);
+        if (v && treeread_enum(&L->rd, v, kp, schema_key(&schema_tax, enums[i].id)->values,
+                               &choice))
+            values[i] = choice;
+    }
+    seller->loss_rule = values[0];
+    seller->cumulative = values[1] == 1, seller->whole_gain = values[1] == 2;
+    /* Without negative_year each mode keeps its own: per_year carries forward, cumulative and
+     * whole_gain refund in the year. */
+    seller->carry_back = tree_map_get(n, "negative_year") ? values[2] == 1
+                                                          : values[1] == 1 || values[1] == 2;
+    seller->recapture = values[3] == 1;
+    /* A loss on a purchased book (US § 1231(a)(2)) or on renewal rights (never a capital
+     * asset) is ordinary. */
+    if ((values[4] == 1 && seller->purchased) || seller->renewal_rights_ordinary)
+        seller->loss_rule = 3;
+    const Node *surtax = tree_map_get(n, "surtax");
+    if (surtax)
+        read_surtax(L, surtax, "seller.tax.surtax", seller);
+    const Node *classes = tree_map_get(n, "classes");
+    if (classes)
+        scenario_allocation_read_classes(L, classes, seller);
+    const Node *b = tree_map_get(n, "brackets");
+    if (b)
+        read_brackets(L, b, "seller.tax.brackets", seller);
+    read_filing_status(L, n, status, seller);
+    if (!b && !tree_map_get(n, "by_filing_status"))
+        bv_error(L->errors, BV_ERR_INPUT, &n->mark, "seller.tax",
+                 "needs 'brackets' ([[from, rate], ...]) or 'by_filing_status'");
+    if (seller->renewal_rights_ordinary && seller->bracket_count) {
+        /* Ordinary income, not capital gain: one bracket at the ordinary rate. */
+        double r = seller->has_ordinary_rate ? seller->ordinary_rate
+                                             : seller->brackets[seller->bracket_count - 1].rate;
+        seller->brackets[0] = (TaxBracket){0, r};
+        seller->bracket_count = 1;
+        seller->has_ordinary_rate = true;
+        seller->ordinary_rate = r;
     }
 }
 
@@ -330,9 +430,29 @@ void scenario_deal_read_seller(Loader *L, const Node *n)
                       .price_at_risk = given[schema_index(t, KEY_PRICE_AT_RISK)]
                                            ? field(f, t, KEY_PRICE_AT_RISK)
                                            : (double)NAN};
+    int choice;
+    const Node *status = tree_map_get(n, "filing_status"), *origin = tree_map_get(n, "book_origin");
+    if (status && treeread_enum(&L->rd, status, "seller.filing_status",
+                                schema_key(t, KEY_FILING_STATUS)->values, &choice))
+        s->filing_status = choice;
+    else
+        status = NULL; /* reported; nothing more to say of it */
+    if (origin && treeread_enum(&L->rd, origin, "seller.book_origin",
+                                schema_key(t, KEY_BOOK_ORIGIN)->values, &choice))
+        s->purchased = choice == 1;
+    s->amortization_taken = field(f, t, KEY_AMORTIZATION_TAKEN);
+    if (s->amortization_taken > 0 && !s->purchased)
+        bv_error(L->errors, BV_ERR_INPUT, &tree_map_get(n, "amortization_taken")->mark,
+                 "seller.amortization_taken",
+                 "%g of amortisation on a book the seller built: only a purchased book is "
+                 "amortised (set book_origin: purchased, or 0)", s->amortization_taken);
     const Node *tax = tree_map_get(n, "tax");
     if (tax)
-        read_tax(L, tax, s);
+        read_tax(L, tax, status, s);
+    else if (status)
+        bv_error(L->errors, BV_ERR_INPUT, &status->mark, "seller.filing_status",
+                 "no seller.tax: a filing status picks the thresholds of tax rules "
+                 "(seller.tax.by_filing_status)");
     const Node *keep = tree_map_get(n, "keep");
     if (keep)
         read_keep(L, keep, s);

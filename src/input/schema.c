@@ -337,6 +337,13 @@ static const SchemaKey seller_keys[] = {
     {KEY_REINVEST_ANNUITY, "reinvest_annuity", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
      "currency", "put in a life annuity within 6 months by a seller aged 65+: exempts that "
      "share of the gain, up to tax.annuity_exemption_cap (Spain, LIRPF art. 38.3)", 0},
+    {KEY_FILING_STATUS, "filing_status", SCHEMA_ENUM, NONE, "single|married_joint", false,
+     "single", NULL, "picks the thresholds of tax.by_filing_status (US: 26 U.S.C. § 1(h))", 0},
+    {KEY_BOOK_ORIGIN, "book_origin", SCHEMA_ENUM, NONE, "built|purchased", false, "built", NULL,
+     "built by the seller, or purchased (a loss on it: tax.purchased_book_loss)", 0},
+    {KEY_AMORTIZATION_TAKEN, "amortization_taken", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false,
+     "0", "currency", "amortisation deducted on a purchased book (already out of tax_basis): "
+     "recaptured by tax.recapture", 0},
     {KEY_PRICE_AT_RISK, "price_at_risk", SCHEMA_NUMBER, {0, 1, true, true}, NULL, false, NULL,
      NULL, "alpha: the lowest base price with P(net proceeds PV < value of keeping) <= alpha "
      "(Monte Carlo; needs keep)", 0},
@@ -367,7 +374,7 @@ static const SchemaKey exit_keys[] = {
 };
 
 static const SchemaKey tax_keys[] = {
-    {KEY_BRACKETS, "brackets", SCHEMA_MAPPING, NONE, NULL, true, NULL, NULL,
+    {KEY_BRACKETS, "brackets", SCHEMA_MAPPING, NONE, NULL, false, "by_filing_status's", NULL,
      "[[from, rate], ...]: from 0, ascending; rate in [0, 1] on the gain above `from`", 0},
     {KEY_INSTALLMENT_METHOD, "installment_method", SCHEMA_BOOL, NONE, NULL, false, "true", NULL,
      "recognise the gain in proportion to principal received (else all at closing)", 0},
@@ -399,6 +406,35 @@ static const SchemaKey tax_keys[] = {
     {KEY_CLASSES, "classes", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
      "{CLASS: {character, rate, self_employment}}: the seller's character of each asset class "
      "the jurisdiction knows (deal.allocation)", 0},
+    {KEY_BY_FILING_STATUS, "by_filing_status", SCHEMA_MAPPING, NONE, NULL, false, NULL, NULL,
+     "{single: {brackets, surtax}, married_joint: {...}}: the thresholds of each filing status; "
+     "seller.filing_status picks one (it replaces brackets and surtax)", 0},
+    {KEY_NEGATIVE_YEAR, "negative_year", SCHEMA_ENUM, NONE, "carry_forward|carry_back", false,
+     "per_year: carry_forward; cumulative, whole_gain: carry_back", NULL, "a year whose recognised gain is negative: against the sale's later "
+     "gain first (the rest set back at its last gain), or set back against the earlier years "
+     "first (the tax given back that year; the rest carried forward)", 0},
+    {KEY_LOSS_LIMIT_SHARE, "loss_limit_share", SCHEMA_NUMBER, UNIT, NULL, false, "none", NULL,
+     "carry_forward without loss_annual_limit: the limit a year is this share of "
+     "seller.other_taxable_income (Spain 25%, LIRPF art. 49.1)", 0},
+    {KEY_ORDINARY_RATE, "ordinary_rate", SCHEMA_NUMBER, UNIT, NULL, false, "the top bracket's",
+     NULL, "the seller's marginal rate on ordinary income: recapture, an ordinary loss, "
+     "renewal rights", 0},
+    {KEY_RECAPTURE, "recapture", SCHEMA_ENUM, NONE, "none|ordinary", false, "none", NULL,
+     "ordinary: seller.amortization_taken, up to the gain, is ordinary income of the sale's "
+     "year (US § 1245, § 453(i))", 0},
+    {KEY_PURCHASED_BOOK_LOSS, "purchased_book_loss", SCHEMA_ENUM, NONE, "capital|ordinary",
+     false, "capital", NULL, "a loss on a purchased book (seller.book_origin): by `loss`, or "
+     "ordinary, all deducted in the sale's year at ordinary_rate (US § 1231(a)(2))", 0},
+    {KEY_RENEWAL_RIGHTS_ORDINARY, "renewal_rights_ordinary", SCHEMA_BOOL, NONE, NULL, false,
+     "false", NULL, "the book is renewal-commission rights: the whole gain is ordinary income at "
+     "ordinary_rate (US: Hodges v. Commissioner, 50 T.C. 428 (1968))", 0},
+};
+
+static const SchemaKey filing_status_keys[] = {
+    {KEY_BRACKETS, "brackets", SCHEMA_MAPPING, NONE, NULL, true, NULL, NULL,
+     "[[from, rate], ...] for this filing status", 0},
+    {KEY_SURTAX, "surtax", SCHEMA_MAPPING, NONE, NULL, false, "none", NULL,
+     "{rate, above} for this filing status", 0},
 };
 
 static const SchemaKey surtax_keys[] = {
@@ -428,8 +464,10 @@ static const SchemaKey buyer_keys[] = {
      "currency", "paid at closing; amortised with the price", 0},
     {KEY_TAX_RATE, "tax_rate", SCHEMA_NUMBER, UNIT, NULL, false, "0", NULL,
      "on the book's cash; also the rate of the amortisation shield", 0},
-    {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {1, 100, false, false}, NULL,
-     false, "15", "years", "straight-line write-off of price + costs, years 1..N", 0},
+    {KEY_AMORTIZATION_YEARS, "amortization_years", SCHEMA_INTEGER, {0, 100, false, false}, NULL,
+     false, "15", "years", "straight-line write-off of price + costs (goodwill with "
+     "deal.allocation), years 1..N; 0: never within the schedule (deductible only on a later "
+     "disposal: Brazil, Lei 12.973/2014 arts. 20-22)", 0},
     {KEY_WORKING_CAPITAL, "working_capital", SCHEMA_NUMBER, NON_NEGATIVE, NULL, false, "0",
      "currency", "cash the buyer puts in at closing to run the practice until fees come in "
      "(in his equity), recovered in year H", 0},
@@ -494,6 +532,7 @@ const SchemaTable schema_work_in_progress = TABLE("work_in_progress", work_in_pr
 const SchemaTable schema_law = TABLE("tax (top level)", law_keys);
 const SchemaTable schema_regime = TABLE("regime", regime_keys);
 const SchemaTable schema_surtax = TABLE("surtax", surtax_keys);
+const SchemaTable schema_filing_status = TABLE("filing_status", filing_status_keys);
 
 const SchemaKey *schema_find(const SchemaTable *table, const char *key)
 {
@@ -658,6 +697,7 @@ void schema_write_reference(FILE *out)
     write_table(out, &schema_financing);
     write_table(out, &schema_loan);
     write_table(out, &schema_surtax);
+    write_table(out, &schema_filing_status);
     write_table(out, &schema_law);
     write_table(out, &schema_regime);
 }

@@ -149,6 +149,16 @@ typedef enum SchemaKeyId {
     KEY_VALUE_BELOW,
     KEY_NPV_BELOW,
     KEY_RETENTION_SCALE,
+    KEY_FILING_STATUS,
+    KEY_BY_FILING_STATUS,
+    KEY_BOOK_ORIGIN,
+    KEY_AMORTIZATION_TAKEN,
+    KEY_NEGATIVE_YEAR,
+    KEY_LOSS_LIMIT_SHARE,
+    KEY_ORDINARY_RATE,
+    KEY_RECAPTURE,
+    KEY_PURCHASED_BOOK_LOSS,
+    KEY_RENEWAL_RIGHTS_ORDINARY,
     KEY_COUNT
 } SchemaKeyId;
 
@@ -208,6 +218,7 @@ extern const SchemaTable schema_work_in_progress;
 extern const SchemaTable schema_law;
 extern const SchemaTable schema_regime;
 extern const SchemaTable schema_surtax;
+extern const SchemaTable schema_filing_status;
 
 /* The entry for `key` in `table`, or NULL. */
 const SchemaKey *schema_find(const SchemaTable *table, const char *key);

@@ -72,7 +72,8 @@ enum {
     I_BUYER_RATE, I_ACQUISITION, I_BUYER_TAX, I_YEARS, I_TAIL_PV, I_KEEP_TAIL,
     I_INTEREST_TAX, I_TAX_LAG, I_OTHER_INCOME, I_MATERIAL, I_SURTAX_RATE, I_SURTAX_ABOVE,
     I_ANNUITY, I_ANNUITY_CAP, I_EXEMPT, I_LOSS_RULE, I_OTHER_GAINS, I_LOSS_LIMIT, I_LOSS_YEARS,
-    I_LOSS_RATE, I_COUNT
+    I_LOSS_RATE, I_LOSS_SHARE, I_NEGATIVE_YEAR, I_FILING_STATUS, I_ORDINARY_RATE, I_BOOK_ORIGIN,
+    I_RECAPTURE, I_AMORT_TAKEN, I_RECAPTURED, I_COUNT
 };
 enum {
     R_PRICE, R_GAIN, R_ACCOUNTING_GAIN, R_TAX, R_NET, R_NET_PV,
@@ -129,6 +130,12 @@ enum {
     T_LOSS_VALUE,     /* the tax it saves */
     T_COLUMNS
 };
+
+/* per_year with negative_year: carry_back, beside the schedule: the gain standing to date
+ * (the positive part of the gain recognised to date), then one column per year s holding the
+ * tax on year s's gain still standing after the row's year (xlsx_transfer_tax.c). */
+#define T_STANDING (T_COLUMNS + 1)
+#define T_STANDING_TAX (T_COLUMNS + 2)
 
 #define T_FIRST_ROW 4
 #define TRANSFER_BINS 20
@@ -339,6 +346,10 @@ void xlsx_transfer_tax_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayout *
 void xlsx_transfer_tax_regime(const XlsxCtx *x, char *out, size_t size);
 
 /* The seller's tax inputs (I_INTEREST_TAX .. I_LOSS_RATE) at row r (xlsx_transfer_tax.c). */
+/* per_year with negative_year: carry_back: the standing columns beside the schedule, and
+ * their headers. */
+bool xlsx_transfer_standing_on(const XlsxCtx *x);
+void xlsx_transfer_standing_header(XlsxCtx *x, lxw_worksheet *ws, int r);
 void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
                              const char *in[I_COUNT], const char *res[R_COUNT]);
 

@@ -206,15 +206,17 @@ static void write_transfer_row(XlsxCtx *x, lxw_worksheet *ws, const TransferLayo
     xlsx_formula(&x->c, ws, r, T_INTEREST, x->f.money, f->interest[t], "=IF(%s>=1,%s*SUM(%s),0)",
                 c[T_YEAR], in[I_INTEREST], rest);
     if (sc->seller.enabled) {
-        /* With an allocation, the ordinary classes are taxed apart from the brackets. */
-        char gain[XLSX_REF_MAX * 2], ordinary[XLSX_REF_MAX], ordinary_tax[XLSX_FORMULA_MAX / 4];
-        snprintf(gain, sizeof gain, "%s", res[R_GAIN]);
-        ordinary_tax[0] = '\0';
+        /* With an allocation, the ordinary classes are taxed apart from the brackets; so is
+         * the recaptured amortisation, in year 0. */
+        char gain[XLSX_REF_MAX * 3], ordinary[XLSX_REF_MAX], ordinary_tax[XLSX_FORMULA_MAX / 4];
+        snprintf(gain, sizeof gain, "(%s-%s)", res[R_GAIN], in[I_RECAPTURED]);
+        int used = snprintf(ordinary_tax, sizeof ordinary_tax, "+IF(%s=0,%s*%s,0)", c[T_YEAR],
+                            in[I_RECAPTURED], in[I_ORDINARY_RATE]);
         if (f->alloc.enabled) {
             xlsx_transfer_allocation_cell(x, 0, ordinary);
-            snprintf(gain, sizeof gain, "(%s-%s)", res[R_GAIN], ordinary);
+            snprintf(gain, sizeof gain, "(%s-%s-%s)", res[R_GAIN], ordinary, in[I_RECAPTURED]);
             xlsx_transfer_allocation_cell(x, 1, ordinary);
-            snprintf(ordinary_tax, sizeof ordinary_tax,
+            snprintf(ordinary_tax + used, sizeof ordinary_tax - (size_t)used,
                      "+%s*IF(AND(%s,%s<>0),%s/%s,IF(%s=0,1,0))", ordinary, in[I_INSTALLMENT],
                      res[R_PRICE], c[T_PRINCIPAL], res[R_PRICE], c[T_YEAR]);
         }
@@ -458,6 +460,14 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
         case I_LOSS_LIMIT:
         case I_LOSS_YEARS:
         case I_LOSS_RATE:
+        case I_LOSS_SHARE:
+        case I_NEGATIVE_YEAR:
+        case I_FILING_STATUS:
+        case I_ORDINARY_RATE:
+        case I_BOOK_ORIGIN:
+        case I_RECAPTURE:
+        case I_AMORT_TAKEN:
+        case I_RECAPTURED:
             if (sc->seller.enabled)
                 xlsx_transfer_tax_input(x, ws, r, i, in, res);
             break;
@@ -537,13 +547,14 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 "Buyer: his own pay after tax", "Seller: closing cut-off",
                 "Buyer: closing cut-off and working capital",
                 "Seller: gain taxed in the year", "Seller: negative gain carried forward",
-                "Seller: loss left at the end, set back against the year's gain",
-                "Seller: tax given back on it", "Seller: tax on the interest received",
+                "Seller: the year's gain set back by a negative year",
+                "Seller: tax given back (carry_back: in the year; else on the year's gain)", "Seller: tax on the interest received",
                 "Seller: tax paid in the year (gain and interest)",
                 "Buyer: tax saved on the interest paid", "Seller: loss on the sale used",
                 "Seller: tax the loss saves"};
             for (int k = 0; k < T_COLUMNS; k++)
                 xlsx_text(&x->c, ws, r, k, header[k], x->f.header);
+            xlsx_transfer_standing_header(x, ws, r);
         } else if (r >= l->schedule_first && r <= l->schedule_last) {
             write_transfer_row(x, ws, l, r, in, res);
         } else if (r == l->total_row) {
@@ -595,6 +606,10 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                 xlsx_text(&x->c, ws, r, 2, "Buyer's NPV", x->f.header);
                 if (deal->has_keep)
                     xlsx_text(&x->c, ws, r, 3, "Value of keeping", x->f.header);
+                if (seller) { /* bracket tax is not linear in the gain: its own percentiles */
+                    xlsx_text(&x->c, ws, r, 4, "Seller's tax", x->f.header);
+                    xlsx_text(&x->c, ws, r, 5, "Seller's net proceeds PV", x->f.header);
+                }
                 break;
             case 1:
             case 2:
@@ -604,12 +619,19 @@ void xlsx_transfer_write(XlsxCtx *x, lxw_worksheet *ws)
                                                      "95th percentile"};
                 static const int pct[] = {-1, 1, 4, 7};
                 xlsx_text(&x->c, ws, r, 0, labels[m - 1], x->f.text);
-                for (int side = 0; side < 3; side++) {
-                    if ((side == 0 && !seller) || (side == 1 && !buyer_on) ||
+                char taxes[XLSX_REF_MAX], nets[XLSX_REF_MAX];
+                xlsx_range(taxes, "Monte Carlo", MC_FIRST_ROW, M_TAX, last_it, M_TAX);
+                xlsx_range(nets, "Monte Carlo", MC_FIRST_ROW, M_NET_PV, last_it, M_NET_PV);
+                /* gain, NPV, keep, tax, net proceeds PV in columns B to F */
+                const Stats *stats[] = {g, n, &x->mc->keep_stats, &x->mc->tax_stats,
+                                        &x->mc->net_pv_stats};
+                const char *cols[] = {gains, npvs, keeps, taxes, nets};
+                for (int side = 0; side < 5; side++) {
+                    if (((side == 0 || side >= 3) && !seller) || (side == 1 && !buyer_on) ||
                         (side == 2 && !deal->has_keep))
                         continue;
-                    const Stats *st = side == 2 ? &x->mc->keep_stats : side ? n : g;
-                    const char *col = side == 2 ? keeps : side ? npvs : gains;
+                    const Stats *st = stats[side];
+                    const char *col = cols[side];
                     if (pct[m - 1] < 0)
                         xlsx_formula(&x->c, ws, r, 1 + side, x->f.money, st->mean, "=AVERAGE(%s)",
                                     col);

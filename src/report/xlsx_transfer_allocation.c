@@ -110,10 +110,13 @@ static void class_row(XlsxCtx *x, lxw_worksheet *ws, int r, int k, const Transfe
                      k == CLASS_GOODWILL ? "+" : "", k == CLASS_GOODWILL ? in[I_ACQUISITION] : "",
                      c[AC_YEARS]);
         double price = x->deal->flows.price;
-        xlsx_formula(&x->c, ws, r, AC_AS_PAID, x->f.rate,
-                     n == 0 && price != 0 ? a->price[k] / price : 0,
-                     "=IF(AND(%s=0,%s<>0),%s/%s,0)", c[AC_YEARS], res[R_PRICE], c[AC_PRICE],
-                     res[R_PRICE]);
+        if (k == CLASS_GOODWILL) /* 0 years: never written off, not deducted as paid */
+            xlsx_number(&x->c, ws, r, AC_AS_PAID, 0, x->f.rate);
+        else
+            xlsx_formula(&x->c, ws, r, AC_AS_PAID, x->f.rate,
+                         n == 0 && price != 0 ? a->price[k] / price : 0,
+                         "=IF(AND(%s=0,%s<>0),%s/%s,0)", c[AC_YEARS], res[R_PRICE],
+                         c[AC_PRICE], res[R_PRICE]);
         int last = l->schedule_last;
         xlsx_range(years_col, NULL, l->schedule_first, T_YEAR, last, T_YEAR);
         xlsx_range(dfs, NULL, l->schedule_first, T_BUYER_DF, last, T_BUYER_DF);

@@ -70,7 +70,7 @@ void allocation_shields(const Scenario *sc, double buyer_rate, double costs,
             double base = a->price[k] + (k == CLASS_GOODWILL ? costs : 0);
             if (n > 0 && t >= 1 && t <= n)
                 s = b->tax_rate * base / n;
-            else if (n == 0 && price != 0)
+            else if (n == 0 && price != 0 && k != CLASS_GOODWILL) /* goodwill: never */
                 s = b->tax_rate * base * principal[t] / price;
             shield[t] += s;
             a->shield_pv[k] += s * df;

@@ -39,7 +39,7 @@ void allocation_price(const Scenario *scenario, double scale, double price,
 void allocation_seller_tax(const Scenario *scenario, double tax_total, AllocationFlows *alloc);
 
 /* The buyer's amortisation shield by year 0..years into `shield`, and each class's PV at
- * `buyer_rate`: goodwill (with `costs`) over amortization_years, each other class over its
+ * `buyer_rate`: goodwill (with `costs`) over amortization_years (0: never), each other class over its
  * write-off years, or in proportion to the principal paid (0 years: deducted as paid). */
 void allocation_shields(const Scenario *scenario, double buyer_rate, double costs,
                         const double *principal, double price, int years, double *shield,

@@ -197,7 +197,10 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     if (s->enabled) {
         f->gain = price - s->tax_basis - s->selling_costs;
         f->accounting_gain = price - s->carrying_amount - s->selling_costs;
-        double taxed = f->gain - f->alloc.ordinary; /* by the brackets */
+        /* By the brackets: the gain less the ordinary classes and the recaptured amortisation
+         * (ordinary income of the sale's year, § 453(i)). */
+        double recaptured = tax_recaptured(s, f->gain - f->alloc.ordinary);
+        double taxed = f->gain - f->alloc.ordinary - recaptured;
         if (s->installment_method && price != 0)
             for (int t = 0; t <= Y; t++)
                 f->recognised[t] = taxed * f->principal[t] / price;
@@ -211,6 +214,7 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
                 f->tax[t] += f->alloc.ordinary_tax *
                              (s->installment_method && price != 0 ? f->principal[t] / price
                                                                   : t == 0);
+        f->tax[0] += tax_ordinary_rate(s) * recaptured;
         tax_interest_and_payment(s, Y, f->interest, f->tax, f->interest_tax, f->tax_paid);
         f->tax_total = f->net_proceeds = f->interest_tax_total = 0;
         for (int t = 0; t <= Y; t++) {

@@ -4,6 +4,7 @@
 #include "tax.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* The bracket table on an income of x. */
@@ -11,7 +12,7 @@ static double table(const SellerSpec *s, double x)
 {
     double tax = 0;
     for (size_t k = 0; k < s->bracket_count && x > s->brackets[k].from; k++) {
-        double top = k + 1 < s->bracket_count ? s->brackets[k + 1].from : (double)INFINITY;
+        double top = k + 1 < s->bracket_count ? s->brackets[k + 1].from : HUGE_VAL;
         tax += s->brackets[k].rate * ((x < top ? x : top) - s->brackets[k].from);
     }
     return tax;
@@ -75,32 +76,102 @@ void tax_interest_and_payment(const SellerSpec *s, int years, const double *inte
         paid[t] = t >= lag ? tax[t - lag] + interest_tax[t - lag] : 0;
 }
 
+double tax_ordinary_rate(const SellerSpec *s)
+{
+    if (s->has_ordinary_rate)
+        return s->ordinary_rate;
+    return s->bracket_count ? s->brackets[s->bracket_count - 1].rate : 0;
+}
+
 double tax_loss_rate(const SellerSpec *s)
 {
+    if (s->loss_rule == 3)
+        return tax_ordinary_rate(s);
     if (s->has_loss_rate)
         return s->loss_rate;
     return s->bracket_count ? s->brackets[s->bracket_count - 1].rate : 0;
 }
 
+double tax_loss_limit(const SellerSpec *s)
+{
+    if (s->loss_annual_limit > 0)
+        return s->loss_annual_limit;
+    if (s->loss_limit_share > 0)
+        return s->loss_limit_share * s->other_taxable_income;
+    return -1;
+}
+
+double tax_recaptured(const SellerSpec *s, double gain)
+{
+    if (!s->recapture || !(gain > 0))
+        return 0;
+    return s->amortization_taken < gain ? s->amortization_taken : gain;
+}
+
 /* The tax value of a loss `loss` > 0 on the sale, by year. */
 static void loss_value(const SellerSpec *s, double loss, int years, TaxYears *out)
 {
-    double on_gains = loss < s->other_gains ? loss : s->other_gains;
-    double rest = loss - on_gains, rate = tax_loss_rate(s);
+    double other = s->loss_rule == 3 ? 0 : s->other_gains; /* ordinary: not against gains */
+    double on_gains = loss < other ? loss : other;
+    double rest = loss - on_gains, rate = tax_loss_rate(s), limit = tax_loss_limit(s);
+    bool against_income = s->loss_rule >= 2;
     int last = s->loss_rule != 2 ? 0 : s->loss_years > 0 && s->loss_years < years ? s->loss_years
                                                                                    : years;
     for (int t = 0; t <= last; t++) {
         double u = 0;
-        if (s->loss_rule == 2)
-            u = s->loss_annual_limit > 0 && rest > s->loss_annual_limit ? s->loss_annual_limit
-                                                                         : rest;
+        if (against_income)
+            u = s->loss_rule == 2 && limit >= 0 && rest > limit ? limit : rest;
         rest -= u;
         out->loss_used[t] = (t == 0 ? on_gains : 0) + u;
         out->loss_value[t] = rate * u;
         if (t == 0)
-            out->loss_value[t] += tax_brackets(s, s->other_gains) -
-                                  tax_brackets(s, s->other_gains - on_gains);
+            out->loss_value[t] += tax_brackets(s, other) - tax_brackets(s, other - on_gains);
         out->tax[t] = -out->loss_value[t];
+    }
+}
+
+/* cumulative, carry_forward: a year's negative tax (a refund) is not paid but set against the
+ * later years' tax; what is left is refunded in the settling year. */
+static void defer_refunds(int years, const double *recognised, double *tax)
+{
+    int settle = tax_settling_year(years, recognised);
+    double credit = 0;
+    for (int t = 0; t <= years; t++) {
+        double x = tax[t] + credit;
+        credit = t < settle && x < 0 ? x : 0;
+        tax[t] = x - credit;
+    }
+}
+
+/* per_year, carry_back: positive years stack their gain; a negative year takes its gain back
+ * from the latest years first (the tax on it given back that year); what no earlier year
+ * holds is carried into the later years. The gain still standing after year t from year
+ * s <= t is max(0, min(L_s..L_t) - L_(s-1)), L the positive part of the gain to date; the
+ * tax of year t is the change in the bracket tax of all that still stands. */
+static void carry_back(const SellerSpec *s, int years, double taxed, const double *recognised,
+                       TaxYears *out)
+{
+    double to_date = 0, before = 0, level_before = 0;
+    for (int t = 0; t <= years; t++) {
+        to_date += taxed * recognised[t];
+        double level = to_date > 0 ? to_date : 0;
+        out->taxable[t] = level > level_before ? level - level_before : 0;
+        out->carried[t] = to_date < 0 ? to_date : 0;
+        /* From year t back to 0: `low` is min(L_u..L_t), `run` the gain to date at u. */
+        double standing = 0, low = HUGE_VAL, run = to_date;
+        for (int u = t; u >= 0; u--) {
+            double l_u = run > 0 ? run : 0;
+            low = l_u < low ? l_u : low;
+            run -= taxed * recognised[u];
+            double amount = low - (run > 0 ? run : 0);
+            amount = amount > 0 ? amount : 0;
+            standing += tax_brackets(s, amount);
+            out->back[u] = out->taxable[u] - amount; /* set back from year u by year t */
+        }
+        out->tax[t] = standing - before;
+        out->given_back[t] = tax_brackets(s, out->taxable[t]) - out->tax[t];
+        before = standing;
+        level_before = level;
     }
 }
 
@@ -124,9 +195,14 @@ void tax_schedule(const SellerSpec *s, double gain, double price, int years,
     if (s->whole_gain) {
         /* The sale is one sale: the brackets on the whole gain, their average rate on each
          * year's part (a negative part a refund at that rate). */
-        double rate = tax_brackets(s, gain) / gain;
+        double rate = tax_brackets(s, gain) / gain, carried = 0;
+        int settle = tax_settling_year(years, recognised);
         for (int t = 0; t <= years; t++) {
-            out->taxable[t] = taxed * recognised[t];
+            /* carry_forward: a negative part waits for the later parts until the last. */
+            double x = taxed * recognised[t] + carried;
+            bool wait = !s->carry_back && t < settle;
+            out->taxable[t] = wait && x < 0 ? 0 : x;
+            out->carried[t] = carried = wait && x < 0 ? x : 0;
             out->tax[t] = rate * out->taxable[t];
         }
         return;
@@ -140,9 +216,15 @@ void tax_schedule(const SellerSpec *s, double gain, double price, int years,
             out->tax[t] = tax_brackets(s, out->taxable[t]) - paid;
             paid += out->tax[t];
         }
+        if (!s->carry_back)
+            defer_refunds(years, recognised, out->tax);
         return;
     }
-    /* per_year: a negative year's gain is carried forward... */
+    if (s->carry_back) {
+        carry_back(s, years, taxed, recognised, out);
+        return;
+    }
+    /* per_year, carry_forward: a negative year's gain is carried forward... */
     double carried = 0;
     for (int t = 0; t <= years; t++) {
         double x = taxed * recognised[t] + carried;

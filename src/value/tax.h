@@ -4,14 +4,18 @@
  * forfeited), and the tax of a sale paid at once (the keep value's exit sale).
  *
  * Rules (README "Conventions", Transfer tax): per_year applies the brackets to each year's
- * taxable gain alone; a negative year's gain is carried forward against the sale's later
- * recognised gain, and what is still left when the sale's last gain is recognised is carried
- * back against the earlier years, latest first, the tax given back in that year. cumulative
- * applies the brackets to the gain recognised to date, less the tax already paid. With one flat
- * rate both give rate x the gain, whatever the schedule. whole_gain (Brazil, RIR/2018 art. 151)
- * applies the whole gain's average rate, brackets(gain) / gain, to each year's recognised gain
- * (taxable = recognised, which may be negative). No other income or loss of the
- * seller's enters: a sale with a loss in total pays no tax and gets no credit.
+ * taxable gain alone; cumulative to the gain recognised to date, less the tax already paid;
+ * whole_gain (Brazil, RIR/2018 art. 151) the whole gain's average rate, brackets(gain) / gain,
+ * to each year's recognised gain (taxable = recognised, which may be negative).
+ * A year whose recognised gain is negative (negative_year): carry_forward sets it against the
+ * sale's later gain (per_year: the gain carried; cumulative, whole_gain: the refund deferred
+ * against later tax), and what is still left when the sale's last gain is recognised is set
+ * back against the earlier years, latest first, the tax given back in that year; carry_back
+ * sets it back against the earlier years first, latest first, the tax given back in the
+ * negative year (cumulative, whole_gain: a refund that year), what they do not hold carried
+ * forward. With one flat rate every rule gives rate x the gain, whatever the schedule.
+ * A loss on the sale is used by seller.tax.loss; no other income of the seller's enters but
+ * other_taxable_income under the brackets.
  */
 #ifndef BOOKVAL_TAX_H
 #define BOOKVAL_TAX_H
@@ -23,9 +27,11 @@ typedef struct TaxYears {
     double *taxable;    /* per_year: the year's recognised gain plus the loss carried into it,
                            when positive (cumulative: the gain recognised to date, >= 0) */
     double *carried;    /* per_year: the negative gain carried out of the year (<= 0) */
-    double *back;       /* per_year: the part of the last carried loss set back against the
-                           year's taxable gain (>= 0) */
-    double *given_back; /* per_year: the tax on the year's gain that `back` gives back */
+    double *back;       /* per_year: the part of the year's taxable gain set back by a
+                           negative year (>= 0) */
+    double *given_back; /* per_year: carry_forward, the tax on the year's gain that `back`
+                           gives back (in the settling year); carry_back, the tax given back
+                           in the year */
     double *tax;        /* paid in the year (negative: a refund) */
     double *loss_used;  /* a loss on the sale used in the year (seller.tax.loss) */
     double *loss_value; /* the tax it saves in the year (tax = -loss_value) */
@@ -48,7 +54,8 @@ int tax_settling_year(int years, const double *recognised);
  * (summing to the gain), less the share exempt by tax_exempt_share. A sale whose taxed gain is
  * <= 0 pays no tax; a loss (gain < 0) is used by seller.tax.loss from the sale's year (year 0,
  * whatever the schedule): first against seller.other_gains (the tax saved on them), then with
- * carry_forward up to loss_annual_limit a year at loss_rate, for loss_years after it.
+ * carry_forward up to tax_loss_limit a year at loss_rate, for loss_years after it; an ordinary
+ * loss (loss_rule 3) all in year 0 at tax_ordinary_rate, not against other gains.
  */
 void tax_schedule(const SellerSpec *seller, double gain, double price, int years,
                   const double *recognised, TaxYears *out);
@@ -59,8 +66,20 @@ void tax_schedule(const SellerSpec *seller, double gain, double price, int years
 double tax_exempt_share(const SellerSpec *seller, double price);
 
 /* The rate on the other income a carried loss offsets: seller.tax.loss_rate, else the top
- * bracket's. */
+ * bracket's; an ordinary loss (loss_rule 3) at tax_ordinary_rate. */
 double tax_loss_rate(const SellerSpec *seller);
+
+/* The seller's marginal rate on ordinary income: seller.tax.ordinary_rate, else the top
+ * bracket's. */
+double tax_ordinary_rate(const SellerSpec *seller);
+
+/* carry_forward's most of a loss used against other income a year: loss_annual_limit, else
+ * loss_limit_share x other_taxable_income; -1 without a limit. */
+double tax_loss_limit(const SellerSpec *seller);
+
+/* The part of a gain `gain` that is recaptured amortisation, ordinary income of the sale's
+ * year (tax.recapture: ordinary; US § 1245, § 453(i)): min(amortization_taken, gain), else 0. */
+double tax_recaptured(const SellerSpec *seller, double gain);
 
 /* The seller's rate on interest received: seller.tax.interest_rate, else the top bracket's
  * (0 without brackets). */

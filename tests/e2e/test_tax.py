@@ -4,6 +4,8 @@ independent mpmath reference of the deal. Run by CTest as `python3 test_tax.py B
 """
 import copy
 import os
+import shutil
+import subprocess
 import sys
 import unittest
 
@@ -12,7 +14,7 @@ from mpmath import mpf
 sys.path.insert(0, os.path.dirname(__file__))
 import e2e  # noqa: E402
 from test_deal import (SPAIN, DealCase, base_scenario, mc_scenario, reference,  # noqa: E402
-                       run_deal)
+                       run_deal, write_scenario)
 
 FLAT_20 = [[0, 0.20]]
 
@@ -124,6 +126,118 @@ class NegativeYear(DealCase):
                     self.assertAlmostEqual(s["tax"], 0.2375 * s["gain"], delta=1e-7)
                     gains[apply] = s["tax"]
             self.assertAlmostEqual(gains["per_year"], gains["cumulative"], delta=1e-7)
+
+
+class NegativeYearDirection(DealCase):
+    """seller.tax.negative_year: carry_forward or carry_back, in each mode, on issue 11's worked
+    example (recognised gain 6,000; -4,500; 12,000 in years 0..2, gain 13,500)."""
+
+    def run_case(self, apply, direction, brackets):
+        sc = worked_example(apply)
+        sc["seller"]["tax"].update({"brackets": brackets, "negative_year": direction})
+        return run_deal(sc)["deal"]["seller"]
+
+    def test_each_direction_by_hand(self):
+        # Spain's scale B: B(6,000) = 1,140; B(1,500) = 285; B(7,500) = 1,140 + 1,500 x 0.21
+        # = 1,455; B(12,000) = 1,140 + 6,000 x 0.21 = 2,400; B(13,500) = 1,140 + 7,500 x 0.21
+        # = 2,715.
+        # per_year, carry_forward: year 1's -4,500 into year 2: taxed 6,000, 0, 7,500
+        #   -> 1,140, 0, 1,455 = 2,595.
+        # per_year, carry_back: year 1 takes 4,500 back from year 0, whose gain still taxed is
+        #   1,500: given back 1,140 - 285 = 855 in year 1; year 2 taxed 12,000 on its own
+        #   -> 1,140, -855, 2,400 = 2,685.
+        # cumulative, carry_back: B(to date) - paid: 1,140; 285 - 1,140 = -855; 2,715 - 285
+        #   = 2,430 -> 2,715.
+        # cumulative, carry_forward: no refund before the last gain: 1,140; 0; 2,715 - 1,140
+        #   = 1,575 -> 2,715.
+        # whole_gain: the average rate a = 2,715 / 13,500 on each part: carry_back 6,000a,
+        #   -4,500a, 12,000a; carry_forward 6,000a, 0, 7,500a; both 2,715.
+        # Net proceeds PV at 5 %: sum (principal_t - tax_t) / 1.05^t, principal 6,000;
+        #   -4,500; 12,000 (the true-up at the seller's rate: no keep).
+        a = 2715 / 13500
+        hand = {("per_year", "carry_forward"): [1140, 0, 1455],
+                ("per_year", "carry_back"): [1140, -855, 2400],
+                ("cumulative", "carry_back"): [1140, -855, 2430],
+                ("cumulative", "carry_forward"): [1140, 0, 1575],
+                ("whole_gain", "carry_back"): [6000 * a, -4500 * a, 12000 * a],
+                ("whole_gain", "carry_forward"): [6000 * a, 0, 7500 * a]}
+        principal = [6000, -4500, 12000]
+        for (apply, direction), tax in hand.items():
+            with self.subTest(apply=apply, negative_year=direction):
+                s = self.run_case(apply, direction, SPAIN)
+                self.assertAlmostEqual(s["tax"], sum(tax), delta=1e-7)
+                pv = sum((p - x) / 1.05 ** t for t, (p, x) in enumerate(zip(principal, tax)))
+                self.assertAlmostEqual(s["net_proceeds_pv"], pv, delta=1e-7)
+
+    def test_flat_rate_gives_rate_times_gain_whatever_the_direction(self):
+        # One flat 20 %: 0.2 x 13,500 = 2,700 in every mode and direction.
+        for apply in ("per_year", "cumulative", "whole_gain"):
+            for direction in ("carry_forward", "carry_back"):
+                with self.subTest(apply=apply, negative_year=direction):
+                    self.assertAlmostEqual(self.run_case(apply, direction, FLAT_20)["tax"], 2700,
+                                           delta=1e-7)
+
+    def test_two_negative_years_carried_back_latest_first(self):
+        # One client R = 25,000, u = 0.8, r = 0.75; price 1.2 x R = 30,000 paid 40/30/30 in
+        # years 0..2; a clawback of the whole price share of the revenue lost within 4 years:
+        #   kept 0.6, 0.45, 0.3375, 0.253125 after years 1..4 (u r^t); lost_1 = 1 - 0.6 = 0.4
+        #   -> 12,000; lost_2 = 0.15 -> 4,500; lost_3 = 0.1125 -> 3,375; lost_4 = 0.084375
+        #   -> 2,531.25.
+        # principal: 12,000; 9,000 - 12,000 = -3,000; 9,000 - 4,500 = 4,500; -3,375; -2,531.25.
+        # P = gain = 7,593.75. per_year, carry_back, Spain's scale:
+        #   year 0: B(12,000) = 1,140 + 6,000 x 0.21 = 2,400.
+        #   year 1 takes 3,000 back from year 0 (-> 9,000, B = 1,770): 1,770 - 2,400 = -630.
+        #   year 2: B(4,500) = 855.
+        #   year 3 takes 3,375 from year 2, the latest (4,500 -> 1,125, B = 213.75): -641.25.
+        #   year 4 takes 1,125 from year 2 (-> 0) and 1,406.25 from year 0 (9,000 -> 7,593.75,
+        #     B = 1,140 + 1,593.75 x 0.21 = 1,474.6875): 1,474.6875 - 1,983.75 = -509.0625.
+        #   total 1,474.6875 = B(7,593.75): all that stands is year 0's 7,593.75.
+        sc = base_scenario(
+            "Two clawback years", retention=0.75, transfer_retention=0.8,
+            clients=[{"id": "A", "name": "A", "annual_revenue": 25000}],
+            deal={"price": {"multiple": 1.2},
+                  "payments": [{"year": 0, "share": 0.4}, {"year": 1, "share": 0.3},
+                               {"year": 2, "share": 0.3}],
+                  "clawback": [{"within_years": 4, "refund": 1.0}]},
+            seller={"discount_rate": 0.05,
+                    "tax": {"brackets": SPAIN, "negative_year": "carry_back"}})
+        s = run_deal(sc)["deal"]["seller"]
+        self.assertAlmostEqual(s["gain"], 7593.75, delta=1e-7)
+        self.assertAlmostEqual(s["tax"], 1474.6875, delta=1e-7)
+        principal = [12000, -3000, 4500, -3375, -2531.25]
+        tax = [2400, -630, 855, -641.25, -509.0625]
+        pv = sum((p - x) / 1.05 ** t for t, (p, x) in enumerate(zip(principal, tax)))
+        self.assertAlmostEqual(s["net_proceeds_pv"], pv, delta=1e-7)
+
+
+    @unittest.skipUnless(shutil.which("soffice"), "LibreOffice is not installed")
+    def test_transfer_sheet_recalculates_to_the_engine(self):
+        # The Transfer sheet's tax columns (and per_year carry_back's standing columns) are
+        # formulas: LibreOffice's recalculation must give the engine's numbers, in every mode
+        # and direction, and for a loss under Spain's share limit.
+        recalc = os.path.join(e2e.ROOT, "tests", "workbook", "recalc_check.py")
+        cases = []
+        for apply in ("per_year", "cumulative", "whole_gain"):
+            for direction in ("carry_forward", "carry_back"):
+                sc = worked_example(apply)
+                sc["seller"]["tax"].update({"brackets": SPAIN, "negative_year": direction})
+                cases.append(sc)
+        loss = base_scenario("Loss, share limit", deal={"price": 50000},
+                             seller={"discount_rate": 0.05, "tax_basis": 90000,
+                                     "other_taxable_income": 10000, "other_gains": 5000,
+                                     "tax": {"brackets": SPAIN, "loss": "carry_forward",
+                                             "loss_limit_share": 0.25, "loss_years": 4}})
+        cases.append(loss)
+        for i, sc in enumerate(cases):
+            with self.subTest(case=sc["name"], negative_year=sc["seller"]["tax"].get(
+                    "negative_year")):
+                path = write_scenario(sc, f"recalc-{i}")
+                out = path[:-5] + ".xlsx"
+                p = e2e.run("run", path, "-o", out, "--quiet")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                check = subprocess.run([sys.executable, recalc, out, "--rel", "1e-9",
+                                        "--min-formulas", "20"], capture_output=True, text=True)
+                self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
 
 class InterestAndPayment(DealCase):
@@ -291,6 +405,127 @@ class Presets(DealCase):
             "us-federal", 100000, 250000, material_participation=False)), 18800, delta=1e-6)
 
 
+class UnitedStatesOrdinary(DealCase):
+    """The US preset's ordinary-income rules (ordinary_rate 37 %, § 1(j)): recapture of the
+    amortisation taken on a purchased book (§ 1245, § 453(i)), its ordinary loss (§ 1231(a)(2)),
+    renewal rights (Hodges v. Commissioner, 50 T.C. 428); and the filing status as a key."""
+
+    setUpClass = Presets.setUpClass
+
+    def sale(self, price, payments=None, **seller):
+        sc = preset_sale("us-federal", price, **seller)
+        if payments:
+            sc["deal"]["payments"] = payments
+        return run_deal(sc)["deal"]["seller"]
+
+    def test_recapture_in_the_year_of_sale(self):
+        # Purchased book, adjusted basis 100,000 after 60,000 of § 197 amortisation; price
+        # 500,000: gain 400,000, of which 60,000 recaptured at 37 % = 22,200; the other 340,000
+        # on the 2025 single brackets: 0.15 x (340,000 - 48,350) = 43,747.5. Total 65,947.5.
+        s = self.sale(500000, tax_basis=100000, book_origin="purchased",
+                      amortization_taken=60000)
+        self.assertAlmostEqual(s["tax"], 65947.5, delta=1e-6)
+        # Paid 50/50 in years 0 and 1 (installment method): the recapture still all in year 0
+        # (§ 453(i)); 170,000 of installment gain a year: 0.15 x (170,000 - 48,350)
+        # = 18,247.5 each. Year 0: 22,200 + 18,247.5 = 40,447.5; year 1: 18,247.5.
+        #   net proceeds PV at 5 % = 250,000 - 40,447.5 + (250,000 - 18,247.5) / 1.05.
+        s = self.sale(500000, [{"year": 0, "share": 0.5}, {"year": 1, "share": 0.5}],
+                      tax_basis=100000, book_origin="purchased", amortization_taken=60000)
+        self.assertAlmostEqual(s["tax"], 58695, delta=1e-6)
+        self.assertAlmostEqual(s["net_proceeds_pv"], 250000 - 40447.5 + 231752.5 / 1.05,
+                               delta=1e-6)
+        # More amortisation than gain: only the gain is recaptured (§ 1245(a)(1)): price
+        # 130,000 on basis 100,000 -> 30,000 at 37 % = 11,100.
+        s = self.sale(130000, tax_basis=100000, book_origin="purchased",
+                      amortization_taken=60000)
+        self.assertAlmostEqual(s["tax"], 11100, delta=1e-6)
+
+    def test_loss_on_a_purchased_book_is_ordinary(self):
+        # Price 150,000, basis 200,000: a loss of 50,000.
+        # Purchased (§ 1231(a)(2)): ordinary, all in year 0 at 37 %: 18,500 back, other capital
+        # gains untouched.
+        s = self.sale(150000, tax_basis=200000, book_origin="purchased", other_gains=20000)
+        self.assertAlmostEqual(s["tax"], -18500, delta=1e-6)
+        # Built by the seller: a capital loss; the other gains 20,000 are in the 0 % band
+        # (B(20,000) = 0: nothing saved), then 3,000 a year at 37 % = 1,110 for the 10 years
+        # the remaining 30,000 lasts: 11,100 in all.
+        s = self.sale(150000, tax_basis=200000, other_gains=20000)
+        self.assertAlmostEqual(s["tax"], -11100, delta=1e-6)
+
+    def test_renewal_rights_are_ordinary_income(self):
+        # Gain 400,000: as capital 0.15 x (400,000 - 48,350) = 52,747.5; as renewal rights
+        # (renewal_rights_ordinary) ordinary at 37 %: 148,000.
+        self.assertAlmostEqual(self.sale(400000)["tax"], 52747.5, delta=1e-6)
+        sc = preset_sale("us-federal", 400000)
+        sc["seller"]["tax"] = {"renewal_rights_ordinary": True}
+        self.assertAlmostEqual(run_deal(sc)["deal"]["seller"]["tax"], 148000, delta=1e-6)
+
+    def test_filing_status_key(self):
+        # The same figures as the old per-status presets (test_us_federal):
+        #   2025 joint 500,000: 0.15 x (500,000 - 96,700) = 60,495;
+        #   2026 joint 1,000,000: 0.15 x 514,800 + 0.20 x 386,300 = 154,480.
+        # Passive joint filer, other income 250,000, gain 100,000: 15 % = 15,000 plus the NIIT
+        # above 250,000 (joint, § 1411(b)): 0.038 x 100,000 = 3,800 -> 18,800; filing single
+        # the NIIT starts at 200,000, on the same 100,000 (other income already above it).
+        self.assertAlmostEqual(self.sale(500000, filing_status="married_joint")["tax"], 60495,
+                               delta=1e-6)
+        sc = preset_sale("us-federal-2026", 1000000, filing_status="married_joint")
+        self.assertAlmostEqual(run_deal(sc)["deal"]["seller"]["tax"], 154480, delta=1e-6)
+        self.assertAlmostEqual(self.sale(100000, other_taxable_income=250000,
+                                         material_participation=False,
+                                         filing_status="married_joint")["tax"], 18800,
+                               delta=1e-6)
+        # Other income 220,000, gain 100,000, passive: joint, NIIT on 320,000 - 250,000 =
+        # 70,000 -> 2,660; single, on 320,000 - 220,000 = 100,000 -> 3,800 (the 15 % band either
+        # way: 15,000).
+        self.assertAlmostEqual(self.sale(100000, other_taxable_income=220000,
+                                         material_participation=False,
+                                         filing_status="married_joint")["tax"], 17660,
+                               delta=1e-6)
+        self.assertAlmostEqual(self.sale(100000, other_taxable_income=220000,
+                                         material_participation=False)["tax"], 18800,
+                               delta=1e-6)
+
+
+class BrazilAllocation(DealCase):
+    """tax/brazil-individual's classes and tax/brazil-company-buyer's write-off (lucro real)."""
+
+    setUpClass = Presets.setUpClass
+
+    def test_classes_by_hand(self):
+        # Price 1,000,000 at closing, basis 0; allocation: client list 40 % (400,000),
+        # non-compete 100,000, consulting 50,000; goodwill the residual 450,000.
+        # Seller: non-compete ordinary at 27.5 % = 27,500; consulting at 27.5 % + 11 % INSS
+        #   = 19,250; the capital classes' 850,000 at 15 % (below R$ 5 million) = 127,500, split
+        #   pro rata: goodwill 450/850 -> 67,500, client list 400/850 -> 60,000. Total 174,250.
+        # Buyer at 34 %, rate 10 %: client list over 5 years, 0.34 x 80,000 = 27,200 in years
+        #   1-5; non-compete over 3, 0.34 x 100,000 / 3 in years 1-3; consulting as paid,
+        #   0.34 x 50,000 = 17,000 in year 0; goodwill never (Lei 12.973/2014): 0.
+        sc = base_scenario(
+            "Brazil allocation", currency="BRL",
+            deal={"price": 1000000,
+                  "allocation": [{"class": "client_list", "share": 0.4},
+                                 {"class": "non_compete", "amount": 100000},
+                                 {"class": "consulting", "amount": 50000}]},
+            seller={"discount_rate": 0.05},
+            buyer={"discount_rate": 0.1})
+        sc["extends"] = ["tax/brazil-individual", "tax/brazil-company-buyer"]
+        out = run_deal(sc)["deal"]
+        self.assertAlmostEqual(out["seller"]["tax"], 174250, delta=1e-6)
+        got = {c["class"]: c for c in out["allocation"]["classes"]}
+        annuity = lambda n: sum(1.1 ** -t for t in range(1, n + 1))  # noqa: E731
+        want = {"goodwill": (450000, 67500, 0),
+                "client_list": (400000, 60000, 27200 * annuity(5)),
+                "non_compete": (100000, 27500, 0.34 * 100000 / 3 * annuity(3)),
+                "consulting": (50000, 19250, 17000),
+                "equipment": (0, 0, 0)}
+        for cls, (price, tax, shield) in want.items():
+            with self.subTest(cls=cls):
+                self.assertAlmostEqual(got[cls]["price"], price, delta=1e-6)
+                self.assertAlmostEqual(got[cls]["seller_tax"], tax, delta=1e-6)
+                self.assertAlmostEqual(got[cls]["buyer_shield_pv"], shield, delta=1e-6)
+
+
 class MonteCarloTax(DealCase):
     def test_without_uncertainty_the_distributions_are_the_deterministic_values(self):
         # Every iteration prices the expected book: tax and net proceeds PV as the DCF deal's.
@@ -370,6 +605,19 @@ class Losses(DealCase):
         self.assertAlmostEqual(s["tax"], -3700, delta=1e-6)
         pv = 50000 + 1110 + 1110 / 1.05 + 1110 / 1.05 ** 2 + 370 / 1.05 ** 3
         self.assertAlmostEqual(s["net_proceeds_pv"], pv, delta=1e-6)
+
+    def test_spain_quarter_of_savings_income(self):
+        # The preset's art. 49.1 limit as a share, loss_limit_share 0.25 of the seller's other
+        # savings income (other_taxable_income 10,000): 2,500 a year at 19 % (loss_rate) = 475,
+        # in the sale's year and the 4 after (loss_years 4): 2,375 of tax saved.
+        #   Price 50,000, basis 90,000: a 40,000 loss, 12,500 used, 27,500 lapses.
+        sc = preset_sale("spain-individual", 50000)
+        sc["seller"].update({"tax_basis": 90000, "other_taxable_income": 10000})
+        sc["seller"]["tax"] = {"loss": "carry_forward", "loss_rate": 0.19}
+        self.assertAlmostEqual(run_deal(sc)["deal"]["seller"]["tax"], -2375, delta=1e-6)
+        # Without other savings income the share allows nothing against it.
+        sc["seller"]["other_taxable_income"] = 0
+        self.assertEqual(run_deal(sc)["deal"]["seller"]["tax"], 0)
 
     def test_brazil_no_offset(self):
         # IN SRF 84/2001 art. 2: the loss offsets nothing.
