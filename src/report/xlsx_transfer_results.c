@@ -216,7 +216,9 @@ static void irr_cell(XlsxCtx *x, lxw_worksheet *ws, int r, const char *range,
         return;
     }
     if (f->carry == 1) {
-        xlsx_formula(&x->c, ws, r, 1, x->f.rate, irr, "=IRR(%s,0.1)", range);
+        /* bookval's rate as the guess: IRR() from 0.1 finds no root (#N/A in LibreOffice)
+         * when the rate is far below it, e.g. -30 %; the flows still decide the value */
+        xlsx_formula(&x->c, ws, r, 1, x->f.rate, irr, "=IRR(%s,%.4f)", range, irr);
         return;
     }
     xlsx_number(&x->c, ws, r, 1, irr, x->f.rate);
