@@ -156,6 +156,38 @@ static inline int lifetime(const uint64_t *S, int H, uint64_t u)
 }
 
 /*
+ * Lifetimes looked up by a uniform's top LIFE_BITS bits: a bucket of uniforms that all live
+ * the same number of years holds it, and the few buckets a threshold cuts (at most H of them)
+ * hold LIFE_CUT, their clients counted as above. The same lifetimes, a fraction of the work.
+ */
+#define LIFE_BITS 10
+#define LIFE_SHIFT (53 - LIFE_BITS)
+#define LIFE_CUT 0xFF /* above HORIZON_MAX */
+
+/* Bucket b holds the uniforms [b, b + 1) 2^LIFE_SHIFT; a client lives L years when its
+ * uniform lies in [T[L], T[L - 1]) (T[-1] = 2^53, T[H] = 0), T non-increasing. */
+static void lifetime_table(const uint64_t *T, int H, uint8_t table[1 << LIFE_BITS])
+{
+    memset(table, LIFE_CUT, (size_t)1 << LIFE_BITS);
+    for (int t = 1; t < H; t++)
+        if (T[t] > T[t - 1])
+            return; /* not a survival curve: every bucket counts */
+    const uint64_t top = UINT64_C(1) << 53, width = UINT64_C(1) << LIFE_SHIFT;
+    for (int L = 0; L <= H; L++) {
+        uint64_t lo = L < H ? T[L] : 0, hi = L > 0 ? T[L - 1] : top;
+        uint64_t first = (lo + width - 1) >> LIFE_SHIFT, end = (hi < top ? hi : top) >> LIFE_SHIFT;
+        if (end > first)
+            memset(table + first, L, (size_t)(end - first));
+    }
+}
+
+static inline int lifetime_of(const uint8_t *table, const uint64_t *T, int H, uint64_t u)
+{
+    int L = table[u >> LIFE_SHIFT];
+    return L != LIFE_CUT ? L : lifetime(T, H, u);
+}
+
+/*
  * The clients of cohort c, each alive while its uniform lies below the survival thresholds:
  * hist[L] = revenue of the clients that live L years (L = 0..H). The uniform is compared as
  * 53-bit integers (alive in year t when its bits < ceil(S(t) 2^53)), and four lanes of
@@ -169,27 +201,35 @@ static long churn_cohort(const Sim *sim, long it, size_t c, const double *S, dou
     uint64_t thresholds[HORIZON_MAX];
     for (int t = 0; t < H; t++)
         thresholds[t] = (uint64_t)ceil(S[t] * 0x1.0p53);
+    uint8_t table[1 << LIFE_BITS];
+    lifetime_table(thresholds, H, table);
     uint64_t key = rng_key(sim->seed, (uint64_t)it, 0);
     size_t j = book->cohort_start[c], end = book->cohort_start[c + 1];
+    const double *revenue = sim->revenue;
     double lanes[4][HORIZON_MAX + 1];
     for (int lane = 0; lane < 4; lane++)
         memset(lanes[lane], 0, (size_t)(H + 1) * sizeof(double));
-    long lost[4] = {0, 0, 0, 0}; /* clients lost by the horizon (living fewer than H years) */
-    for (; j + 4 <= end; j += 4)
-        for (int lane = 0; lane < 4; lane++) {
-            size_t k = j + (size_t)lane;
-            int L = lifetime(thresholds, H, rng_bits53(key, k));
-            lanes[lane][L] += sim->revenue[k];
-            lost[lane] += L < H;
-        }
+    long alive = 0; /* clients living all H years */
+    for (; j + 4 <= end; j += 4) {
+        int L0 = lifetime_of(table, thresholds, H, rng_bits53(key, j));
+        int L1 = lifetime_of(table, thresholds, H, rng_bits53(key, j + 1));
+        int L2 = lifetime_of(table, thresholds, H, rng_bits53(key, j + 2));
+        int L3 = lifetime_of(table, thresholds, H, rng_bits53(key, j + 3));
+        lanes[0][L0] += revenue[j];
+        lanes[1][L1] += revenue[j + 1];
+        lanes[2][L2] += revenue[j + 2];
+        lanes[3][L3] += revenue[j + 3];
+        alive += (L0 == H) + (L1 == H) + (L2 == H) + (L3 == H);
+    }
     for (; j < end; j++) {
-        int L = lifetime(thresholds, H, rng_bits53(key, j));
-        lanes[0][L] += sim->revenue[j];
-        lost[0] += L < H;
+        int L = lifetime_of(table, thresholds, H, rng_bits53(key, j));
+        lanes[0][L] += revenue[j];
+        alive += L == H;
     }
     for (int L = 0; L <= H; L++)
         hist[L] = (lanes[0][L] + lanes[1][L]) + (lanes[2][L] + lanes[3][L]);
-    return (lost[0] + lost[1]) + (lost[2] + lost[3]);
+    /* clients lost by the horizon: those living fewer than H years */
+    return (long)(book->cohort_start[c + 1] - book->cohort_start[c]) - alive;
 }
 
 /* A cohort's failure, named with its iteration. */
