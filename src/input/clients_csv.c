@@ -215,10 +215,10 @@ static void client_field(CsvReader *r, const char *text)
         break;
     }
     double x;
-    char accepted[64];
-    schema_range_text(&k->range, accepted, sizeof accepted);
+    char accepted[64]; /* built only for a message: a large book has millions of fields */
     if (!csv_dialect_parse_number(d, text, &x)) {
         Mark m = field_mark(r);
+        schema_range_text(&k->range, accepted, sizeof accepted);
         if (d->decimal == '.' && !d->thousands)
             bv_error(r->errors, BV_ERR_INPUT, &m, k->key, "expected a number in %s, got '%.40s'",
                      accepted, text);
@@ -236,6 +236,7 @@ static void client_field(CsvReader *r, const char *text)
     }
     if (!schema_in_range(&k->range, x)) {
         Mark m = field_mark(r);
+        schema_range_text(&k->range, accepted, sizeof accepted);
         bv_error(r->errors, BV_ERR_INPUT, &m, k->key, "%s is out of range; accepted: %s", text,
                  accepted);
         return;
