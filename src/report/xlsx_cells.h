@@ -59,6 +59,9 @@ void xlsx_formula_text(XlsxCells *x, lxw_worksheet *ws, int r, int c, const char
                        lxw_format *f, const char *cached);
 void xlsx_row_height(XlsxCells *x, lxw_worksheet *ws, int r, double height);
 
+/* "C5" (relative); buf holds 32. */
+const char *xlsx_cell(char *buf, int r, int c);
+
 /* "$C$5", or "'Sheet'!$C$5" when `sheet` is given; buf holds XLSX_REF_MAX. */
 const char *xlsx_ref(char *buf, const char *sheet, int r, int c);
 
