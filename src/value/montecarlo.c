@@ -163,6 +163,9 @@ static inline int lifetime(const uint64_t *S, int H, uint64_t u)
 #define LIFE_BITS 10
 #define LIFE_SHIFT (53 - LIFE_BITS)
 #define LIFE_CUT 0xFF /* above HORIZON_MAX */
+/* Building the table costs about what counting does for this many clients: a smaller cohort
+ * (a book of clients with their own values) counts. */
+#define LIFE_TABLE_MIN 32
 
 /* Bucket b holds the uniforms [b, b + 1) 2^LIFE_SHIFT; a client lives L years when its
  * uniform lies in [T[L], T[L - 1]) (T[-1] = 2^53, T[H] = 0), T non-increasing. */
@@ -183,7 +186,7 @@ static void lifetime_table(const uint64_t *T, int H, uint8_t table[1 << LIFE_BIT
 
 static inline int lifetime_of(const uint8_t *table, const uint64_t *T, int H, uint64_t u)
 {
-    int L = table[u >> LIFE_SHIFT];
+    int L = table ? table[u >> LIFE_SHIFT] : LIFE_CUT;
     return L != LIFE_CUT ? L : lifetime(T, H, u);
 }
 
@@ -201,10 +204,11 @@ static long churn_cohort(const Sim *sim, long it, size_t c, const double *S, dou
     uint64_t thresholds[HORIZON_MAX];
     for (int t = 0; t < H; t++)
         thresholds[t] = (uint64_t)ceil(S[t] * 0x1.0p53);
-    uint8_t table[1 << LIFE_BITS];
-    lifetime_table(thresholds, H, table);
     uint64_t key = rng_key(sim->seed, (uint64_t)it, 0);
     size_t j = book->cohort_start[c], end = book->cohort_start[c + 1];
+    uint8_t buckets[1 << LIFE_BITS], *table = NULL;
+    if (end - j >= LIFE_TABLE_MIN)
+        lifetime_table(thresholds, H, table = buckets);
     const double *revenue = sim->revenue;
     double lanes[4][HORIZON_MAX + 1];
     for (int lane = 0; lane < 4; lane++)
@@ -485,6 +489,32 @@ static size_t result_arrays(McResult *r, double **arrays, size_t *widths)
 }
 #define MC_ARRAYS_MAX 12
 
+/* The threads a parallel region may have, and this thread's number among them. */
+static int thread_slots(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+static int thread_slot(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+static void spaces_free(Workspace **spaces, int slots)
+{
+    for (int i = 0; spaces && i < slots; i++)
+        workspace_free(spaces[i]);
+    free(spaces);
+}
+
 BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McProgress progress,
                 void *context, const McShards *shards, McResult **out, BvErrors *errors)
 {
@@ -495,6 +525,8 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
     McResult *r = calloc(1, sizeof *r);
     Sim sim = {.book = book, .seed = seed, .H = sc->horizon_years, .churn = mc->client_churn};
     Sampler *sampler = NULL;
+    Workspace **spaces = NULL; /* one a thread, kept for the whole run */
+    int slots = 0;
     BvStatus status = BV_OK;
     if (!r || result_alloc(r, iterations) != BV_OK)
         goto nomem;
@@ -550,6 +582,10 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                                                       : 1;
     while (MC_PRECISION_BLOCK % block)
         block--;
+    slots = thread_slots();
+    spaces = calloc((size_t)slots, sizeof *spaces);
+    if (!spaces)
+        goto nomem;
     long done = 0;
     long failed = -1;
     BvError failure = {0};
@@ -564,7 +600,12 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         bool nomem_seen = false;
 #pragma omp parallel
         {
-            Workspace *w = workspace_new(book);
+            /* A thread keeps its workspace from block to block (a workspace holds an error
+             * list of its own: too large to allocate and clear at every block). */
+            int slot = thread_slot();
+            Workspace *w = slot < slots ? spaces[slot] : workspace_new(book);
+            if (!w && slot < slots)
+                w = spaces[slot] = workspace_new(book);
             if (!w) {
 #pragma omp atomic write
                 nomem_seen = true;
@@ -603,7 +644,8 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                     failure = w->errors.items[0];
                 }
             }
-            workspace_free(w);
+            if (slot >= slots)
+                workspace_free(w);
         }
         if (nomem_seen && !shards)
             goto nomem;
@@ -680,6 +722,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                 goto nomem;
         }
     }
+    spaces_free(spaces, slots);
     free(sim.revenue);
     sampler_free(sampler);
     *out = r;
@@ -687,6 +730,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
 nomem:
     status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
 fail:
+    spaces_free(spaces, slots);
     free(sim.revenue);
     sampler_free(sampler);
     mc_free(r);
