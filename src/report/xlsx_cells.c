@@ -236,6 +236,17 @@ lxw_format *xlsx_format(XlsxCells *x, const char *num_format, bool bold, bool in
     return f;
 }
 
+/* libxlsxwriter gives a new format with nothing set the default format's index only after
+ * looking it up in a hash table (a copy, a hash of the whole format, a free) at every cell; the
+ * default format itself, the first one the workbook adds, has its index already. */
+lxw_format *xlsx_default_format(XlsxCells *x)
+{
+    lxw_format *first = STAILQ_FIRST(x->wb->formats);
+    if (first && first->xf_index == 0)
+        return first;
+    return xlsx_format(x, NULL, false, false);
+}
+
 lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name)
 {
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);

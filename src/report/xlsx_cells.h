@@ -71,6 +71,9 @@ const char *xlsx_range(char *buf, const char *sheet, int r1, int c1, int r2, int
 /* A format with a number format, bold, and the pale yellow fill that marks inputs. */
 lxw_format *xlsx_format(XlsxCells *x, const char *num_format, bool bold, bool input);
 
+/* The workbook's default look (no number format, font or fill of its own). */
+lxw_format *xlsx_default_format(XlsxCells *x);
+
 lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name);
 
 /* A chart of `series` series over rows first..last of `sheet`: categories from column cat_col,

@@ -19,9 +19,7 @@ void xlsx_layout_formats(XlsxCtx *x)
     f->note = xlsx_note_format(&x->c);
     f->header = xlsx_header_format(&x->c, NULL);
     f->year_header = xlsx_header_format(&x->c, "\"Year \"0");
-    f->label = xlsx_format(&x->c, NULL, false, false);
-    /* Text looks as labels do: the same format, since libxlsxwriter looks up a copy of an
-     * earlier format in a hash table at every cell (a large book's ABC column). */
+    f->label = xlsx_default_format(&x->c);
     f->text = f->label;
     f->bold = xlsx_format(&x->c, NULL, true, false);
     f->input_rate = xlsx_format(&x->c, "0.00%", false, true);
