@@ -36,11 +36,20 @@ static char *read_part(const char *path, const char *name)
     return text;
 }
 
-static void workbook_path(char *buf, size_t size, const char *name)
+/* A workbook being written to TEST_BUILD_DIR/xlsx_cells_unit_NAME.xlsx, and its errors. */
+typedef struct Book {
+    char path[512];
+    XlsxCells x;
+    BvErrors errors;
+} Book;
+
+static void open_book(Book *b, const char *name, bool constant_memory)
 {
     char file[128];
     snprintf(file, sizeof file, "xlsx_cells_unit_%s.xlsx", name);
-    unit_build_path(buf, size, file);
+    unit_build_path(b->path, sizeof b->path, file);
+    bv_errors_init(&b->errors);
+    assert_int_equal(xlsx_open(&b->x, b->path, "guard", constant_memory, &b->errors), BV_OK);
 }
 
 /* The writers a sheet is built with, each asked to write one cell (or row) at (r, c). */
@@ -82,27 +91,23 @@ static void test_row_above_the_current_one_fails_loudly(void **state)
 {
     (void)state;
     for (int writer = 0; writer < WRITERS; writer++) {
-        char path[512];
-        workbook_path(path, sizeof path, "backwards");
-        XlsxCells x;
-        BvErrors errors;
-        bv_errors_init(&errors);
-        assert_int_equal(xlsx_open(&x, path, "guard", true, &errors), BV_OK);
-        lxw_worksheet *ws = xlsx_sheet(&x, "Rows");
+        Book b;
+        open_book(&b, "backwards", true);
+        lxw_worksheet *ws = xlsx_sheet(&b.x, "Rows");
         assert_non_null(ws);
-        xlsx_number(&x, ws, 5, 0, 1, NULL);
-        assert_int_equal(x.err, LXW_NO_ERROR);
-        write_with(writer, &x, ws, 3, 1);
-        if (x.err == LXW_NO_ERROR)
+        xlsx_number(&b.x, ws, 5, 0, 1, NULL);
+        assert_int_equal(b.x.err, LXW_NO_ERROR);
+        write_with(writer, &b.x, ws, 3, 1);
+        if (b.x.err == LXW_NO_ERROR)
             fail_msg("the %s writer accepted row 4 after row 6", writer_names[writer]);
-        assert_string_equal(x.why,
+        assert_string_equal(b.x.why,
                             "sheet 'Rows': row 4 written after row 6 (rows must be written top "
                             "to bottom)");
-        assert_int_equal(xlsx_close(&x, path, &errors), BV_ERR_IO);
-        const BvError *e = unit_expect_error(&errors, "sheet 'Rows': row 4 written after row 6");
+        assert_int_equal(xlsx_close(&b.x, b.path, &b.errors), BV_ERR_IO);
+        const BvError *e = unit_expect_error(&b.errors, "sheet 'Rows': row 4 written after row 6");
         assert_int_equal(e->status, BV_ERR_IO);
         assert_non_null(strstr(e->message, "writing the workbook failed"));
-        remove(path);
+        remove(b.path);
     }
 }
 
@@ -111,20 +116,16 @@ static void test_row_above_the_current_one_fails_loudly(void **state)
 static void test_first_refusal_is_kept(void **state)
 {
     (void)state;
-    char path[512];
-    workbook_path(path, sizeof path, "first");
-    XlsxCells x;
-    BvErrors errors;
-    bv_errors_init(&errors);
-    assert_int_equal(xlsx_open(&x, path, "guard", true, &errors), BV_OK);
-    lxw_worksheet *ws = xlsx_sheet(&x, "Trail");
-    xlsx_number(&x, ws, 9, 0, 1, NULL);
-    xlsx_number(&x, ws, 2, 0, 1, NULL);
-    xlsx_number(&x, ws, 0, 0, 1, NULL);
-    assert_string_equal(x.why, "sheet 'Trail': row 3 written after row 10 (rows must be written "
-                               "top to bottom)");
-    assert_int_equal(xlsx_close(&x, path, &errors), BV_ERR_IO);
-    remove(path);
+    Book b;
+    open_book(&b, "first", true);
+    lxw_worksheet *ws = xlsx_sheet(&b.x, "Trail");
+    xlsx_number(&b.x, ws, 9, 0, 1, NULL);
+    xlsx_number(&b.x, ws, 2, 0, 1, NULL);
+    xlsx_number(&b.x, ws, 0, 0, 1, NULL);
+    assert_string_equal(b.x.why, "sheet 'Trail': row 3 written after row 10 (rows must be "
+                                 "written top to bottom)");
+    assert_int_equal(xlsx_close(&b.x, b.path, &b.errors), BV_ERR_IO);
+    remove(b.path);
 }
 
 /* Rows 1, 1 (another column), 2 and 6 on "First", then rows 1 and 3 on "Second" (a new sheet
@@ -133,28 +134,24 @@ static void test_in_order_writes_pass_and_reach_the_file(void **state)
 {
     (void)state;
     for (int writer = 0; writer < WRITERS; writer++) {
-        char path[512];
-        workbook_path(path, sizeof path, "in_order");
-        XlsxCells x;
-        BvErrors errors;
-        bv_errors_init(&errors);
-        assert_int_equal(xlsx_open(&x, path, "guard", true, &errors), BV_OK);
-        lxw_worksheet *first = xlsx_sheet(&x, "First");
-        lxw_worksheet *second = xlsx_sheet(&x, "Second");
-        xlsx_text(&x, first, 0, 0, "head", NULL);
-        xlsx_number(&x, first, 0, 1, 1, NULL);
-        write_with(writer, &x, first, 1, 2);
-        xlsx_number(&x, first, 5, 0, 6, NULL);
-        xlsx_number(&x, second, 0, 0, 1, NULL);
-        xlsx_number(&x, second, 2, 3, 3, NULL);
-        assert_int_equal(x.err, LXW_NO_ERROR);
-        assert_string_equal(x.why, "");
-        if (xlsx_close(&x, path, &errors) != BV_OK) {
-            unit_dump_errors(&errors);
+        Book b;
+        open_book(&b, "in_order", true);
+        lxw_worksheet *first = xlsx_sheet(&b.x, "First");
+        lxw_worksheet *second = xlsx_sheet(&b.x, "Second");
+        xlsx_text(&b.x, first, 0, 0, "head", NULL);
+        xlsx_number(&b.x, first, 0, 1, 1, NULL);
+        write_with(writer, &b.x, first, 1, 2);
+        xlsx_number(&b.x, first, 5, 0, 6, NULL);
+        xlsx_number(&b.x, second, 0, 0, 1, NULL);
+        xlsx_number(&b.x, second, 2, 3, 3, NULL);
+        assert_int_equal(b.x.err, LXW_NO_ERROR);
+        assert_string_equal(b.x.why, "");
+        if (xlsx_close(&b.x, b.path, &b.errors) != BV_OK) {
+            unit_dump_errors(&b.errors);
             fail_msg("in-order writes with the %s writer failed", writer_names[writer]);
         }
-        char *one = read_part(path, "xl/worksheets/sheet1.xml");
-        char *two = read_part(path, "xl/worksheets/sheet2.xml");
+        char *one = read_part(b.path, "xl/worksheets/sheet1.xml");
+        char *two = read_part(b.path, "xl/worksheets/sheet2.xml");
         assert_non_null(one);
         assert_non_null(two);
         assert_non_null(strstr(one, "<c r=\"A1\""));
@@ -165,7 +162,7 @@ static void test_in_order_writes_pass_and_reach_the_file(void **state)
         assert_non_null(strstr(two, "<c r=\"D3\""));
         free(one);
         free(two);
-        remove(path);
+        remove(b.path);
     }
 }
 
@@ -174,23 +171,19 @@ static void test_in_order_writes_pass_and_reach_the_file(void **state)
 static void test_guard_off_without_constant_memory(void **state)
 {
     (void)state;
-    char path[512];
-    workbook_path(path, sizeof path, "in_memory");
-    XlsxCells x;
-    BvErrors errors;
-    bv_errors_init(&errors);
-    assert_int_equal(xlsx_open(&x, path, "guard", false, &errors), BV_OK);
-    lxw_worksheet *ws = xlsx_sheet(&x, "Any order");
-    xlsx_number(&x, ws, 5, 0, 6, NULL);
-    xlsx_number(&x, ws, 3, 1, 4, NULL);
-    assert_int_equal(x.err, LXW_NO_ERROR);
-    assert_int_equal(xlsx_close(&x, path, &errors), BV_OK);
-    char *sheet = read_part(path, "xl/worksheets/sheet1.xml");
+    Book b;
+    open_book(&b, "in_memory", false);
+    lxw_worksheet *ws = xlsx_sheet(&b.x, "Any order");
+    xlsx_number(&b.x, ws, 5, 0, 6, NULL);
+    xlsx_number(&b.x, ws, 3, 1, 4, NULL);
+    assert_int_equal(b.x.err, LXW_NO_ERROR);
+    assert_int_equal(xlsx_close(&b.x, b.path, &b.errors), BV_OK);
+    char *sheet = read_part(b.path, "xl/worksheets/sheet1.xml");
     assert_non_null(sheet);
     assert_non_null(strstr(sheet, "<c r=\"A6\""));
     assert_non_null(strstr(sheet, "<c r=\"B4\""));
     free(sheet);
-    remove(path);
+    remove(b.path);
 }
 
 int main(void)
