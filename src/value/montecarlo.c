@@ -31,6 +31,18 @@
 /* Above this horizon a binary search beats counting every threshold. */
 #define LINEAR_COUNT_MAX 16
 
+/*
+ * Lifetimes looked up by a uniform's top LIFE_BITS bits: a bucket of uniforms that all live
+ * the same number of years holds it, and the few buckets a threshold cuts (at most H of them)
+ * hold LIFE_CUT, their clients counted one threshold at a time. The same lifetimes, a fraction of the work.
+ */
+#define LIFE_BITS 10
+#define LIFE_SHIFT (53 - LIFE_BITS)
+#define LIFE_CUT 0xFF /* above HORIZON_MAX */
+/* Building the table costs about what counting does for this many clients: a smaller cohort
+ * (a book of clients with their own values) counts. */
+#define LIFE_TABLE_MIN 32
+
 typedef struct Sim {
     const Book *book;
     const Sampler *sampler;
@@ -39,6 +51,7 @@ typedef struct Sim {
     bool churn;
     double *revenue;     /* [clients] revenues in cohort order; the position in this order
                             is the client's random stream */
+    uint8_t counted[1 << LIFE_BITS]; /* every bucket LIFE_CUT: a small cohort's table */
 } Sim;
 
 /* What one iteration gives (NaN where the scenario does not ask for it). */
@@ -155,17 +168,6 @@ static inline int lifetime(const uint64_t *S, int H, uint64_t u)
     return lo;
 }
 
-/*
- * Lifetimes looked up by a uniform's top LIFE_BITS bits: a bucket of uniforms that all live
- * the same number of years holds it, and the few buckets a threshold cuts (at most H of them)
- * hold LIFE_CUT, their clients counted as above. The same lifetimes, a fraction of the work.
- */
-#define LIFE_BITS 10
-#define LIFE_SHIFT (53 - LIFE_BITS)
-#define LIFE_CUT 0xFF /* above HORIZON_MAX */
-/* Building the table costs about what counting does for this many clients: a smaller cohort
- * (a book of clients with their own values) counts. */
-#define LIFE_TABLE_MIN 32
 
 /* Bucket b holds the uniforms [b, b + 1) 2^LIFE_SHIFT; a client lives L years when its
  * uniform lies in [T[L], T[L - 1]) (T[-1] = 2^53, T[H] = 0), T non-increasing. */
@@ -186,7 +188,7 @@ static void lifetime_table(const uint64_t *T, int H, uint8_t table[1 << LIFE_BIT
 
 static inline int lifetime_of(const uint8_t *table, const uint64_t *T, int H, uint64_t u)
 {
-    int L = table ? table[u >> LIFE_SHIFT] : LIFE_CUT;
+    int L = table[u >> LIFE_SHIFT];
     return L != LIFE_CUT ? L : lifetime(T, H, u);
 }
 
@@ -206,9 +208,10 @@ static long churn_cohort(const Sim *sim, long it, size_t c, const double *S, dou
         thresholds[t] = (uint64_t)ceil(S[t] * 0x1.0p53);
     uint64_t key = rng_key(sim->seed, (uint64_t)it, 0);
     size_t j = book->cohort_start[c], end = book->cohort_start[c + 1];
-    uint8_t buckets[1 << LIFE_BITS], *table = NULL;
+    uint8_t buckets[1 << LIFE_BITS];
+    const uint8_t *table = sim->counted;
     if (end - j >= LIFE_TABLE_MIN)
-        lifetime_table(thresholds, H, table = buckets);
+        lifetime_table(thresholds, H, buckets), table = buckets;
     const double *revenue = sim->revenue;
     double lanes[4][HORIZON_MAX + 1];
     for (int lane = 0; lane < 4; lane++)
@@ -524,6 +527,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
     size_t n_clients = sc->client_count;
     McResult *r = calloc(1, sizeof *r);
     Sim sim = {.book = book, .seed = seed, .H = sc->horizon_years, .churn = mc->client_churn};
+    memset(sim.counted, LIFE_CUT, sizeof sim.counted);
     Sampler *sampler = NULL;
     Workspace **spaces = NULL; /* one a thread, kept for the whole run */
     int slots = 0;
