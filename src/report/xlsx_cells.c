@@ -156,7 +156,7 @@ void xlsx_row_height(XlsxCells *x, lxw_worksheet *ws, int r, double height)
 
 /*
  * A cell's name ("C5", "$C$5") at p; returns its end. libxlsxwriter's own (a printf a call)
- * was a tenth of a large book's Clients sheet, whose every row names a few cells.
+ * cost some 6% of a large book's Clients sheet, whose every row names a few cells.
  */
 static char *put_cell(char *p, int r, int c, bool absolute)
 {
