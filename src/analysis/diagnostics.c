@@ -32,10 +32,22 @@ static int by_revenue_desc(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
-static int by_value_desc(const void *a, const void *b)
+#define TOP_VALUES 10
+
+/* Keep v if it is among the TOP_VALUES largest seen (top[0..*kept-1], largest first). */
+static void keep_if_top(double *top, size_t *kept, double v)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x < y) - (x > y);
+    size_t k = *kept;
+    if (k == TOP_VALUES) {
+        if (!(v > top[TOP_VALUES - 1]))
+            return;
+        k--;
+    } else {
+        (*kept)++;
+    }
+    for (; k > 0 && v > top[k - 1]; k--)
+        top[k] = top[k - 1];
+    top[k] = v;
 }
 
 /* sum_{t>=1} S(t) for a cohort: its first H years from the DCF, then the exact remainder. */
@@ -87,7 +99,8 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
     const Scenario *sc = book->scenario;
     size_t n = sc->client_count, m = n ? n : 1;
     Diagnostics *d = calloc(1, sizeof *d);
-    double *values = NULL;
+    double top[TOP_VALUES]; /* the largest client values, largest first */
+    size_t tops = 0;
     Ranked *ranked = NULL;
     size_t *finite = NULL; /* per segment: clients with a finite expected remaining life */
     if (!d)
@@ -97,7 +110,6 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
     d->rank = malloc(m * sizeof *d->rank);
     d->by_revenue = malloc(m * sizeof *d->by_revenue);
     d->remaining_years = malloc((book->cohort_count ? book->cohort_count : 1) * sizeof(double));
-    values = malloc(m * sizeof *values);
     ranked = malloc(m * sizeof *ranked);
     size_t groups = sc->segment_count + 1;
     d->segment_clients = calloc(groups, sizeof *d->segment_clients);
@@ -106,7 +118,7 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
     d->segment_remaining = calloc(groups, sizeof *d->segment_remaining);
     finite = calloc(groups, sizeof *finite);
     if (!d->abc || !d->client_provision || !d->rank || !d->by_revenue || !d->remaining_years ||
-        !values || !ranked || !d->segment_clients || !d->segment_revenue ||
+        !ranked || !d->segment_clients || !d->segment_revenue ||
         !d->segment_value || !d->segment_remaining || !finite)
         goto nomem;
 
@@ -129,11 +141,12 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
         d->tenure_clients[band]++;
         d->tenure_revenue[band] += revenue;
         ranked[i] = (Ranked){revenue, i};
-        values[i] = dcf_client_value(dcf, book, i);
+        double value = dcf_client_value(dcf, book, i);
+        keep_if_top(top, &tops, value);
         size_t g = cl->segment >= 0 ? (size_t)cl->segment : sc->segment_count;
         d->segment_clients[g]++;
         d->segment_revenue[g] += revenue;
-        d->segment_value[g] += values[i];
+        d->segment_value[g] += value;
     }
     d->active_rate = n ? (double)d->active_clients / (double)n : (double)NAN;
 
@@ -158,10 +171,9 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
         if (k == 9 || (k < 9 && k + 1 == n))
             d->top10_share = total > 0 ? cumulative / total : 0;
     }
-    qsort(values, n, sizeof *values, by_value_desc);
     double top_value = 0;
-    for (size_t k = 0; k < n && k < 10; k++)
-        top_value += values[k];
+    for (size_t k = 0; k < tops; k++)
+        top_value += top[k];
     d->top10_value_share = dcf->value != 0 ? top_value / dcf->value : (double)NAN;
 
     for (size_t c = 0; c < book->cohort_count; c++) {
@@ -183,10 +195,8 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
         d->segment_remaining[g] = finite[g] ? d->segment_remaining[g] / (double)finite[g]
                                             : (double)NAN;
     free(finite);
-    free(values);
     free(ranked);
     finite = NULL;
-    values = NULL;
     ranked = NULL;
     if (diagnostics_lifetime(book, dcf, d) != BV_OK)
         goto nomem;
@@ -194,7 +204,6 @@ BvStatus diagnostics_new(const Book *book, const Dcf *dcf, Diagnostics **out, Bv
     return BV_OK;
 nomem:
     free(finite);
-    free(values);
     free(ranked);
     diagnostics_free(d);
     return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");

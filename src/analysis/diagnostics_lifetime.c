@@ -6,12 +6,36 @@
 #include "diagnostics_lifetime.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
-static int by_double(const void *a, const void *b)
+#include "stats.h"
+
+/*
+ * The median over `k` clients of their cohort's median years, count[c] clients in cohort c:
+ * the cohorts sorted by it and counted through, the same as sorting every client's.
+ */
+static bool median_over_clients(const double *years, const size_t *count, size_t cohorts,
+                                size_t k, double *median)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    StatsKeyed *order = malloc((cohorts ? cohorts : 1) * sizeof *order);
+    if (!order)
+        return false;
+    for (size_t c = 0; c < cohorts; c++)
+        order[c] = (StatsKeyed){years[c], (long)c};
+    qsort(order, cohorts, sizeof *order, stats_keyed_order);
+    /* the values at sorted positions k/2 - 1 and k/2 (0-based) */
+    size_t want = k % 2 ? k / 2 : k / 2 - 1, seen = 0;
+    double at[2] = {0, 0};
+    int found = 0;
+    for (size_t i = 0; i < cohorts && found < 2; i++) {
+        seen += count[order[i].index];
+        while (found < 2 && want + (size_t)found < seen)
+            at[found++] = order[i].key;
+    }
+    free(order);
+    *median = k % 2 ? at[0] : 0.5 * (at[0] + at[1]);
+    return true;
 }
 
 /* First t >= 1 with S(t) <= 1/2: the DCF's S(1..H), then the model's rates beyond. */
@@ -41,11 +65,11 @@ BvStatus diagnostics_lifetime(const Book *book, const Dcf *dcf, Diagnostics *d)
     d->horizon_years = malloc(cohorts * sizeof *d->horizon_years);
     d->segment_horizon_years = calloc(groups, sizeof *d->segment_horizon_years);
     size_t *active = calloc(groups, sizeof *active);
-    double *medians = malloc((n ? n : 1) * sizeof *medians);
+    size_t *in_cohort = calloc(cohorts, sizeof *in_cohort); /* active clients */
     if (!d->median_years || !d->horizon_years || !d->segment_horizon_years || !active ||
-        !medians) {
+        !in_cohort) {
         free(active);
-        free(medians);
+        free(in_cohort);
         return BV_ERR_NOMEM;
     }
     int H = dcf->horizon;
@@ -65,21 +89,18 @@ BvStatus diagnostics_lifetime(const Book *book, const Dcf *dcf, Diagnostics *d)
         size_t c = book->client_cohort[i];
         d->segment_horizon_years[g] += d->horizon_years[c];
         active[g]++;
-        medians[k++] = d->median_years[c];
+        in_cohort[c]++;
+        k++;
     }
     for (size_t g = 0; g < groups; g++)
         d->segment_horizon_years[g] = active[g] ? d->segment_horizon_years[g] / (double)active[g]
                                                 : (double)NAN;
-    if (k) {
-        qsort(medians, k, sizeof *medians, by_double);
-        d->median_years_active = k % 2 ? medians[k / 2]
-                                       : 0.5 * (medians[k / 2 - 1] + medians[k / 2]);
-    } else {
-        d->median_years_active = (double)NAN;
-    }
+    d->median_years_active = (double)NAN;
+    bool ok = !k || median_over_clients(d->median_years, in_cohort, book->cohort_count, k,
+                                        &d->median_years_active);
     free(active);
-    free(medians);
-    return BV_OK;
+    free(in_cohort);
+    return ok ? BV_OK : BV_ERR_NOMEM;
 }
 
 void diagnostics_lifetime_free(Diagnostics *d)

@@ -59,6 +59,9 @@ void xlsx_formula_text(XlsxCells *x, lxw_worksheet *ws, int r, int c, const char
                        lxw_format *f, const char *cached);
 void xlsx_row_height(XlsxCells *x, lxw_worksheet *ws, int r, double height);
 
+/* "C5" (relative); buf holds 32. */
+const char *xlsx_cell(char *buf, int r, int c);
+
 /* "$C$5", or "'Sheet'!$C$5" when `sheet` is given; buf holds XLSX_REF_MAX. */
 const char *xlsx_ref(char *buf, const char *sheet, int r, int c);
 
@@ -67,6 +70,9 @@ const char *xlsx_range(char *buf, const char *sheet, int r1, int c1, int r2, int
 
 /* A format with a number format, bold, and the pale yellow fill that marks inputs. */
 lxw_format *xlsx_format(XlsxCells *x, const char *num_format, bool bold, bool input);
+
+/* The workbook's default look (no number format, font or fill of its own). */
+lxw_format *xlsx_default_format(XlsxCells *x);
 
 lxw_worksheet *xlsx_sheet(XlsxCells *x, const char *name);
 

@@ -68,7 +68,7 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
                 xlsx_number(&x->c, ws, r, C_MARGIN + j, own[j], x->f.input_rate);
         xlsx_number(&x->c, ws, r, C_COHORT, (double)(cohort + 1), x->f.integer);
         char revenue[32], unit[XLSX_REF_MAX];
-        lxw_rowcol_to_cell(revenue, (lxw_row_t)r, C_BOOK_REVENUE);
+        xlsx_cell(revenue, r, C_BOOK_REVENUE);
         xlsx_formula(&x->c, ws, r, C_VALUE, x->f.money, dcf_client_value(x->dcf, x->book, k),
                     "=%s*%s", revenue,
                     xlsx_ref(unit, "Projection", x->cohort_first + (int)cohort, x->col_unit));
@@ -79,8 +79,8 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
         xlsx_number(&x->c, ws, r, C_RANK, (double)(dg->rank[k] + 1), x->f.integer);
         if (x->provision_first >= 0 && (cl->receivable != 0 || cl->receivable_age_days != 0)) {
             char receivable[32], age[32], days[XLSX_REF_MAX], rates[XLSX_REF_MAX];
-            lxw_rowcol_to_cell(receivable, (lxw_row_t)r, C_RECEIVABLE);
-            lxw_rowcol_to_cell(age, (lxw_row_t)r, C_RECEIVABLE_AGE);
+            xlsx_cell(receivable, r, C_RECEIVABLE);
+            xlsx_cell(age, r, C_RECEIVABLE_AGE);
             int last = x->provision_first + (int)sc->provision_count - 1;
             xlsx_range(days, "Assumptions", x->provision_first, A_VALUE, last, A_VALUE);
             xlsx_range(rates, "Assumptions", x->provision_first, A_DIST, last, A_DIST);
@@ -100,8 +100,8 @@ static void write_clients_sheet(XlsxCtx *x, lxw_worksheet *ws, size_t sheet)
         double weight = x->book->cohorts[cohort].weight;
         xlsx_number(&x->c, ws, r, C_WEIGHT, weight, x->f.rate);
         char raw[32], share[32];
-        lxw_rowcol_to_cell(raw, (lxw_row_t)r, C_REVENUE);
-        lxw_rowcol_to_cell(share, (lxw_row_t)r, C_WEIGHT);
+        xlsx_cell(raw, r, C_REVENUE);
+        xlsx_cell(share, r, C_WEIGHT);
         xlsx_formula(&x->c, ws, r, C_BOOK_REVENUE, x->f.money, weight * cl->annual_revenue,
                      "=%s*%s", raw, share);
     }

@@ -19,8 +19,8 @@ void xlsx_layout_formats(XlsxCtx *x)
     f->note = xlsx_note_format(&x->c);
     f->header = xlsx_header_format(&x->c, NULL);
     f->year_header = xlsx_header_format(&x->c, "\"Year \"0");
-    f->label = xlsx_format(&x->c, NULL, false, false);
-    f->text = xlsx_format(&x->c, NULL, false, false);
+    f->label = xlsx_default_format(&x->c);
+    f->text = f->label;
     f->bold = xlsx_format(&x->c, NULL, true, false);
     f->input_rate = xlsx_format(&x->c, "0.00%", false, true);
     f->input_number = xlsx_format(&x->c, "0.0000", false, true);

@@ -117,24 +117,24 @@ void xlsx_mc_trail_row(XlsxCtx *x, lxw_worksheet *ws, const McTrail *t, int r, l
     if (!t->formulas)
         return;
     char cell[XLSX_REF_MAX];
-    lxw_rowcol_to_cell(cell, (lxw_row_t)r, M_VALUE);
+    xlsx_cell(cell, r, M_VALUE);
     xlsx_formula(&x->c, ws, r, risk_col_rank_value(t->k), x->f.count, t->rank_value[it],
                  "=_xlfn.RANK.AVG(%s,%s,1)", cell, t->values);
     if (mc->client_churn) {
-        lxw_rowcol_to_cell(cell, (lxw_row_t)r, M_LOST);
+        xlsx_cell(cell, r, M_LOST);
         xlsx_formula(&x->c, ws, r, risk_col_rank_lost(t->k), x->f.count, t->rank_lost[it],
                      "=_xlfn.RANK.AVG(%s,%s,1)", cell, t->lost);
     }
     size_t bins = x->drivers ? x->drivers->bins : 1;
     for (size_t i = 0; i < t->k; i++) {
         double rank = t->rank_input[i * (size_t)t->n + (size_t)it];
-        lxw_rowcol_to_cell(cell, (lxw_row_t)r, (lxw_col_t)risk_col_input(i));
+        xlsx_cell(cell, r, risk_col_input(i));
         xlsx_formula(&x->c, ws, r, risk_col_rank_input(t->k, i), x->f.count, rank,
                      "=_xlfn.RANK.AVG(%s,%s,1)", cell, t->inputs[i]);
         double bin = floor((rank - 1) * (double)bins / (double)t->n);
         if (bin > (double)bins - 1)
             bin = (double)bins - 1;
-        lxw_rowcol_to_cell(cell, (lxw_row_t)r, (lxw_col_t)risk_col_rank_input(t->k, i));
+        xlsx_cell(cell, r, risk_col_rank_input(t->k, i));
         xlsx_formula(&x->c, ws, r, risk_col_bin_input(t->k, i), x->f.integer, bin,
                      "=MIN(INT((%s-1)*%zu/%s),%zu)", cell, bins, t->iterations, bins - 1);
     }

@@ -31,6 +31,18 @@
 /* Above this horizon a binary search beats counting every threshold. */
 #define LINEAR_COUNT_MAX 16
 
+/*
+ * Lifetimes looked up by a uniform's top LIFE_BITS bits: a bucket of uniforms that all live
+ * the same number of years holds it, and the few buckets a threshold cuts (at most H of them)
+ * hold LIFE_CUT, their clients counted one threshold at a time. The same lifetimes, a fraction of the work.
+ */
+#define LIFE_BITS 10
+#define LIFE_SHIFT (53 - LIFE_BITS)
+#define LIFE_CUT 0xFF /* above HORIZON_MAX */
+/* Building the table costs about what counting does for this many clients: a smaller cohort
+ * (a book of clients with their own values) counts. */
+#define LIFE_TABLE_MIN 32
+
 typedef struct Sim {
     const Book *book;
     const Sampler *sampler;
@@ -39,6 +51,7 @@ typedef struct Sim {
     bool churn;
     double *revenue;     /* [clients] revenues in cohort order; the position in this order
                             is the client's random stream */
+    uint8_t counted[1 << LIFE_BITS]; /* every bucket LIFE_CUT: a small cohort's table */
 } Sim;
 
 /* What one iteration gives (NaN where the scenario does not ask for it). */
@@ -155,6 +168,30 @@ static inline int lifetime(const uint64_t *S, int H, uint64_t u)
     return lo;
 }
 
+
+/* Bucket b holds the uniforms [b, b + 1) 2^LIFE_SHIFT; a client lives L years when its
+ * uniform lies in [T[L], T[L - 1]) (T[-1] = 2^53, T[H] = 0), T non-increasing. */
+static void lifetime_table(const uint64_t *T, int H, uint8_t table[1 << LIFE_BITS])
+{
+    memset(table, LIFE_CUT, (size_t)1 << LIFE_BITS);
+    for (int t = 1; t < H; t++)
+        if (T[t] > T[t - 1])
+            return; /* not a survival curve: every bucket counts */
+    const uint64_t top = UINT64_C(1) << 53, width = UINT64_C(1) << LIFE_SHIFT;
+    for (int L = 0; L <= H; L++) {
+        uint64_t lo = L < H ? T[L] : 0, hi = L > 0 ? T[L - 1] : top;
+        uint64_t first = (lo + width - 1) >> LIFE_SHIFT, end = (hi < top ? hi : top) >> LIFE_SHIFT;
+        if (end > first)
+            memset(table + first, L, (size_t)(end - first));
+    }
+}
+
+static inline int lifetime_of(const uint8_t *table, const uint64_t *T, int H, uint64_t u)
+{
+    int L = table[u >> LIFE_SHIFT];
+    return L != LIFE_CUT ? L : lifetime(T, H, u);
+}
+
 /*
  * The clients of cohort c, each alive while its uniform lies below the survival thresholds:
  * hist[L] = revenue of the clients that live L years (L = 0..H). The uniform is compared as
@@ -171,25 +208,35 @@ static long churn_cohort(const Sim *sim, long it, size_t c, const double *S, dou
         thresholds[t] = (uint64_t)ceil(S[t] * 0x1.0p53);
     uint64_t key = rng_key(sim->seed, (uint64_t)it, 0);
     size_t j = book->cohort_start[c], end = book->cohort_start[c + 1];
+    uint8_t buckets[1 << LIFE_BITS];
+    const uint8_t *table = sim->counted;
+    if (end - j >= LIFE_TABLE_MIN)
+        lifetime_table(thresholds, H, buckets), table = buckets;
+    const double *revenue = sim->revenue;
     double lanes[4][HORIZON_MAX + 1];
     for (int lane = 0; lane < 4; lane++)
         memset(lanes[lane], 0, (size_t)(H + 1) * sizeof(double));
-    long lost[4] = {0, 0, 0, 0}; /* clients lost by the horizon (living fewer than H years) */
-    for (; j + 4 <= end; j += 4)
-        for (int lane = 0; lane < 4; lane++) {
-            size_t k = j + (size_t)lane;
-            int L = lifetime(thresholds, H, rng_bits53(key, k));
-            lanes[lane][L] += sim->revenue[k];
-            lost[lane] += L < H;
-        }
+    long alive = 0; /* clients living all H years */
+    for (; j + 4 <= end; j += 4) {
+        int L0 = lifetime_of(table, thresholds, H, rng_bits53(key, j));
+        int L1 = lifetime_of(table, thresholds, H, rng_bits53(key, j + 1));
+        int L2 = lifetime_of(table, thresholds, H, rng_bits53(key, j + 2));
+        int L3 = lifetime_of(table, thresholds, H, rng_bits53(key, j + 3));
+        lanes[0][L0] += revenue[j];
+        lanes[1][L1] += revenue[j + 1];
+        lanes[2][L2] += revenue[j + 2];
+        lanes[3][L3] += revenue[j + 3];
+        alive += (L0 == H) + (L1 == H) + (L2 == H) + (L3 == H);
+    }
     for (; j < end; j++) {
-        int L = lifetime(thresholds, H, rng_bits53(key, j));
-        lanes[0][L] += sim->revenue[j];
-        lost[0] += L < H;
+        int L = lifetime_of(table, thresholds, H, rng_bits53(key, j));
+        lanes[0][L] += revenue[j];
+        alive += L == H;
     }
     for (int L = 0; L <= H; L++)
         hist[L] = (lanes[0][L] + lanes[1][L]) + (lanes[2][L] + lanes[3][L]);
-    return (lost[0] + lost[1]) + (lost[2] + lost[3]);
+    /* clients lost by the horizon: those living fewer than H years */
+    return (long)(book->cohort_start[c + 1] - book->cohort_start[c]) - alive;
 }
 
 /* A cohort's failure, named with its iteration. */
@@ -445,6 +492,32 @@ static size_t result_arrays(McResult *r, double **arrays, size_t *widths)
 }
 #define MC_ARRAYS_MAX 12
 
+/* The threads a parallel region may have, and this thread's number among them. */
+static int thread_slots(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+static int thread_slot(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+static void spaces_free(Workspace **spaces, int slots)
+{
+    for (int i = 0; spaces && i < slots; i++)
+        workspace_free(spaces[i]);
+    free(spaces);
+}
+
 BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McProgress progress,
                 void *context, const McShards *shards, McResult **out, BvErrors *errors)
 {
@@ -454,7 +527,10 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
     size_t n_clients = sc->client_count;
     McResult *r = calloc(1, sizeof *r);
     Sim sim = {.book = book, .seed = seed, .H = sc->horizon_years, .churn = mc->client_churn};
+    memset(sim.counted, LIFE_CUT, sizeof sim.counted);
     Sampler *sampler = NULL;
+    Workspace **spaces = NULL; /* one a thread, kept for the whole run */
+    int slots = 0;
     BvStatus status = BV_OK;
     if (!r || result_alloc(r, iterations) != BV_OK)
         goto nomem;
@@ -510,6 +586,10 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                                                       : 1;
     while (MC_PRECISION_BLOCK % block)
         block--;
+    slots = thread_slots();
+    spaces = calloc((size_t)slots, sizeof *spaces);
+    if (!spaces)
+        goto nomem;
     long done = 0;
     long failed = -1;
     BvError failure = {0};
@@ -524,7 +604,12 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
         bool nomem_seen = false;
 #pragma omp parallel
         {
-            Workspace *w = workspace_new(book);
+            /* A thread keeps its workspace from block to block (a workspace holds an error
+             * list of its own: too large to allocate and clear at every block). */
+            int slot = thread_slot();
+            Workspace *w = slot < slots ? spaces[slot] : workspace_new(book);
+            if (!w && slot < slots)
+                w = spaces[slot] = workspace_new(book);
             if (!w) {
 #pragma omp atomic write
                 nomem_seen = true;
@@ -563,7 +648,8 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                     failure = w->errors.items[0];
                 }
             }
-            workspace_free(w);
+            if (slot >= slots)
+                workspace_free(w);
         }
         if (nomem_seen && !shards)
             goto nomem;
@@ -640,6 +726,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
                 goto nomem;
         }
     }
+    spaces_free(spaces, slots);
     free(sim.revenue);
     sampler_free(sampler);
     *out = r;
@@ -647,6 +734,7 @@ BvStatus mc_run(const Book *book, long iterations, unsigned long long seed, McPr
 nomem:
     status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
 fail:
+    spaces_free(spaces, slots);
     free(sim.revenue);
     sampler_free(sampler);
     mc_free(r);
