@@ -225,7 +225,7 @@ static int by_swing(const void *a, const void *b)
 /*
  * The points in the order one process meets them: each tornado entry's low and high ends and,
  * when its break-even is searched, the BREAK_EVEN_GRID + 1 inputs of its scan; then the grid's
- * cells. The searches themselves (Brent from the scan's brackets) come after, one a point.
+ * cells. The searches themselves (Brent from the scan's brackets) follow, each one point.
  */
 typedef struct Points {
     const WhatIfRun *run;
@@ -237,7 +237,7 @@ typedef struct Points {
     double *roots;           /* [searched]: their break-evens */
     size_t count;            /* points */
     BvErrors *scratch;
-    BvErrors *failure;       /* [2]: the earliest failed point's errors, and search's */
+    BvErrors *failure;       /* [2]: the earliest failed point's errors, then search's */
     long done, total;        /* for the progress bar */
 } Points;
 
