@@ -161,10 +161,18 @@ static BvStatus evaluate_at(const WhatIfRun *run, const char *parameter, double 
 
 /* ---- break-even ---- */
 
+/* Input i of the scan over [lo, hi] (BREAK_EVEN_GRID + 1 inputs). */
+static double scan_input(double lo, double hi, int i)
+{
+    return lo + (hi - lo) * i / BREAK_EVEN_GRID;
+}
+
 typedef struct BreakEven {
     const WhatIfRun *run;
     const TornadoSpec *spec;
-    BvErrors *scratch;       /* a point's own errors: inputs the scan passes over */
+    const double *grid;      /* [BREAK_EVEN_GRID + 1]: the scan's inputs */
+    const double *known;     /* the buyer's NPV there, valued with the other points */
+    BvErrors *scratch;       /* a point's own errors: inputs the search passes over */
     BvErrors *errors;        /* where a real failure (memory) is reported */
     bool failed;
 } BreakEven;
@@ -177,6 +185,10 @@ static double npv_at(double x, void *params)
     Point p = {.variant = NULL};
     if (b->failed)
         return (double)NAN;
+    /* The same bits value the same: the scan's inputs (and Brent's ends) are known. */
+    for (int i = 0; i <= BREAK_EVEN_GRID; i++)
+        if (memcmp(&x, &b->grid[i], sizeof x) == 0)
+            return b->known[i];
     bv_errors_init(b->scratch);
     BvStatus s = evaluate_at(b->run, b->spec->parameter, x, b->spec->mark, true, &p, b->scratch);
     if (s == BV_ERR_NOMEM) {
@@ -186,15 +198,12 @@ static double npv_at(double x, void *params)
     return s == BV_OK ? p.buyer_npv : (double)NAN;
 }
 
-/* The input in [lo, hi] nearest the base value where the buyer's NPV changes sign, by a
- * scan and Brent (rootfind); NaN when it keeps one sign. */
-static BvStatus break_even(BreakEven *b, double base, double lo, double hi, double *out)
+/* The input nearest the base value where the buyer's NPV changes sign, by a scan of the grid
+ * and Brent (rootfind); NaN when it keeps one sign. */
+static BvStatus break_even(BreakEven *b, double base, double *out)
 {
-    double grid[BREAK_EVEN_GRID + 1];
-    for (int i = 0; i <= BREAK_EVEN_GRID; i++)
-        grid[i] = lo + (hi - lo) * i / BREAK_EVEN_GRID;
     RootOptions o = {1e-12, 1e-12, BREAK_EVEN_ITERATIONS, ROOT_PICK_NEAREST, base};
-    RootResult r = rootfind_scan(npv_at, b, grid, BREAK_EVEN_GRID + 1, &o);
+    RootResult r = rootfind_scan(npv_at, b, b->grid, BREAK_EVEN_GRID + 1, &o);
     *out = r.root;
     return b->failed ? BV_ERR_NOMEM : rootfind_check(&r, "the break-even search", b->errors);
 }
@@ -222,6 +231,269 @@ static void sort_tornado(WhatIf *w)
     qsort(w->tornado, w->tornado_count, sizeof *w->tornado, by_swing);
 }
 
+/* ---- the DCF-only points, shared among processes ---- */
+
+/* Points each process computes between two exchanges (and updates of the progress bar). */
+#define ROUND_POINTS 8
+/* A point's values: the DCF value and the buyer's NPV. */
+#define POINT_WIDTH 2
+
+/*
+ * The points in the order one process meets them: each tornado entry's low and high ends and,
+ * when its break-even is searched, the BREAK_EVEN_GRID + 1 inputs of its scan; then the grid's
+ * cells. The searches themselves (Brent from the scan's brackets) follow, each one point.
+ */
+typedef struct Points {
+    const WhatIfRun *run;
+    const Scenario *base;
+    WhatIf *w;
+    size_t *start;           /* [tornado_count + 1]: each entry's first point, then the grid's */
+    double *values;          /* [points x POINT_WIDTH] */
+    size_t *searched;        /* the entries whose break-even is searched, in order */
+    double *roots;           /* [searched]: their break-evens */
+    size_t count;            /* points */
+    BvErrors *scratch;
+    BvErrors *failure;       /* [2]: the earliest failed point's errors, then search's */
+    long done, total;        /* for the progress bar */
+} Points;
+
+static bool is_searched(const WhatIf *w, size_t entry)
+{
+    return w->has_break_even && !w->tornado[entry].npv_unmoved;
+}
+
+/* The tornado entry point i belongs to; tornado_count for a grid cell. */
+static size_t entry_of(const Points *pts, long i)
+{
+    size_t e = 0;
+    while (e < pts->base->tornado_count && pts->start[e + 1] <= (size_t)i)
+        e++;
+    return e;
+}
+
+static BvStatus compute_point(Points *pts, long i, double *row, BvErrors *errors)
+{
+    const Scenario *base = pts->base;
+    size_t e = entry_of(pts, i), k = (size_t)i - pts->start[e];
+    Point p = {.variant = NULL};
+    BvStatus status;
+    if (e == base->tornado_count) {
+        const GridSpec *g = &base->grid;
+        ScenarioOverride o[2] = {{g->row_parameter, g->rows[k / g->col_count], g->mark},
+                                 {g->col_parameter, g->cols[k % g->col_count], g->mark}};
+        ScenarioPatch patch = {-1, o, 2};
+        status = evaluate(pts->run, &patch, false, false, &p, errors);
+    } else {
+        const TornadoSpec *t = &base->tornado[e];
+        const TornadoResult *r = &pts->w->tornado[e];
+        if (k < 2) {
+            double x = k == 0 ? r->low_input : r->high_input;
+            status = evaluate_at(pts->run, t->parameter, x, t->mark, pts->w->has_break_even, &p,
+                                 errors);
+        } else {
+            /* A scan's input the scenario cannot value is passed over, as npv_at does. */
+            double x = scan_input(r->range_low, r->range_high, (int)(k - 2));
+            status = evaluate_at(pts->run, t->parameter, x, t->mark, true, &p, errors);
+            bv_errors_init(errors);
+            if (status == BV_ERR_NOMEM)
+                return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+            if (status != BV_OK)
+                p.buyer_npv = (double)NAN;
+            status = BV_OK;
+        }
+    }
+    row[0] = p.dcf_value;
+    row[1] = p.buyer_npv;
+    return status;
+}
+
+/* Search break-even j (of pts->searched) from its scan's values. */
+static BvStatus compute_root(Points *pts, long j, double *row, BvErrors *errors)
+{
+    size_t e = pts->searched[j];
+    const TornadoSpec *t = &pts->base->tornado[e];
+    const TornadoResult *r = &pts->w->tornado[e];
+    double grid[BREAK_EVEN_GRID + 1], known[BREAK_EVEN_GRID + 1];
+    for (int k = 0; k <= BREAK_EVEN_GRID; k++) {
+        grid[k] = scan_input(r->range_low, r->range_high, k);
+        known[k] = pts->values[(pts->start[e] + 2 + (size_t)k) * POINT_WIDTH + 1];
+    }
+    Dist dist;
+    double lo, hi;
+    scenario_parameter(pts->base, t->parameter, &dist, &lo, &hi); /* checked on loading */
+    BreakEven b = {pts->run, t, grid, known, pts->scratch, errors, false};
+    return break_even(&b, dist_mean(&dist), row);
+}
+
+typedef BvStatus (*PointFn)(Points *pts, long i, double *row, BvErrors *errors);
+
+/*
+ * Points [0, count) by `compute` into `values` (`width` each), shared among the run's
+ * processes in rounds: every process ends with every point, or with the earliest failure of
+ * any (*failed, its errors in `failure`; -1 when none). BV_ERR_IO (in `failure`) when the
+ * processes could not exchange.
+ */
+static BvStatus share(Points *pts, long count, size_t width, PointFn compute, double *values,
+                      long *failed, BvErrors *failure)
+{
+    const WhatIfShards *s = pts->run->shards ? pts->run->points : NULL;
+    int rank = s ? pts->run->shards->rank : 0, ranks = s ? pts->run->shards->ranks : 1;
+    *failed = -1;
+    bv_errors_init(failure);
+    for (long begin = 0, end; begin < count && *failed < 0; begin = end) {
+        end = count - begin > ranks * ROUND_POINTS ? begin + ranks * ROUND_POINTS : count;
+        long first, last;
+        mc_shard_part(begin, end, rank, ranks, &first, &last);
+        for (long i = first; i < last && *failed < 0; i++) {
+            bv_errors_init(failure);
+            if (compute(pts, i, &values[(size_t)i * width], failure) != BV_OK)
+                *failed = i;
+        }
+        if (s) {
+            WhatIfExchange x = {values, width, begin, end, *failed, failure};
+            if (!s->exchange(&x, s->context)) {
+                bv_errors_init(failure);
+                return bv_error(failure, BV_ERR_IO, NULL, NULL,
+                                "the processes of the run could not exchange their what-if "
+                                "points");
+            }
+            *failed = x.failed;
+        }
+        pts->done += end - begin;
+        if (*failed < 0 && pts->run->progress)
+            pts->run->progress(pts->done, pts->total, pts->run->progress_context);
+    }
+    return BV_OK;
+}
+
+/* Report a failed point's errors, as one process meeting it first would have. */
+static BvStatus report(const BvErrors *failure, BvErrors *errors)
+{
+    for (size_t i = 0; i < failure->count; i++) {
+        if (errors->count < BV_ERRORS_MAX)
+            errors->items[errors->count++] = failure->items[i];
+        else
+            errors->dropped++;
+    }
+    errors->dropped += failure->dropped;
+    BvStatus status = bv_errors_status(failure);
+    return status == BV_OK ? BV_ERR_NUMERIC : status;
+}
+
+/* Each tornado entry's inputs, ends and the bracket its break-even is searched in. */
+static void tornado_inputs(const Scenario *base, WhatIf *w)
+{
+    for (size_t i = 0; i < base->tornado_count; i++) {
+        const TornadoSpec *t = &base->tornado[i];
+        Dist param;
+        double lo, hi;
+        scenario_parameter(base, t->parameter, &param, &lo, &hi); /* checked on loading */
+        TornadoResult *r = &w->tornado[i];
+        r->parameter = t->parameter;
+        if (t->has_range) {
+            r->low_input = t->low;
+            r->high_input = t->high;
+        } else {
+            whatif_swing(&param, lo, hi, &r->low_input, &r->high_input);
+        }
+        r->break_even = (double)NAN;
+        /* The bracket: the parameter's range, cut to [-50%, 200%] for rates and growth. */
+        r->range_low = lo > RATE_SEARCH_LOW ? lo : RATE_SEARCH_LOW;
+        r->range_high = hi < RATE_SEARCH_HIGH ? hi : RATE_SEARCH_HIGH;
+        if (strncmp(t->parameter, "deal.price", 10) == 0) {
+            /* A price (amount or multiple): from nothing to PRICE_SEARCH_TIMES the offer. */
+            double offer = dist_mean(&param);
+            r->range_low = 0;
+            r->range_high = offer > 0 ? PRICE_SEARCH_TIMES * offer : 1;
+        }
+        r->npv_unmoved = strcmp(t->parameter, "discount_rate") == 0 &&
+                         base->buyer.has_discount_rate;
+    }
+}
+
+/* Lay out the points (none without a tornado or grid) and count them for the progress bar. */
+static BvStatus points_plan(Points *pts, BvErrors *errors)
+{
+    const Scenario *base = pts->base;
+    WhatIf *w = pts->w;
+    size_t entries = base->tornado_count;
+    const GridSpec *g = &base->grid;
+    pts->start = malloc((entries + 1) * sizeof *pts->start);
+    pts->searched = malloc((entries + 1) * sizeof *pts->searched);
+    pts->roots = malloc((entries + 1) * sizeof *pts->roots);
+    pts->scratch = malloc(sizeof *pts->scratch);
+    pts->failure = malloc(2 * sizeof *pts->failure);
+    if (!pts->start || !pts->searched || !pts->roots || !pts->scratch || !pts->failure)
+        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+    tornado_inputs(base, w);
+    size_t count = 0, searches = 0;
+    for (size_t e = 0; e < entries; e++) {
+        pts->start[e] = count;
+        count += is_searched(w, e) ? 2 + BREAK_EVEN_GRID + 1 : 2;
+        searches += is_searched(w, e) ? 1 : 0;
+    }
+    pts->start[entries] = count;
+    pts->count = count + (g->enabled ? g->row_count * g->col_count : 0);
+    pts->total += (long)(pts->count + searches);
+    pts->values = malloc((pts->count + 1) * POINT_WIDTH * sizeof *pts->values);
+    if (!pts->values)
+        return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
+    return BV_OK;
+}
+
+static void points_free(Points *pts)
+{
+    free(pts->start);
+    free(pts->values);
+    free(pts->searched);
+    free(pts->roots);
+    free(pts->scratch);
+    free(pts->failure);
+}
+
+/*
+ * The tornado, its break-evens and the grid: first every point, then every search from its
+ * scan; the earliest failure in one process's order is reported (a search comes after its own
+ * entry's points and before the next entry's).
+ */
+static BvStatus dcf_points(Points *pts, BvErrors *errors)
+{
+    WhatIf *w = pts->w;
+    size_t entries = pts->base->tornado_count;
+    BvErrors *failure = pts->failure;
+    long failed_point, failed_search;
+    BvStatus status = share(pts, (long)pts->count, POINT_WIDTH, compute_point, pts->values,
+                            &failed_point, &failure[0]);
+    if (status != BV_OK)
+        return report(&failure[0], errors);
+    /* The searches of the entries before the earliest failed point. */
+    size_t limit = failed_point < 0 ? entries : entry_of(pts, failed_point), n = 0;
+    for (size_t e = 0; e < limit; e++)
+        if (is_searched(w, e))
+            pts->searched[n++] = e;
+    status = share(pts, (long)n, 1, compute_root, pts->roots, &failed_search, &failure[1]);
+    if (status != BV_OK || failed_search >= 0)
+        status = report(&failure[1], errors);
+    else if (failed_point >= 0)
+        status = report(&failure[0], errors);
+    if (status != BV_OK)
+        return status;
+    for (size_t e = 0; e < entries; e++) {
+        TornadoResult *r = &w->tornado[e];
+        const double *low = &pts->values[pts->start[e] * POINT_WIDTH], *high = low + POINT_WIDTH;
+        r->low_value = low[0];
+        r->low_npv = low[1];
+        r->high_value = high[0];
+        r->high_npv = high[1];
+    }
+    for (size_t j = 0; j < n; j++)
+        w->tornado[pts->searched[j]].break_even = pts->roots[j];
+    w->tornado_count = entries;
+    for (size_t c = 0; c + pts->start[entries] < pts->count; c++)
+        w->grid[c] = pts->values[(pts->start[entries] + c) * POINT_WIDTH];
+    return BV_OK;
+}
+
 BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, BvErrors *errors)
 {
     *out = NULL;
@@ -237,7 +509,10 @@ BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, Bv
         return bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     w->has_break_even = base->deal.enabled && base->buyer.enabled;
-    BvStatus status = BV_OK;
+    Points pts = {run, base, w, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0,
+                  (long)base->variant_count};
+    BvStatus status = points_plan(&pts, errors);
+    /* Every process runs every variant: its Monte Carlo is shared among them. */
     for (size_t i = 0; i < base->variant_count && status == BV_OK; i++) {
         ScenarioPatch patch = {(int)i, NULL, 0};
         VariantResult *vr = &w->variants[i];
@@ -252,69 +527,18 @@ BvStatus whatif_run(const WhatIfRun *run, const Scenario *base, WhatIf **out, Bv
         memcpy(vr->reach, reach, p.reach_count * sizeof *reach);
         vr->reach_count = p.reach_count;
         w->variant_count = i + 1;
-    }
-    for (size_t i = 0; i < base->tornado_count && status == BV_OK; i++) {
-        const TornadoSpec *t = &base->tornado[i];
-        Dist param;
-        const Dist *dist = &param;
-        double lo, hi;
-        scenario_parameter(base, t->parameter, &param, &lo, &hi); /* checked on loading */
-        TornadoResult *r = &w->tornado[i];
-        r->parameter = t->parameter;
-        if (t->has_range) {
-            r->low_input = t->low;
-            r->high_input = t->high;
-        } else {
-            whatif_swing(dist, lo, hi, &r->low_input, &r->high_input);
-        }
-        Point p = {.variant = NULL};
-        bool npv = w->has_break_even;
-        status = evaluate_at(run, t->parameter, r->low_input, t->mark, npv, &p, errors);
-        r->low_value = p.dcf_value;
-        r->low_npv = p.buyer_npv;
-        if (status == BV_OK)
-            status = evaluate_at(run, t->parameter, r->high_input, t->mark, npv, &p, errors);
-        r->high_value = p.dcf_value;
-        r->high_npv = p.buyer_npv;
-        r->break_even = (double)NAN;
-        /* The bracket: the parameter's range, cut to [-50%, 200%] for rates and growth. */
-        r->range_low = lo > RATE_SEARCH_LOW ? lo : RATE_SEARCH_LOW;
-        r->range_high = hi < RATE_SEARCH_HIGH ? hi : RATE_SEARCH_HIGH;
-        if (strncmp(t->parameter, "deal.price", 10) == 0) {
-            /* A price (amount or multiple): from nothing to PRICE_SEARCH_TIMES the offer. */
-            double offer = dist_mean(dist);
-            r->range_low = 0;
-            r->range_high = offer > 0 ? PRICE_SEARCH_TIMES * offer : 1;
-        }
-        r->npv_unmoved = strcmp(t->parameter, "discount_rate") == 0 &&
-                         base->buyer.has_discount_rate;
-        if (status == BV_OK && w->has_break_even && !r->npv_unmoved) {
-            BreakEven b = {run, t, malloc(sizeof(BvErrors)), errors, false};
-            if (!b.scratch)
-                status = bv_error(errors, BV_ERR_NOMEM, NULL, NULL, "out of memory");
-            else
-                status = break_even(&b, dist_mean(dist), r->range_low, r->range_high,
-                                    &r->break_even);
-            free(b.scratch);
-        }
-        w->tornado_count = i + 1;
+        pts.done++;
+        if (status == BV_OK && run->progress)
+            run->progress(pts.done, pts.total, run->progress_context);
     }
     if (status == BV_OK)
+        status = dcf_points(&pts, errors);
+    points_free(&pts);
+    if (status == BV_OK)
         sort_tornado(w);
-    const GridSpec *g = &base->grid;
-    for (size_t r = 0; r < (g->enabled ? g->row_count : 0) && status == BV_OK; r++) {
-        for (size_t c = 0; c < g->col_count && status == BV_OK; c++) {
-            ScenarioOverride o[2] = {{g->row_parameter, g->rows[r], g->mark},
-                                     {g->col_parameter, g->cols[c], g->mark}};
-            ScenarioPatch patch = {-1, o, 2};
-            Point p = {.variant = NULL};
-            status = evaluate(run, &patch, false, false, &p, errors);
-            w->grid[r * g->col_count + c] = p.dcf_value;
-        }
-    }
     if (status != BV_OK) {
         whatif_free(w);
-        return status == BV_OK ? BV_ERR_NUMERIC : status;
+        return status;
     }
     *out = w;
     return BV_OK;

@@ -60,6 +60,29 @@ typedef struct WhatIf {
     bool has_break_even;     /* the scenario has a buyer */
 } WhatIf;
 
+/*
+ * The points that need only the DCF (the tornado's ends, each break-even's scan and search, the
+ * grid's cells) shared among the Monte Carlo's processes (McShards) in rounds: each process
+ * computes its contiguous part of a round (mc_shard_part), then `exchange` gives every process
+ * every point's values and the earliest failure of any, so each holds what one process would
+ * have computed and reports the error one process would have met first. The variants run on
+ * every process: their Monte Carlo is itself shared (McShards).
+ */
+typedef struct WhatIfExchange {
+    double *values;           /* [points x width]: complete over [begin, end) */
+    size_t width;             /* values per point */
+    long begin, end;          /* the round */
+    long failed;              /* in: this process's earliest failed point, -1 none;
+                                 out: the earliest of all processes' */
+    BvErrors *failure;        /* in: this process's errors there; out: the earliest one's */
+} WhatIfExchange;
+
+typedef struct WhatIfShards {
+    /* Complete the round on every process; false when the exchange itself failed. */
+    bool (*exchange)(WhatIfExchange *exchange, void *context);
+    void *context;
+} WhatIfShards;
+
 /* How the base run was made: its loaded source, and the Monte Carlo's size and seed. */
 typedef struct WhatIfRun {
     ScenarioSource *source;
@@ -68,6 +91,9 @@ typedef struct WhatIfRun {
     unsigned long long seed;       /* with has_seed: the command line's */
     bool force_monte_carlo;        /* the command line asked for a Monte Carlo */
     const McShards *shards;        /* a cluster run's processes; NULL: this one alone */
+    const WhatIfShards *points;    /* with shards: their exchange of the DCF-only points */
+    McProgress progress;           /* points done of all (a variant is one); may be NULL */
+    void *progress_context;
 } WhatIfRun;
 
 /*

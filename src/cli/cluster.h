@@ -2,10 +2,11 @@
  * cluster.h — one run shared among processes (Open MPI, with -DBOOKVAL_MPI=ON), or this
  * process alone (the ordinary build, where every function is trivial).
  *
- * The command line asks who this process is, hands the Monte Carlo the cluster's McShards,
- * and agrees with the others on each outcome at fixed points, so that no process is left
- * waiting on one that has failed: a failure every process sees alike is agreed on; one that
- * only this process can have seen (memory, a local file) ends them all (cluster_abort).
+ * The command line asks who this process is, hands the Monte Carlo the cluster's McShards
+ * (and the what-ifs their WhatIfShards), and agrees with the others on each outcome at fixed
+ * points, so that no process is left waiting on one that has failed: a failure every process
+ * sees alike is agreed on; one that only this process can have seen (memory, a local file)
+ * ends them all (cluster_abort).
  */
 #ifndef BOOKVAL_CLUSTER_H
 #define BOOKVAL_CLUSTER_H
@@ -14,6 +15,7 @@
 #include <stddef.h>
 
 #include "montecarlo.h"
+#include "whatif.h"
 
 /* Start (MPI_Init with threads for OpenMP); false when the cluster could not start. */
 bool cluster_start(int *argc, char ***argv);
@@ -24,6 +26,9 @@ int cluster_size(void);
 
 /* The Monte Carlo's shards, or NULL when this process is alone. */
 const McShards *cluster_shards(void);
+
+/* The same processes for the what-if points that need only the DCF, or NULL when alone. */
+const WhatIfShards *cluster_point_shards(void);
 
 /*
  * Every process's exit code agreed: returns the worst (largest) and sets *first to the lowest

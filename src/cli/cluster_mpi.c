@@ -5,6 +5,8 @@
  * The Monte Carlo's exchange after each block of iterations: first the earliest failed
  * iteration of any process (MINLOC), then, when none failed, each per-iteration array's block
  * gathered in place (MPI_Allgatherv), so every process holds every iteration in index order.
+ * The what-if points are exchanged after each round the same way, a failure with every error
+ * it recorded.
  * MPI state is process-wide by nature; it lives here, in the command line, and nowhere else.
  */
 #include "cluster.h"
@@ -16,38 +18,58 @@
 static struct {
     int rank, size;
     McShards shards;
+    WhatIfShards points;
     int *counts, *offsets; /* [size]: one block's parts, for Allgatherv */
 } cluster;
+
+/*
+ * The earliest failure: *failed becomes the earliest of every process's (-1: none) and, when
+ * there is one, `failure` (`size` bytes) the copy of the process that met it, so every process
+ * reports it as one process would. false when the exchange itself failed.
+ */
+static bool agree(long *failed, void *failure, size_t size)
+{
+    struct {
+        long value;
+        int rank;
+    } mine = {*failed < 0 ? LONG_MAX : *failed, cluster.rank}, all;
+    if (MPI_Allreduce(&mine, &all, 1, MPI_LONG_INT, MPI_MINLOC, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return false;
+    *failed = all.value == LONG_MAX ? -1 : all.value;
+    return *failed < 0 ||
+           MPI_Bcast(failure, (int)size, MPI_BYTE, all.rank, MPI_COMM_WORLD) == MPI_SUCCESS;
+}
+
+/* values[begin, end) (`width` doubles each) on every process, from each process's part. */
+static bool complete(double *values, long width, long begin, long end)
+{
+    for (int r = 0; r < cluster.size; r++) {
+        long a, b;
+        mc_shard_part(begin, end, r, cluster.size, &a, &b);
+        cluster.counts[r] = (int)((b - a) * width);
+        cluster.offsets[r] = (int)((a - begin) * width);
+    }
+    return MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values + begin * width,
+                          cluster.counts, cluster.offsets, MPI_DOUBLE,
+                          MPI_COMM_WORLD) == MPI_SUCCESS;
+}
 
 static bool exchange(McExchange *x, void *context)
 {
     (void)context;
-    struct {
-        long value;
-        int rank;
-    } mine = {x->failed < 0 ? LONG_MAX : x->failed, cluster.rank}, first;
-    if (MPI_Allreduce(&mine, &first, 1, MPI_LONG_INT, MPI_MINLOC, MPI_COMM_WORLD) != MPI_SUCCESS)
+    if (!agree(&x->failed, x->failure, sizeof *x->failure))
         return false;
-    if (first.value != LONG_MAX) {
-        /* The earliest failure is reported by every process, as one process would. */
-        x->failed = first.value;
-        return MPI_Bcast(x->failure, (int)sizeof *x->failure, MPI_BYTE, first.rank,
-                         MPI_COMM_WORLD) == MPI_SUCCESS;
-    }
-    for (size_t i = 0; i < x->array_count; i++) {
-        long w = (long)x->widths[i]; /* values per iteration */
-        for (int r = 0; r < cluster.size; r++) {
-            long a, b;
-            mc_shard_part(x->begin, x->end, r, cluster.size, &a, &b);
-            cluster.counts[r] = (int)((b - a) * w);
-            cluster.offsets[r] = (int)((a - x->begin) * w);
-        }
-        if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, x->arrays[i] + x->begin * w,
-                           cluster.counts, cluster.offsets, MPI_DOUBLE,
-                           MPI_COMM_WORLD) != MPI_SUCCESS)
+    for (size_t i = 0; x->failed < 0 && i < x->array_count; i++)
+        if (!complete(x->arrays[i], (long)x->widths[i], x->begin, x->end))
             return false;
-    }
     return true;
+}
+
+static bool exchange_points(WhatIfExchange *x, void *context)
+{
+    (void)context;
+    return agree(&x->failed, x->failure, sizeof *x->failure) &&
+           (x->failed >= 0 || complete(x->values, (long)x->width, x->begin, x->end));
 }
 
 bool cluster_start(int *argc, char ***argv)
@@ -63,6 +85,7 @@ bool cluster_start(int *argc, char ***argv)
     if (!cluster.counts || !cluster.offsets)
         cluster_abort(1);
     cluster.shards = (McShards){cluster.rank, cluster.size, exchange, NULL};
+    cluster.points = (WhatIfShards){exchange_points, NULL};
     return true;
 }
 
@@ -86,6 +109,11 @@ int cluster_size(void)
 const McShards *cluster_shards(void)
 {
     return cluster.size > 1 ? &cluster.shards : NULL;
+}
+
+const WhatIfShards *cluster_point_shards(void)
+{
+    return cluster.size > 1 ? &cluster.points : NULL;
 }
 
 int cluster_agree(int code, int *first)

@@ -29,6 +29,11 @@ const McShards *cluster_shards(void)
     return NULL;
 }
 
+const WhatIfShards *cluster_point_shards(void)
+{
+    return NULL;
+}
+
 int cluster_agree(int code, int *first)
 {
     *first = code ? 0 : -1;

@@ -108,7 +108,9 @@ typedef struct RunOptions {
     /* Set by the command, not the arguments: a cluster run's shards, and whether this process
      * writes the outputs (all of them alone; only the first of a cluster's). */
     const McShards *shards;
+    const WhatIfShards *points;
     bool writes;
+    FILE *terminal;           /* where the progress bar goes; NULL: stderr when a terminal */
 } RunOptions;
 
 static int parse_run_options(int argc, char **argv, RunOptions *o)
@@ -190,8 +192,10 @@ static void print_notes(const Scenario *sc)
         fprintf(stderr, "%s\n", sc->notes[i]);
 }
 
-/* A progress bar on stderr: done/total, rate and time left. */
+/* A progress bar: done/total, rate and time left. */
 typedef struct Progress {
+    FILE *out;
+    const char *what, *unit;  /* "Monte Carlo", "it" */
     struct timespec start;
     bool shown;
 } Progress;
@@ -210,8 +214,8 @@ static void show_progress(long done, long total, void *context)
     double rate = elapsed > 0 ? (double)done / elapsed : 0;
     double left = rate > 0 ? (double)(total - done) / rate : 0;
     int width = 30, filled = (int)((double)width * (double)done / (double)total);
-    fprintf(stderr, "\rMonte Carlo [%.*s%*s] %ld/%ld  %.0f it/s  %d:%02d left ", filled,
-            "##############################", width - filled, "", done, total, rate,
+    fprintf(p->out, "\r%-11s [%.*s%*s] %ld/%ld  %.0f %s/s  %d:%02d left ", p->what, filled,
+            "##############################", width - filled, "", done, total, rate, p->unit,
             (int)left / 60, (int)left % 60);
     p->shown = true;
 }
@@ -228,9 +232,11 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     OutFile *xlsx = NULL, *json = NULL, *csv = NULL;
     char *default_path = NULL;
     RunInfo info;
-    Progress progress = {.shown = false};
+    FILE *bar = o->terminal ? o->terminal : isatty(STDERR_FILENO) ? stderr : NULL;
+    if (o->quiet)
+        bar = NULL;
+    Progress progress = {bar, "Monte Carlo", "it", {0, 0}, false};
     clock_gettime(CLOCK_MONOTONIC, &progress.start);
-    bool bar = !o->quiet && isatty(STDERR_FILENO);
     ValuationOptions options = {
         .iterations = o->iterations, .has_seed = o->has_seed, .seed = o->seed,
         .simulate = o->iterations || o->has_seed ? VALUATION_MC_ALWAYS : VALUATION_MC_AS_SCENARIO,
@@ -249,11 +255,17 @@ static BvStatus run(const RunOptions *o, CompareRow *row, BvErrors *errors)
     if (status == BV_OK &&
         (loaded->variant_count || loaded->tornado_count || loaded->grid.enabled)) {
         WhatIfRun what = {source, o->iterations, o->has_seed, o->seed,
-                          options.simulate == VALUATION_MC_ALWAYS, o->shards};
+                          options.simulate == VALUATION_MC_ALWAYS, o->shards, o->points,
+                          options.progress, &progress};
+        /* A bar of its own, in points: a variant, a tornado's end, a scan's input, a search. */
+        if (progress.shown)
+            fputc('\n', bar);
+        progress = (Progress){bar, "What-ifs", "points", {0, 0}, false};
+        clock_gettime(CLOCK_MONOTONIC, &progress.start);
         status = whatif_run(&what, loaded, &whatif, errors);
     }
     if (progress.shown)
-        fputc('\n', stderr);
+        fputc('\n', bar);
     if (status == BV_OK)
         status = runinfo_collect(v->scenario, &info, errors);
     if (status != BV_OK)
@@ -408,11 +420,17 @@ static int run_in_cluster(RunOptions *o, BvErrors *errors)
         return worst;
     }
     o->shards = cluster_shards();
+    o->points = cluster_point_shards();
     o->writes = cluster_rank() == 0;
     if (cluster_rank() != 0)
         o->quiet = true; /* one progress bar: the first process's covers every block */
+    else if (!o->quiet)
+        /* mpirun passes stderr on through a pipe: the bar goes to the terminal itself. */
+        o->terminal = fopen("/dev/tty", "w");
     bv_errors_init(errors);
     BvStatus status = run(o, NULL, errors);
+    if (o->terminal)
+        fclose(o->terminal);
     if (status == BV_ERR_NOMEM || (status == BV_ERR_IO && !o->writes)) {
         cli_print_errors(errors);
         cluster_abort(bv_status_exit_code(status));

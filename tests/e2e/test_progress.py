@@ -11,12 +11,13 @@ sys.path.insert(0, os.path.dirname(__file__))
 import e2e  # noqa: E402
 
 SALE = os.path.join(e2e.SCENARIOS, "accounting-practice-sale.yaml")
+CHOICE = os.path.join(e2e.SCENARIOS, "buyer-choosing-practices.yaml")
 
 
-def on_terminal(*args):
+def on_terminal(*args, scenario=SALE):
     """Run bookval with stdout and stderr on a pseudo-terminal; return what it printed."""
     with tempfile.TemporaryDirectory() as tmp:
-        command = " ".join([e2e.BOOKVAL, "run", SALE, "-o", os.path.join(tmp, "o.xlsx"),
+        command = " ".join([e2e.BOOKVAL, "run", scenario, "-o", os.path.join(tmp, "o.xlsx"),
                             "--iterations", "3000", *args])
         p = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
                            text=True, timeout=120, stdin=subprocess.DEVNULL)
@@ -32,6 +33,17 @@ class ProgressBar(unittest.TestCase):
         self.assertIn("3000/3000", out)
         self.assertRegex(out, r"\d+ it/s")
         self.assertIn("left", out)
+
+    def test_what_ifs_have_a_bar_of_their_own(self):
+        # 3 variants; 7 tornado entries, 6 with a break-even (2 ends + 41 scan inputs + 1
+        # search = 44 points each) and the scenario's discount_rate, which the buyer's own rate
+        # leaves out of its NPV (2 ends); a 4 x 4 grid: 3 + 6 x 44 + 2 + 16 = 285 points.
+        rc, out = on_terminal(scenario=CHOICE)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("3000/3000", out)
+        self.assertIn("What-ifs    [", out)
+        self.assertIn("285/285", out)
+        self.assertRegex(out, r"\d+ points/s")
 
     def test_quiet_silences_it(self):
         rc, out = on_terminal("--quiet")

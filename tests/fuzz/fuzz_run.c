@@ -103,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     WhatIf *whatif = NULL;
     if (status == BV_OK && (v->scenario->variant_count || v->scenario->tornado_count ||
                             v->scenario->grid.enabled)) {
-        WhatIfRun what = {source, iterations, false, 0, false, NULL};
+        WhatIfRun what = {source, iterations, false, 0, false, NULL, NULL, NULL, NULL};
         before = error_total(errors);
         status = whatif_run(&what, v->scenario, &whatif, errors);
         fuzz_check_stage("whatif_run", status, whatif != NULL, errors, before);

@@ -16,10 +16,15 @@ MPI_BIN, SINGLE_BIN, ROOT = (os.path.abspath(a) for a in sys.argv[1:4])
 SMALL = os.path.join(ROOT, "tests", "fault", "small-deal.yaml")
 BAD = os.path.join(ROOT, "tests", "malformed", "nan.yaml")
 # Churn, correlated Latin-hypercube inputs and a deal come with small-deal.yaml; the what-ifs
-# (a variant with its own Monte Carlo, a tornado, a grid) are added here.
+# are added here: a variant with its own Monte Carlo; three tornado entries, each with the
+# buyer's break-even (a scan of 41 points, then Brent), fewer than the 5 processes; a grid.
+# Its revenue_growth scan runs from -50% to 200%: the many points a process passes over travel
+# as NaN.
+TORNADO = ("tornado: [transfer_retention, deal.price, "
+           "{parameter: revenue_growth, low: 0.0, high: 0.04}]")
+GRID = "grid: {rows: {revenue_growth: [0.0, 0.04]}, cols: {transfer_retention: [0.9, 0.95]}}"
 WHAT_IFS = ["--set", "variants=[{name: Dearer financing, set: {deal.interest_rate: 0.08}}]",
-            "--set", "sensitivity={tornado: [transfer_retention], grid: {rows: "
-                     "{revenue_growth: [0.0, 0.04]}, cols: {transfer_retention: [0.9, 0.95]}}}"]
+            "--set", f"sensitivity={{{TORNADO}, {GRID}}}"]
 ENV = dict(os.environ, OMP_NUM_THREADS="1", OMPI_ALLOW_RUN_AS_ROOT="1",
            OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
 TIMEOUT = 240
@@ -74,9 +79,11 @@ class SameBytes(unittest.TestCase):
                 self.assertEqual(p.stdout.count("DCF value"), 1, p.stdout)
 
     def test_more_ranks_than_iterations(self):
-        ref = single(*self.run_args("one", "--iterations", "3"))
+        # ... and than what-if points: a 2 x 2 grid alone is 4 points for 5 processes.
+        args = ["--iterations", "3", "--set", f"sensitivity={{{GRID}}}"]
+        ref = single(*self.run_args("one", *args))
         self.assertEqual(ref.returncode, 0, ref.stderr)
-        p = mpirun((5, self.run_args("five", "--iterations", "3")))
+        p = mpirun((5, self.run_args("five", *args)))
         self.assertEqual(p.returncode, 0, p.stderr)
         for a, b in zip(self.outputs("one"), self.outputs("five")):
             self.assertEqual(read(a), read(b), os.path.basename(b))
@@ -90,6 +97,46 @@ class SameBytes(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertEqual(p.stderr.count("error: margin:"), 1, p.stderr)
         self.assertEqual(os.listdir(self.tmp), [])
+
+    def test_what_if_failing_at_a_swung_value(self):
+        # With the run-off tail, growth of 90% makes it infinite: the tornado's high end fails
+        # (an input error, exit 2), and so does the grid's row at 80%, later in one process's
+        # order and on another process. Every rank count reports the first, once, as one
+        # process does, and writes nothing.
+        sensitivity = ("sensitivity={tornado: [transfer_retention, {parameter: revenue_growth, "
+                       "low: 0.0, high: 0.9}], grid: {rows: {revenue_growth: [0.0, 0.8]}, "
+                       "cols: {transfer_retention: [0.9, 0.95]}}}")
+        args = ["--set", "tail=runoff", "--set", sensitivity]
+        ref = single(*self.run_args("one", *args))
+        self.assertEqual(ref.returncode, 2, ref.stderr)
+        message = ref.stderr.strip()
+        self.assertEqual(len(message.splitlines()), 1, message)
+        self.assertIn("error: tail: the run-off value is infinite", message)
+        self.assertIn("growth 0.9)", message)
+        for ranks in (2, 3, 5):
+            with self.subTest(ranks=ranks):
+                p = mpirun((ranks, self.run_args(f"k{ranks}", *args)))
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertEqual(p.stderr.count(message), 1, p.stderr)
+                self.assertNotIn("growth 0.8)", p.stderr)
+                self.assertEqual(os.listdir(self.tmp), [])
+
+    @unittest.skipUnless(shutil.which("script"), "util-linux script is needed for a terminal")
+    def test_progress_bar_on_the_first_process(self):
+        # mpirun hands the processes a pipe for stderr: the first process draws the bar on the
+        # terminal itself, once, and it counts every process's work (the Monte Carlo's 400
+        # iterations; the what-ifs' 1 variant + 4 grid cells + 3 tornado entries x (2 ends + 41
+        # scan points + 1 search) = 137 points).
+        args = self.run_args("bar", "--iterations", "400", *WHAT_IFS)
+        args.remove("--quiet")
+        command = " ".join(["mpirun", "--oversubscribe", "-n", "3", MPI_BIN] +
+                           [f"'{a}'" for a in args])
+        p = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
+                           text=True, env=ENV, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertEqual(p.stdout.count("400/400 "), 1, p.stdout)
+        self.assertEqual(p.stdout.count("137/137 "), 1, p.stdout)
+        self.assertIn("What-ifs    [", p.stdout)
 
     def test_unwritable_output(self):
         x = os.path.join(self.tmp, "missing", "out.xlsx")
