@@ -83,7 +83,7 @@ fi
 if part whatif; then
   echo
   echo "== what-ifs: buyer-choosing-practices.yaml (4,000 iterations; 3 variants, each with"
-  echo "   its Monte Carlo; 7 tornado entries, 6 with a break-even; a 4 x 4 grid: 282 points) =="
+  echo "   its Monte Carlo; 8 tornado entries, 7 with a break-even; a 4 x 4 grid: 326 points) =="
   choice=$ROOT/scenarios/buyer-choosing-practices.yaml
   c1=$(median mpirun --oversubscribe -n 1 "$BOOKVAL" run "$choice" -o c.xlsx --json c.json -q)
   printf '%6s %10s %9s\n' ranks "wall s" speed-up
