@@ -120,6 +120,7 @@ static BvStatus evaluate(const WhatIfRun *run, const ScenarioPatch *patch, bool 
         .simulate = !variant             ? VALUATION_MC_NEVER
                     : run->force_monte_carlo ? VALUATION_MC_ALWAYS
                                              : VALUATION_MC_AS_SCENARIO,
+        .deal_irr = variant, /* a variant's row reports it; a point needs only the NPV */
         .shards = run->shards};
     Valuation *v = NULL;
     Scenario *sc = NULL;

@@ -244,6 +244,9 @@ def numbers(j):
         "monte_carlo.p95": mc and mc["p95"],
         "deal.seller.gain": deal and deal["seller"]["gain"],
         "deal.buyer.npv": deal and deal["buyer"]["npv"],
+        "deal.buyer.irr": deal and deal["buyer"] and deal["buyer"]["irr"],
+        "deal.buyer.prob_npv_negative": deal and deal["buyer"] and
+        deal["buyer"]["prob_npv_negative"],
     }
 
 
