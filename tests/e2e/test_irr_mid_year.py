@@ -23,7 +23,7 @@ from mpmath import mp, mpf
 
 sys.path.insert(0, os.path.dirname(__file__))
 import e2e  # noqa: E402
-from test_deal import scenario_text  # noqa: E402
+from deal_reference import scenario_text  # noqa: E402
 
 mp.dps = 40
 TMP = tempfile.TemporaryDirectory(prefix="bookval-irr-")

@@ -16,7 +16,7 @@ from mpmath import mp, mpf
 
 sys.path.insert(0, os.path.dirname(__file__))
 import e2e  # noqa: E402
-from test_deal import run_deal, scaled  # noqa: E402  (the deal tests' scenario writer)
+from deal_reference import run_deal, scaled  # noqa: E402  (the deal tests' scenario writer)
 
 mp.dps = 40
 TMP = tempfile.TemporaryDirectory(prefix="bookval-keep-")

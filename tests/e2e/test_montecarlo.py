@@ -436,8 +436,8 @@ class ExtremeSeed(unittest.TestCase):
     def test_every_valid_seed_runs(self):
         """Seed 8028757036411618 (<= 2^53, so valid) gives iteration 0's first input the
         counter whose SplitMix64 output has all 53 top bits set (found by inverting rng.h's
-        key derivation; tests/unit/test_sampler.c shows the arithmetic). rng_uniform must still
-        return a number below 1, and a lognormal discount rate a finite draw."""
+        key derivation; tests/unit/test_sampler_streams.c shows the arithmetic). rng_uniform
+        must still return a number below 1, and a lognormal discount rate a finite draw."""
         path = scenario("extreme_seed", 'name: "Seed"\ncurrency: EUR\nhorizon_years: 7\n'
                         "discount_rate: {dist: lognormal, mean: 0.1175, sd: 0.0215}\n"
                         "margin: 0.3875\nretention: 0.9125\n"

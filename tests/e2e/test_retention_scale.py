@@ -29,7 +29,7 @@ from mpmath import hyp2f1, mp, mpf
 
 sys.path.insert(0, os.path.dirname(__file__))
 import e2e  # noqa: E402
-from test_deal import scenario_text  # noqa: E402  (the deal tests' YAML writer)
+from deal_reference import scenario_text  # noqa: E402  (the deal tests' YAML writer)
 
 mp.dps = 40
 TMP = tempfile.TemporaryDirectory(prefix="bookval-scale-")

@@ -1,6 +1,7 @@
 """The seller's transfer tax end to end (README "Conventions", Transfer tax): rules checked
-against hand-worked figures (the arithmetic in each test's comments) and against test_deal's
-independent mpmath reference of the deal. Run by CTest as `python3 test_tax.py BOOKVAL ROOT`.
+against hand-worked figures (the arithmetic in each test's comments) and against
+deal_reference's independent mpmath reference of the deal. Run by CTest as
+`python3 test_tax.py BOOKVAL ROOT`.
 """
 import copy
 import os
@@ -13,8 +14,8 @@ from mpmath import mpf
 
 sys.path.insert(0, os.path.dirname(__file__))
 import e2e  # noqa: E402
-from test_deal import (SPAIN, DealCase, base_scenario, mc_scenario, reference,  # noqa: E402
-                       run_deal, write_scenario)
+from deal_reference import (SPAIN, DealCase, base_scenario, mc_scenario,  # noqa: E402
+                            reference, run_deal, write_scenario)
 
 FLAT_20 = [[0, 0.20]]
 
