@@ -211,6 +211,7 @@ static void write_deal(Json *j, const Deal *deal, const McResult *mc, const Resu
         json_open(j, "seller");
         json_number(j, "gain", f->gain);
         json_number(j, "accounting_gain", f->accounting_gain);
+        json_number(j, "recaptured_gain", f->recaptured);
         json_number(j, "tax", f->tax_total);
         json_number(j, "interest_tax", f->interest_tax_total);
         json_number(j, "net_proceeds", f->net_proceeds);

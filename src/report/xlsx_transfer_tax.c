@@ -348,7 +348,7 @@ void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
         xlsx_text(&x->c, ws, r, 0, "Seller: recaptured, ordinary income of year 0 (up to the gain)",
                   x->f.text);
         xlsx_formula(&x->c, ws, r, 1, x->f.money,
-                     tax_recaptured(s, x->deal->flows.gain - a->ordinary),
+                     x->deal->flows.recaptured,
                      "=IF(AND(%s,%s-%s>0),MIN(%s,%s-%s),0)", in[I_RECAPTURE], res[R_GAIN],
                      ordinary, in[I_AMORT_TAKEN], res[R_GAIN], ordinary);
         break;

@@ -191,7 +191,7 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
     /* The seller: gain, its recognition and tax, net proceeds. */
     const SellerSpec *s = &sc->seller;
     f->gain = f->accounting_gain = f->tax_total = f->net_proceeds = f->net_proceeds_pv =
-        (double)NAN;
+        f->recaptured = (double)NAN;
     allocation_price(sc, scale, price, &f->alloc);
     closing_price(sc, &f->closing);
     if (s->enabled) {
@@ -199,8 +199,8 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
         f->accounting_gain = price - s->carrying_amount - s->selling_costs;
         /* By the brackets: the gain less the ordinary classes and the recaptured amortisation
          * (ordinary income of the sale's year, § 453(i)). */
-        double recaptured = tax_recaptured(s, f->gain - f->alloc.ordinary);
-        double taxed = f->gain - f->alloc.ordinary - recaptured;
+        f->recaptured = tax_recaptured(s, f->gain - f->alloc.ordinary);
+        double taxed = f->gain - f->alloc.ordinary - f->recaptured;
         if (s->installment_method && price != 0)
             for (int t = 0; t <= Y; t++)
                 f->recognised[t] = taxed * f->principal[t] / price;
@@ -214,7 +214,7 @@ void deal_price(const Scenario *sc, const DealBook *book, double scale, double b
                 f->tax[t] += f->alloc.ordinary_tax *
                              (s->installment_method && price != 0 ? f->principal[t] / price
                                                                   : t == 0);
-        f->tax[0] += tax_ordinary_rate(s) * recaptured;
+        f->tax[0] += tax_ordinary_rate(s) * f->recaptured;
         tax_interest_and_payment(s, Y, f->interest, f->tax, f->interest_tax, f->tax_paid);
         f->tax_total = f->net_proceeds = f->interest_tax_total = 0;
         for (int t = 0; t <= Y; t++) {

@@ -64,6 +64,7 @@ typedef struct DealFlows {
                                * + loan.net (the bank loan, with buyer.financing) */
     double base_price, price; /* P0 and the final P (sum of principal) */
     double gain, accounting_gain, tax_total, net_proceeds, net_proceeds_pv;
+    double recaptured;        /* the gain's recaptured amortisation (ordinary income, year 0) */
     double interest_tax_total;
     double npv;
     double irr;               /* NaN unless deal_irr computed it and the flows have one */

@@ -426,6 +426,7 @@ class UnitedStatesOrdinary(DealCase):
         s = self.sale(500000, tax_basis=100000, book_origin="purchased",
                       amortization_taken=60000)
         self.assertAlmostEqual(s["tax"], 65947.5, delta=1e-6)
+        self.assertAlmostEqual(s["recaptured_gain"], 60000, delta=1e-9)
         # Paid 50/50 in years 0 and 1 (installment method): the recapture still all in year 0
         # (§ 453(i)); 170,000 of installment gain a year: 0.15 x (170,000 - 48,350)
         # = 18,247.5 each. Year 0: 22,200 + 18,247.5 = 40,447.5; year 1: 18,247.5.
@@ -440,6 +441,7 @@ class UnitedStatesOrdinary(DealCase):
         s = self.sale(130000, tax_basis=100000, book_origin="purchased",
                       amortization_taken=60000)
         self.assertAlmostEqual(s["tax"], 11100, delta=1e-6)
+        self.assertAlmostEqual(s["recaptured_gain"], 30000, delta=1e-9)
 
     def test_loss_on_a_purchased_book_is_ordinary(self):
         # Price 150,000, basis 200,000: a loss of 50,000.
