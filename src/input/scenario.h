@@ -177,6 +177,16 @@ typedef struct KeepSpec {
     Mark mark;                 /* the seller.keep: section (or seller: when absent) */
 } KeepSpec;
 
+/* What a loss on the sale is worth: seller.tax.loss's three rules, in the schema's order, and
+ * an ordinary loss (a purchased book's, US § 1231(a)(2), or renewal rights'): all in the
+ * sale's year at the ordinary rate. */
+typedef enum LossRule {
+    LOSS_NONE,
+    LOSS_OFFSET_OTHER_GAINS,
+    LOSS_CARRY_FORWARD,
+    LOSS_ORDINARY
+} LossRule;
+
 typedef struct SellerSpec {
     bool enabled;
     KeepSpec keep;
@@ -199,9 +209,7 @@ typedef struct SellerSpec {
     double surtax_rate, surtax_above; /* the US NIIT: rate on income above `above` (0: none) */
     double reinvest_annuity;   /* currency put in a life annuity (LIRPF art. 38.3) */
     double annuity_exemption_cap; /* most of it that exempts gain (0: no such exemption) */
-    int loss_rule;             /* 0 none, 1 offset_other_gains, 2 carry_forward, 3 ordinary
-                                  (a purchased book's loss or renewal rights: all in the sale's
-                                  year at ordinary_rate, US § 1231(a)(2)) */
+    LossRule loss_rule;        /* seller.tax.loss, or ordinary (below) */
     double other_gains;        /* currency: the sale's year, offset by a loss */
     double loss_annual_limit;  /* currency per year (0: none) */
     int loss_years;            /* years after the sale's (0: to the schedule's end) */

@@ -317,7 +317,7 @@ static void read_tax(Loader *L, const Node *n, const Node *status, SellerSpec *s
                                &choice))
             values[i] = choice;
     }
-    seller->loss_rule = values[0];
+    seller->loss_rule = (LossRule)values[0];
     seller->cumulative = values[1] == 1, seller->whole_gain = values[1] == 2;
     /* Without negative_year each mode keeps its own: per_year carries forward, cumulative and
      * whole_gain refund in the year. */
@@ -327,7 +327,7 @@ static void read_tax(Loader *L, const Node *n, const Node *status, SellerSpec *s
     /* A loss on a purchased book (US § 1231(a)(2)) or on renewal rights (never a capital
      * asset) is ordinary. */
     if ((values[4] == 1 && seller->purchased) || seller->renewal_rights_ordinary)
-        seller->loss_rule = 3;
+        seller->loss_rule = LOSS_ORDINARY;
     const Node *surtax = tree_map_get(n, "surtax");
     if (surtax)
         read_surtax(L, surtax, "seller.tax.surtax", seller);

@@ -298,7 +298,7 @@ void xlsx_transfer_tax_input(XlsxCtx *x, lxw_worksheet *ws, int r, int i,
         text_input(x, ws, r, "Seller: a loss on the sale",
                    (const char *[]){"none", "offset_other_gains", "carry_forward",
                                     "ordinary"}[s->loss_rule]);
-        if (s->loss_rule == 3)
+        if (s->loss_rule == LOSS_ORDINARY)
             xlsx_text(&x->c, ws, r, 2,
                       s->renewal_rights_ordinary
                           ? "renewal rights: ordinary, all in the sale's year at the ordinary rate"

@@ -58,11 +58,17 @@ int tax_settling_year(int years, const double *recognised)
     return last;
 }
 
+/* The top bracket's rate: the default of every rate on income beside the gain. */
+static double top_rate(const SellerSpec *s)
+{
+    return s->bracket_count ? s->brackets[s->bracket_count - 1].rate : 0;
+}
+
 double tax_interest_rate(const SellerSpec *s)
 {
     if (s->has_interest_tax_rate)
         return s->interest_tax_rate;
-    return s->bracket_count ? s->brackets[s->bracket_count - 1].rate : 0;
+    return top_rate(s);
 }
 
 void tax_interest_and_payment(const SellerSpec *s, int years, const double *interest,
@@ -80,16 +86,16 @@ double tax_ordinary_rate(const SellerSpec *s)
 {
     if (s->has_ordinary_rate)
         return s->ordinary_rate;
-    return s->bracket_count ? s->brackets[s->bracket_count - 1].rate : 0;
+    return top_rate(s);
 }
 
 double tax_loss_rate(const SellerSpec *s)
 {
-    if (s->loss_rule == 3)
+    if (s->loss_rule == LOSS_ORDINARY)
         return tax_ordinary_rate(s);
     if (s->has_loss_rate)
         return s->loss_rate;
-    return s->bracket_count ? s->brackets[s->bracket_count - 1].rate : 0;
+    return top_rate(s);
 }
 
 double tax_loss_limit(const SellerSpec *s)
@@ -111,16 +117,19 @@ double tax_recaptured(const SellerSpec *s, double gain)
 /* The tax value of a loss `loss` > 0 on the sale, by year. */
 static void loss_value(const SellerSpec *s, double loss, int years, TaxYears *out)
 {
-    double other = s->loss_rule == 3 ? 0 : s->other_gains; /* ordinary: not against gains */
+    /* an ordinary loss is not set against other gains */
+    double other = s->loss_rule == LOSS_ORDINARY ? 0 : s->other_gains;
     double on_gains = loss < other ? loss : other;
     double rest = loss - on_gains, rate = tax_loss_rate(s), limit = tax_loss_limit(s);
-    bool against_income = s->loss_rule >= 2;
-    int last = s->loss_rule != 2 ? 0 : s->loss_years > 0 && s->loss_years < years ? s->loss_years
-                                                                                   : years;
+    bool against_income = s->loss_rule == LOSS_CARRY_FORWARD || s->loss_rule == LOSS_ORDINARY;
+    /* carried forward for loss_years after the sale's year (0: to the schedule's end) */
+    int last = 0;
+    if (s->loss_rule == LOSS_CARRY_FORWARD)
+        last = s->loss_years > 0 && s->loss_years < years ? s->loss_years : years;
     for (int t = 0; t <= last; t++) {
         double u = 0;
         if (against_income)
-            u = s->loss_rule == 2 && limit >= 0 && rest > limit ? limit : rest;
+            u = s->loss_rule == LOSS_CARRY_FORWARD && limit >= 0 && rest > limit ? limit : rest;
         rest -= u;
         out->loss_used[t] = (t == 0 ? on_gains : 0) + u;
         out->loss_value[t] = rate * u;
@@ -183,7 +192,7 @@ void tax_schedule(const SellerSpec *s, double gain, double price, int years,
                         out->tax,     out->loss_used, out->loss_value};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         memset(arrays[i], 0, n * sizeof(double));
-    if (gain < 0 && s->loss_rule != 0) {
+    if (gain < 0 && s->loss_rule != LOSS_NONE) {
         loss_value(s, -gain, years, out);
         return;
     }

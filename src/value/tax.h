@@ -55,7 +55,7 @@ int tax_settling_year(int years, const double *recognised);
  * <= 0 pays no tax; a loss (gain < 0) is used by seller.tax.loss from the sale's year (year 0,
  * whatever the schedule): first against seller.other_gains (the tax saved on them), then with
  * carry_forward up to tax_loss_limit a year at loss_rate, for loss_years after it; an ordinary
- * loss (loss_rule 3) all in year 0 at tax_ordinary_rate, not against other gains.
+ * loss (LOSS_ORDINARY) all in year 0 at tax_ordinary_rate, not against other gains.
  */
 void tax_schedule(const SellerSpec *seller, double gain, double price, int years,
                   const double *recognised, TaxYears *out);
@@ -66,7 +66,7 @@ void tax_schedule(const SellerSpec *seller, double gain, double price, int years
 double tax_exempt_share(const SellerSpec *seller, double price);
 
 /* The rate on the other income a carried loss offsets: seller.tax.loss_rate, else the top
- * bracket's; an ordinary loss (loss_rule 3) at tax_ordinary_rate. */
+ * bracket's; an ordinary loss (LOSS_ORDINARY) at tax_ordinary_rate. */
 double tax_loss_rate(const SellerSpec *seller);
 
 /* The seller's marginal rate on ordinary income: seller.tax.ordinary_rate, else the top
